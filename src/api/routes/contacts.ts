@@ -1,0 +1,137 @@
+// Contacts: import (JSON or streamed CSV), list, read, erase, timeline.
+import { Transform, type Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CONTACT_STATUSES } from '../../core/contact.ts';
+import { listTimeline } from '../../db/activities.ts';
+import { eraseContact, getContact, listContacts } from '../../db/contacts.ts';
+import type { Db } from '../../db/database.ts';
+import { csvImportRecords } from '../../engine/csvRecords.ts';
+import { importContacts, type ImportRecord } from '../../engine/importContacts.ts';
+import { ApiError, badRequest, notFound } from '../errors.ts';
+import { errorResponses, IdParams, PageQuery, parseCursor, Text } from '../schemas.ts';
+
+const ContactOut = z.looseObject({ id: z.string(), status: z.string() });
+const ImportResult = z.object({
+  created: z.number(),
+  updated: z.number(),
+  unchanged: z.number(),
+  rejected: z.array(z.object({ row: z.number(), reason: z.string() })),
+});
+const JsonImport = z.object({ contacts: z.array(z.unknown()) });
+
+export const contactRoutes =
+  (db: Db, limits: { csvBodyLimitBytes: number }): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/v1/contacts',
+      {
+        schema: {
+          summary: 'Import contacts (upsert by email, else phone, else LinkedIn URL)',
+          description:
+            'Send `application/json` `{"contacts":[…]}` or `text/csv` with a header row. Each invalid row is returned in `rejected` with its row number (JSON: 1-based position; CSV: spreadsheet row, header = row 1) and the reason; valid rows land. A malformed file imports nothing.',
+          tags: ['contacts'],
+          response: { 200: ImportResult, ...errorResponses, 413: errorResponses[400], 415: errorResponses[400] },
+        },
+      },
+      async (request) => {
+        const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+        let records: AsyncIterable<ImportRecord> | Iterable<ImportRecord>;
+        if (contentType === 'text/csv') {
+          records = csvImportRecords(limitBytes(request.body as Readable, limits.csvBodyLimitBytes));
+        } else if (contentType === 'application/json') {
+          const parsed = JsonImport.safeParse(request.body);
+          if (!parsed.success) throw badRequest('body must be {"contacts":[…]} with a list of contact objects');
+          records = parsed.data.contacts.map((contact, index) => ({ row: index + 1, contact }));
+        } else {
+          throw new ApiError(415, 'unsupported_media_type', 'Send contacts as application/json or text/csv');
+        }
+        return importContacts({ db, workspaceId: request.workspaceId, records });
+      },
+    );
+
+    app.get(
+      '/v1/contacts',
+      {
+        schema: {
+          summary: 'List contacts (oldest first), filtered by tag and status',
+          tags: ['contacts'],
+          querystring: PageQuery.extend({ tag: Text(64).optional(), status: z.enum(CONTACT_STATUSES).optional() }),
+          response: { 200: z.object({ data: z.array(ContactOut), nextCursor: z.string().nullable() }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { limit, cursor, tag, status } = request.query;
+        return db.tenant(request.workspaceId, (sql) =>
+          listContacts(sql, { limit, tag: tag || undefined, status, cursor: parseCursor(cursor) }),
+        );
+      },
+    );
+
+    app.get(
+      '/v1/contacts/:id',
+      { schema: { summary: 'One contact', tags: ['contacts'], params: IdParams, response: { 200: ContactOut, ...errorResponses } } },
+      async (request) => {
+        const contact = await db.tenant(request.workspaceId, (sql) => getContact(sql, request.params.id));
+        if (!contact) throw notFound('contact');
+        return contact;
+      },
+    );
+
+    app.delete(
+      '/v1/contacts/:id',
+      {
+        schema: {
+          summary: 'Erase a contact: its data goes, an anonymized suppression entry stays',
+          tags: ['contacts'],
+          params: IdParams,
+          response: { 204: z.null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const erased = await db.tenant(request.workspaceId, (sql) => eraseContact(sql, request.workspaceId, request.params.id));
+        if (!erased) throw notFound('contact');
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/v1/contacts/:id/timeline',
+      {
+        schema: {
+          summary: "The contact's activities, newest first",
+          tags: ['contacts'],
+          params: IdParams,
+          querystring: PageQuery,
+          response: {
+            200: z.object({
+              data: z.array(z.object({ id: z.string(), contactId: z.string(), type: z.string(), summary: z.string(), data: z.record(z.string(), z.unknown()), occurredAt: z.string() })),
+              nextCursor: z.string().nullable(),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const cursor = parseCursor(request.query.cursor);
+        return db.tenant(request.workspaceId, async (sql) => {
+          if (!(await getContact(sql, request.params.id))) throw notFound('contact');
+          return listTimeline(sql, request.params.id, { limit: request.query.limit, cursor });
+        });
+      },
+    );
+  };
+
+/** Fails the stream with 413 once more than `max` bytes have arrived. */
+function limitBytes(input: Readable, max: number): Readable {
+  let seen = 0;
+  const limiter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > max) callback(new ApiError(413, 'payload_too_large', `CSV body is larger than ${max} bytes`));
+      else callback(null, chunk);
+    },
+  });
+  input.on('error', (error) => limiter.destroy(error));
+  return input.pipe(limiter);
+}

@@ -1,0 +1,69 @@
+// The HTTP API: Fastify with zod schemas, OpenAPI at /openapi.json, one error shape.
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import { authenticate } from './auth.ts';
+import { ApiError, errorHandler } from './errors.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { healthRoutes } from './routes/health.ts';
+import { workspaceRoutes } from './routes/workspace.ts';
+import { openApiExtras } from './openapiExtras.ts';
+
+export type ServerOptions = {
+  db: Db;
+  config: Pick<Config, 'bodyLimitBytes' | 'csvBodyLimitBytes' | 'logLevel' | 'publicUrl'>;
+  logger?: boolean;
+};
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { db, config } = options;
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const length = Number(request.headers['content-length'] ?? 0);
+    const isCsv = (request.headers['content-type'] ?? '').toLowerCase().startsWith('text/csv');
+    if (isCsv && length > config.csvBodyLimitBytes) {
+      throw new ApiError(413, 'payload_too_large', `CSV body is larger than ${config.csvBodyLimitBytes} bytes`);
+    }
+  });
+  // CSV bodies are streamed to the importer, never buffered whole.
+  app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'QuotaHit API', version: '0.1.0', description: 'Self-hosted multi-channel outreach engine' },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: openApiExtras,
+  });
+
+  await app.register(healthRoutes);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', authenticate(db));
+    await v1.register(workspaceRoutes(db));
+    await v1.register(contactRoutes(db, { csvBodyLimitBytes: config.csvBodyLimitBytes }));
+  });
+
+  return app;
+}

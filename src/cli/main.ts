@@ -1,0 +1,48 @@
+// quotahit <command>: one file per command; this file only dispatches and reports failures.
+import { ConfigError, UsageError } from './args.ts';
+
+const HELP = `Usage: quotahit <command> [options]
+
+Commands:
+  start                          database (embedded unless DATABASE_URL), migrations, API on PORT
+  serve                          the HTTP API only
+  migrate                        apply database migrations and exit
+  workspace create --name N      create a workspace and print its first API key  [--json]
+  contacts import FILE --workspace ID
+                                 import a CSV or JSON file of contacts          [--json]
+
+Every command reads the same configuration (see README) and data directory (QUOTAHIT_DATA_DIR).`;
+
+type Command = (argv: string[]) => Promise<void>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./start.ts')).start,
+  serve: async () => (await import('./start.ts')).serve,
+  migrate: async () => (await import('./migrate.ts')).migrateCommand,
+  workspace: async () => (await import('./workspace.ts')).workspaceCommand,
+  contacts: async () => (await import('./contacts.ts')).contactsCommand,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command "${name}"\n\n${HELP}`);
+  await (await load())(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`quotahit: ${error.message}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof ConfigError) {
+    process.stderr.write(`quotahit: ${error.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`quotahit: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+});

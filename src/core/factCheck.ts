@@ -1,0 +1,98 @@
+// "No invented facts": every number, address and proper-noun-like word in a message must come from
+// the input (contact, enrichment, workspace, sender) or be ordinary language. Lower-case words are
+// never suspicious; a capitalized word passes when the input contains it, when it is always
+// capitalized (weekday, month, "I"), or when it starts a sentence/line and is a common word.
+import { ALWAYS_CAPITALIZED, SENTENCE_WORDS } from './commonWords.ts';
+
+export type InventedFact = { token: string; kind: 'name' | 'number' | 'address' };
+
+const TOKEN = /[\p{L}\p{N}][\p{L}\p{M}\p{N}']*(?:[.\-&][\p{L}\p{N}][\p{L}\p{M}\p{N}']*)*/gu;
+const ADDRESS = /\b(?:https?:\/\/\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.(?:com|io|ai|co|net|org|de|fr|es|uk|app|dev)\b)/giu;
+const ALWAYS = new Set(ALWAYS_CAPITALIZED);
+const SENTENCE = new Set(SENTENCE_WORDS);
+/** Characters skipped when looking back for the start of a sentence. */
+const SKIPPABLE = new Set([' ', '\t', '"', "'", '(', '[', '*', '-', '\u2013', '\u2014', '\u2022', '\u201C', '\u2018', '>']);
+const SENTENCE_END = new Set(['\n', '.', '!', '?', ':', ';']);
+
+function normalizeApostrophes(text: string): string {
+  return text.replace(/[\u2019\u2018\u02BC]/g, "'");
+}
+
+/** Flattens any input value (strings, numbers, arrays, nested objects) into text. */
+export function collectStrings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number' && Number.isFinite(value)) out.push(String(value));
+  else if (Array.isArray(value)) for (const item of value) collectStrings(item, out);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) collectStrings(item, out);
+  return out;
+}
+
+function stripPossessive(token: string): string {
+  return token.replace(/'s?$/i, '');
+}
+
+export type KnownFacts = { tokens: Set<string>; numbers: Set<string>; text: string };
+
+export function buildKnownFacts(sources: readonly unknown[]): KnownFacts {
+  const text = normalizeApostrophes(collectStrings(sources).join('\n')).toLowerCase();
+  const tokens = new Set<string>();
+  for (const match of text.matchAll(TOKEN)) {
+    const token = match[0];
+    tokens.add(token);
+    tokens.add(stripPossessive(token));
+    for (const part of token.split(/[.\-&]/)) {
+      tokens.add(part);
+      tokens.add(stripPossessive(part));
+    }
+  }
+  const numbers = new Set((text.match(/\d+/g) ?? []).map((digits) => digits.replace(/^0+(?=\d)/, '')));
+  return { tokens, numbers, text };
+}
+
+function isSentenceStart(text: string, index: number): boolean {
+  let position = index - 1;
+  while (position >= 0 && SKIPPABLE.has(text[position] ?? '')) position--;
+  if (position < 0) return true;
+  return SENTENCE_END.has(text[position] ?? '');
+}
+
+function hasUpper(token: string): boolean {
+  return /\p{Lu}/u.test(token);
+}
+
+export function findInventedFacts(message: string, known: KnownFacts): InventedFact[] {
+  const found: InventedFact[] = [];
+  const seen = new Set<string>();
+  const report = (token: string, kind: InventedFact['kind']): void => {
+    if (seen.has(token)) return;
+    seen.add(token);
+    found.push({ token, kind });
+  };
+  const text = normalizeApostrophes(message);
+  // Addresses first, then blank them so their parts are not checked again as words.
+  const withoutAddresses = text.replace(ADDRESS, (address: string) => {
+    const clean = address.replace(/[.,;:)]+$/, '').toLowerCase();
+    if (!known.text.includes(clean.replace(/^https?:\/\//, '').replace(/^www\./, ''))) report(address, 'address');
+    return ' '.repeat(address.length);
+  });
+  for (const match of withoutAddresses.matchAll(TOKEN)) {
+    const token = stripPossessive(match[0].replace(/[.']+$/, ''));
+    const lower = token.toLowerCase();
+    const digits = token.match(/\d+/g);
+    if (digits !== null) {
+      const allKnown = digits.every((group) => known.numbers.has(group.replace(/^0+(?=\d)/, '')));
+      if (!allKnown && !known.tokens.has(lower)) report(token, 'number');
+      continue;
+    }
+    if (!hasUpper(token) || known.tokens.has(lower) || ALWAYS.has(lower)) continue;
+    const start = isSentenceStart(withoutAddresses, match.index);
+    const parts = token.split(/[.\-&]/).filter((part) => part.length > 0);
+    const partOk = (part: string, position: number): boolean => {
+      const partLower = part.toLowerCase();
+      if (!hasUpper(part) || known.tokens.has(partLower) || ALWAYS.has(partLower)) return true;
+      return start && position === 0 && SENTENCE.has(partLower);
+    };
+    if (!parts.every(partOk)) report(token, 'name');
+  }
+  return found;
+}

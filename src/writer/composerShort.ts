@@ -1,0 +1,88 @@
+// Short formats: LinkedIn connection notes (300/200 characters) and SMS (segment-aware, GSM-7
+// friendly). Each builds candidates from richest to plainest and keeps the first that fits.
+import { smsSegments, toGsmFriendly } from '../core/smsSegments.ts';
+import type { Angle } from './composerFacts.ts';
+import type { ComposeContext } from './composerContext.ts';
+
+function noteLine(ctx: ComposeContext, angle: Angle): string | undefined {
+  const t = angle.text;
+  if (t.length > 110) return undefined;
+  switch (angle.kind) {
+    case 'news':
+      return ctx.pick([`congrats on the news (${t}).`, `saw the news: ${t}. Congrats.`], 'note.news');
+    case 'starter':
+      return ctx.pick([`${t} caught my eye.`, `I noticed this: ${t}.`], 'note.starter');
+    case 'pain':
+      return ctx.pick([`I'm curious how you're handling ${t}.`, `I'd like to hear how you approach ${t}.`], 'note.pain');
+    case 'tech':
+      return ctx.pick([`noticed you work with ${t}.`, `saw ${t} in your stack.`], 'note.tech');
+    case 'industry':
+      return `I'm connecting with more people in ${t}.`;
+    case 'role':
+      return ctx.company === undefined ? `I see you're ${t}.` : `I see you're ${t} at ${ctx.company}.`;
+    case 'none':
+      return undefined;
+  }
+}
+
+/** A LinkedIn connection note within `max` characters. */
+export function composeConnectionNote(ctx: ComposeContext, max: number): string {
+  const hello = ctx.firstName === undefined ? 'Hi' : `Hi ${ctx.firstName}`;
+  const connect = ctx.pick(['Would be glad to connect.', "Happy to connect if you're open to it.", 'Would be good to connect here.', 'Mind if I connect?'], 'note.connect');
+  const signature = ctx.senderName === undefined ? '' : ` - ${ctx.senderName}`;
+  const line = noteLine(ctx, ctx.lead);
+  const candidates: { text: string; keys: string[] }[] = [];
+  if (line !== undefined) {
+    candidates.push({ text: `${hello}, ${line} ${connect}${signature}`, keys: ctx.lead.keys });
+    candidates.push({ text: `${hello}, ${line} ${connect}`, keys: ctx.lead.keys });
+  }
+  candidates.push({ text: `${hello}, ${connect}${signature}`, keys: [] });
+  candidates.push({ text: `${hello}, ${connect}`, keys: [] });
+  const fitting = candidates.find((candidate) => [...candidate.text].length <= max) ?? candidates[candidates.length - 1];
+  ctx.use(...(fitting?.keys ?? []));
+  return (fitting?.text ?? '').slice(0, max);
+}
+
+function smsLine(ctx: ComposeContext, angle: Angle): string | undefined {
+  const t = angle.text;
+  if (t.length > 70) return undefined;
+  switch (angle.kind) {
+    case 'news':
+      return `Congrats on the news (${t}).`;
+    case 'starter':
+      return `Saw this: ${t}.`;
+    case 'pain':
+      return ctx.pick([`Curious how you're handling ${t}.`, `Is ${t} still a priority?`], 'sms.pain');
+    case 'tech':
+      return `Noticed you use ${t}.`;
+    default:
+      return undefined;
+  }
+}
+
+/** An SMS that fits in two segments when possible and never more than `maxSegments`. */
+export function composeSms(ctx: ComposeContext, maxSegments: number): string {
+  const hello = ctx.firstName === undefined ? 'Hi' : `Hi ${ctx.firstName}`;
+  const who = ctx.senderName === undefined ? `it's ${ctx.workspaceName}` : `it's ${ctx.senderName} from ${ctx.workspaceName}`;
+  const ask = ctx.purpose === 'breakup'
+    ? "I'll stop here. Reply anytime if it becomes relevant."
+    : ctx.pick(['Open to a quick call?', 'Worth a short chat?', 'Any interest in a quick call?'], 'sms.ask');
+  const firstSms = !ctx.input.previous.some((message) => message.channel === 'sms');
+  const optOut = firstSms ? ' Reply STOP to opt out.' : '';
+  const line = smsLine(ctx, ctx.lead);
+  const offer = ctx.offer !== undefined && ctx.offer.length <= 110 ? ` ${ctx.offer}` : '';
+  const candidates: { text: string; keys: string[] }[] = [];
+  if (line !== undefined) {
+    candidates.push({ text: `${hello}, ${who}. ${line}${offer} ${ask}${optOut}`, keys: ctx.lead.keys });
+    candidates.push({ text: `${hello}, ${who}. ${line} ${ask}${optOut}`, keys: ctx.lead.keys });
+  }
+  candidates.push({ text: `${hello}, ${who}.${offer} ${ask}${optOut}`, keys: [] });
+  candidates.push({ text: `${hello}, ${who}. ${ask}${optOut}`, keys: [] });
+  const gsm = candidates.map((candidate) => ({ ...candidate, text: toGsmFriendly(candidate.text) }));
+  const fitting =
+    gsm.find((candidate) => smsSegments(candidate.text).segments <= Math.min(2, maxSegments)) ??
+    gsm.find((candidate) => smsSegments(candidate.text).segments <= maxSegments) ??
+    gsm[gsm.length - 1];
+  ctx.use(...(fitting?.keys ?? []));
+  return fitting?.text ?? '';
+}
