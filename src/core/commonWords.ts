@@ -48,7 +48,9 @@ export const SENTENCE_WORDS: readonly string[] = (
   'opening discovery questions objection handling close closing notes note permission ' +
   'happy-to-help hopefully honest honestly separately instead totally different ' +
   'anyway either hi hello hey dear morning afternoon thanks thank cheers best regards ' +
-  'bye talk soon speak later chat'
+  'bye talk soon speak later chat bumping trying wishing picking how\'s loved enjoyed given ' +
+  'could would should looks seems apologies appreciated interested keen free feel mind open ' +
+  'congratulations following circling hoping shall quick given noticed saw came'
 )
   .split(/\s+/)
   .filter((word) => word.length > 0);

@@ -100,7 +100,8 @@ export const Schedule = z
     jitterSeconds: z.number().int().min(0).max(3600).default(300),
   })
   .superRefine((schedule, ctx) => {
-    if (clockToMinutes(schedule.end) <= clockToMinutes(schedule.start)) {
+    const readable = CLOCK.test(schedule.start) && (CLOCK.test(schedule.end) || schedule.end === '24:00');
+    if (readable && clockToMinutes(schedule.end) <= clockToMinutes(schedule.start)) {
       ctx.addIssue({
         code: 'custom',
         path: ['end'],

@@ -52,7 +52,7 @@ function purposeParagraphs(ctx: ComposeContext, style: BodyStyle): Paragraph[] {
     case 'value_add': {
       const pain = painOrDefault(ctx, '');
       const intro = pain.length > 0
-        ? ctx.pick([`Sharing an idea that might help with ${pain}.`, `One thought on ${pain}, no strings.`, `Something that might help with ${pain}.`], 'value.open')
+        ? ctx.pick([`Sharing an idea related to this: ${pain}.`, `One thought on something you're likely dealing with: ${pain}.`, `Something that might help here: ${pain}.`], 'value.open')
         : ctx.pick([`Sharing an idea that might be useful for ${ctx.companyOr}.`, 'One thought that might be useful, no pitch.'], 'value.open');
       const tip = ctx.pick(TIPS, 'value.tip');
       return [
@@ -66,7 +66,7 @@ function purposeParagraphs(ctx: ComposeContext, style: BodyStyle): Paragraph[] {
       const topics = ctx.ranked.filter((angle) => angle.kind === 'pain' || angle.kind === 'tech').slice(0, 2);
       const bullets = topics.map((angle) => {
         ctx.use(...angle.keys);
-        return angle.kind === 'tech' ? `- how ${angle.text} fits into the way your team works` : `- how your team handles ${angle.text} today`;
+        return angle.kind === 'tech' ? `- how ${angle.text} fits into the way your team works` : `- ${angle.text}: how your team handles it today`;
       });
       bullets.push(`- whether ${ctx.workspaceName} is a fit for ${ctx.companyOr}`);
       return [
@@ -79,7 +79,7 @@ function purposeParagraphs(ctx: ComposeContext, style: BodyStyle): Paragraph[] {
       const pain = painOrDefault(ctx, '');
       return [
         { text: ctx.pick(["I haven't heard back, so I'll assume the timing isn't right.", "I'll stop reaching out after this one.", "This is my last note on this, I promise."], 'break.open') },
-        { text: pain.length > 0 ? `If ${pain} becomes a priority later, just reply and I'll pick it up from there.` : 'If the timing changes, just reply and I will pick it up from there.' },
+        { text: pain.length > 0 ? `If this becomes a priority later (${pain}), just reply and I'll pick it up from there.` : 'If the timing changes, just reply and I will pick it up from there.' },
         { text: ctx.pick(['Thanks for reading either way.', 'Wishing you and the team a good quarter.', 'All the best with everything.'], 'break.close'), optional: true },
       ];
     }

@@ -10,8 +10,8 @@ function discoveryQuestions(ctx: ComposeContext): string[] {
     ctx.use(...pain.keys);
     questions.push(
       index === 0
-        ? `How are you handling ${pain.text} today?`
-        : ctx.pick([`What have you tried so far for ${pain.text}?`, `Where does ${pain.text} hurt most right now?`], `call.q${index}`),
+        ? `How are you handling this today: ${pain.text}?`
+        : ctx.pick([`What have you tried so far for this: ${pain.text}?`, `Where does this hurt most right now: ${pain.text}?`], `call.q${index}`),
     );
   });
   const tech = ctx.ranked.find((angle) => angle.kind === 'tech');

@@ -1,7 +1,7 @@
 // What every channel writer needs: the contact's names, the chosen angles, the offer, and a
 // seeded picker so phrasing varies across contacts but never between two runs for the same seed.
-import { pickSeeded } from '../core/random.ts';
-import { chooseAngle, cleanFact, rankAngles, supportingAngle, upperFirst } from './composerFacts.ts';
+import { seededRandom } from '../core/random.ts';
+import { chooseAngle, cleanFact, lowerFirst, rankAngles, supportingAngle, upperFirst } from './composerFacts.ts';
 import type { Angle } from './composerFacts.ts';
 import type { WriterInput } from './types.ts';
 
@@ -65,7 +65,13 @@ export function createContext(input: WriterInput, attempt: number): ComposeConte
     support,
     ranked,
     factsUsed,
-    pick: <T>(items: readonly T[], slot: string): T => pickSeeded(items, `${base}|${slot}`),
+    // seededRandom mixes the whole seed; a bare hash modulo a small n correlates across slots.
+    pick: <T>(items: readonly T[], slot: string): T => {
+      const index = Math.floor(seededRandom(`${base}|${slot}`)() * items.length);
+      const item = items[index];
+      if (item === undefined) throw new Error(`nothing to pick for ${slot}`);
+      return item;
+    },
     use: (...keys: string[]) => {
       for (const key of keys) factsUsed.add(key);
     },
@@ -104,7 +110,7 @@ export function offerLine(ctx: ComposeContext): string {
     [
       `Some context: I'm with ${name}. ${ctx.offer}`,
       `I work at ${name}. ${ctx.offer}`,
-      `A bit about us: ${ctx.offer}`,
+      `A bit about us: ${lowerFirst(ctx.offer)}`,
       `${name} might be relevant here. ${ctx.offer}`,
       `For context, I'm at ${name}. ${ctx.offer}`,
     ],

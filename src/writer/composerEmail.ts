@@ -23,7 +23,7 @@ function byAngle(ctx: ComposeContext): string[] {
       break;
     case 'pain': {
       const pain = short(lead.text, 50);
-      options.push(pain && upperFirst(pain), pain && `Question about ${pain}`, pain && company && `${company} and ${pain}`);
+      options.push(pain && upperFirst(pain), pain && company && `${company}: ${pain}`, `About ${ctx.companyOr}'s priorities`);
       break;
     }
     case 'tech': {
@@ -34,20 +34,21 @@ function byAngle(ctx: ComposeContext): string[] {
     default:
       break;
   }
-  options.push(name && `Quick question, ${name}`, `Idea for ${ctx.companyOr}`, company && `${ctx.workspaceName} and ${company}`, 'A short question');
-  return options.filter((option): option is string => typeof option === 'string' && option.length > 0);
+  const specific = options.filter((option): option is string => typeof option === 'string' && option.length > 0);
+  if (specific.length > 0) return specific;
+  const generic = [name && `Quick question, ${name}`, `Idea for ${ctx.companyOr}`, company && `${ctx.workspaceName} and ${company}`, 'A short question'];
+  return generic.filter((option): option is string => typeof option === 'string' && option.length > 0);
 }
 
 function byPurpose(ctx: ComposeContext): string[] | undefined {
   const name = ctx.firstName;
-  const pain = ctx.lead.kind === 'pain' ? short(ctx.lead.text, 50) : undefined;
   const options: (string | undefined)[] = [];
   switch (ctx.purpose) {
     case 'value_add':
-      options.push(`An idea for ${ctx.companyOr}`, 'Something that might help', pain && `A thought on ${pain}`);
+      options.push(`An idea for ${ctx.companyOr}`, 'Something that might help', name && `An idea for you, ${name}`);
       break;
     case 'discovery_call':
-      options.push('A short call?', name && `Time for a quick call, ${name}?`, pain && `Call about ${pain}?`);
+      options.push('A short call?', name && `Time for a quick call, ${name}?`, `Call about ${ctx.companyOr}?`);
       break;
     case 'casual_checkin':
       options.push('Checking in', 'Quick hello', name && `How are things, ${name}?`);

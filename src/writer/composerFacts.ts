@@ -107,7 +107,11 @@ export function rankAngles(contact: WriterContact, purpose: string, previous: re
 /** Picks the lead angle for a variant: variant n leads with the n-th best unused angle. */
 export function chooseAngle(ranked: readonly Angle[], variant: number): Angle {
   if (ranked.length === 0) return { kind: 'none', keys: [], text: '', items: [] };
-  return ranked[variant % ranked.length] ?? { kind: 'none', keys: [], text: '', items: [] };
+  // Variants walk the kinds first (news, then a starter, then a pain point …) so A/B tests
+  // compare different angles rather than two pain points.
+  const firstOfKind = ranked.filter((angle, index) => ranked.findIndex((other) => other.kind === angle.kind) === index);
+  const order = [...firstOfKind, ...ranked.filter((angle) => !firstOfKind.includes(angle))];
+  return order[variant % order.length] ?? { kind: 'none', keys: [], text: '', items: [] };
 }
 
 /** A second, different angle of a given kind to support the first (e.g. a pain point after news). */

@@ -32,13 +32,14 @@ export function openerFor(ctx: ComposeContext, angle: Angle): string {
         'opener.starter',
       );
     case 'pain':
+      // Pain points arrive as noun phrases or whole clauses; a colon reads well with both.
       return ctx.pick(
         [
-          `Curious how ${c} is handling ${t} right now.`,
-          `Is ${t} still on your plate at ${c}?`,
-          `My guess is ${t} takes up more of your week than it should.`,
-          `From what I can tell, ${t} is one of the things on your list.`,
-          `Reaching out because ${t} tends to be hard to fix without extra headcount.`,
+          `Curious how ${c} is dealing with this one: ${t}.`,
+          `Is this still on your plate at ${c}: ${t}?`,
+          `One thing I'd guess is on your list right now: ${t}.`,
+          `Reaching out about something that's hard to fix without extra headcount: ${t}.`,
+          `A question about something that seems to matter at ${c}: ${t}.`,
         ],
         'opener.pain',
       );
@@ -97,10 +98,10 @@ export function tieInFor(ctx: ComposeContext, angle: Angle): string {
   }
   return ctx.pick(
     [
-      `If ${angle.text} is on your list this year, that's the part I'd want to talk about.`,
-      `It's most useful when ${angle.text} is a real problem, which is why I thought of you.`,
-      `Happy to walk through how we'd approach ${angle.text}.`,
-      `I'd be curious whether ${angle.text} is still a priority.`,
+      `One more thing that seems to be on your list: ${angle.text}. That's the part I'd want to talk about.`,
+      `I also thought of you because of this: ${angle.text}.`,
+      `Happy to walk through how we'd approach this one: ${angle.text}.`,
+      `I'd be curious whether this is still a priority: ${angle.text}.`,
     ],
     'tiein.pain',
   );

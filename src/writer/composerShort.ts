@@ -13,7 +13,7 @@ function noteLine(ctx: ComposeContext, angle: Angle): string | undefined {
     case 'starter':
       return ctx.pick([`${t} caught my eye.`, `I noticed this: ${t}.`], 'note.starter');
     case 'pain':
-      return ctx.pick([`I'm curious how you're handling ${t}.`, `I'd like to hear how you approach ${t}.`], 'note.pain');
+      return ctx.pick([`curious how you're handling this: ${t}.`, `I'd like to hear how you approach this: ${t}.`], 'note.pain');
     case 'tech':
       return ctx.pick([`noticed you work with ${t}.`, `saw ${t} in your stack.`], 'note.tech');
     case 'industry':
@@ -36,8 +36,9 @@ export function composeConnectionNote(ctx: ComposeContext, max: number): string 
     candidates.push({ text: `${hello}, ${line} ${connect}${signature}`, keys: ctx.lead.keys });
     candidates.push({ text: `${hello}, ${line} ${connect}`, keys: ctx.lead.keys });
   }
-  candidates.push({ text: `${hello}, ${connect}${signature}`, keys: [] });
-  candidates.push({ text: `${hello}, ${connect}`, keys: [] });
+  const plain = connect.startsWith('I ') ? connect : (connect[0]?.toLowerCase() ?? '') + connect.slice(1);
+  candidates.push({ text: `${hello}, ${plain}${signature}`, keys: [] });
+  candidates.push({ text: `${hello}, ${plain}`, keys: [] });
   const fitting = candidates.find((candidate) => [...candidate.text].length <= max) ?? candidates[candidates.length - 1];
   ctx.use(...(fitting?.keys ?? []));
   return (fitting?.text ?? '').slice(0, max);
@@ -52,7 +53,7 @@ function smsLine(ctx: ComposeContext, angle: Angle): string | undefined {
     case 'starter':
       return `Saw this: ${t}.`;
     case 'pain':
-      return ctx.pick([`Curious how you're handling ${t}.`, `Is ${t} still a priority?`], 'sms.pain');
+      return ctx.pick([`Curious how you're handling this: ${t}.`, `Is this still a priority: ${t}?`], 'sms.pain');
     case 'tech':
       return `Noticed you use ${t}.`;
     default:

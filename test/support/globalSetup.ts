@@ -1,2 +1,74 @@
-// Placeholder: replaced by the database bootstrap (embedded PostgreSQL or DATABASE_URL).
-export default async function setup(): Promise<void> {}
+// One PostgreSQL for the whole run: DATABASE_URL when set and reachable (CI's server), otherwise an
+// embedded server in a temporary directory. Each run gets a fresh database with all migrations;
+// each test gets a fresh workspace in it.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { ensureDataDir } from '../../src/db/dataDir.ts';
+import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
+import { migrate } from '../../src/db/migrate.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    databaseKind: 'server' | 'embedded';
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let serverUrl = process.env.DATABASE_URL && (await reachable(process.env.DATABASE_URL)) ? process.env.DATABASE_URL : undefined;
+  let stopEmbedded = async () => {};
+  let tempDir: string | undefined;
+  if (!serverUrl) {
+    tempDir = await mkdtemp(path.join(os.tmpdir(), 'quotahit-test-'));
+    await ensureDataDir(tempDir);
+    const server = await startEmbeddedPostgres({ dataDir: tempDir });
+    serverUrl = server.url;
+    stopEmbedded = server.stop;
+  }
+  const name = `qh_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = withDatabase(serverUrl, name);
+  const pool = new pg.Pool({ connectionString: url });
+  await migrate(pool);
+  await pool.end();
+
+  project.provide('databaseUrl', url);
+  project.provide('databaseKind', tempDir ? 'embedded' : 'server');
+  process.stdout.write(`[tests] PostgreSQL: ${tempDir ? 'embedded' : 'DATABASE_URL'}; database ${name}\n`);
+
+  return async () => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+    await client.end();
+    await stopEmbedded();
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+  };
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    process.stdout.write('[tests] DATABASE_URL is set but not reachable: using embedded PostgreSQL\n');
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}

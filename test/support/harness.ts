@@ -1,0 +1,45 @@
+// What every test needs: the run's database, a fresh workspace, and the API in-process.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, inject } from 'vitest';
+import { buildServer } from '../../src/api/server.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createDb, type Db } from '../../src/db/database.ts';
+import { createWorkspace } from '../../src/db/workspaces.ts';
+
+export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+
+let shared: Db | undefined;
+
+/** The run's database (closed after the file). */
+export function testDb(): Db {
+  if (!shared) {
+    shared = createDb({ url: inject('databaseUrl'), poolSize: 5 });
+    afterAll(async () => {
+      await shared?.close();
+      shared = undefined;
+    });
+  }
+  return shared;
+}
+
+export async function newWorkspace(name = 'Test workspace'): Promise<{ workspaceId: string; apiKey: string }> {
+  const { workspace, apiKey } = await createWorkspace(testDb(), { name });
+  return { workspaceId: workspace.id, apiKey };
+}
+
+/** The HTTP API on the test database; requests go through app.inject (no socket). */
+export async function testApi(env: Record<string, string> = {}): Promise<FastifyInstance> {
+  const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...env });
+  const app = await buildServer({ db: testDb(), config, logger: false });
+  afterAll(() => app.close());
+  return app;
+}
+
+export const bearer = (apiKey: string) => ({ authorization: `Bearer ${apiKey}` });
+
+/** Environment for spawned CLI processes that should use the test database. */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _d, ...rest } = process.env;
+  return { ...rest, DATABASE_URL: inject('databaseUrl'), QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LOG_LEVEL: 'warn', ...extra };
+}
