@@ -1,7 +1,7 @@
 // Request and response pieces shared by the routes.
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { decodeCursor, type Cursor } from '../db/cursor.ts';
+import { decodeCursor, decodeIdCursor, type Cursor } from '../db/cursor.ts';
 import { badRequest } from './errors.ts';
 
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
@@ -32,6 +32,13 @@ export const ErrorResponse = z.object({
 export function parseCursor(cursor: string | undefined): Cursor | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const decoded = decodeCursor(cursor);
+  if (!decoded) throw badRequest('cursor is not one this API issued; pass nextCursor from the previous page');
+  return decoded;
+}
+
+export function parseIdCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const decoded = decodeIdCursor(cursor);
   if (!decoded) throw badRequest('cursor is not one this API issued; pass nextCursor from the previous page');
   return decoded;
 }

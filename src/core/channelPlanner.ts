@@ -15,8 +15,7 @@ export type ReachableContact = {
 };
 
 export type ChannelPlan =
-  | { skip: false; channel: Channel; fellBackFrom?: Channel[]; reason?: string }
-  | { skip: true; reason: string };
+  { skip: false; channel: Channel; fellBackFrom?: Channel[]; reason?: string } | { skip: true; reason: string };
 
 /**
  * Why `channel` cannot carry `template` to the contact, or null when it can.
@@ -76,7 +75,12 @@ export function planChannel(input: {
       if (tried.includes(channel)) continue;
       const reason = unreachableReason(channel, step.template, contact, connected);
       if (reason === null) {
-        return { skip: false, channel, fellBackFrom: tried, reason: `${reasons.join('; ')} → ${CHANNEL_LABELS[channel]}` };
+        return {
+          skip: false,
+          channel,
+          fellBackFrom: tried,
+          reason: `${reasons.join('; ')} → ${CHANNEL_LABELS[channel]}`,
+        };
       }
       tried.push(channel);
       reasons.push(`${CHANNEL_LABELS[channel]}: ${reason}`);

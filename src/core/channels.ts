@@ -36,7 +36,7 @@ export const KNOWN_TEMPLATES = [
 export type KnownTemplate = (typeof KNOWN_TEMPLATES)[number];
 
 export function isKnownTemplate(template: string): template is KnownTemplate {
-  return (KNOWN_TEMPLATES as readonly string[]).includes(template);
+  return KNOWN_TEMPLATES.some((known) => known === template);
 }
 
 /** The LinkedIn invitation purpose: the only LinkedIn action that needs no prior connection. */

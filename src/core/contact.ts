@@ -174,7 +174,7 @@ function optionalString(value: unknown, field: string, max: number): string | nu
   const trimmed = value.trim();
   if (trimmed === '') return null;
   checkControl(trimmed, field);
-  if ([...trimmed].length > max) throw new Reject(`${field} is longer than ${max} characters`);
+  if (trimmed.length > max && [...trimmed].length > max) throw new Reject(`${field} is longer than ${max} characters`);
   return trimmed;
 }
 
@@ -209,6 +209,7 @@ function normalizeEnrichment(value: unknown): Enrichment {
   if (value === undefined || value === null) return {};
   if (!isRecord(value)) throw new Reject(`enrichment must be an object, not ${describe(value)}`);
   const out: Enrichment = {};
+  let freeForm = false;
   for (const [key, item] of Object.entries(value)) {
     const field = `enrichment.${truncate(key, 64)}`;
     if (key.length > 64) throw new Reject(`${field} has a name longer than 64 characters`);
@@ -224,6 +225,7 @@ function normalizeEnrichment(value: unknown): Enrichment {
     } else if (item !== null && item !== undefined && item !== '') {
       checkJsonStrings(item, field);
       out[key] = item;
+      freeForm = true;
     }
   }
   if (JSON.stringify(out).length > MAX_JSON_BYTES)

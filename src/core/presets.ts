@@ -1,6 +1,13 @@
 // Ready-made sequences. `standard_b2b` is the spec's sequence verbatim; the others vary the
 // cadence for a different kind of list. Each says why it is shaped the way it is.
-import { DEFAULT_FALLBACK_POLICY, DEFAULT_SCHEDULE, SequenceInput, type FallbackPolicy, type Schedule, type Step } from './sequence.ts';
+import {
+  DEFAULT_FALLBACK_POLICY,
+  DEFAULT_SCHEDULE,
+  SequenceInput,
+  type FallbackPolicy,
+  type Schedule,
+  type Step,
+} from './sequence.ts';
 
 export const PRESET_IDS = ['standard_b2b', 'aggressive', 'nurture', 're_engagement'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
@@ -77,7 +84,13 @@ export const PRESETS: Readonly<Record<PresetId, Preset>> = {
       { day: 14, channel: 'email', template: 'value_add' },
       { day: 30, channel: 'email', template: 'case_study' },
       { day: 45, channel: 'email', template: 'followup_1', conditions: [{ type: 'not_opened', step: 3 }] },
-      { day: 60, channel: 'linkedin', template: 'linkedin_dm', conditions: [{ type: 'linkedin_connected' }], fallback: 'skip' },
+      {
+        day: 60,
+        channel: 'linkedin',
+        template: 'linkedin_dm',
+        conditions: [{ type: 'linkedin_connected' }],
+        fallback: 'skip',
+      },
       { day: 90, channel: 'email', template: 'breakup' },
     ],
     schedule: { ...DEFAULT_SCHEDULE, days: ['tue', 'wed', 'thu'] },
@@ -93,7 +106,13 @@ export const PRESETS: Readonly<Record<PresetId, Preset>> = {
       'with an opt-in (else SMS, else email). A short sequence with a clear breakup respects that they went quiet once.',
     steps: [
       { day: 0, channel: 'email', template: 'reengage' },
-      { day: 3, channel: 'linkedin', template: 'connection_request', conditions: [{ type: 'not_linkedin_connected' }], fallback: 'skip' },
+      {
+        day: 3,
+        channel: 'linkedin',
+        template: 'connection_request',
+        conditions: [{ type: 'not_linkedin_connected' }],
+        fallback: 'skip',
+      },
       { day: 5, channel: 'whatsapp', template: 'casual_checkin', conditions: [{ type: 'has_field', field: 'phone' }] },
       { day: 9, channel: 'email', template: 'value_add' },
       { day: 14, channel: 'email', template: 'breakup' },
@@ -115,5 +134,5 @@ export function presetToSequence(id: PresetId, name?: string): SequenceInput {
 }
 
 export function isPresetId(value: string): value is PresetId {
-  return (PRESET_IDS as readonly string[]).includes(value);
+  return PRESET_IDS.some((id) => id === value);
 }

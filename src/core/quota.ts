@@ -51,7 +51,13 @@ export const DEFAULT_DOMAIN_DAILY_CAP = 50;
 /** The part after the last "@", lower-cased; undefined when there is none. */
 export function recipientDomain(email: string): string | undefined {
   const at = email.lastIndexOf('@');
-  const domain = at >= 0 ? email.slice(at + 1).trim().toLowerCase() : '';
+  const domain =
+    at >= 0
+      ? email
+          .slice(at + 1)
+          .trim()
+          .toLowerCase()
+      : '';
   return domain === '' ? undefined : domain;
 }
 

@@ -69,7 +69,9 @@ function firstWindow(after: number, schedule: WindowSchedule, zone: IANAZone): O
       if (close > open) return { open, close };
     }
   }
-  throw new Error(`schedule ${schedule.start}-${schedule.end} on ${schedule.days.join(',')} never opens in ${zone.name}`);
+  throw new Error(
+    `schedule ${schedule.start}-${schedule.end} on ${schedule.days.join(',')} never opens in ${zone.name}`,
+  );
 }
 
 /** The first instant after `from` at which the local wall clock reaches `endMinute` on `date`. */

@@ -19,7 +19,10 @@ export const StepCondition = z.discriminatedUnion('type', [
     type: z.literal('has_field'),
     field: z.string().superRefine((value, ctx) => {
       if (!FIELD_PATH.test(value)) {
-        ctx.addIssue({ code: 'custom', message: `must be a field name like "phone" or "enrichment.techStack" (got ${describeValue(value)})` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a field name like "phone" or "enrichment.techStack" (got ${describeValue(value)})`,
+        });
       }
     }),
   }),
@@ -80,7 +83,10 @@ export const Schedule = z
       .string()
       .superRefine((value, ctx) => {
         if (!IANAZone.isValidZone(value)) {
-          ctx.addIssue({ code: 'custom', message: `${describeValue(value)} is not a valid IANA timezone (e.g. "Europe/Berlin")` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `${describeValue(value)} is not a valid IANA timezone (e.g. "Europe/Berlin")`,
+          });
         }
       })
       .default('UTC'),
@@ -144,16 +150,25 @@ function crossStepIssues(steps: readonly Step[], policy: FallbackPolicy): PathIs
   steps.forEach((step, i) => {
     const previous = steps[i - 1];
     if (previous && step.day < previous.day) {
-      issues.push({ path: ['steps', i, 'day'], message: `(${step.day}) is before steps[${i - 1}].day (${previous.day})` });
+      issues.push({
+        path: ['steps', i, 'day'],
+        message: `(${step.day}) is before steps[${i - 1}].day (${previous.day})`,
+      });
     }
     step.conditions?.forEach((condition, j) => {
       if (!('step' in condition) || condition.step < i) return;
       const earlier = i === 0 ? ', but steps[0] is the first step' : ` (0..${i - 1})`;
-      issues.push({ path: ['steps', i, 'conditions', j, 'step'], message: `(${condition.step}) must refer to an earlier step${earlier}` });
+      issues.push({
+        path: ['steps', i, 'conditions', j, 'step'],
+        message: `(${condition.step}) must refer to an earlier step${earlier}`,
+      });
     });
     const linkedinOnly = step.template === CONNECTION_REQUEST || step.template === 'linkedin_dm';
     if (linkedinOnly && step.channel !== 'linkedin') {
-      issues.push({ path: ['steps', i, 'template'], message: `"${step.template}" only works on the linkedin channel (got channel "${step.channel}")` });
+      issues.push({
+        path: ['steps', i, 'template'],
+        message: `"${step.template}" only works on the linkedin channel (got channel "${step.channel}")`,
+      });
     } else if (isLinkedinMessage(step.channel, step.template) && !connectionRequestSeen) {
       issues.push({
         path: ['steps', i],

@@ -110,10 +110,13 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const PHRASE_PATTERNS = SPAM_PHRASES.map((phrase) => ({
-  phrase,
-  pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(phrase).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}])`, 'iu'),
-}));
+// Longest first, and each hit is blanked out, so "limited time offer" does not also count "limited time".
+const PHRASE_PATTERNS = [...SPAM_PHRASES]
+  .sort((a, b) => b.length - a.length)
+  .map((phrase) => ({
+    phrase,
+    pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(phrase).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}])`, 'giu'),
+  }));
 
 export function htmlToText(html: string): string {
   return html
@@ -153,8 +156,11 @@ export function scoreContent(input: SpamInput): SpamReport {
   const visible = input.text.trim().length > 0 ? input.text : htmlToText(html);
   const all = `${subject}\n${visible}`;
 
+  let remaining = all;
   for (const { phrase, pattern } of PHRASE_PATTERNS) {
-    if (pattern.test(all)) add('phrase', `spam-trigger phrase "${phrase}"`, SPAM_PHRASE_POINTS);
+    const next = remaining.replace(pattern, (hit: string) => ' '.repeat(hit.length));
+    if (next !== remaining) add('phrase', `spam-trigger phrase "${phrase}"`, SPAM_PHRASE_POINTS);
+    remaining = next;
   }
 
   const subjectWords = subject.match(/\p{L}{2,}/gu) ?? [];
@@ -177,7 +183,7 @@ export function scoreContent(input: SpamInput): SpamReport {
   if (/!{2,}/.test(all)) add('exclamation_run', 'repeated exclamation marks ("!!")', 1);
   if (subject.includes('!')) add('exclamation_subject', 'exclamation mark in the subject', 1);
   const questions = (all.match(/\?/g) ?? []).length;
-  if (/\?{2,}|[?!]{3,}/.test(all)) add('question_run', 'repeated question marks ("??")', 1);
+  if (/\?{2,}|\?!|!\?/.test(all)) add('question_run', 'repeated question marks ("??")', 1);
   else if (questions > 4) add('questions', `${questions} question marks`, 0.5);
 
   const links = findLinks(visible, html);

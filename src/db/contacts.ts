@@ -1,8 +1,9 @@
 // Contacts of one workspace (every function runs inside db.tenant, so RLS applies too).
 import { hashIdentityValue } from '../core/apiKey.ts';
 import type { ContactStatus, NormalizedContact } from '../core/contact.ts';
-import { cursorTimestamp, encodeCursor, type Cursor } from './cursor.ts';
+import { encodeIdCursor } from './cursor.ts';
 import type { Sql } from './database.ts';
+import { uuidv7 } from './uuidv7.ts';
 
 export type Contact = Omit<NormalizedContact, 'identity'> & {
   id: string;
@@ -16,7 +17,7 @@ const CONTACT_COLUMNS = `id, email, phone, linkedin_url AS "linkedinUrl", first_
   enrichment, custom, whatsapp_opt_in AS "whatsappOptIn", sms_opt_in AS "smsOptIn", status,
   to_json(created_at) #>> '{}' AS "createdAt", to_json(updated_at) #>> '{}' AS "updatedAt"`;
 
-const RECORD_TYPE = `identity text, email text, phone text, linkedin_url text, first_name text, last_name text,
+const RECORD_TYPE = `id uuid, identity text, email text, phone text, linkedin_url text, first_name text, last_name text,
   title text, company text, company_domain text, timezone text, country text, city text, tags text[],
   enrichment jsonb, custom jsonb, whatsapp_opt_in boolean, sms_opt_in boolean`;
 
@@ -39,8 +40,8 @@ const SCALARS = [
 // Present values overwrite, absent ones keep what is stored; tags are a union; enrichment and
 // custom merge key by key. The WHERE makes re-importing the same data a no-op (no row returned).
 const UPSERT = `
-  INSERT INTO contacts AS c (workspace_id, identity, ${SCALARS.join(', ')}, tags, enrichment, custom)
-  SELECT $1::uuid, r.identity, ${SCALARS.map((s) => `r.${s}`).join(', ')},
+  INSERT INTO contacts AS c (id, workspace_id, identity, ${SCALARS.join(', ')}, tags, enrichment, custom)
+  SELECT r.id, $1::uuid, r.identity, ${SCALARS.map((s) => `r.${s}`).join(', ')},
          coalesce(r.tags, '{}'), coalesce(r.enrichment, '{}'), coalesce(r.custom, '{}')
     FROM jsonb_to_recordset($2::jsonb) AS r(${RECORD_TYPE})
   ON CONFLICT (workspace_id, identity) DO UPDATE SET
@@ -55,53 +56,81 @@ const UPSERT = `
      OR (c.custom || excluded.custom) IS DISTINCT FROM c.custom
   RETURNING (xmax = 0) AS inserted`;
 
-/** Upserts a batch whose identities are distinct. */
+// Inserts the rows whose identity is not stored yet and returns their identities; the rest are
+// left to UPSERT. One round trip per batch in the common case of new people.
+const INSERT_NEW = `
+  INSERT INTO contacts (id, workspace_id, identity, ${SCALARS.join(', ')}, tags, enrichment, custom)
+  SELECT r.id, $1::uuid, r.identity, ${SCALARS.map((s) => `r.${s}`).join(', ')},
+         coalesce(r.tags, '{}'), coalesce(r.enrichment, '{}'), coalesce(r.custom, '{}')
+    FROM jsonb_to_recordset($2::jsonb) AS r(${RECORD_TYPE})
+   WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.workspace_id = $1::uuid AND c.identity = r.identity)
+  ON CONFLICT (workspace_id, identity) DO NOTHING
+  RETURNING identity`;
+
+/**
+ * Upserts a batch whose identities are distinct: new people are inserted, then only the ones
+ * already stored (or inserted meanwhile by a concurrent import) go through the upsert.
+ */
 export async function upsertContacts(
   sql: Sql,
   workspaceId: string,
   contacts: NormalizedContact[],
 ): Promise<{ created: number; updated: number }> {
   if (contacts.length === 0) return { created: 0, updated: 0 };
-  const records = contacts.map((c) => ({
-    identity: c.identity,
-    email: c.email,
-    phone: c.phone,
-    linkedin_url: c.linkedinUrl,
-    first_name: c.firstName,
-    last_name: c.lastName,
-    title: c.title,
-    company: c.company,
-    company_domain: c.companyDomain,
-    timezone: c.timezone,
-    country: c.country,
-    city: c.city,
-    tags: c.tags,
-    enrichment: c.enrichment,
-    custom: c.custom,
-    whatsapp_opt_in: c.whatsappOptIn,
-    sms_opt_in: c.smsOptIn,
-  }));
-  const { rows } = await sql.query<{ inserted: boolean }>(UPSERT, [workspaceId, JSON.stringify(records)]);
-  const created = rows.filter((r) => r.inserted).length;
-  return { created, updated: rows.length - created };
+  const { rows: inserted } = await sql.query<{ identity: string }>(INSERT_NEW, [workspaceId, toRecords(contacts)]);
+  let created = inserted.length;
+  let updated = 0;
+  if (created < contacts.length) {
+    const done = new Set(inserted.map((r) => r.identity));
+    const rest = contacts.filter((c) => !done.has(c.identity));
+    const { rows } = await sql.query<{ inserted: boolean }>(UPSERT, [workspaceId, toRecords(rest)]);
+    const raced = rows.filter((r) => r.inserted).length;
+    created += raced;
+    updated += rows.length - raced;
+  }
+  return { created, updated };
 }
 
-export type ContactFilter = { tag?: string; status?: ContactStatus; limit: number; cursor?: Cursor };
+function toRecords(contacts: NormalizedContact[]): string {
+  return JSON.stringify(
+    contacts.map((c) => ({
+      id: uuidv7(),
+      identity: c.identity,
+      email: c.email,
+      phone: c.phone,
+      linkedin_url: c.linkedinUrl,
+      first_name: c.firstName,
+      last_name: c.lastName,
+      title: c.title,
+      company: c.company,
+      company_domain: c.companyDomain,
+      timezone: c.timezone,
+      country: c.country,
+      city: c.city,
+      tags: c.tags,
+      enrichment: c.enrichment,
+      custom: c.custom,
+      whatsapp_opt_in: c.whatsappOptIn,
+      sms_opt_in: c.smsOptIn,
+    })),
+  );
+}
+
+export type ContactFilter = { tag?: string; status?: ContactStatus; limit: number; afterId?: string };
 
 export async function listContacts(sql: Sql, filter: ContactFilter): Promise<{ data: Contact[]; nextCursor: string | null }> {
-  const { rows } = await sql.query<Contact & { cursorAt: string }>(
-    `SELECT ${CONTACT_COLUMNS}, ${cursorTimestamp('created_at')} AS "cursorAt" FROM contacts
+  const { rows } = await sql.query<Contact>(
+    `SELECT ${CONTACT_COLUMNS} FROM contacts
       WHERE ($1::text IS NULL OR $1 = ANY (tags))
         AND ($2::text IS NULL OR status = $2)
-        AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
-      ORDER BY created_at, id
-      LIMIT $5`,
-    [filter.tag ?? null, filter.status ?? null, filter.cursor?.at ?? null, filter.cursor?.id ?? null, filter.limit + 1],
+        AND ($3::uuid IS NULL OR id > $3::uuid)
+      ORDER BY id
+      LIMIT $4`,
+    [filter.tag ?? null, filter.status ?? null, filter.afterId ?? null, filter.limit + 1],
   );
   const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];
-  const nextCursor = rows.length > filter.limit && last ? encodeCursor({ at: last.cursorAt, id: last.id }) : null;
-  return { data: page.map(({ cursorAt: _, ...contact }) => contact), nextCursor };
+  return { data: page, nextCursor: rows.length > filter.limit && last ? encodeIdCursor(last.id) : null };
 }
 
 export async function getContact(sql: Sql, id: string): Promise<Contact | undefined> {
@@ -133,6 +162,13 @@ export async function eraseContact(sql: Sql, workspaceId: string, id: string): P
     );
   }
   return true;
+}
+
+export async function hasErasedContacts(sql: Sql): Promise<boolean> {
+  const { rows } = await sql.query<{ found: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM suppressions WHERE reason = 'erased') AS found",
+  );
+  return rows[0]?.found === true;
 }
 
 /** Which of these identities belong to erased people (they must not be re-imported). */

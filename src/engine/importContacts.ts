@@ -2,7 +2,7 @@
 // are upserted in batches. The whole request is one transaction: a stream that breaks half-way
 // (bad CSV quoting, a client that disconnects) leaves nothing behind.
 import { normalizeContact, type NormalizedContact } from '../core/contact.ts';
-import { findErasedIdentities, upsertContacts } from '../db/contacts.ts';
+import { findErasedIdentities, hasErasedContacts, upsertContacts } from '../db/contacts.ts';
 import type { Db, Sql } from '../db/database.ts';
 
 export type ImportRecord = { row: number; contact: unknown } | { row: number; rejected: string };
@@ -21,11 +21,23 @@ export async function importContacts(options: {
   return db.tenant(workspaceId, async (sql) => {
     const result: ImportResult = { created: 0, updated: 0, unchanged: 0, rejected: [] };
     const firstRowOf = new Map<string, number>();
+    const checkErased = await hasErasedContacts(sql);
     let batch: { row: number; contact: NormalizedContact }[] = [];
     let processed = 0;
+    // One batch is written while the next one is parsed and validated (JS and PostgreSQL work
+    // in parallel); the connection runs the queries in order.
+    let writing: Promise<void> = Promise.resolve();
+    const write = async (rows: typeof batch) => {
+      await writing;
+      writing = flush(sql, { workspaceId, checkErased }, rows, result);
+      writing.catch(() => {}); // awaited below; this only prevents an unhandled rejection
+    };
 
     for await (const record of options.records) {
       processed++;
+      // Let the event loop answer PostgreSQL now and then: a buffered stream resolves records as
+      // microtasks, which would otherwise keep the connection idle until the buffer is drained.
+      if (processed % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
       if ('rejected' in record) {
         result.rejected.push({ row: record.row, reason: record.rejected });
         continue;
@@ -43,12 +55,13 @@ export async function importContacts(options: {
       firstRowOf.set(normalized.contact.identity, record.row);
       batch.push({ row: record.row, contact: normalized.contact });
       if (batch.length >= BATCH_SIZE) {
-        await flush(sql, workspaceId, batch, result);
+        await write(batch);
         batch = [];
         options.onProgress?.(processed);
       }
     }
-    await flush(sql, workspaceId, batch, result);
+    await write(batch);
+    await writing;
     options.onProgress?.(processed);
     result.rejected.sort((a, b) => a.row - b.row);
     return result;
@@ -57,12 +70,12 @@ export async function importContacts(options: {
 
 async function flush(
   sql: Sql,
-  workspaceId: string,
+  { workspaceId, checkErased }: { workspaceId: string; checkErased: boolean },
   batch: { row: number; contact: NormalizedContact }[],
   result: ImportResult,
 ): Promise<void> {
   if (batch.length === 0) return;
-  const erased = await findErasedIdentities(sql, batch.map((b) => b.contact));
+  const erased = checkErased ? await findErasedIdentities(sql, batch.map((b) => b.contact)) : new Set<string>();
   const accepted = batch.filter((b) => {
     if (!erased.has(b.contact.identity)) return true;
     result.rejected.push({ row: b.row, reason: 'this person was erased and is suppressed; they cannot be imported again' });

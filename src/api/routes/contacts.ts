@@ -9,7 +9,7 @@ import type { Db } from '../../db/database.ts';
 import { csvImportRecords } from '../../engine/csvRecords.ts';
 import { importContacts, type ImportRecord } from '../../engine/importContacts.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
-import { errorResponses, IdParams, PageQuery, parseCursor, Text } from '../schemas.ts';
+import { errorResponses, IdParams, PageQuery, parseCursor, parseIdCursor, Text } from '../schemas.ts';
 
 const ContactOut = z.looseObject({ id: z.string(), status: z.string() });
 const ImportResult = z.object({
@@ -54,7 +54,7 @@ export const contactRoutes =
       '/v1/contacts',
       {
         schema: {
-          summary: 'List contacts (oldest first), filtered by tag and status',
+          summary: 'List contacts (in the order they were created), filtered by tag and status',
           tags: ['contacts'],
           querystring: PageQuery.extend({ tag: Text(64).optional(), status: z.enum(CONTACT_STATUSES).optional() }),
           response: { 200: z.object({ data: z.array(ContactOut), nextCursor: z.string().nullable() }), ...errorResponses },
@@ -63,7 +63,7 @@ export const contactRoutes =
       async (request) => {
         const { limit, cursor, tag, status } = request.query;
         return db.tenant(request.workspaceId, (sql) =>
-          listContacts(sql, { limit, tag: tag || undefined, status, cursor: parseCursor(cursor) }),
+          listContacts(sql, { limit, tag: tag || undefined, status, afterId: parseIdCursor(cursor) }),
         );
       },
     );

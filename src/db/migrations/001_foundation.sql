@@ -65,8 +65,8 @@ CREATE TABLE contacts (
   updated_at timestamptz NOT NULL DEFAULT now(),
   UNIQUE (workspace_id, identity)
 );
-CREATE INDEX contacts_page ON contacts (workspace_id, created_at, id);
-CREATE INDEX contacts_status ON contacts (workspace_id, status);
+-- Contact ids are time-ordered (UUIDv7, src/db/uuidv7.ts): lists page by id.
+CREATE INDEX contacts_page ON contacts (workspace_id, id);
 CREATE INDEX contacts_tags ON contacts USING gin (tags);
 
 -- Who must never be contacted again. Values are stored as SHA-256 hashes of the normalized
