@@ -40,10 +40,20 @@ async function main(): Promise<void> {
   await migrate(db.pool);
   const { apiKey } = await createWorkspace(db, { name: 'bench' });
   const port = await freePort();
-  const server = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'bin/quotahit.js', 'serve'], {
-    env: { ...process.env, DATABASE_URL: database.url, QUOTAHIT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'bin/quotahit.js', 'serve'],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        QUOTAHIT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   server.stdout.on('data', (d: Buffer) => (output += d.toString()));
   while (!output.includes('listening')) await new Promise((r) => setTimeout(r, 50));

@@ -33,7 +33,10 @@ const LabelledReplySchema = z.object({
   subject: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   intent: z.enum(REPLY_INTENTS),
-  returnDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  returnDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 
 export function loadReplies(path: string = FIXTURE_PATH): LabelledReply[] {
@@ -68,9 +71,22 @@ export function evaluateReplies(replies: readonly LabelledReply[], now: Date = E
     const truePositive = confusion[intent]?.[intent] ?? 0;
     const support = Object.values(confusion[intent] ?? {}).reduce((sum, count) => sum + count, 0);
     const predicted = REPLY_INTENTS.reduce((sum, expected) => sum + (confusion[expected]?.[intent] ?? 0), 0);
-    return { intent, support, precision: predicted === 0 ? 0 : truePositive / predicted, recall: support === 0 ? 0 : truePositive / support };
+    return {
+      intent,
+      support,
+      precision: predicted === 0 ? 0 : truePositive / predicted,
+      recall: support === 0 ? 0 : truePositive / support,
+    };
   });
-  return { total: replies.length, correct, accuracy: replies.length === 0 ? 0 : correct / replies.length, perIntent, confusion, returnDates, mistakes };
+  return {
+    total: replies.length,
+    correct,
+    accuracy: replies.length === 0 ? 0 : correct / replies.length,
+    perIntent,
+    confusion,
+    returnDates,
+    mistakes,
+  };
 }
 
 function pct(value: number): string {
@@ -82,17 +98,22 @@ export function formatEvaluation(result: ReplyEvaluation): string {
   lines.push(`return dates: ${result.returnDates.correct}/${result.returnDates.labelled} exact`, '');
   lines.push(`${'intent'.padEnd(16)}${'n'.padStart(5)}${'precision'.padStart(11)}${'recall'.padStart(9)}`);
   for (const row of result.perIntent) {
-    lines.push(`${row.intent.padEnd(16)}${String(row.support).padStart(5)}${pct(row.precision).padStart(11)}${pct(row.recall).padStart(9)}`);
+    lines.push(
+      `${row.intent.padEnd(16)}${String(row.support).padStart(5)}${pct(row.precision).padStart(11)}${pct(row.recall).padStart(9)}`,
+    );
   }
   const short = (intent: string): string => intent.slice(0, 6);
   lines.push('', 'confusion (rows = labelled, columns = predicted)');
   lines.push(`${''.padEnd(16)}${REPLY_INTENTS.map((intent) => short(intent).padStart(7)).join('')}`);
   for (const expected of REPLY_INTENTS) {
-    lines.push(`${expected.padEnd(16)}${REPLY_INTENTS.map((got) => String(result.confusion[expected]?.[got] ?? 0).padStart(7)).join('')}`);
+    lines.push(
+      `${expected.padEnd(16)}${REPLY_INTENTS.map((got) => String(result.confusion[expected]?.[got] ?? 0).padStart(7)).join('')}`,
+    );
   }
   if (result.mistakes.length > 0) {
     lines.push('', 'misclassified:');
-    for (const mistake of result.mistakes) lines.push(`  ${mistake.expected} → ${mistake.got}: ${mistake.body.replace(/\s+/g, ' ').slice(0, 90)}`);
+    for (const mistake of result.mistakes)
+      lines.push(`  ${mistake.expected} → ${mistake.got}: ${mistake.body.replace(/\s+/g, ' ').slice(0, 90)}`);
   }
   return lines.join('\n');
 }

@@ -15,7 +15,8 @@ declare module 'fastify' {
 export function authenticate(db: Db) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
-    if (!header) throw new ApiError(401, 'unauthorized', 'Missing Authorization header: send "Authorization: Bearer <apiKey>"');
+    if (!header)
+      throw new ApiError(401, 'unauthorized', 'Missing Authorization header: send "Authorization: Bearer <apiKey>"');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match || !match[1]) throw new ApiError(401, 'unauthorized', 'Authorization header must be "Bearer <apiKey>"');
     const key = match[1];

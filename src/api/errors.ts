@@ -14,7 +14,8 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
-export const badRequest = (message: string, details?: unknown) => new ApiError(400, 'invalid_request', message, details);
+export const badRequest = (message: string, details?: unknown) =>
+  new ApiError(400, 'invalid_request', message, details);
 
 type ErrorBody = { error: { code: string; message: string; details?: unknown } };
 
@@ -28,14 +29,19 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
 
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) {
-    return { status: error.statusCode, body: { error: { code: error.code, message: error.message, details: error.details } } };
+    return {
+      status: error.statusCode,
+      body: { error: { code: error.code, message: error.message, details: error.details } },
+    };
   }
   if (error instanceof CsvInputError) {
     return { status: 400, body: { error: { code: 'invalid_csv', message: error.message } } };
   }
   const fastifyError = error as Partial<FastifyError> & { validation?: unknown[]; validationContext?: string };
   if (Array.isArray(fastifyError.validation)) {
-    const issues = fastifyError.validation.map((issue) => describeIssue(issue, fastifyError.validationContext ?? 'body'));
+    const issues = fastifyError.validation.map((issue) =>
+      describeIssue(issue, fastifyError.validationContext ?? 'body'),
+    );
     return {
       status: 400,
       body: { error: { code: 'invalid_request', message: issues.join('; '), details: issues } },
@@ -50,7 +56,10 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     return { status: known.status, body: { error: { code: known.code, message } } };
   }
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
-    return { status: 400, body: { error: { code: 'invalid_json', message: `Body is not valid JSON: ${error.message}` } } };
+    return {
+      status: 400,
+      body: { error: { code: 'invalid_json', message: `Body is not valid JSON: ${error.message}` } },
+    };
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -7,9 +7,19 @@ type TransformObject = NonNullable<FastifyDynamicSwaggerOptions['transformObject
 const contactFields = {
   type: 'object',
   properties: Object.fromEntries(
-    ['email', 'phone', 'linkedinUrl', 'firstName', 'lastName', 'title', 'company', 'companyDomain', 'timezone', 'country', 'city'].map(
-      (name) => [name, { type: 'string' }],
-    ),
+    [
+      'email',
+      'phone',
+      'linkedinUrl',
+      'firstName',
+      'lastName',
+      'title',
+      'company',
+      'companyDomain',
+      'timezone',
+      'country',
+      'city',
+    ].map((name) => [name, { type: 'string' }]),
   ),
   additionalProperties: false,
 };
@@ -44,7 +54,9 @@ export const openApiExtras: TransformObject = (documentObject) => {
             },
           },
         },
-        'text/csv': { schema: { type: 'string', description: 'Header row of field names; enrichment.* columns; `;` lists' } },
+        'text/csv': {
+          schema: { type: 'string', description: 'Header row of field names; enrichment.* columns; `;` lists' },
+        },
       },
     };
   }

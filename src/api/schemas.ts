@@ -16,7 +16,9 @@ export const Text = (max: number, options: { multiline?: boolean } = {}) =>
     .refine((v) => !CONTROL.test(v), 'must not contain control characters')
     .refine((v) => options.multiline === true || !LINE_BREAK.test(v), 'must not contain line breaks or tabs');
 
-export const TimeZone = z.string().refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone name such as Europe/Berlin');
+export const TimeZone = z
+  .string()
+  .refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone name such as Europe/Berlin');
 
 export const IdParams = z.object({ id: z.uuid('must be a UUID') });
 

@@ -19,7 +19,8 @@ export async function contactsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(rest, { workspace: { type: 'string' }, json: { type: 'boolean' } }, true);
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(USAGE);
-  if (!values.workspace || !isUuid(values.workspace)) throw new UsageError(`--workspace needs a workspace id (UUID)\n${USAGE}`);
+  if (!values.workspace || !isUuid(values.workspace))
+    throw new UsageError(`--workspace needs a workspace id (UUID)\n${USAGE}`);
   const size = await stat(file).then(
     (s) => s.size,
     () => {
@@ -29,7 +30,8 @@ export async function contactsCommand(argv: string[]): Promise<void> {
   const database = await openDatabase(config());
   try {
     const workspaceId = values.workspace;
-    if (!(await database.db.tenant(workspaceId, getWorkspace))) throw new UsageError(`workspace ${workspaceId} not found`);
+    if (!(await database.db.tenant(workspaceId, getWorkspace)))
+      throw new UsageError(`workspace ${workspaceId} not found`);
     const bar = !values.json && process.stderr.isTTY ? progressBar(process.stderr, size) : undefined;
     const result = await importContacts({
       db: database.db,
@@ -42,7 +44,9 @@ export async function contactsCommand(argv: string[]): Promise<void> {
       return;
     }
     const { created, updated, unchanged, rejected } = result;
-    process.stdout.write(`${path.basename(file)}: ${created} created, ${updated} updated, ${unchanged} unchanged, ${rejected.length} rejected\n`);
+    process.stdout.write(
+      `${path.basename(file)}: ${created} created, ${updated} updated, ${unchanged} unchanged, ${rejected.length} rejected\n`,
+    );
     for (const r of rejected.slice(0, 20)) process.stdout.write(`  row ${r.row}: ${r.reason}\n`);
     if (rejected.length > 20) process.stdout.write(`  … and ${rejected.length - 20} more (use --json for all)\n`);
   } finally {

@@ -31,7 +31,9 @@ async function main(argv: string[]): Promise<void> {
   }
   const load = COMMANDS[name];
   if (!load) throw new UsageError(`unknown command "${name}"\n\n${HELP}`);
-  await (await load())(rest);
+  await (
+    await load()
+  )(rest);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -47,5 +47,7 @@ async function run(argv: string[], options: { firstWorkspace: boolean }): Promis
     await database.close();
     throw error;
   }
-  say(`QuotaHit is listening on http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port} (public URL ${cfg.publicUrl})`);
+  say(
+    `QuotaHit is listening on http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port} (public URL ${cfg.publicUrl})`,
+  );
 }

@@ -8,7 +8,8 @@ export async function workspaceCommand(argv: string[]): Promise<void> {
   if (sub !== 'create') throw new UsageError('usage: quotahit workspace create --name NAME [--json]');
   const { values } = parse(rest, { name: { type: 'string' }, json: { type: 'boolean' } });
   const name = Text(200).safeParse(values.name ?? '');
-  if (!name.success || name.data === '') throw new UsageError('workspace create needs --name NAME (1–200 characters, one line)');
+  if (!name.success || name.data === '')
+    throw new UsageError('workspace create needs --name NAME (1–200 characters, one line)');
   const database = await openDatabase(config());
   try {
     const { workspace, apiKey } = await createWorkspace(database.db, { name: name.data });

@@ -4,10 +4,46 @@
 
 /** Capitalized anywhere without being a fact about anyone. */
 export const ALWAYS_CAPITALIZED: readonly string[] = [
-  'i', "i'm", "i'd", "i've", "i'll", 'monday', 'tuesday', 'wednesday', 'thursday', 'friday',
-  'saturday', 'sunday', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august',
-  'september', 'october', 'november', 'december', 'linkedin', 'whatsapp', 'sms', 'email', 'ok',
-  'ps', 'p.s', 'stop', 'ai', 'faq', 'q&a', 'english', 'mr', 'ms', 'mrs', 'dr',
+  'i',
+  "i'm",
+  "i'd",
+  "i've",
+  "i'll",
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+  'linkedin',
+  'whatsapp',
+  'sms',
+  'email',
+  'ok',
+  'ps',
+  'p.s',
+  'stop',
+  'ai',
+  'faq',
+  'q&a',
+  'english',
+  'mr',
+  'ms',
+  'mrs',
+  'dr',
 ];
 
 /** Ordinary words allowed with a capital at the start of a sentence, a line or a heading. */
@@ -19,18 +55,18 @@ export const SENTENCE_WORDS: readonly string[] = (
   'discovery do does doing done during each easy either else enjoy even evening ever every ' +
   'everyone fair feel few figured final finally fine first for from further glad go going good ' +
   'got great greetings had happy has have having he hello help helpful here hey hi his hope ' +
-  'hoping how however if in instead is it its just keep kind know last let lets let\'s likely ' +
+  "hoping how however if in instead is it its just keep kind know last let lets let's likely " +
   'looking lots many maybe me might mind more morning most much my name need needed neither ' +
   'never next no nor not note nothing noticed now objection objections of off ok okay on once ' +
   'one only open opener or other otherwise our out over perhaps please plenty possibly probably ' +
   'question questions quick quickly rather re reading really reason reply reaching regards ' +
   'relevant right said saw say says second seeing seems shall she short should since so some ' +
   'someone something sometimes sorry sounds still such sure talk talking tell thank thanks that ' +
-  'that\'s the their them then there these they thing things think this those though thought ' +
+  "that's the their them then there these they thing things think this those though thought " +
   'through to today together too totally truly understood unless until up us usually very want ' +
-  'wanted was way we we\'re we\'ve we\'d we\'ll well were what what\'s when where whether which while ' +
-  'who why will with without worth would yes yet you you\'re you\'ve you\'d you\'ll your yours ' +
-  'it\'s here\'s there\'s don\'t didn\'t won\'t can\'t isn\'t wasn\'t haven\'t couldn\'t wouldn\'t ' +
+  "wanted was way we we're we've we'd we'll well were what what's when where whether which while " +
+  "who why will with without worth would yes yet you you're you've you'd you'll your yours " +
+  "it's here's there's don't didn't won't can't isn't wasn't haven't couldn't wouldn't " +
   'all the best warm warmly kind one two three four five ten few several also idea ideas ' +
   'since small step steps start started stepping come coming came heard hear hearing read ' +
   'and if close goal goals wrap wrapping follow following followup following-up useful usefully ' +
@@ -48,7 +84,7 @@ export const SENTENCE_WORDS: readonly string[] = (
   'opening discovery questions objection handling close closing notes note permission ' +
   'happy-to-help hopefully honest honestly separately instead totally different ' +
   'anyway either hi hello hey dear morning afternoon thanks thank cheers best regards ' +
-  'bye talk soon speak later chat bumping trying wishing picking how\'s loved enjoyed given ' +
+  "bye talk soon speak later chat bumping trying wishing picking how's loved enjoyed given " +
   'could would should looks seems apologies appreciated interested keen free feel mind open ' +
   'congratulations following circling hoping shall quick given noticed saw came'
 )

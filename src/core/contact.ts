@@ -228,8 +228,10 @@ function normalizeEnrichment(value: unknown): Enrichment {
       freeForm = true;
     }
   }
-  if (JSON.stringify(out).length > MAX_JSON_BYTES)
+  // Only free-form keys can make it large; the known ones are bounded by their own limits.
+  if (freeForm && JSON.stringify(out).length > MAX_JSON_BYTES) {
     throw new Reject(`enrichment is larger than ${MAX_JSON_BYTES} bytes`);
+  }
   return out;
 }
 
@@ -245,7 +247,9 @@ function normalizeCustom(value: unknown): Record<string, unknown> {
     checkJsonStrings(item, field);
     out[key] = typeof item === 'string' ? item.trim() : item;
   }
-  if (JSON.stringify(out).length > MAX_JSON_BYTES) throw new Reject(`custom is larger than ${MAX_JSON_BYTES} bytes`);
+  if (Object.keys(out).length > 0 && JSON.stringify(out).length > MAX_JSON_BYTES) {
+    throw new Reject(`custom is larger than ${MAX_JSON_BYTES} bytes`);
+  }
   return out;
 }
 

@@ -7,11 +7,27 @@ import { ALWAYS_CAPITALIZED, SENTENCE_WORDS } from './commonWords.ts';
 export type InventedFact = { token: string; kind: 'name' | 'number' | 'address' };
 
 const TOKEN = /[\p{L}\p{N}][\p{L}\p{M}\p{N}']*(?:[.\-&][\p{L}\p{N}][\p{L}\p{M}\p{N}']*)*/gu;
-const ADDRESS = /\b(?:https?:\/\/\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.(?:com|io|ai|co|net|org|de|fr|es|uk|app|dev)\b)/giu;
+const ADDRESS =
+  /\b(?:https?:\/\/\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.(?:com|io|ai|co|net|org|de|fr|es|uk|app|dev)\b)/giu;
 const ALWAYS = new Set(ALWAYS_CAPITALIZED);
 const SENTENCE = new Set(SENTENCE_WORDS);
 /** Characters skipped when looking back for the start of a sentence. */
-const SKIPPABLE = new Set([' ', '\t', '"', "'", '(', '[', '*', '-', '\u2013', '\u2014', '\u2022', '\u201C', '\u2018', '>']);
+const SKIPPABLE = new Set([
+  ' ',
+  '\t',
+  '"',
+  "'",
+  '(',
+  '[',
+  '*',
+  '-',
+  '\u2013',
+  '\u2014',
+  '\u2022',
+  '\u201C',
+  '\u2018',
+  '>',
+]);
 const SENTENCE_END = new Set(['\n', '.', '!', '?', ':', ';']);
 
 function normalizeApostrophes(text: string): string {
@@ -23,7 +39,8 @@ export function collectStrings(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
   else if (typeof value === 'number' && Number.isFinite(value)) out.push(String(value));
   else if (Array.isArray(value)) for (const item of value) collectStrings(item, out);
-  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) collectStrings(item, out);
+  else if (typeof value === 'object' && value !== null)
+    for (const item of Object.values(value)) collectStrings(item, out);
   return out;
 }
 

@@ -8,8 +8,16 @@ import type { ReplyIntent } from './replyPatterns.ts';
 export type { ReplyIntent } from './replyPatterns.ts';
 
 export const REPLY_INTENTS: readonly ReplyIntent[] = [
-  'interested', 'meeting_request', 'question', 'not_interested', 'not_now', 'referral',
-  'out_of_office', 'unsubscribe', 'auto_reply', 'bounce',
+  'interested',
+  'meeting_request',
+  'question',
+  'not_interested',
+  'not_now',
+  'referral',
+  'out_of_office',
+  'unsubscribe',
+  'auto_reply',
+  'bounce',
 ];
 /** Replies that hand the contact to a person. */
 export const POSITIVE_INTENTS: readonly ReplyIntent[] = ['interested', 'meeting_request', 'question'];
@@ -24,14 +32,47 @@ export type ReplyClassification = {
 
 export type ClassifyReplyInput = { body: string; subject?: string; headers?: Record<string, string>; now: Date };
 
-const BOUNCE_SUBJECT = /^(undeliverable|undelivered|delivery status notification|mail delivery failed|returned mail|delivery failure|failure notice|message not delivered|unzustellbar|non remis)/i;
-const AUTO_SUBJECT = /^(automatic reply|auto(matic)?[- ]?reply|autoreply|out of (the )?office|ooo\b|abwesenheitsnotiz|réponse automatique|respuesta automática|resposta automática|fuera de la oficina)/i;
-const NOT_NAMES = new Set(['Our', 'The', 'She', 'He', 'They', 'Him', 'Her', 'Hi', 'Hello', 'Thanks', 'Sales', 'Marketing', 'Head', 'My', 'Me', 'I', 'We', 'You', 'Please', 'Monday', 'Friday', 'Ich', 'Je', 'Mi', 'Meu', 'Minha', 'Unser', 'Notre', 'Nuestro']);
+const BOUNCE_SUBJECT =
+  /^(undeliverable|undelivered|delivery status notification|mail delivery failed|returned mail|delivery failure|failure notice|message not delivered|unzustellbar|non remis)/i;
+const AUTO_SUBJECT =
+  /^(automatic reply|auto(matic)?[- ]?reply|autoreply|out of (the )?office|ooo\b|abwesenheitsnotiz|réponse automatique|respuesta automática|resposta automática|fuera de la oficina)/i;
+const NOT_NAMES = new Set([
+  'Our',
+  'The',
+  'She',
+  'He',
+  'They',
+  'Him',
+  'Her',
+  'Hi',
+  'Hello',
+  'Thanks',
+  'Sales',
+  'Marketing',
+  'Head',
+  'My',
+  'Me',
+  'I',
+  'We',
+  'You',
+  'Please',
+  'Monday',
+  'Friday',
+  'Ich',
+  'Je',
+  'Mi',
+  'Meu',
+  'Minha',
+  'Unser',
+  'Notre',
+  'Nuestro',
+]);
 
 function isAutoByHeaders(headers: Map<string, string>): boolean {
   const submitted = headers.get('auto-submitted');
   if (submitted !== undefined && submitted.toLowerCase() !== 'no') return true;
-  if (headers.has('x-autoreply') || headers.has('x-autorespond') || headers.has('x-auto-response-suppress')) return true;
+  if (headers.has('x-autoreply') || headers.has('x-autorespond') || headers.has('x-auto-response-suppress'))
+    return true;
   return /^(auto_reply|bulk|junk)$/i.test(headers.get('precedence') ?? '');
 }
 
@@ -57,9 +98,12 @@ function confidenceFor(score: number, runnerUp: number): number {
 
 export function extractReferral(text: string): { name?: string; email?: string } {
   const email = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/.exec(text)?.[0];
-  const name = '(\\p{Lu}[\\p{L}\'-]+(?:\\s+\\p{Lu}[\\p{L}\'-]+){0,2})';
+  const name = "(\\p{Lu}[\\p{L}'-]+(?:\\s+\\p{Lu}[\\p{L}'-]+){0,2})";
   const patterns = [
-    new RegExp(`(?:reach out to|talk to|speak (?:to|with)|contact|e-?mail|ping|get in touch with|connect with|cc'?(?:ed|ing|'d)?|copying|looping in|loop in|forwarded (?:this |your email |it )?to|introduce you to|try|an|à|a|com|con)\\s+(?:(?:our|my|the|his|her|notre|nuestra|nuestro|nossa|nosso|unsere[nm]?)\\s+)?(?:[\\p{Ll}]+\\s+){0,4}${name}`, 'u'),
+    new RegExp(
+      `(?:reach out to|talk to|speak (?:to|with)|contact|e-?mail|ping|get in touch with|connect with|cc'?(?:ed|ing|'d)?|copying|looping in|loop in|forwarded (?:this |your email |it )?to|introduce you to|try|an|à|a|com|con)\\s+(?:(?:our|my|the|his|her|notre|nuestra|nuestro|nossa|nosso|unsere[nm]?)\\s+)?(?:[\\p{Ll}]+\\s+){0,4}${name}`,
+      'u',
+    ),
     new RegExp(`${name}\\s*[(<,-]?\\s*[\\w.+-]+@`, 'u'),
     new RegExp(`${name},?\\s+(?:is|would be|handles|owns|runs|manages|looks after|ist|est|es|é)\\b`, 'u'),
   ];
@@ -81,7 +125,9 @@ export function classifyReplyHeuristic(input: ClassifyReplyInput): ReplyClassifi
   const text = replyText(input.body);
   const ooo = (): ReplyClassification => {
     const returnDate = parseReturnDate(`${subject}\n${unquoted}`, input.now);
-    return returnDate === undefined ? { intent: 'out_of_office', confidence: 0.9 } : { intent: 'out_of_office', confidence: 0.95, returnDate };
+    return returnDate === undefined
+      ? { intent: 'out_of_office', confidence: 0.9 }
+      : { intent: 'out_of_office', confidence: 0.95, returnDate };
   };
 
   if (isBounceByHeaders(headers)) return { intent: 'bounce', confidence: 0.98 };
@@ -94,13 +140,17 @@ export function classifyReplyHeuristic(input: ClassifyReplyInput): ReplyClassifi
     return { intent: 'auto_reply', confidence: isAutoByHeaders(headers) ? 0.95 : 0.85 };
   }
   if (has('bounce') && text.length > 120) return { intent: 'bounce', confidence: 0.8 };
-  if (has('unsubscribe')) return { intent: 'unsubscribe', confidence: confidenceFor(textScores.get('unsubscribe') ?? 0, 0) };
+  if (has('unsubscribe'))
+    return { intent: 'unsubscribe', confidence: confidenceFor(textScores.get('unsubscribe') ?? 0, 0) };
   if (has('out_of_office')) return ooo();
   if (has('auto_reply')) return { intent: 'auto_reply', confidence: 0.8 };
 
   const score = (intent: ReplyIntent): number => textScores.get(intent) ?? 0;
   const positive = Math.max(score('meeting_request'), score('question'), score('interested'));
-  const pick = (intent: ReplyIntent, runnerUp: number): ReplyClassification => ({ intent, confidence: confidenceFor(score(intent), runnerUp) });
+  const pick = (intent: ReplyIntent, runnerUp: number): ReplyClassification => ({
+    intent,
+    confidence: confidenceFor(score(intent), runnerUp),
+  });
 
   if (score('referral') >= 3) {
     const referral = extractReferral(text);
@@ -110,7 +160,8 @@ export function classifyReplyHeuristic(input: ClassifyReplyInput): ReplyClassifi
   if (score('not_interested') >= 3 || (score('not_interested') >= 2 && score('not_interested') > positive)) {
     return pick('not_interested', positive);
   }
-  if (score('meeting_request') >= 3) return pick('meeting_request', Math.max(score('question'), score('interested')) / 2);
+  if (score('meeting_request') >= 3)
+    return pick('meeting_request', Math.max(score('question'), score('interested')) / 2);
   if (score('question') >= 3.5 || (score('question') >= 2.5 && score('question') > score('interested'))) {
     return pick('question', score('interested') / 2);
   }

@@ -24,7 +24,9 @@ function isQuoteHeader(line: string, next: string | undefined): boolean {
 function isOutlookHeader(lines: readonly string[], index: number): boolean {
   if (!/^\s*\*?(From|Von|De|Da)\s*:\*?\s+\S/i.test(lines[index] ?? '')) return false;
   const following = lines.slice(index + 1, index + 5).join('\n');
-  return /^\s*\*?(Sent|Date|To|Subject|Gesendet|Envoyé|Enviado|Datum|Betreff|Objet|Asunto|Assunto)\s*:/im.test(following);
+  return /^\s*\*?(Sent|Date|To|Subject|Gesendet|Envoyé|Enviado|Datum|Betreff|Objet|Asunto|Assunto)\s*:/im.test(
+    following,
+  );
 }
 
 export function stripQuotedText(body: string): string {
@@ -42,7 +44,8 @@ export function stripQuotedText(body: string): string {
 export function stripSignature(body: string): string {
   const lines = body.split('\n');
   for (let index = 1; index < lines.length; index++) {
-    if (SIGNATURE_START.some((pattern) => pattern.test(lines[index] ?? ''))) return lines.slice(0, index).join('\n').trim();
+    if (SIGNATURE_START.some((pattern) => pattern.test(lines[index] ?? '')))
+      return lines.slice(0, index).join('\n').trim();
   }
   return body.trim();
 }

@@ -17,7 +17,14 @@ export async function addActivity(
 ): Promise<void> {
   await sql.query(
     `INSERT INTO activities (workspace_id, contact_id, type, summary, data, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [activity.workspaceId, activity.contactId, activity.type, activity.summary, JSON.stringify(activity.data ?? {}), activity.occurredAt],
+    [
+      activity.workspaceId,
+      activity.contactId,
+      activity.type,
+      activity.summary,
+      JSON.stringify(activity.data ?? {}),
+      activity.occurredAt,
+    ],
   );
 }
 

@@ -118,7 +118,10 @@ function toRecords(contacts: NormalizedContact[]): string {
 
 export type ContactFilter = { tag?: string; status?: ContactStatus; limit: number; afterId?: string };
 
-export async function listContacts(sql: Sql, filter: ContactFilter): Promise<{ data: Contact[]; nextCursor: string | null }> {
+export async function listContacts(
+  sql: Sql,
+  filter: ContactFilter,
+): Promise<{ data: Contact[]; nextCursor: string | null }> {
   const { rows } = await sql.query<Contact>(
     `SELECT ${CONTACT_COLUMNS} FROM contacts
       WHERE ($1::text IS NULL OR $1 = ANY (tags))

@@ -37,7 +37,9 @@ export function encodeIdCursor(id: string): string {
 export function decodeIdCursor(text: string): string | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    return Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' && UUID.test(value[0]) ? value[0] : undefined;
+    return Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' && UUID.test(value[0])
+      ? value[0]
+      : undefined;
   } catch {
     return undefined;
   }

@@ -1,9 +1,9 @@
 // The embedded PostgreSQL server used when DATABASE_URL is not set. One server per data directory:
 // the first process starts it, every later process (the CLI while `start` runs) finds it through
 // postmaster.pid and connects to it instead of starting a second one.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, realpath, stat, symlink } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +27,7 @@ export async function startEmbeddedPostgres(options: {
   const log = options.log ?? (() => {});
   await ensureDataDir(options.dataDir);
   const password = await readOrCreateSecretFile(options.dataDir, 'pg-password', () => randomBytes(24).toString('hex'));
-  const clusterDir = path.join(options.dataDir, 'pg');
+  const clusterDir = await clusterLocation(options.dataDir, log);
 
   for (let attempt = 0; attempt < 3; attempt++) {
     const running = await findRunningServer(clusterDir, password);
@@ -62,6 +62,37 @@ export async function startEmbeddedPostgres(options: {
     return { url: `${baseUrl}/${DATABASE}`, owned: true, stop: () => server.stop() };
   }
   throw new Error(`Could not start or reach the embedded PostgreSQL server in ${clusterDir}`);
+}
+
+/**
+ * `<dataDir>/pg`. As root the server runs as the unprivileged `postgres` user, which must be able
+ * to traverse every parent directory; when it cannot (a project under /root, a 0700 temp dir), the
+ * cluster lives in /var/lib/quotahit/<hash of the data dir> and `<dataDir>/pg` is a symlink to it.
+ */
+async function clusterLocation(dataDir: string, log: (line: string) => void): Promise<string> {
+  const preferred = path.join(dataDir, 'pg');
+  if (os.userInfo().uid !== 0 || (await traversableByOthers(dataDir))) return preferred;
+  const real = await realpath(dataDir);
+  const cluster = path.join('/var/lib/quotahit', createHash('sha256').update(real).digest('hex').slice(0, 16));
+  await mkdir(cluster, { recursive: true });
+  await chmod('/var/lib/quotahit', 0o755);
+  try {
+    await symlink(cluster, preferred);
+    log(`${preferred} → ${cluster} (the postgres user cannot reach ${dataDir})`);
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+  }
+  return cluster;
+}
+
+async function traversableByOthers(dir: string): Promise<boolean> {
+  let current = path.dirname(await realpath(dir));
+  for (;;) {
+    if (((await stat(current)).mode & 0o001) === 0) return false;
+    const parent = path.dirname(current);
+    if (parent === current) return true;
+    current = parent;
+  }
 }
 
 /**

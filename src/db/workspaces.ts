@@ -15,7 +15,14 @@ export type Workspace = {
 
 export type WorkspacePatch = Partial<Pick<Workspace, 'name' | 'postalAddress' | 'offer' | 'defaultTimezone'>>;
 
-export type ApiKeyInfo = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+export type ApiKeyInfo = {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
 
 const WORKSPACE_COLUMNS = `id, name, postal_address AS "postalAddress", offer, default_timezone AS "defaultTimezone",
   to_json(created_at) #>> '{}' AS "createdAt", to_json(updated_at) #>> '{}' AS "updatedAt"`;
@@ -88,12 +95,17 @@ export async function listApiKeys(sql: Sql): Promise<ApiKeyInfo[]> {
 
 /** Revokes a key of the current workspace; false when there is no such key. */
 export async function revokeApiKey(sql: Sql, id: string): Promise<boolean> {
-  const { rowCount } = await sql.query('UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1', [id]);
+  const { rowCount } = await sql.query('UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1', [
+    id,
+  ]);
   return rowCount === 1;
 }
 
 /** Resolves a presented key to its workspace (system lookup: the workspace is not known yet). */
-export async function authenticateApiKey(db: Db, key: string): Promise<{ workspaceId: string; keyId: string } | undefined> {
+export async function authenticateApiKey(
+  db: Db,
+  key: string,
+): Promise<{ workspaceId: string; keyId: string } | undefined> {
   return db.system(async (sql) => {
     const { rows } = await sql.query<{ workspaceId: string; keyId: string }>(
       `UPDATE api_keys SET last_used_at = now()

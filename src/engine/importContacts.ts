@@ -49,7 +49,10 @@ export async function importContacts(options: {
       }
       const firstRow = firstRowOf.get(normalized.contact.identity);
       if (firstRow !== undefined) {
-        result.rejected.push({ row: record.row, reason: `duplicate of row ${firstRow} (${describeIdentity(normalized.contact.identity)})` });
+        result.rejected.push({
+          row: record.row,
+          reason: `duplicate of row ${firstRow} (${describeIdentity(normalized.contact.identity)})`,
+        });
         continue;
       }
       firstRowOf.set(normalized.contact.identity, record.row);
@@ -75,13 +78,25 @@ async function flush(
   result: ImportResult,
 ): Promise<void> {
   if (batch.length === 0) return;
-  const erased = checkErased ? await findErasedIdentities(sql, batch.map((b) => b.contact)) : new Set<string>();
+  const erased = checkErased
+    ? await findErasedIdentities(
+        sql,
+        batch.map((b) => b.contact),
+      )
+    : new Set<string>();
   const accepted = batch.filter((b) => {
     if (!erased.has(b.contact.identity)) return true;
-    result.rejected.push({ row: b.row, reason: 'this person was erased and is suppressed; they cannot be imported again' });
+    result.rejected.push({
+      row: b.row,
+      reason: 'this person was erased and is suppressed; they cannot be imported again',
+    });
     return false;
   });
-  const { created, updated } = await upsertContacts(sql, workspaceId, accepted.map((b) => b.contact));
+  const { created, updated } = await upsertContacts(
+    sql,
+    workspaceId,
+    accepted.map((b) => b.contact),
+  );
   result.created += created;
   result.updated += updated;
   result.unchanged += accepted.length - created - updated;

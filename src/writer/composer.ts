@@ -14,7 +14,10 @@ const PHRASING_ATTEMPTS = 4;
 const BASE_FIELDS = ['firstName', 'lastName', 'title', 'company', 'city', 'country'] as const;
 
 function normalize(text: string): string {
-  return ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  return ` ${text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `;
 }
 
 /** Keeps the recorded fact paths whose value really is in the final text, plus base fields used. */
@@ -25,9 +28,10 @@ function factsPresent(contact: WriterContact, recorded: Iterable<string>, text: 
     const value = resolvePath(source, path);
     if (value === undefined) return false;
     const raw = resolvePath(source, path.replace(/\[\d+\]$/, ''));
-    const items = path === 'enrichment.techStack' && Array.isArray(contact.enrichment.techStack)
-      ? contact.enrichment.techStack.filter((item): item is string => typeof item === 'string')
-      : [value, raw ?? value];
+    const items =
+      path === 'enrichment.techStack' && Array.isArray(contact.enrichment.techStack)
+        ? contact.enrichment.techStack.filter((item): item is string => typeof item === 'string')
+        : [value, raw ?? value];
     return items.some((item) => haystack.includes(normalize(item)));
   };
   const facts = new Set<string>();

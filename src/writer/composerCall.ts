@@ -11,7 +11,13 @@ function discoveryQuestions(ctx: ComposeContext): string[] {
     questions.push(
       index === 0
         ? `How are you handling this today: ${pain.text}?`
-        : ctx.pick([`What have you tried so far for this: ${pain.text}?`, `Where does this hurt most right now: ${pain.text}?`], `call.q${index}`),
+        : ctx.pick(
+            [
+              `What have you tried so far for this: ${pain.text}?`,
+              `Where does this hurt most right now: ${pain.text}?`,
+            ],
+            `call.q${index}`,
+          ),
     );
   });
   const tech = ctx.ranked.find((angle) => angle.kind === 'tech');
@@ -41,19 +47,32 @@ function objections(ctx: ComposeContext): string[] {
   const first = tech?.items[0];
   if (tech !== undefined && first !== undefined) {
     ctx.use(...tech.keys);
-    lines.splice(2, 0, `- "We already use ${first}": "Good to know. What's the part of it that works least well for you today?"`);
+    lines.splice(
+      2,
+      0,
+      `- "We already use ${first}": "Good to know. What's the part of it that works least well for you today?"`,
+    );
   } else {
-    lines.splice(2, 0, `- "We already have a tool for this": "Good to know. What's the part of it that works least well for you today?"`);
+    lines.splice(
+      2,
+      0,
+      `- "We already have a tool for this": "Good to know. What's the part of it that works least well for you today?"`,
+    );
   }
   return lines;
 }
 
 export function composeCallScript(ctx: ComposeContext): string {
   const contact = ctx.input.contact;
-  const fullName = [ctx.firstName, contact.lastName?.trim()].filter((part) => part !== undefined && part.length > 0).join(' ');
+  const fullName = [ctx.firstName, contact.lastName?.trim()]
+    .filter((part) => part !== undefined && part.length > 0)
+    .join(' ');
   const role = [ctx.title, ctx.company].filter((part) => part !== undefined).join(', ');
   const header = `Call script${fullName.length > 0 ? ` for ${fullName}` : ''}${role.length > 0 ? ` (${role})` : ''}`;
-  const me = ctx.senderName === undefined ? `calling from ${ctx.workspaceName}` : `this is ${ctx.senderName} from ${ctx.workspaceName}`;
+  const me =
+    ctx.senderName === undefined
+      ? `calling from ${ctx.workspaceName}`
+      : `this is ${ctx.senderName} from ${ctx.workspaceName}`;
   const hello = ctx.firstName === undefined ? 'Hi' : `Hi ${ctx.firstName}`;
   const opener = ctx.pick(
     [
@@ -77,7 +96,9 @@ export function composeCallScript(ctx: ComposeContext): string {
     header,
     `Opener:\n${opener}`,
     `Reason for calling:\n"${reasonParts.join(' ')}"`,
-    `Discovery questions:\n${discoveryQuestions(ctx).map((question) => `- ${question}`).join('\n')}`,
+    `Discovery questions:\n${discoveryQuestions(ctx)
+      .map((question) => `- ${question}`)
+      .join('\n')}`,
     `Objection handling:\n${objections(ctx).join('\n')}`,
     `Close:\n${close}`,
   ].join('\n\n');

@@ -27,8 +27,16 @@ export type ComposeContext = {
 };
 
 const KNOWN_PURPOSES = new Set([
-  'intro', 'connection_request', 'linkedin_dm', 'followup_1', 'followup_2', 'casual_checkin',
-  'value_add', 'discovery_call', 'breakup', 'reengage',
+  'intro',
+  'connection_request',
+  'linkedin_dm',
+  'followup_1',
+  'followup_2',
+  'casual_checkin',
+  'value_add',
+  'discovery_call',
+  'breakup',
+  'reengage',
 ]);
 
 /** Free-form purposes are written like an intro. */
@@ -82,7 +90,10 @@ export function createContext(input: WriterInput, attempt: number): ComposeConte
 export function greeting(ctx: ComposeContext): string {
   if (ctx.firstName === undefined) return ctx.pick(['Hi there,', 'Hello,', 'Hi,'], 'greeting');
   ctx.use('firstName');
-  return ctx.pick([`Hi ${ctx.firstName},`, `Hello ${ctx.firstName},`, `Hey ${ctx.firstName},`, `${ctx.firstName},`], 'greeting');
+  return ctx.pick(
+    [`Hi ${ctx.firstName},`, `Hello ${ctx.firstName},`, `Hey ${ctx.firstName},`, `${ctx.firstName},`],
+    'greeting',
+  );
 }
 
 /** Sign-off with the sender's name, or the workspace when the sender has none. */

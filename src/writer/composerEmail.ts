@@ -16,19 +16,31 @@ function byAngle(ctx: ComposeContext): string[] {
   const options: (string | undefined)[] = [];
   switch (lead.kind) {
     case 'news':
-      options.push(name && `Congrats on the news, ${name}`, company && `Saw the news about ${company}`, 'Congrats on the news');
+      options.push(
+        name && `Congrats on the news, ${name}`,
+        company && `Saw the news about ${company}`,
+        'Congrats on the news',
+      );
       break;
     case 'starter':
       options.push(name && `Quick thought, ${name}`, 'Something I noticed', `A thought for ${ctx.companyOr}`);
       break;
     case 'pain': {
       const pain = short(lead.text, 50);
-      options.push(pain && upperFirst(pain), pain && company && `${company}: ${pain}`, `About ${ctx.companyOr}'s priorities`);
+      options.push(
+        pain && upperFirst(pain),
+        pain && company && `${company}: ${pain}`,
+        `About ${ctx.companyOr}'s priorities`,
+      );
       break;
     }
     case 'tech': {
       const tool = lead.items[0];
-      options.push(tool && company && `${tool} at ${company}`, tool && `Your ${tool} setup`, tool && `Question about ${tool}`);
+      options.push(
+        tool && company && `${tool} at ${company}`,
+        tool && `Your ${tool} setup`,
+        tool && `Question about ${tool}`,
+      );
       break;
     }
     default:
@@ -36,7 +48,12 @@ function byAngle(ctx: ComposeContext): string[] {
   }
   const specific = options.filter((option): option is string => typeof option === 'string' && option.length > 0);
   if (specific.length > 0) return specific;
-  const generic = [name && `Quick question, ${name}`, `Idea for ${ctx.companyOr}`, company && `${ctx.workspaceName} and ${company}`, 'A short question'];
+  const generic = [
+    name && `Quick question, ${name}`,
+    `Idea for ${ctx.companyOr}`,
+    company && `${ctx.workspaceName} and ${company}`,
+    'A short question',
+  ];
   return generic.filter((option): option is string => typeof option === 'string' && option.length > 0);
 }
 
@@ -71,7 +88,9 @@ function byPurpose(ctx: ComposeContext): string[] | undefined {
 
 /** The subject of the latest earlier email, without any "Re:" prefixes. */
 export function previousSubject(ctx: ComposeContext): string | undefined {
-  const emails = ctx.input.previous.filter((message) => message.channel === 'email' && (message.subject ?? '').trim().length > 0);
+  const emails = ctx.input.previous.filter(
+    (message) => message.channel === 'email' && (message.subject ?? '').trim().length > 0,
+  );
   const last = emails[emails.length - 1];
   return last?.subject?.replace(/^(\s*(re|fw|fwd)\s*:\s*)+/i, '').trim();
 }

@@ -33,7 +33,12 @@ export function cleanFact(value: unknown): string | undefined {
 export function lowerFirst(text: string): string {
   const first = text.split(' ')[0] ?? '';
   if (/^\p{Lu}\p{Ll}+$/u.test(first) && COMMON.has(first.toLowerCase())) return text[0]?.toLowerCase() + text.slice(1);
-  if (/^\p{Lu}\p{Ll}+$/u.test(first) && /^(manual|slow|low|high|long|poor|scaling|hiring|finding|keeping|getting|tracking|reporting|losing|too|lack|limited|inconsistent|rising|missed|messy|outdated|data|lead|leads|pipeline|churn|onboarding)$/i.test(first)) {
+  if (
+    /^\p{Lu}\p{Ll}+$/u.test(first) &&
+    /^(manual|slow|low|high|long|poor|scaling|hiring|finding|keeping|getting|tracking|reporting|losing|too|lack|limited|inconsistent|rising|missed|messy|outdated|data|lead|leads|pipeline|churn|onboarding)$/i.test(
+      first,
+    )
+  ) {
     return text[0]?.toLowerCase() + text.slice(1);
   }
   return text;
@@ -55,15 +60,22 @@ export function collectAngles(contact: WriterContact): Angle[] {
   const news = cleanFact(enrichment.recentNews);
   if (news !== undefined) angles.push({ kind: 'news', keys: ['enrichment.recentNews'], text: news, items: [news] });
   list(enrichment.conversationStarters).forEach((starter, index) => {
-    angles.push({ kind: 'starter', keys: [`enrichment.conversationStarters[${index}]`], text: lowerFirst(starter), items: [starter] });
+    angles.push({
+      kind: 'starter',
+      keys: [`enrichment.conversationStarters[${index}]`],
+      text: lowerFirst(starter),
+      items: [starter],
+    });
   });
   list(enrichment.painPoints).forEach((pain, index) => {
     angles.push({ kind: 'pain', keys: [`enrichment.painPoints[${index}]`], text: lowerFirst(pain), items: [pain] });
   });
   const tools = list(enrichment.techStack).slice(0, 3);
-  if (tools.length > 0) angles.push({ kind: 'tech', keys: ['enrichment.techStack'], text: joinNatural(tools), items: tools });
+  if (tools.length > 0)
+    angles.push({ kind: 'tech', keys: ['enrichment.techStack'], text: joinNatural(tools), items: tools });
   const industry = cleanFact(enrichment.industry);
-  if (industry !== undefined) angles.push({ kind: 'industry', keys: ['enrichment.industry'], text: lowerFirst(industry), items: [industry] });
+  if (industry !== undefined)
+    angles.push({ kind: 'industry', keys: ['enrichment.industry'], text: lowerFirst(industry), items: [industry] });
   const title = cleanFact(contact.title);
   if (title !== undefined) angles.push({ kind: 'role', keys: ['title'], text: title, items: [title] });
   return angles;
@@ -83,7 +95,10 @@ const PRIORITY: Record<string, readonly AngleKind[]> = {
 };
 
 function normalize(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /** An angle counts as used when an earlier message already quoted it. */

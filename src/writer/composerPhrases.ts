@@ -121,11 +121,11 @@ const ASKS: Record<string, readonly string[]> = {
     'Any interest in a short call?',
     'Should I send a short overview instead?',
     'Is this worth a conversation?',
-    "Would next week work for a few minutes, or is this not a priority?",
+    'Would next week work for a few minutes, or is this not a priority?',
   ],
   soft: [
     "If it's ever useful, just reply and we can talk.",
-    'No need to reply, but I\'m around if you want to dig in.',
+    "No need to reply, but I'm around if you want to dig in.",
     "Happy to share more if you're curious.",
     'Let me know if that sparks anything.',
   ],

@@ -13,7 +13,10 @@ function noteLine(ctx: ComposeContext, angle: Angle): string | undefined {
     case 'starter':
       return ctx.pick([`${t} caught my eye.`, `I noticed this: ${t}.`], 'note.starter');
     case 'pain':
-      return ctx.pick([`curious how you're handling this: ${t}.`, `I'd like to hear how you approach this: ${t}.`], 'note.pain');
+      return ctx.pick(
+        [`curious how you're handling this: ${t}.`, `I'd like to hear how you approach this: ${t}.`],
+        'note.pain',
+      );
     case 'tech':
       return ctx.pick([`noticed you work with ${t}.`, `saw ${t} in your stack.`], 'note.tech');
     case 'industry':
@@ -28,7 +31,15 @@ function noteLine(ctx: ComposeContext, angle: Angle): string | undefined {
 /** A LinkedIn connection note within `max` characters. */
 export function composeConnectionNote(ctx: ComposeContext, max: number): string {
   const hello = ctx.firstName === undefined ? 'Hi' : `Hi ${ctx.firstName}`;
-  const connect = ctx.pick(['Would be glad to connect.', "Happy to connect if you're open to it.", 'Would be good to connect here.', 'Mind if I connect?'], 'note.connect');
+  const connect = ctx.pick(
+    [
+      'Would be glad to connect.',
+      "Happy to connect if you're open to it.",
+      'Would be good to connect here.',
+      'Mind if I connect?',
+    ],
+    'note.connect',
+  );
   const signature = ctx.senderName === undefined ? '' : ` - ${ctx.senderName}`;
   const line = noteLine(ctx, ctx.lead);
   const candidates: { text: string; keys: string[] }[] = [];
@@ -39,7 +50,8 @@ export function composeConnectionNote(ctx: ComposeContext, max: number): string 
   const plain = connect.startsWith('I ') ? connect : (connect[0]?.toLowerCase() ?? '') + connect.slice(1);
   candidates.push({ text: `${hello}, ${plain}${signature}`, keys: [] });
   candidates.push({ text: `${hello}, ${plain}`, keys: [] });
-  const fitting = candidates.find((candidate) => [...candidate.text].length <= max) ?? candidates[candidates.length - 1];
+  const fitting =
+    candidates.find((candidate) => [...candidate.text].length <= max) ?? candidates[candidates.length - 1];
   ctx.use(...(fitting?.keys ?? []));
   return (fitting?.text ?? '').slice(0, max);
 }
@@ -64,10 +76,12 @@ function smsLine(ctx: ComposeContext, angle: Angle): string | undefined {
 /** An SMS that fits in two segments when possible and never more than `maxSegments`. */
 export function composeSms(ctx: ComposeContext, maxSegments: number): string {
   const hello = ctx.firstName === undefined ? 'Hi' : `Hi ${ctx.firstName}`;
-  const who = ctx.senderName === undefined ? `it's ${ctx.workspaceName}` : `it's ${ctx.senderName} from ${ctx.workspaceName}`;
-  const ask = ctx.purpose === 'breakup'
-    ? "I'll stop here. Reply anytime if it becomes relevant."
-    : ctx.pick(['Open to a quick call?', 'Worth a short chat?', 'Any interest in a quick call?'], 'sms.ask');
+  const who =
+    ctx.senderName === undefined ? `it's ${ctx.workspaceName}` : `it's ${ctx.senderName} from ${ctx.workspaceName}`;
+  const ask =
+    ctx.purpose === 'breakup'
+      ? "I'll stop here. Reply anytime if it becomes relevant."
+      : ctx.pick(['Open to a quick call?', 'Worth a short chat?', 'Any interest in a quick call?'], 'sms.ask');
   const firstSms = !ctx.input.previous.some((message) => message.channel === 'sms');
   const optOut = firstSms ? ' Reply STOP to opt out.' : '';
   const line = smsLine(ctx, ctx.lead);

@@ -42,7 +42,11 @@ export function isConnectionNote(channel: WriterChannel, purpose: string | undef
   return channel === 'linkedin' && purpose === 'connection_request';
 }
 
-export function maxLengthFor(channel: WriterChannel, purpose: string | undefined, linkedinFree: boolean): number | undefined {
+export function maxLengthFor(
+  channel: WriterChannel,
+  purpose: string | undefined,
+  linkedinFree: boolean,
+): number | undefined {
   switch (channel) {
     case 'linkedin':
       if (isConnectionNote(channel, purpose)) return linkedinFree ? LIMITS.linkedinNoteFree : LIMITS.linkedinNote;
@@ -86,11 +90,17 @@ export function checkMessage(input: CheckMessageInput): GuardrailReport {
   if (input.channel === 'email') {
     if (subject.trim().length === 0) failures.push({ rule: 'subject', message: 'email subject is empty' });
     else if (subject.length > LIMITS.emailSubject) {
-      failures.push({ rule: 'subject', message: `email subject is ${subject.length} characters; the limit is ${LIMITS.emailSubject}` });
+      failures.push({
+        rule: 'subject',
+        message: `email subject is ${subject.length} characters; the limit is ${LIMITS.emailSubject}`,
+      });
     }
   }
 
-  for (const [part, text] of [['subject', subject], ['body', input.body]] as const) {
+  for (const [part, text] of [
+    ['subject', subject],
+    ['body', input.body],
+  ] as const) {
     if (hasUnresolved(text) || /[{}]/.test(text)) {
       failures.push({ rule: 'unresolved', message: `the ${part} still contains template braces ({{…}} or {a|b})` });
     }
@@ -98,13 +108,21 @@ export function checkMessage(input: CheckMessageInput): GuardrailReport {
 
   const spam = input.channel === 'email' ? scoreContent({ subject, text: input.body }) : null;
   if (spam !== null && !spam.passed) {
-    const top = spam.reasons.map((reason) => reason.detail).slice(0, 3).join('; ');
+    const top = spam.reasons
+      .map((reason) => reason.detail)
+      .slice(0, 3)
+      .join('; ');
     failures.push({ rule: 'spam', message: `spam score ${spam.score} is not under ${spam.threshold}: ${top}` });
   }
 
   // The contact id is bookkeeping, not a fact a message may quote.
   const contactFacts = Object.entries(input.contact).filter(([key]) => key !== 'id');
-  const known = buildKnownFacts([contactFacts.map(([, value]) => value), input.workspace, input.sender.fromName, input.sender.fromEmail]);
+  const known = buildKnownFacts([
+    contactFacts.map(([, value]) => value),
+    input.workspace,
+    input.sender.fromName,
+    input.sender.fromEmail,
+  ]);
   for (const invented of findInventedFacts(`${subject}\n${input.body}`, known)) {
     failures.push({
       rule: 'invented_fact',

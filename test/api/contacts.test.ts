@@ -15,9 +15,12 @@ const postJson = (contacts: unknown[], headers = auth) =>
   app.inject({ method: 'POST', url: '/v1/contacts', headers, payload: { contacts } });
 const postCsv = (csv: string) =>
   app.inject({ method: 'POST', url: '/v1/contacts', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
-const list = async (query = '') => (await app.inject({ method: 'GET', url: `/v1/contacts${query}`, headers: auth })).json();
+const list = async (query = '') =>
+  (await app.inject({ method: 'GET', url: `/v1/contacts${query}`, headers: auth })).json();
 const countRows = async () =>
-  Number((await testDb().pool.query('SELECT count(*) AS n FROM contacts WHERE workspace_id = $1', [workspaceId])).rows[0].n);
+  Number(
+    (await testDb().pool.query('SELECT count(*) AS n FROM contacts WHERE workspace_id = $1', [workspaceId])).rows[0].n,
+  );
 
 describe('POST /v1/contacts (JSON)', () => {
   it('creates contacts with every field and returns them normalized', async () => {
@@ -35,7 +38,12 @@ describe('POST /v1/contacts (JSON)', () => {
         country: 'US',
         city: 'San Francisco',
         tags: ['q4', 'q4', 'saas'],
-        enrichment: { painPoints: ['manual reporting'], techStack: ['HubSpot'], industry: 'SaaS', funding: { round: 'B' } },
+        enrichment: {
+          painPoints: ['manual reporting'],
+          techStack: ['HubSpot'],
+          industry: 'SaaS',
+          funding: { round: 'B' },
+        },
         custom: { source: 'webinar' },
         whatsappOptIn: true,
         smsOptIn: false,
@@ -51,7 +59,12 @@ describe('POST /v1/contacts (JSON)', () => {
       lastName: 'López',
       companyDomain: 'acme.com',
       tags: ['q4', 'saas'],
-      enrichment: { painPoints: ['manual reporting'], techStack: ['HubSpot'], industry: 'SaaS', funding: { round: 'B' } },
+      enrichment: {
+        painPoints: ['manual reporting'],
+        techStack: ['HubSpot'],
+        industry: 'SaaS',
+        funding: { round: 'B' },
+      },
       custom: { source: 'webinar' },
       whatsappOptIn: true,
       smsOptIn: false,
@@ -69,17 +82,29 @@ describe('POST /v1/contacts (JSON)', () => {
   it('rejects each invalid row with its position and a precise reason, and lands the valid ones', async () => {
     const rows: [unknown, string][] = [
       [{ email: 'not-an-email' }, 'email "not-an-email" is not a valid email address'],
-      [{ phone: '12345' }, 'phone "12345" is not a valid phone number (use international format, e.g. +14155550123, or set country)'],
-      [{ linkedinUrl: 'https://example.com/in/x' }, 'linkedinUrl "https://example.com/in/x" is not a LinkedIn profile URL (https://www.linkedin.com/in/…)'],
+      [
+        { phone: '12345' },
+        'phone "12345" is not a valid phone number (use international format, e.g. +14155550123, or set country)',
+      ],
+      [
+        { linkedinUrl: 'https://example.com/in/x' },
+        'linkedinUrl "https://example.com/in/x" is not a LinkedIn profile URL (https://www.linkedin.com/in/…)',
+      ],
       [{ firstName: 'Nobody' }, 'contact needs an email, phone or linkedinUrl to be identified'],
-      [{ email: 'a@example.com', timezone: 'Mars/Olympus' }, 'timezone "Mars/Olympus" is not an IANA time zone name (e.g. Europe/Berlin)'],
+      [
+        { email: 'a@example.com', timezone: 'Mars/Olympus' },
+        'timezone "Mars/Olympus" is not an IANA time zone name (e.g. Europe/Berlin)',
+      ],
       [{ email: 'b@example.com', firstName: 'x'.repeat(10_000) }, 'firstName is longer than 100 characters'],
       [{ email: 'c@example.com', firstName: 'Bad\u0000Name' }, 'firstName contains a control character (U+0000)'],
       [{ email: 'd@example.com', company: 'Line\nBreak' }, 'company contains a line break or tab'],
       [{ email: 'e@example.com', tags: 'vip' }, 'tags must be a list of strings, not "vip"'],
       [{ email: 'f@example.com', firstName: 42 }, 'f@example.com'],
       [{ email: 'g@example.com', whatsappOptIn: 'maybe' }, 'whatsappOptIn must be true or false, not "maybe"'],
-      [{ email: 'h@example.com', enrichment: { painPoints: 'slow' } }, 'enrichment.painPoints must be a list of strings, not "slow"'],
+      [
+        { email: 'h@example.com', enrichment: { painPoints: 'slow' } },
+        'enrichment.painPoints must be a list of strings, not "slow"',
+      ],
       [{ email: 'i@example.com', custom: { note: 'x'.repeat(10_000) } }, 'custom.note is longer than 5000 characters'],
       [{ emial: 'typo@example.com' }, 'unknown field "emial" (custom data goes in "custom")'],
       ['just a string', 'contact must be a JSON object'],
@@ -89,9 +114,7 @@ describe('POST /v1/contacts (JSON)', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.created).toBe(2); // valid@ and f@ (a number as a first name is accepted as text)
-    const expected = rows
-      .map(([, reason], i) => ({ row: i + 1, reason }))
-      .filter((r) => r.reason !== 'f@example.com');
+    const expected = rows.map(([, reason], i) => ({ row: i + 1, reason })).filter((r) => r.reason !== 'f@example.com');
     expect(body.rejected).toEqual(expected);
     expect(await countRows()).toBe(2);
   });
@@ -130,7 +153,10 @@ describe('POST /v1/contacts (JSON)', () => {
     for (const payload of [{ contacts: 'x' }, [], { people: [] }]) {
       const res = await app.inject({ method: 'POST', url: '/v1/contacts', headers: auth, payload });
       expect(res.statusCode).toBe(400);
-      expect(res.json().error).toEqual({ code: 'invalid_request', message: 'body must be {"contacts":[…]} with a list of contact objects' });
+      expect(res.json().error).toEqual({
+        code: 'invalid_request',
+        message: 'body must be {"contacts":[…]} with a list of contact objects',
+      });
     }
   });
 });
@@ -177,12 +203,23 @@ describe('POST /v1/contacts (CSV)', () => {
 
   it('rejects a row with the wrong number of columns but keeps the others', async () => {
     const res = await postCsv('email,firstName\na@example.com,A\nb@example.com,B,extra\n');
-    expect(res.json()).toMatchObject({ created: 1, rejected: [{ row: 3, reason: 'row has 3 columns, the header has 2' }] });
+    expect(res.json()).toMatchObject({
+      created: 1,
+      rejected: [{ row: 3, reason: 'row has 3 columns, the header has 2' }],
+    });
   });
 
   it.each([
-    ['broken quoting', 'email,firstName\na@example.com,"Ann\nb@example.com,Bob\n', /^CSV is malformed after row \d+: Quote Not Closed/],
-    ['a missing header', 'a@example.com,Ann\nb@example.com,Bob\n', /^CSV header must include an email, phone or linkedinUrl column/],
+    [
+      'broken quoting',
+      'email,firstName\na@example.com,"Ann\nb@example.com,Bob\n',
+      /^CSV is malformed after row \d+: Quote Not Closed/,
+    ],
+    [
+      'a missing header',
+      'a@example.com,Ann\nb@example.com,Bob\n',
+      /^CSV header must include an email, phone or linkedinUrl column/,
+    ],
     ['an empty body', '', /^CSV is empty: a header row is required$/],
     ['a duplicated column', 'email,Email\na@example.com,b@example.com\n', /^CSV header has column "Email" twice$/],
   ])('rejects a file with %s as a whole and writes nothing', async (_name, body, message) => {
@@ -203,7 +240,9 @@ describe('POST /v1/contacts (CSV)', () => {
 
 describe('GET /v1/contacts', () => {
   it('pages with cursors and filters by tag and status', async () => {
-    await postJson(Array.from({ length: 25 }, (_, i) => ({ email: `c${i}@example.com`, tags: i % 2 ? ['odd'] : ['even'] })));
+    await postJson(
+      Array.from({ length: 25 }, (_, i) => ({ email: `c${i}@example.com`, tags: i % 2 ? ['odd'] : ['even'] })),
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -223,7 +262,10 @@ describe('GET /v1/contacts', () => {
     ['?cursor=garbage', 'cursor is not one this API issued; pass nextCursor from the previous page'],
     ['?limit=501', 'querystring.limit: Too big: expected number to be <=500'],
     ['?limit=abc', 'querystring.limit: Invalid input: expected number, received NaN'],
-    ['?status=happy', 'querystring.status: Invalid option: expected one of "new"|"contacted"|"replied"|"interested"|"not_interested"|"unsubscribed"|"bounced"'],
+    [
+      '?status=happy',
+      'querystring.status: Invalid option: expected one of "new"|"contacted"|"replied"|"interested"|"not_interested"|"unsubscribed"|"bounced"',
+    ],
   ])('rejects %s', async (query, message) => {
     const res = await app.inject({ method: 'GET', url: `/v1/contacts${query}`, headers: auth });
     expect(res.statusCode).toBe(400);
@@ -250,7 +292,10 @@ describe('one contact: read, timeline, erase', () => {
     const res = await app.inject({ method: 'DELETE', url: `/v1/contacts/${id}`, headers: auth });
     expect(res.statusCode).toBe(204);
     expect((await app.inject({ method: 'GET', url: `/v1/contacts/${id}`, headers: auth })).statusCode).toBe(404);
-    const { rows } = await testDb().pool.query('SELECT kind, value_hash, reason FROM suppressions WHERE workspace_id = $1', [workspaceId]);
+    const { rows } = await testDb().pool.query(
+      'SELECT kind, value_hash, reason FROM suppressions WHERE workspace_id = $1',
+      [workspaceId],
+    );
     expect(rows.map((r) => r.kind).sort()).toEqual(['email', 'phone']);
     expect(JSON.stringify(rows)).not.toContain('erase.me');
     expect(JSON.stringify(rows)).not.toContain('4155550199');

@@ -13,7 +13,13 @@ describe('system routes', () => {
   it('serves an OpenAPI document that lists the routes and both import formats', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/v1/workspace', '/v1/contacts', '/v1/contacts/{id}', '/v1/contacts/{id}/timeline', '/v1/api-keys']) {
+    for (const path of [
+      '/v1/workspace',
+      '/v1/contacts',
+      '/v1/contacts/{id}',
+      '/v1/contacts/{id}/timeline',
+      '/v1/api-keys',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     expect(Object.keys(doc.paths['/v1/contacts'].post.requestBody.content)).toEqual(['application/json', 'text/csv']);
@@ -41,11 +47,18 @@ describe('authentication', () => {
 
   it('creates, lists (without secrets) and revokes keys; a revoked key stops working at once', async () => {
     const { apiKey } = await newWorkspace();
-    const created = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(apiKey), payload: { name: 'ci' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: bearer(apiKey),
+      payload: { name: 'ci' },
+    });
     expect(created.statusCode).toBe(201);
     const second = created.json();
     expect(second.apiKey).toMatch(/^qh_[A-Za-z0-9_-]{43}$/);
-    expect((await app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(second.apiKey) })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(second.apiKey) })).statusCode).toBe(
+      200,
+    );
 
     const listed = await app.inject({ method: 'GET', url: '/v1/api-keys', headers: bearer(apiKey) });
     expect(listed.json().data.map((k: { name: string }) => k.name)).toEqual(['default', 'ci']);
@@ -61,7 +74,8 @@ describe('authentication', () => {
   it("cannot revoke another workspace's key", async () => {
     const a = await newWorkspace();
     const b = await newWorkspace();
-    const keyOfB = (await app.inject({ method: 'GET', url: '/v1/api-keys', headers: bearer(b.apiKey) })).json().data[0].id;
+    const keyOfB = (await app.inject({ method: 'GET', url: '/v1/api-keys', headers: bearer(b.apiKey) })).json().data[0]
+      .id;
     const res = await app.inject({ method: 'DELETE', url: `/v1/api-keys/${keyOfB}`, headers: bearer(a.apiKey) });
     expect(res.statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(b.apiKey) })).statusCode).toBe(200);
@@ -80,9 +94,16 @@ describe('GET/PATCH /v1/workspace', () => {
     const res = await app.inject({ method: 'PATCH', url: '/v1/workspace', headers: bearer(apiKey), payload: patch });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject(patch);
-    const cleared = await app.inject({ method: 'PATCH', url: '/v1/workspace', headers: bearer(apiKey), payload: { offer: null } });
+    const cleared = await app.inject({
+      method: 'PATCH',
+      url: '/v1/workspace',
+      headers: bearer(apiKey),
+      payload: { offer: null },
+    });
     expect(cleared.json()).toMatchObject({ name: patch.name, offer: null, postalAddress: patch.postalAddress });
-    expect((await app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(apiKey) })).json()).toMatchObject({ offer: null });
+    expect((await app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(apiKey) })).json()).toMatchObject({
+      offer: null,
+    });
   });
 
   it.each([
@@ -98,7 +119,9 @@ describe('GET/PATCH /v1/workspace', () => {
     const res = await app.inject({ method: 'PATCH', url: '/v1/workspace', headers: bearer(apiKey), payload });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toBe(message);
-    expect((await app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(apiKey) })).json().name).toBe('Unchanged');
+    expect((await app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(apiKey) })).json().name).toBe(
+      'Unchanged',
+    );
   });
 });
 
@@ -109,8 +132,18 @@ describe('malformed requests', () => {
     const cases = [
       { headers: { 'content-type': 'application/json' }, payload: '{"contacts":[', status: 400, code: 'invalid_json' },
       { headers: { 'content-type': 'application/json' }, payload: '', status: 400, code: 'invalid_json' },
-      { headers: { 'content-type': 'application/xml' }, payload: '<contacts/>', status: 415, code: 'unsupported_media_type' },
-      { headers: { 'content-type': 'text/plain' }, payload: 'email\na@b.co', status: 415, code: 'unsupported_media_type' },
+      {
+        headers: { 'content-type': 'application/xml' },
+        payload: '<contacts/>',
+        status: 415,
+        code: 'unsupported_media_type',
+      },
+      {
+        headers: { 'content-type': 'text/plain' },
+        payload: 'email\na@b.co',
+        status: 415,
+        code: 'unsupported_media_type',
+      },
       {
         headers: { 'content-type': 'application/json' },
         payload: JSON.stringify({ contacts: [{ email: 'a@example.com', custom: { blob: 'x'.repeat(70_000) } }] }),
@@ -125,7 +158,12 @@ describe('malformed requests', () => {
       },
     ];
     for (const c of cases) {
-      const res = await app.inject({ method: 'POST', url: '/v1/contacts', headers: { ...headers, ...c.headers }, payload: c.payload });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/contacts',
+        headers: { ...headers, ...c.headers },
+        payload: c.payload,
+      });
       expect({ status: res.statusCode, code: res.json().error.code }).toEqual({ status: c.status, code: c.code });
     }
     const contacts = await app.inject({ method: 'GET', url: '/v1/contacts', headers });

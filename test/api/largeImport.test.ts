@@ -42,7 +42,9 @@ describe('a 100,000-row CSV in one request', () => {
     for await (const chunk of response) body += chunk;
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(body)).toEqual({ created: ROWS, updated: 0, unchanged: 0, rejected: [] });
-    const { rows } = await testDb().pool.query('SELECT count(*)::int AS n FROM contacts WHERE workspace_id = $1', [workspaceId]);
+    const { rows } = await testDb().pool.query('SELECT count(*)::int AS n FROM contacts WHERE workspace_id = $1', [
+      workspaceId,
+    ]);
     expect(rows[0].n).toBe(ROWS);
   }, 120_000);
 });

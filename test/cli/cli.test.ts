@@ -34,7 +34,9 @@ describe('quotahit workspace create', () => {
 
 describe('quotahit contacts import', () => {
   it('imports a CSV file and prints the result as JSON; a second run changes nothing', async () => {
-    const { workspaceId, apiKey } = JSON.parse((await runCli(['workspace', 'create', '--name', 'Import', '--json'], cliEnv())).stdout);
+    const { workspaceId, apiKey } = JSON.parse(
+      (await runCli(['workspace', 'create', '--name', 'Import', '--json'], cliEnv())).stdout,
+    );
     const file = path.join(dir, 'leads.csv');
     await writeFile(file, 'email,firstName,tags\nana@example.com,Ana,vip\nbad-email,Bo,\nli@example.com,李,\n');
     const first = await runCli(['contacts', 'import', file, '--workspace', workspaceId, '--json'], cliEnv());
@@ -48,11 +50,18 @@ describe('quotahit contacts import', () => {
     const second = await runCli(['contacts', 'import', file, '--workspace', workspaceId, '--json'], cliEnv());
     expect(JSON.parse(second.stdout)).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
     const listed = await app.inject({ method: 'GET', url: '/v1/contacts', headers: bearer(apiKey) });
-    expect(listed.json().data.map((c: { firstName: string }) => c.firstName).sort()).toEqual(['Ana', '李']);
+    expect(
+      listed
+        .json()
+        .data.map((c: { firstName: string }) => c.firstName)
+        .sort(),
+    ).toEqual(['Ana', '李']);
   });
 
   it('imports a JSON file and prints a human summary without --json', async () => {
-    const { workspaceId } = JSON.parse((await runCli(['workspace', 'create', '--name', 'Json', '--json'], cliEnv())).stdout);
+    const { workspaceId } = JSON.parse(
+      (await runCli(['workspace', 'create', '--name', 'Json', '--json'], cliEnv())).stdout,
+    );
     const file = path.join(dir, 'leads.json');
     await writeFile(file, JSON.stringify({ contacts: [{ email: 'x@example.com' }, { phone: 'nope' }] }));
     const run = await runCli(['contacts', 'import', file, '--workspace', workspaceId], cliEnv());
@@ -62,14 +71,20 @@ describe('quotahit contacts import', () => {
   });
 
   it('fails cleanly on a broken file, a missing file, a bad or unknown workspace', async () => {
-    const { workspaceId } = JSON.parse((await runCli(['workspace', 'create', '--name', 'Bad', '--json'], cliEnv())).stdout);
+    const { workspaceId } = JSON.parse(
+      (await runCli(['workspace', 'create', '--name', 'Bad', '--json'], cliEnv())).stdout,
+    );
     const broken = path.join(dir, 'broken.csv');
     await writeFile(broken, 'email\n"a@example.com\n');
     const cases: [string[], number, RegExp][] = [
       [['contacts', 'import', broken, '--workspace', workspaceId], 1, /CSV is malformed/],
       [['contacts', 'import', path.join(dir, 'missing.csv'), '--workspace', workspaceId], 2, /cannot read/],
       [['contacts', 'import', broken, '--workspace', 'abc'], 2, /--workspace needs a workspace id/],
-      [['contacts', 'import', broken, '--workspace', '00000000-0000-4000-8000-000000000000'], 2, /workspace 00000000-0000-4000-8000-000000000000 not found/],
+      [
+        ['contacts', 'import', broken, '--workspace', '00000000-0000-4000-8000-000000000000'],
+        2,
+        /workspace 00000000-0000-4000-8000-000000000000 not found/,
+      ],
       [['contacts', 'import'], 2, /usage: quotahit contacts import FILE/],
     ];
     for (const [args, code, message] of cases) {

@@ -18,7 +18,9 @@ describe('quotahit start with DATABASE_URL', () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(await health.json()).toEqual({ ok: true });
 
-    const { workspaceId: _w, apiKey } = JSON.parse((await runCli(['workspace', 'create', '--name', 'Slow', '--json'], cliEnv())).stdout);
+    const { workspaceId: _w, apiKey } = JSON.parse(
+      (await runCli(['workspace', 'create', '--name', 'Slow', '--json'], cliEnv())).stdout,
+    );
     const request = http.request({
       host: '127.0.0.1',
       port,
@@ -67,7 +69,9 @@ describe('quotahit start on an empty data directory (embedded PostgreSQL)', () =
     const other = await runCli(['workspace', 'create', '--name', 'Second', '--json'], env);
     expect(other.code).toBe(0);
     const second = JSON.parse(other.stdout);
-    const ws = await fetch(`http://127.0.0.1:${port}/v1/workspace`, { headers: { authorization: `Bearer ${second.apiKey}` } });
+    const ws = await fetch(`http://127.0.0.1:${port}/v1/workspace`, {
+      headers: { authorization: `Bearer ${second.apiKey}` },
+    });
     expect(await ws.json()).toMatchObject({ name: 'Second' });
 
     server.child.kill('SIGTERM');
@@ -76,7 +80,9 @@ describe('quotahit start on an empty data directory (embedded PostgreSQL)', () =
     // Restart on the same directory: data is kept and no second default workspace is made.
     const again = await startCli(['start'], env, READY, 90_000);
     expect(again.output()).not.toContain('API key (shown once');
-    const listed = await fetch(`http://127.0.0.1:${port}/v1/contacts`, { headers: { authorization: `Bearer ${apiKey}` } });
+    const listed = await fetch(`http://127.0.0.1:${port}/v1/contacts`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
     expect((await listed.json()).data.map((c: { email: string }) => c.email)).toEqual(['embedded@example.com']);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);

@@ -6,7 +6,12 @@ const contact = {
   firstName: 'Dana',
   company: 'Northwind',
   tags: ['icp', 'q3'],
-  enrichment: { industry: 'Logistics', techStack: ['HubSpot', 'Salesforce', 'Gong'], painPoints: ['slow reporting'], companySize: 250 },
+  enrichment: {
+    industry: 'Logistics',
+    techStack: ['HubSpot', 'Salesforce', 'Gong'],
+    painPoints: ['slow reporting'],
+    companySize: 250,
+  },
   custom: { plan: 'enterprise', empty: '' },
 };
 
@@ -32,7 +37,10 @@ describe('personalizeTemplate variables', () => {
   ];
   for (const testCase of cases) {
     it(testCase.template, () => {
-      const result = personalizeTemplate(testCase.template, contact, { seed: 's', context: { sender: { fromName: 'Sam' } } });
+      const result = personalizeTemplate(testCase.template, contact, {
+        seed: 's',
+        context: { sender: { fromName: 'Sam' } },
+      });
       expect(result).toEqual({ text: testCase.text, unresolved: testCase.unresolved });
       expect(hasUnresolved(result)).toBe(testCase.unresolved.length > 0);
     });
@@ -44,7 +52,9 @@ describe('spintax', () => {
     const template = '{Hi|Hello|Hey} {{firstName}}, {quick|short} {question|note}';
     const first = personalizeTemplate(template, contact, { seed: 'contact-1' }).text;
     expect(personalizeTemplate(template, contact, { seed: 'contact-1' }).text).toBe(first);
-    const all = new Set(Array.from({ length: 40 }, (_, index) => personalizeTemplate(template, contact, { seed: `c${index}` }).text));
+    const all = new Set(
+      Array.from({ length: 40 }, (_, index) => personalizeTemplate(template, contact, { seed: `c${index}` }).text),
+    );
     expect(all.size).toBeGreaterThan(6);
     for (const text of all) expect(text).toMatch(/^(Hi|Hello|Hey) Dana, (quick|short) (question|note)$/);
   });

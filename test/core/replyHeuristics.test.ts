@@ -41,11 +41,22 @@ const cases: Case[] = [
   { body: 'Got it.', headers: { Precedence: 'bulk' }, intent: 'auto_reply' },
   { body: 'Received.', headers: { 'X-Autorespond': 'yes' }, intent: 'auto_reply' },
   { body: 'Noted.', headers: { 'X-Auto-Response-Suppress': 'All' }, intent: 'auto_reply' },
-  { body: 'see attached', headers: { 'Content-Type': 'multipart/report; report-type=delivery-status; boundary=x' }, intent: 'bounce' },
-  { body: 'This message was created automatically.', headers: { From: 'Mail Delivery System <MAILER-DAEMON@mx.example.org>' }, intent: 'bounce' },
+  {
+    body: 'see attached',
+    headers: { 'Content-Type': 'multipart/report; report-type=delivery-status; boundary=x' },
+    intent: 'bounce',
+  },
+  {
+    body: 'This message was created automatically.',
+    headers: { From: 'Mail Delivery System <MAILER-DAEMON@mx.example.org>' },
+    intent: 'bounce',
+  },
   { body: 'failed', headers: { from: 'postmaster@example.org' }, intent: 'bounce' },
   { body: 'The message could not be delivered.', subject: 'Undeliverable: hello', intent: 'bounce' },
-  { body: "Sure thing.\n\nOn Mon, Mar 2, 2026 at 9:00 AM Sam <sam@q.dev> wrote:\n> Please unsubscribe here if not interested\n> stop", intent: 'interested' },
+  {
+    body: 'Sure thing.\n\nOn Mon, Mar 2, 2026 at 9:00 AM Sam <sam@q.dev> wrote:\n> Please unsubscribe here if not interested\n> stop',
+    intent: 'interested',
+  },
   { body: 'not interested\n\n> Would you like to book a call?\n> Let us talk next week', intent: 'not_interested' },
   { body: 'Happy to chat.\n\nBest,\nDana\nNot interested in spam? Reply stop', intent: 'meeting_request' },
   { body: 'Interesting, how much does it cost?', intent: 'question' },
@@ -62,14 +73,22 @@ describe('classifyReplyHeuristic', () => {
   }
 
   it('returns the referred person', () => {
-    const result = classifyReplyHeuristic({ body: "I'm not the right person - please reach out to Jane Doe (jane.doe@acme.io), she runs ops.", now });
+    const result = classifyReplyHeuristic({
+      body: "I'm not the right person - please reach out to Jane Doe (jane.doe@acme.io), she runs ops.",
+      now,
+    });
     expect(result).toMatchObject({ intent: 'referral', referral: { name: 'Jane Doe', email: 'jane.doe@acme.io' } });
     expect(extractReferral('looping in Marcus Lee who handles this')).toEqual({ name: 'Marcus Lee' });
     expect(extractReferral('try sales@acme.io')).toEqual({ email: 'sales@acme.io' });
   });
 
   it('returns the out-of-office return date', () => {
-    const result = classifyReplyHeuristic({ body: 'Out of office, back on the 14th.', subject: 'Automatic reply', headers: { 'Auto-Submitted': 'auto-replied' }, now });
+    const result = classifyReplyHeuristic({
+      body: 'Out of office, back on the 14th.',
+      subject: 'Automatic reply',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+      now,
+    });
     expect(result).toMatchObject({ intent: 'out_of_office', returnDate: '2026-03-14' });
     expect(classifyReplyHeuristic({ body: 'I am out of the office.', now }).returnDate).toBeUndefined();
   });
@@ -110,7 +129,9 @@ describe('parseReturnDate (now = Monday 2026-03-02)', () => {
 describe('replyText', () => {
   it('drops quoted text, Outlook headers and signatures', () => {
     expect(replyText('Yes please.\n\nOn Tue, 3 Mar 2026, Sam wrote:\n> hi')).toBe('Yes please.');
-    expect(replyText('Yes please.\n\nOn Tue, 3 Mar 2026 at 10:00, Sam Rivera <sam@q.dev>\nwrote:\n> hi')).toBe('Yes please.');
+    expect(replyText('Yes please.\n\nOn Tue, 3 Mar 2026 at 10:00, Sam Rivera <sam@q.dev>\nwrote:\n> hi')).toBe(
+      'Yes please.',
+    );
     expect(replyText('Ja gerne.\n\nAm 02.03.2026 um 09:00 schrieb Sam <sam@q.dev>:\n> hallo')).toBe('Ja gerne.');
     expect(replyText('Sounds good.\n\nFrom: Sam Rivera\nSent: Monday\nTo: Dana\nSubject: hi')).toBe('Sounds good.');
     expect(replyText('Sure.\n\nThanks,\nDana Okafor\nVP Sales')).toBe('Sure.');

@@ -9,7 +9,10 @@ describe('row-level security', () => {
     const a = await newWorkspace('A');
     await newWorkspace('B');
     await db.tenant(a.workspaceId, (sql) =>
-      sql.query(`INSERT INTO contacts (workspace_id, identity, email) VALUES ($1, 'email:rls@example.com', 'rls@example.com')`, [a.workspaceId]),
+      sql.query(
+        `INSERT INTO contacts (workspace_id, identity, email) VALUES ($1, 'email:rls@example.com', 'rls@example.com')`,
+        [a.workspaceId],
+      ),
     );
     const client = await db.pool.connect();
     try {

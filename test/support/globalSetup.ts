@@ -19,7 +19,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  let serverUrl = process.env.DATABASE_URL && (await reachable(process.env.DATABASE_URL)) ? process.env.DATABASE_URL : undefined;
+  let serverUrl =
+    process.env.DATABASE_URL && (await reachable(process.env.DATABASE_URL)) ? process.env.DATABASE_URL : undefined;
   let stopEmbedded = async () => {};
   let tempDir: string | undefined;
   if (!serverUrl) {

@@ -30,7 +30,11 @@ export async function newWorkspace(name = 'Test workspace'): Promise<{ workspace
 
 /** The HTTP API on the test database; requests go through app.inject (no socket). */
 export async function testApi(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...env });
+  const config = loadConfig({
+    DATABASE_URL: inject('databaseUrl'),
+    QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    ...env,
+  });
   const app = await buildServer({ db: testDb(), config, logger: false });
   afterAll(() => app.close());
   return app;
@@ -41,5 +45,11 @@ export const bearer = (apiKey: string) => ({ authorization: `Bearer ${apiKey}` }
 /** Environment for spawned CLI processes that should use the test database. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { DATABASE_URL: _d, ...rest } = process.env;
-  return { ...rest, DATABASE_URL: inject('databaseUrl'), QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LOG_LEVEL: 'warn', ...extra };
+  return {
+    ...rest,
+    DATABASE_URL: inject('databaseUrl'),
+    QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
 }

@@ -9,7 +9,10 @@ const SEEDS = Array.from({ length: 12 }, (_, index) => `seed-${index}`);
 
 describe('composeMessage passes guardrails for every channel and purpose', () => {
   for (const [channel, purpose] of CHANNEL_PURPOSES) {
-    for (const [shape, build] of [['rich', richContact], ['sparse', sparseContact]] as const) {
+    for (const [shape, build] of [
+      ['rich', richContact],
+      ['sparse', sparseContact],
+    ] as const) {
       it(`${channel} / ${purpose} / ${shape}`, () => {
         SEEDS.forEach((seed, index) => {
           const input = makeInput(build(index), { channel, purpose, seed });
@@ -27,7 +30,12 @@ describe('composeMessage passes guardrails for every channel and purpose', () =>
 describe('channel limits', () => {
   it('keeps LinkedIn connection notes within 200 characters for free accounts', () => {
     for (const seed of SEEDS) {
-      const input = makeInput(richContact(3), { channel: 'linkedin', purpose: 'connection_request', seed, sender: { fromName: 'Sam Rivera', linkedinFree: true } });
+      const input = makeInput(richContact(3), {
+        channel: 'linkedin',
+        purpose: 'connection_request',
+        seed,
+        sender: { fromName: 'Sam Rivera', linkedinFree: true },
+      });
       expect([...composeMessage(input).body].length).toBeLessThanOrEqual(200);
     }
   });
@@ -43,7 +51,8 @@ describe('channel limits', () => {
 
   it('writes a call script with every section', () => {
     const body = composeMessage(makeInput(richContact(2), { channel: 'call', purpose: 'discovery_call' })).body;
-    for (const heading of ['Opener:', 'Discovery questions:', 'Objection handling:', 'Close:']) expect(body).toContain(heading);
+    for (const heading of ['Opener:', 'Discovery questions:', 'Objection handling:', 'Close:'])
+      expect(body).toContain(heading);
     expect(body).toMatch(/pipeline reviews rely on spreadsheets/i);
   });
 });
@@ -72,16 +81,28 @@ describe('facts', () => {
   it('a follow-up does not repeat the fact the previous message used', () => {
     const contact = richContact(0);
     const first = composeMessage(makeInput(contact, { purpose: 'intro', seed: 'fu' }));
-    const previous: WriterInput['previous'] = [{ channel: 'email', purpose: 'intro', subject: first.subject, body: first.body }];
+    const previous: WriterInput['previous'] = [
+      { channel: 'email', purpose: 'intro', subject: first.subject, body: first.body },
+    ];
     const followUp = composeMessage(makeInput(contact, { purpose: 'followup_1', seed: 'fu', previous }));
-    const repeated = followUp.factsUsed.filter((fact) => fact.startsWith('enrichment.') && first.factsUsed.includes(fact));
+    const repeated = followUp.factsUsed.filter(
+      (fact) => fact.startsWith('enrichment.') && first.factsUsed.includes(fact),
+    );
     expect(repeated).toEqual([]);
     expect(followUp.subject).toBe(first.subject);
-    const second = composeMessage(makeInput(contact, {
-      purpose: 'followup_2', seed: 'fu',
-      previous: [...previous, { channel: 'email', purpose: 'followup_1', subject: followUp.subject, body: followUp.body }],
-    }));
-    const again = second.factsUsed.filter((fact) => fact.startsWith('enrichment.') && [...first.factsUsed, ...followUp.factsUsed].includes(fact));
+    const second = composeMessage(
+      makeInput(contact, {
+        purpose: 'followup_2',
+        seed: 'fu',
+        previous: [
+          ...previous,
+          { channel: 'email', purpose: 'followup_1', subject: followUp.subject, body: followUp.body },
+        ],
+      }),
+    );
+    const again = second.factsUsed.filter(
+      (fact) => fact.startsWith('enrichment.') && [...first.factsUsed, ...followUp.factsUsed].includes(fact),
+    );
     expect(again).toEqual([]);
   });
 });
@@ -93,7 +114,12 @@ describe('variety and determinism', () => {
   });
 
   it('gives at least 80% distinct bodies across 50 contacts with the same data', () => {
-    for (const [channel, purpose] of [['email', 'intro'], ['email', 'followup_1'], ['linkedin', 'linkedin_dm'], ['whatsapp', 'intro']] as const) {
+    for (const [channel, purpose] of [
+      ['email', 'intro'],
+      ['email', 'followup_1'],
+      ['linkedin', 'linkedin_dm'],
+      ['whatsapp', 'intro'],
+    ] as const) {
       for (const build of [richContact, sparseContact]) {
         const bodies = Array.from({ length: 50 }, (_, index) => {
           // Same facts for everyone (index 0); only the contact's seed differs.
@@ -109,14 +135,23 @@ describe('variety and determinism', () => {
     const variants = composeVariants(makeInput(richContact(0), { seed: 'ab' }), 3);
     expect(variants).toHaveLength(3);
     expect(new Set(variants.map((variant) => variant.subject)).size).toBe(3);
-    expect(new Set(variants.map((variant) => variant.factsUsed.filter((fact) => fact.startsWith('enrichment.'))[0])).size).toBe(3);
+    expect(
+      new Set(variants.map((variant) => variant.factsUsed.filter((fact) => fact.startsWith('enrichment.'))[0])).size,
+    ).toBe(3);
     for (const variant of variants) expect(variant.checks.passed).toBe(true);
   });
 
   it('reports the guardrail result it computed', () => {
     const input = makeInput(richContact(1), { seed: 'report' });
     const message = composeMessage(input);
-    const again = checkMessage({ channel: 'email', subject: message.subject, body: message.body, contact: input.contact, workspace: input.workspace, sender: input.sender });
+    const again = checkMessage({
+      channel: 'email',
+      subject: message.subject,
+      body: message.body,
+      contact: input.contact,
+      workspace: input.workspace,
+      sender: input.sender,
+    });
     expect(again.passed).toBe(message.checks.passed);
   });
 });

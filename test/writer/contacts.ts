@@ -2,11 +2,26 @@
 import type { WriterContact, WriterInput } from '../../src/writer/types.ts';
 
 export const CHANNEL_PURPOSES = [
-  ['email', 'intro'], ['email', 'followup_1'], ['email', 'followup_2'], ['email', 'casual_checkin'],
-  ['email', 'value_add'], ['email', 'discovery_call'], ['email', 'breakup'], ['email', 'reengage'],
-  ['email', 'partnership idea'], ['linkedin', 'connection_request'], ['linkedin', 'linkedin_dm'],
-  ['linkedin', 'followup_1'], ['whatsapp', 'intro'], ['whatsapp', 'casual_checkin'], ['whatsapp', 'followup_1'],
-  ['sms', 'intro'], ['sms', 'followup_1'], ['sms', 'breakup'], ['call', 'discovery_call'], ['call', 'intro'],
+  ['email', 'intro'],
+  ['email', 'followup_1'],
+  ['email', 'followup_2'],
+  ['email', 'casual_checkin'],
+  ['email', 'value_add'],
+  ['email', 'discovery_call'],
+  ['email', 'breakup'],
+  ['email', 'reengage'],
+  ['email', 'partnership idea'],
+  ['linkedin', 'connection_request'],
+  ['linkedin', 'linkedin_dm'],
+  ['linkedin', 'followup_1'],
+  ['whatsapp', 'intro'],
+  ['whatsapp', 'casual_checkin'],
+  ['whatsapp', 'followup_1'],
+  ['sms', 'intro'],
+  ['sms', 'followup_1'],
+  ['sms', 'breakup'],
+  ['call', 'discovery_call'],
+  ['call', 'intro'],
 ] as const;
 
 const FIRST = ['Dana', 'Priya', 'Tomás', 'Mei', 'Jonas', 'Aisha', 'Lucas', 'Hannah', 'Kofi', 'Sofia'];
@@ -47,7 +62,14 @@ export function richContact(index = 0): WriterContact {
 
 export function sparseContact(index = 0): WriterContact {
   const first = FIRST[index % FIRST.length] ?? 'Dana';
-  return { id: `sparse-${index}`, email: `${first.toLowerCase()}@example.com`, firstName: first, tags: [], enrichment: {}, custom: {} };
+  return {
+    id: `sparse-${index}`,
+    email: `${first.toLowerCase()}@example.com`,
+    firstName: first,
+    tags: [],
+    enrichment: {},
+    custom: {},
+  };
 }
 
 export function makeInput(contact: WriterContact, overrides: Partial<WriterInput> = {}): WriterInput {

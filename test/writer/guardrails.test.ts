@@ -6,22 +6,58 @@ import type { CheckMessageInput } from '../../src/writer/guardrails.ts';
 
 const base = makeInput(richContact(0));
 function check(overrides: Partial<CheckMessageInput>) {
-  return checkMessage({ channel: 'email', subject: 'Idea for Northwind Logistics', body: 'Hi Dana,\n\nQuick question.\n\nBest,\nSam Rivera', contact: base.contact, workspace: base.workspace, sender: base.sender, ...overrides });
+  return checkMessage({
+    channel: 'email',
+    subject: 'Idea for Northwind Logistics',
+    body: 'Hi Dana,\n\nQuick question.\n\nBest,\nSam Rivera',
+    contact: base.contact,
+    workspace: base.workspace,
+    sender: base.sender,
+    ...overrides,
+  });
 }
 const rules = (report: ReturnType<typeof check>) => report.failures.map((failure) => failure.rule);
 
 describe('length limits', () => {
   const cases: { name: string; input: Partial<CheckMessageInput>; fails: boolean }[] = [
-    { name: 'connection note at 300', input: { channel: 'linkedin', purpose: 'connection_request', body: 'a'.repeat(300) }, fails: false },
-    { name: 'connection note at 301', input: { channel: 'linkedin', purpose: 'connection_request', body: 'a'.repeat(301) }, fails: true },
-    { name: 'free account note at 201', input: { channel: 'linkedin', purpose: 'connection_request', body: 'a'.repeat(201), linkedinFree: true }, fails: true },
-    { name: 'free account note at 200', input: { channel: 'linkedin', purpose: 'connection_request', body: 'a'.repeat(200), linkedinFree: true }, fails: false },
-    { name: 'linkedin DM at 8000', input: { channel: 'linkedin', purpose: 'linkedin_dm', body: 'a'.repeat(8000) }, fails: false },
-    { name: 'linkedin DM at 8001', input: { channel: 'linkedin', purpose: 'linkedin_dm', body: 'a'.repeat(8001) }, fails: true },
+    {
+      name: 'connection note at 300',
+      input: { channel: 'linkedin', purpose: 'connection_request', body: 'a'.repeat(300) },
+      fails: false,
+    },
+    {
+      name: 'connection note at 301',
+      input: { channel: 'linkedin', purpose: 'connection_request', body: 'a'.repeat(301) },
+      fails: true,
+    },
+    {
+      name: 'free account note at 201',
+      input: { channel: 'linkedin', purpose: 'connection_request', body: 'a'.repeat(201), linkedinFree: true },
+      fails: true,
+    },
+    {
+      name: 'free account note at 200',
+      input: { channel: 'linkedin', purpose: 'connection_request', body: 'a'.repeat(200), linkedinFree: true },
+      fails: false,
+    },
+    {
+      name: 'linkedin DM at 8000',
+      input: { channel: 'linkedin', purpose: 'linkedin_dm', body: 'a'.repeat(8000) },
+      fails: false,
+    },
+    {
+      name: 'linkedin DM at 8001',
+      input: { channel: 'linkedin', purpose: 'linkedin_dm', body: 'a'.repeat(8001) },
+      fails: true,
+    },
     { name: 'whatsapp at 1025', input: { channel: 'whatsapp', body: 'a'.repeat(1025) }, fails: true },
     { name: 'sms of 3 GSM segments', input: { channel: 'sms', body: 'a'.repeat(459) }, fails: false },
     { name: 'sms of 4 GSM segments', input: { channel: 'sms', body: 'a'.repeat(460) }, fails: true },
-    { name: 'sms of 4 UCS-2 segments', input: { channel: 'sms', body: `ü${'é'.repeat(50)}😀${'a'.repeat(200)}` }, fails: true },
+    {
+      name: 'sms of 4 UCS-2 segments',
+      input: { channel: 'sms', body: `ü${'é'.repeat(50)}😀${'a'.repeat(200)}` },
+      fails: true,
+    },
     { name: 'email body at 5001', input: { body: 'a '.repeat(2501) }, fails: true },
     { name: 'call script of any length', input: { channel: 'call', body: 'a '.repeat(10000) }, fails: false },
   ];
@@ -45,7 +81,10 @@ describe('subject, braces, spam', () => {
     });
   }
   it('blocks email over the spam threshold and reports the score', () => {
-    const report = check({ subject: 'ACT NOW!!!', body: 'Click here for FREE MONEY, 100% guaranteed, limited time offer! https://bit.ly/x' });
+    const report = check({
+      subject: 'ACT NOW!!!',
+      body: 'Click here for FREE MONEY, 100% guaranteed, limited time offer! https://bit.ly/x',
+    });
     expect(rules(report)).toContain('spam');
     expect(report.spam?.score).toBeGreaterThanOrEqual(5);
     expect(check({ channel: 'sms', body: 'act now' }).spam).toBeNull();
@@ -54,7 +93,10 @@ describe('subject, braces, spam', () => {
 
 describe('no invented facts', () => {
   const cases: { body: string; invented: string[] }[] = [
-    { body: 'Hi Dana,\n\nCongrats on the news: Northwind Logistics raised a $40M Series B in January.\n\nBest,\nSam Rivera', invented: [] },
+    {
+      body: 'Hi Dana,\n\nCongrats on the news: Northwind Logistics raised a $40M Series B in January.\n\nBest,\nSam Rivera',
+      invented: [],
+    },
     { body: 'Hi Dana, teams like Globex cut research time in half with us.', invented: ['Globex'] },
     { body: 'Hi Dana, we helped 37 logistics companies last year.', invented: ['37'] },
     { body: 'Hi Dana, saw that Northwind Logistics raised $55M.', invented: ['55M'] },
@@ -70,13 +112,22 @@ describe('no invented facts', () => {
   for (const testCase of cases) {
     it(testCase.body.slice(0, 60), () => {
       const report = check({ channel: 'linkedin', purpose: 'linkedin_dm', body: testCase.body });
-      const tokens = report.failures.filter((failure) => failure.rule === 'invented_fact').map((failure) => failure.token);
+      const tokens = report.failures
+        .filter((failure) => failure.rule === 'invented_fact')
+        .map((failure) => failure.token);
       expect(tokens).toEqual(testCase.invented);
     });
   }
   it('a sparse contact cannot borrow facts from elsewhere', () => {
     const sparse = sparseContact(0);
-    const report = checkMessage({ channel: 'email', subject: 'Northwind Logistics', body: 'Hi Dana', contact: sparse, workspace: base.workspace, sender: base.sender });
+    const report = checkMessage({
+      channel: 'email',
+      subject: 'Northwind Logistics',
+      body: 'Hi Dana',
+      contact: sparse,
+      workspace: base.workspace,
+      sender: base.sender,
+    });
     expect(report.failures.map((failure) => failure.token)).toEqual(['Northwind', 'Logistics']);
   });
 });
@@ -102,7 +153,11 @@ describe('smsSegments', () => {
   for (const testCase of cases) {
     it(`${testCase.encoding} ${testCase.units} units → ${testCase.segments}`, () => {
       const info = smsSegments(testCase.text);
-      expect({ encoding: info.encoding, units: info.units, segments: info.segments }).toEqual({ encoding: testCase.encoding, units: testCase.units, segments: testCase.segments });
+      expect({ encoding: info.encoding, units: info.units, segments: info.segments }).toEqual({
+        encoding: testCase.encoding,
+        units: testCase.units,
+        segments: testCase.segments,
+      });
     });
   }
 });

@@ -57,7 +57,10 @@ export const contactRoutes =
           summary: 'List contacts (in the order they were created), filtered by tag and status',
           tags: ['contacts'],
           querystring: PageQuery.extend({ tag: Text(64).optional(), status: z.enum(CONTACT_STATUSES).optional() }),
-          response: { 200: z.object({ data: z.array(ContactOut), nextCursor: z.string().nullable() }), ...errorResponses },
+          response: {
+            200: z.object({ data: z.array(ContactOut), nextCursor: z.string().nullable() }),
+            ...errorResponses,
+          },
         },
       },
       async (request) => {
@@ -70,7 +73,14 @@ export const contactRoutes =
 
     app.get(
       '/v1/contacts/:id',
-      { schema: { summary: 'One contact', tags: ['contacts'], params: IdParams, response: { 200: ContactOut, ...errorResponses } } },
+      {
+        schema: {
+          summary: 'One contact',
+          tags: ['contacts'],
+          params: IdParams,
+          response: { 200: ContactOut, ...errorResponses },
+        },
+      },
       async (request) => {
         const contact = await db.tenant(request.workspaceId, (sql) => getContact(sql, request.params.id));
         if (!contact) throw notFound('contact');
@@ -89,7 +99,9 @@ export const contactRoutes =
         },
       },
       async (request, reply) => {
-        const erased = await db.tenant(request.workspaceId, (sql) => eraseContact(sql, request.workspaceId, request.params.id));
+        const erased = await db.tenant(request.workspaceId, (sql) =>
+          eraseContact(sql, request.workspaceId, request.params.id),
+        );
         if (!erased) throw notFound('contact');
         return reply.status(204).send(null);
       },
@@ -105,7 +117,16 @@ export const contactRoutes =
           querystring: PageQuery,
           response: {
             200: z.object({
-              data: z.array(z.object({ id: z.string(), contactId: z.string(), type: z.string(), summary: z.string(), data: z.record(z.string(), z.unknown()), occurredAt: z.string() })),
+              data: z.array(
+                z.object({
+                  id: z.string(),
+                  contactId: z.string(),
+                  type: z.string(),
+                  summary: z.string(),
+                  data: z.record(z.string(), z.unknown()),
+                  occurredAt: z.string(),
+                }),
+              ),
               nextCursor: z.string().nullable(),
             }),
             ...errorResponses,

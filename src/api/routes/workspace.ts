@@ -32,64 +32,87 @@ const ApiKey = z.object({
   revokedAt: z.string().nullable(),
 });
 
-export const workspaceRoutes = (db: Db): FastifyPluginAsyncZod => async (app) => {
-  app.get(
-    '/v1/workspace',
-    { schema: { summary: 'The workspace of this API key', tags: ['workspace'], response: { 200: Workspace, ...errorResponses } } },
-    async (request) => {
-      const workspace = await db.tenant(request.workspaceId, getWorkspace);
-      if (!workspace) throw notFound('workspace');
-      return workspace;
-    },
-  );
-
-  app.patch(
-    '/v1/workspace',
-    {
-      schema: {
-        summary: 'Update name, postal address (email footers), offer (for the writer), default time zone',
-        tags: ['workspace'],
-        body: WorkspacePatch,
-        response: { 200: Workspace, ...errorResponses },
+export const workspaceRoutes =
+  (db: Db): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/v1/workspace',
+      {
+        schema: {
+          summary: 'The workspace of this API key',
+          tags: ['workspace'],
+          response: { 200: Workspace, ...errorResponses },
+        },
       },
-    },
-    async (request) => {
-      const patch = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v !== undefined));
-      const workspace = await db.tenant(request.workspaceId, (sql) => updateWorkspace(sql, patch));
-      if (!workspace) throw notFound('workspace');
-      return workspace;
-    },
-  );
-
-  app.get(
-    '/v1/api-keys',
-    { schema: { summary: 'API keys of this workspace (never the keys themselves)', tags: ['workspace'], response: { 200: z.object({ data: z.array(ApiKey), nextCursor: z.null() }), ...errorResponses } } },
-    async (request) => ({ data: await db.tenant(request.workspaceId, listApiKeys), nextCursor: null }),
-  );
-
-  app.post(
-    '/v1/api-keys',
-    {
-      schema: {
-        summary: 'Create an API key; the key is shown once',
-        tags: ['workspace'],
-        body: z.strictObject({ name: Text(100).pipe(z.string().min(1, 'must not be empty')) }),
-        response: { 201: z.object({ id: z.string(), apiKey: z.string() }), ...errorResponses },
+      async (request) => {
+        const workspace = await db.tenant(request.workspaceId, getWorkspace);
+        if (!workspace) throw notFound('workspace');
+        return workspace;
       },
-    },
-    async (request, reply) => {
-      const { id, key } = await db.tenant(request.workspaceId, (sql) => createApiKey(sql, request.workspaceId, request.body.name));
-      return reply.status(201).send({ id, apiKey: key });
-    },
-  );
+    );
 
-  app.delete(
-    '/v1/api-keys/:id',
-    { schema: { summary: 'Revoke an API key', tags: ['workspace'], params: IdParams, response: { 204: z.null(), ...errorResponses } } },
-    async (request, reply) => {
-      const revoked = await db.tenant(request.workspaceId, (sql) => revokeApiKey(sql, request.params.id));
-      if (!revoked) throw notFound('API key');
-      return reply.status(204).send(null);
-    },
-  );
-};
+    app.patch(
+      '/v1/workspace',
+      {
+        schema: {
+          summary: 'Update name, postal address (email footers), offer (for the writer), default time zone',
+          tags: ['workspace'],
+          body: WorkspacePatch,
+          response: { 200: Workspace, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const patch = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v !== undefined));
+        const workspace = await db.tenant(request.workspaceId, (sql) => updateWorkspace(sql, patch));
+        if (!workspace) throw notFound('workspace');
+        return workspace;
+      },
+    );
+
+    app.get(
+      '/v1/api-keys',
+      {
+        schema: {
+          summary: 'API keys of this workspace (never the keys themselves)',
+          tags: ['workspace'],
+          response: { 200: z.object({ data: z.array(ApiKey), nextCursor: z.null() }), ...errorResponses },
+        },
+      },
+      async (request) => ({ data: await db.tenant(request.workspaceId, listApiKeys), nextCursor: null }),
+    );
+
+    app.post(
+      '/v1/api-keys',
+      {
+        schema: {
+          summary: 'Create an API key; the key is shown once',
+          tags: ['workspace'],
+          body: z.strictObject({ name: Text(100).pipe(z.string().min(1, 'must not be empty')) }),
+          response: { 201: z.object({ id: z.string(), apiKey: z.string() }), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { id, key } = await db.tenant(request.workspaceId, (sql) =>
+          createApiKey(sql, request.workspaceId, request.body.name),
+        );
+        return reply.status(201).send({ id, apiKey: key });
+      },
+    );
+
+    app.delete(
+      '/v1/api-keys/:id',
+      {
+        schema: {
+          summary: 'Revoke an API key',
+          tags: ['workspace'],
+          params: IdParams,
+          response: { 204: z.null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const revoked = await db.tenant(request.workspaceId, (sql) => revokeApiKey(sql, request.params.id));
+        if (!revoked) throw notFound('API key');
+        return reply.status(204).send(null);
+      },
+    );
+  };
