@@ -10,15 +10,24 @@ import { contactRoutes } from './routes/contacts.ts';
 import { healthRoutes } from './routes/health.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 import { openApiExtras } from './openapiExtras.ts';
+import type { AdapterRegistry } from '../channels/registry.ts';
+import type { Engine } from '../engine/engine.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
+import { enrollmentRoutes } from './routes/enrollments.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { senderRoutes } from './routes/senders.ts';
+import { sequenceRoutes } from './routes/sequences.ts';
 
 export type ServerOptions = {
   db: Db;
+  engine: Engine;
+  adapters: AdapterRegistry;
   config: Pick<Config, 'bodyLimitBytes' | 'csvBodyLimitBytes' | 'logLevel' | 'publicUrl'>;
   logger?: boolean;
 };
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const { db, config } = options;
+  const { db, config, engine, adapters } = options;
   const app = Fastify({
     logger:
       options.logger === false
@@ -65,6 +74,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     v1.addHook('onRequest', authenticate(db));
     await v1.register(workspaceRoutes(db));
     await v1.register(contactRoutes(db, { csvBodyLimitBytes: config.csvBodyLimitBytes }));
+    await v1.register(sequenceRoutes(db, engine));
+    await v1.register(enrollmentRoutes(db, engine));
+    await v1.register(messageRoutes(db, engine));
+    await v1.register(senderRoutes(db, engine, adapters));
+    await v1.register(analyticsRoutes(db, engine));
   });
 
   return app;

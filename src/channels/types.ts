@@ -98,7 +98,10 @@ export function register<C>(adapter: ChannelAdapter<C>): RegisteredAdapter {
     checkCredentials(raw) {
       const parsed = adapter.credentials.safeParse(raw);
       if (parsed.success) return { ok: true };
-      return { ok: false, message: parsed.error.issues.map((i) => `${i.path.join('.') || 'credentials'}: ${i.message}`).join('; ') };
+      return {
+        ok: false,
+        message: parsed.error.issues.map((i) => `${i.path.join('.') || 'credentials'}: ${i.message}`).join('; '),
+      };
     },
     send: (message, raw, context) => adapter.send(message, adapter.credentials.parse(raw), context),
     lookup: (messageId, raw, context) => adapter.lookup(messageId, adapter.credentials.parse(raw), context),

@@ -6,6 +6,7 @@ const HELP = `Usage: quotahit <command> [options]
 Commands:
   start                          database (embedded unless DATABASE_URL), migrations, API on PORT
   serve                          the HTTP API only
+  worker                         a worker only (run as many as you like against one database)
   migrate                        apply database migrations and exit
   workspace create --name N      create a workspace and print its first API key  [--json]
   contacts import FILE --workspace ID
@@ -18,6 +19,7 @@ type Command = (argv: string[]) => Promise<void>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./start.ts')).start,
   serve: async () => (await import('./start.ts')).serve,
+  worker: async () => (await import('./start.ts')).worker,
   migrate: async () => (await import('./migrate.ts')).migrateCommand,
   workspace: async () => (await import('./workspace.ts')).workspaceCommand,
   contacts: async () => (await import('./contacts.ts')).contactsCommand,

@@ -1,39 +1,44 @@
-// quotahit start: database (embedded unless DATABASE_URL), migrations, the API on PORT; on the very
-// first start a default workspace whose API key is printed once. quotahit serve: the API only.
+// quotahit start: database (embedded unless DATABASE_URL), migrations, the API on PORT and a worker;
+// on the very first start a default workspace whose API key is printed once.
+// quotahit serve: the API only. quotahit worker: the worker only (run as many as you like).
+import pino from 'pino';
 import { buildServer } from '../api/server.ts';
 import { openDatabase } from '../db/open.ts';
 import { countWorkspaces, createWorkspace } from '../db/workspaces.ts';
+import { wireEngine } from '../engine/wire.ts';
 import { config, parse } from './args.ts';
 
-export async function start(argv: string[]): Promise<void> {
-  await run(argv, { firstWorkspace: true });
-}
+export const start = (argv: string[]) => run(argv, { api: true, worker: true, firstWorkspace: true });
+export const serve = (argv: string[]) => run(argv, { api: true, worker: false, firstWorkspace: false });
+export const worker = (argv: string[]) => run(argv, { api: false, worker: true, firstWorkspace: false });
 
-export async function serve(argv: string[]): Promise<void> {
-  await run(argv, { firstWorkspace: false });
-}
-
-async function run(argv: string[], options: { firstWorkspace: boolean }): Promise<void> {
+async function run(argv: string[], role: { api: boolean; worker: boolean; firstWorkspace: boolean }): Promise<void> {
   parse(argv, {});
   const cfg = config();
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  const log = pino({ level: cfg.logLevel });
   if (!cfg.databaseUrl) say(`Starting embedded PostgreSQL in ${cfg.dataDir}/pg …`);
   const database = await openDatabase(cfg);
 
-  if (options.firstWorkspace && (await countWorkspaces(database.db)) === 0) {
+  if (role.firstWorkspace && (await countWorkspaces(database.db)) === 0) {
     const { workspace, apiKey } = await createWorkspace(database.db, { name: 'Default workspace' });
     say(`Created workspace "${workspace.name}" (${workspace.id}).`);
     say(`API key (shown once, keep it safe): ${apiKey}`);
   }
 
-  const app = await buildServer({ db: database.db, config: cfg });
+  const { engine, adapters, queue } = await wireEngine(database, { log, queue: true });
+  const stopWorker = role.worker ? await engine.startWorker() : undefined;
+  const app = role.api ? await buildServer({ db: database.db, config: cfg, engine, adapters }) : undefined;
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    log.info({ signal }, 'shutting down: finishing in-flight requests and jobs');
     try {
-      await app.close();
+      await app?.close();
+      if (stopWorker) await stopWorker();
+      else await queue?.stop();
     } finally {
       await database.close();
     }
@@ -41,13 +46,17 @@ async function run(argv: string[], options: { firstWorkspace: boolean }): Promis
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  try {
-    await app.listen({ port: cfg.port, host: cfg.host });
-  } catch (error) {
-    await database.close();
-    throw error;
+  if (app) {
+    try {
+      await app.listen({ port: cfg.port, host: cfg.host });
+    } catch (error) {
+      await shutdown('listen failed');
+      throw error;
+    }
+    say(
+      `QuotaHit is listening on http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port} (public URL ${cfg.publicUrl})`,
+    );
+  } else {
+    say('QuotaHit worker is running');
   }
-  say(
-    `QuotaHit is listening on http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port} (public URL ${cfg.publicUrl})`,
-  );
 }

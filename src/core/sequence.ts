@@ -127,6 +127,8 @@ export const SequenceInput = z
     fallback: FallbackPolicy.default(() => ({ ...DEFAULT_FALLBACK_POLICY })),
     stopOnReply: z.boolean().default(true),
     pauseColleaguesOnReply: z.boolean().default(false),
+    /** A/B/C: each contact is assigned one of this many writer variants, deterministically. */
+    variants: z.number().int().min(1).max(5).default(1),
   })
   .superRefine((sequence, ctx) => {
     for (const issue of crossStepIssues(sequence.steps, sequence.fallback)) ctx.addIssue({ code: 'custom', ...issue });

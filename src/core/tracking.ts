@@ -20,7 +20,11 @@ const KIND_TO_WIRE = { open: 'o', click: 'c', unsubscribe: 'u' } as const;
 const WIRE_TO_KIND = { o: 'open', c: 'click', u: 'unsubscribe' } as const;
 
 export function signToken(secret: string, payload: TrackingPayload): string {
-  const wire = { k: KIND_TO_WIRE[payload.kind], m: payload.messageId, ...(payload.kind === 'click' ? { u: payload.url } : {}) };
+  const wire = {
+    k: KIND_TO_WIRE[payload.kind],
+    m: payload.messageId,
+    ...(payload.kind === 'click' ? { u: payload.url } : {}),
+  };
   const body = Buffer.from(JSON.stringify(wire)).toString('base64url');
   return `${body}.${mac(secret, body).toString('base64url')}`;
 }
@@ -35,7 +39,11 @@ export function verifyToken(secret: string, token: string): TrackingPayload | un
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   const wire = Wire.safeParse(parseJson(Buffer.from(body, 'base64url').toString('utf8')));
   if (!wire.success) return undefined;
-  const candidate = { kind: WIRE_TO_KIND[wire.data.k], messageId: wire.data.m, ...(wire.data.u ? { url: wire.data.u } : {}) };
+  const candidate = {
+    kind: WIRE_TO_KIND[wire.data.k],
+    messageId: wire.data.m,
+    ...(wire.data.u ? { url: wire.data.u } : {}),
+  };
   const parsed = TrackingPayload.safeParse(candidate);
   return parsed.success ? parsed.data : undefined;
 }
@@ -78,10 +86,16 @@ const SCANNERS: readonly [RegExp, string][] = [
   [/Barracuda/i, 'Barracuda scanner'],
   [/Mimecast/i, 'Mimecast scanner'],
   [/Proofpoint|ppops/i, 'Proofpoint scanner'],
-  [/SafeLinks|Microsoft Defender|MSOffice ATP|BingPreview|Microsoft Office Protocol Discovery/i, 'Microsoft Defender Safe Links'],
+  [
+    /SafeLinks|Microsoft Defender|MSOffice ATP|BingPreview|Microsoft Office Protocol Discovery/i,
+    'Microsoft Defender Safe Links',
+  ],
   [/Symantec|MessageLabs|Forcepoint|Sophos|Trend ?Micro|FireEye|Cisco|IronPort|Zscaler/i, 'security gateway'],
   [/^curl\//i, 'curl'],
-  [/python-requests|python-urllib|aiohttp|Go-http-client|okhttp|Java\/|libwww-perl|Wget|axios|node-fetch|undici/i, 'HTTP library'],
+  [
+    /python-requests|python-urllib|aiohttp|Go-http-client|okhttp|Java\/|libwww-perl|Wget|axios|node-fetch|undici/i,
+    'HTTP library',
+  ],
   [/HeadlessChrome|PhantomJS|Puppeteer|Playwright/i, 'headless browser'],
   [/bot\b|bot\/|crawler|spider|scanner|preview|slurp|facebookexternalhit/i, 'bot or crawler'],
 ];
@@ -94,14 +108,18 @@ export function classifyMachineTraffic(input: TrafficInput): TrafficVerdict {
   if (ua === '') return { machine: true, reason: 'no user agent' };
   for (const [pattern, name] of SCANNERS) if (pattern.test(ua)) return { machine: true, reason: name };
   if (input.kind === 'open') {
-    for (const [pattern, name] of PRIVACY_PROXIES) if (pattern.test(ua)) return { machine: true, reason: `${name} pre-fetch` };
+    for (const [pattern, name] of PRIVACY_PROXIES)
+      if (pattern.test(ua)) return { machine: true, reason: `${name} pre-fetch` };
     // Apple owns 17.0.0.0/8; Mail Privacy Protection fetches images from there.
     if (input.ip?.startsWith('17.')) return { machine: true, reason: 'Apple Mail privacy proxy pre-fetch' };
   }
   if (input.kind === 'click') {
     const threshold = input.minHumanClickSeconds ?? 10;
     if (input.secondsSinceDelivery < threshold) {
-      return { machine: true, reason: `clicked ${Math.max(0, Math.round(input.secondsSinceDelivery))} s after delivery` };
+      return {
+        machine: true,
+        reason: `clicked ${Math.max(0, Math.round(input.secondsSinceDelivery))} s after delivery`,
+      };
     }
   }
   return { machine: false };

@@ -6,6 +6,11 @@ import { buildServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/database.ts';
 import { createWorkspace } from '../../src/db/workspaces.ts';
+import { defaultAdapters, type AdapterRegistry } from '../../src/channels/registry.ts';
+import { manualClock } from '../../src/engine/clock.ts';
+import { createEngine, type Engine } from '../../src/engine/engine.ts';
+import { silentLogger } from '../../src/engine/ports.ts';
+import { createWriter } from '../../src/writer/writer.ts';
 
 export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
@@ -28,14 +33,39 @@ export async function newWorkspace(name = 'Test workspace'): Promise<{ workspace
   return { workspaceId: workspace.id, apiKey };
 }
 
+/** An engine in direct mode (no queue) on a manual clock; tests move the clock and call tick(). */
+export function testEngine(options: { start?: Date; adapters?: Partial<AdapterRegistry>; leaseMs?: number } = {}) {
+  const clock = manualClock(options.start ?? new Date('2026-03-02T09:00:00Z'));
+  const adapters: AdapterRegistry = { ...defaultAdapters(), ...options.adapters };
+  const engine = createEngine({
+    db: testDb(),
+    clock,
+    adapters,
+    writer: createWriter(),
+    encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'base64'),
+    log: silentLogger,
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+  });
+  return { engine, clock, adapters };
+}
+
 /** The HTTP API on the test database; requests go through app.inject (no socket). */
-export async function testApi(env: Record<string, string> = {}): Promise<FastifyInstance> {
+export async function testApi(
+  env: Record<string, string> = {},
+  wired: { engine: Engine; adapters: AdapterRegistry } = testEngine(),
+): Promise<FastifyInstance> {
   const config = loadConfig({
     DATABASE_URL: inject('databaseUrl'),
     QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...env,
   });
-  const app = await buildServer({ db: testDb(), config, logger: false });
+  const app = await buildServer({
+    db: testDb(),
+    config,
+    logger: false,
+    engine: wired.engine,
+    adapters: wired.adapters,
+  });
   afterAll(() => app.close());
   return app;
 }

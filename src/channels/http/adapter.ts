@@ -30,14 +30,25 @@ export const httpAdapter: ChannelAdapter<HttpCredentials> = {
         signal: context.signal,
       });
       const text = await res.body.text();
-      if (res.statusCode === 429) return fail({ kind: 'rate_limited', message: `HTTP 429 from ${credentials.url}`, retryAfterSeconds: retryAfter(res.headers['retry-after']) });
-      if (res.statusCode >= 500) return fail({ kind: 'provider_down', message: `HTTP ${res.statusCode} from ${credentials.url}` });
-      if (res.statusCode === 401 || res.statusCode === 403) return fail({ kind: 'auth_expired', message: `HTTP ${res.statusCode}: the endpoint refused our token` });
-      if (res.statusCode >= 400) return fail({ kind: 'rejected', message: `HTTP ${res.statusCode}: ${text.slice(0, 200)}` });
+      if (res.statusCode === 429)
+        return fail({
+          kind: 'rate_limited',
+          message: `HTTP 429 from ${credentials.url}`,
+          retryAfterSeconds: retryAfter(res.headers['retry-after']),
+        });
+      if (res.statusCode >= 500)
+        return fail({ kind: 'provider_down', message: `HTTP ${res.statusCode} from ${credentials.url}` });
+      if (res.statusCode === 401 || res.statusCode === 403)
+        return fail({ kind: 'auth_expired', message: `HTTP ${res.statusCode}: the endpoint refused our token` });
+      if (res.statusCode >= 400)
+        return fail({ kind: 'rejected', message: `HTTP ${res.statusCode}: ${text.slice(0, 200)}` });
       const answer = Answer.safeParse(safeJson(text));
       return ok({ providerMessageId: answer.success ? answer.data.id : message.id });
     } catch (error) {
-      return fail({ kind: 'provider_down', message: `cannot reach ${credentials.url}: ${error instanceof Error ? error.message : String(error)}` });
+      return fail({
+        kind: 'provider_down',
+        message: `cannot reach ${credentials.url}: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   },
   async lookup(messageId, credentials, context) {
@@ -50,7 +61,8 @@ export const httpAdapter: ChannelAdapter<HttpCredentials> = {
       const text = await res.body.text();
       if (res.statusCode === 404) return { found: false };
       const answer = Answer.safeParse(safeJson(text));
-      if (res.statusCode === 200 && answer.success) return { found: true, value: { providerMessageId: answer.data.id } };
+      if (res.statusCode === 200 && answer.success)
+        return { found: true, value: { providerMessageId: answer.data.id } };
       return { unsupported: true };
     } catch {
       return { unsupported: true };

@@ -56,12 +56,24 @@ export type ModelConfig = z.infer<typeof ModelConfig>;
 /** What a caller may leave out: the model (per-provider default) and every tuning knob. */
 export type ModelConfigInput = Omit<z.input<typeof ModelConfig>, 'model'> & { model?: string };
 
+const ProviderOnly = z.object({ provider: z.enum(MODEL_PROVIDERS), model: z.string().optional() });
+
 /** Fills defaults and validates; throws a readable error for a config that cannot work. */
 export function resolveModelConfig(input: ModelConfigInput): ModelConfig {
-  const model = input.model ?? (input.provider === 'openai_compatible' ? undefined : DEFAULT_MODELS[input.provider]);
-  const parsed = ModelConfig.safeParse({ ...input, model });
+  return parseModelConfig(input);
+}
+
+/** resolveModelConfig for untrusted input (a JSON env value, a settings row). */
+export function parseModelConfig(raw: unknown): ModelConfig {
+  const head = ProviderOnly.safeParse(raw);
+  const provider = head.success ? head.data.provider : undefined;
+  const model =
+    head.success && head.data.model === undefined && provider !== undefined && provider !== 'openai_compatible'
+      ? { model: DEFAULT_MODELS[provider] }
+      : {};
+  const parsed = ModelConfig.safeParse(typeof raw === 'object' && raw !== null ? { ...raw, ...model } : raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'model'}: ${issue.message}`);
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`);
     throw new Error(`invalid model config: ${issues.join('; ')}`);
   }
   return parsed.data;

@@ -75,7 +75,9 @@ export function classifyModelError(error: unknown, context: { timedOut: boolean;
   if (APICallError.isInstance(error)) return fromApiCall(error, context.nowMs);
   if (NoObjectGeneratedError.isInstance(error)) {
     const refusal =
-      error.finishReason === 'content-filter' ? (error.text ?? 'refused') : refusalIn(error.response, error.text);
+      error.finishReason === 'content-filter'
+        ? error.text || 'the model refused'
+        : refusalIn(error.response, error.text);
     if (refusal !== undefined) return { kind: 'refused', message: shorten(refusal), retryable: false };
     const cause = error.cause instanceof Error ? shorten(error.cause.message, 160) : error.message;
     return { kind: 'malformed', message: `${error.message} ${cause}`.trim(), retryable: false };

@@ -1,0 +1,47 @@
+// Gmail API accounts (OAuth): the finished RFC 822 message goes through users.messages.send, a
+// follow-up with the earlier message's threadId. Tokens are refreshed when expired or refused; the
+// new ones come back in SendSuccess.refreshedCredentials for the engine to store encrypted.
+// Lookup searches the mailbox for our own Message-ID (rfc822msgid:), so a send interrupted by a
+// crash is reconciled instead of guessed.
+import validator from 'validator';
+import { z } from 'zod';
+import { messageIdHeaderFor } from '../email/buildEmail.ts';
+import { toMime } from '../email/mime.ts';
+import { fail, ok, type ChannelAdapter, type LookupResult, type SendResult } from '../types.ts';
+import { findByMessageIdHeader, gmailCall } from './api.ts';
+import { GmailCredentials } from './credentials.ts';
+
+const Sent = z.object({ id: z.string().min(1), threadId: z.string().min(1), labelIds: z.array(z.string()).optional() });
+
+export const gmailAdapter: ChannelAdapter<GmailCredentials> = {
+  provider: 'gmail',
+  channels: ['email'],
+  credentials: GmailCredentials,
+  idempotent: false,
+  async send(message, credentials, context): Promise<SendResult> {
+    const to = message.to.email;
+    if (!to || !validator.isEmail(to)) return fail({ kind: 'invalid_recipient', message: 'Invalid email address' });
+    // Gmail sends as the connected account (or one of its verified send-as aliases).
+    const from = { ...message.from, email: message.from.email ?? credentials.emailAddress };
+    const raw = (await toMime(message, from, message.to)).toString('base64url');
+    const body = message.providerThreadId ? { raw, threadId: message.providerThreadId } : { raw };
+    const result = await gmailCall(credentials, { method: 'POST', path: '/messages/send', body }, Sent, {
+      signal: context.signal,
+    });
+    if (!result.ok) return fail(result.failure);
+    return ok({
+      providerMessageId: result.value.id,
+      providerThreadId: result.value.threadId,
+      ...(result.refreshedCredentials ? { refreshedCredentials: result.refreshedCredentials } : {}),
+    });
+  },
+  async lookup(messageId, credentials, context): Promise<LookupResult> {
+    const header = messageIdHeaderFor(messageId, credentials.emailAddress);
+    const result = await findByMessageIdHeader(credentials, header, { signal: context.signal });
+    // Without an answer we cannot tell: the engine marks the message unknown rather than resend.
+    if (!result.ok) return { unsupported: true };
+    const found = result.value.messages?.[0];
+    if (!found) return { found: false };
+    return { found: true, value: { providerMessageId: found.id, providerThreadId: found.threadId } };
+  },
+};

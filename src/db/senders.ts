@@ -1,0 +1,189 @@
+// Sending accounts (the spec's outreach_channels): caps, warm-up, status; credentials encrypted.
+import type { Warmup } from '../core/quota.ts';
+import type { Sql } from './database.ts';
+
+export type SenderStatus = 'active' | 'paused' | 'failing' | 'disconnected';
+
+export type SenderRow = {
+  id: string;
+  workspaceId: string;
+  channel: string;
+  provider: string;
+  name: string | null;
+  fromEmail: string | null;
+  fromName: string | null;
+  fromPhone: string | null;
+  linkedinFree: boolean;
+  credentials: Buffer | null;
+  dailyLimit: number;
+  hourlyLimit: number | null;
+  weeklyLimit: number | null;
+  minGapSeconds: number;
+  warmup: Warmup | null;
+  warmupStartedAt: Date;
+  timezone: string;
+  status: SenderStatus;
+  statusReason: string | null;
+  createdAt: Date;
+};
+
+export type SenderInput = Omit<
+  SenderRow,
+  'id' | 'workspaceId' | 'warmupStartedAt' | 'status' | 'statusReason' | 'createdAt'
+> & {
+  warmupStartedAt: Date;
+};
+
+const COLUMNS = `id, workspace_id AS "workspaceId", channel, provider, name, from_email AS "fromEmail",
+  from_name AS "fromName", from_phone AS "fromPhone", linkedin_free AS "linkedinFree", credentials,
+  daily_limit AS "dailyLimit", hourly_limit AS "hourlyLimit", weekly_limit AS "weeklyLimit",
+  min_gap_seconds AS "minGapSeconds", warmup, warmup_started_at AS "warmupStartedAt", timezone, status,
+  status_reason AS "statusReason", created_at AS "createdAt"`;
+
+export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput): Promise<SenderRow> {
+  const { rows } = await sql.query<SenderRow>(
+    `INSERT INTO senders (workspace_id, channel, provider, name, from_email, from_name, from_phone, linkedin_free,
+       credentials, daily_limit, hourly_limit, weekly_limit, min_gap_seconds, warmup, warmup_started_at, timezone)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${COLUMNS}`,
+    [
+      workspaceId,
+      s.channel,
+      s.provider,
+      s.name,
+      s.fromEmail,
+      s.fromName,
+      s.fromPhone,
+      s.linkedinFree,
+      s.credentials,
+      s.dailyLimit,
+      s.hourlyLimit,
+      s.weeklyLimit,
+      s.minGapSeconds,
+      s.warmup ? JSON.stringify(s.warmup) : null,
+      s.warmupStartedAt,
+      s.timezone,
+    ],
+  );
+  return rows[0] as SenderRow;
+}
+
+export async function listSenderRows(sql: Sql, filter: { channel?: string } = {}): Promise<SenderRow[]> {
+  const { rows } = await sql.query<SenderRow>(
+    `SELECT ${COLUMNS} FROM senders WHERE deleted_at IS NULL AND ($1::text IS NULL OR channel = $1) ORDER BY created_at, id`,
+    [filter.channel ?? null],
+  );
+  return rows;
+}
+
+export async function getSenderRow(
+  sql: Sql,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<SenderRow | undefined> {
+  const { rows } = await sql.query<SenderRow>(
+    `SELECT ${COLUMNS} FROM senders WHERE id = $1 AND deleted_at IS NULL${options.lock ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0];
+}
+
+export type SenderPatch = Partial<
+  Pick<
+    SenderRow,
+    | 'name'
+    | 'fromName'
+    | 'dailyLimit'
+    | 'hourlyLimit'
+    | 'weeklyLimit'
+    | 'minGapSeconds'
+    | 'warmup'
+    | 'timezone'
+    | 'credentials'
+  >
+> & { status?: 'active' | 'paused' };
+
+export async function updateSender(sql: Sql, id: string, patch: SenderPatch): Promise<boolean> {
+  const sets: string[] = [];
+  const values: unknown[] = [id];
+  const columns: Record<string, string> = {
+    name: 'name',
+    fromName: 'from_name',
+    dailyLimit: 'daily_limit',
+    hourlyLimit: 'hourly_limit',
+    weeklyLimit: 'weekly_limit',
+    minGapSeconds: 'min_gap_seconds',
+    warmup: 'warmup',
+    timezone: 'timezone',
+    credentials: 'credentials',
+    status: 'status',
+  };
+  for (const [key, value] of Object.entries(patch)) {
+    const column = columns[key];
+    if (!column || value === undefined) continue;
+    values.push(key === 'warmup' && value !== null ? JSON.stringify(value) : value);
+    sets.push(`${column} = $${values.length}`);
+  }
+  if (patch.status === 'active') sets.push('status_reason = NULL');
+  if (patch.status === 'paused') sets.push(`status_reason = 'paused by hand'`);
+  sets.push('updated_at = now()');
+  const { rowCount } = await sql.query(
+    `UPDATE senders SET ${sets.join(', ')} WHERE id = $1 AND deleted_at IS NULL`,
+    values,
+  );
+  return rowCount === 1;
+}
+
+/** Marks an account unusable (auth failure, health pause) with the reason people will read. */
+export async function setSenderStatus(
+  sql: Sql,
+  id: string,
+  status: SenderStatus,
+  reason: string | null,
+): Promise<void> {
+  await sql.query('UPDATE senders SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1', [
+    id,
+    status,
+    reason,
+  ]);
+}
+
+/** Soft delete: messages keep pointing at the account that sent them. */
+export async function deleteSender(sql: Sql, id: string): Promise<boolean> {
+  const { rowCount } = await sql.query(
+    'UPDATE senders SET deleted_at = now(), credentials = NULL WHERE id = $1 AND deleted_at IS NULL',
+    [id],
+  );
+  return rowCount === 1;
+}
+
+export type SenderUsage = { today: number; thisHour: number; thisWeek: number; lastSentAt: Date | null };
+
+/** Sends counted against an account's caps since the given window starts. */
+export async function senderUsage(
+  sql: Sql,
+  senderId: string,
+  windows: { dayStart: Date; hourStart: Date; weekStart: Date },
+  /** LinkedIn counts invitations and messages against separate caps. */
+  purpose?: { only: string } | { except: string },
+): Promise<SenderUsage> {
+  const { rows } = await sql.query<{ today: number; hour: number; week: number; last: Date | null }>(
+    `SELECT count(*) FILTER (WHERE reserved_at >= $2)::int AS today,
+            count(*) FILTER (WHERE reserved_at >= $3)::int AS hour,
+            count(*) FILTER (WHERE reserved_at >= $4)::int AS week,
+            max(reserved_at) AS last
+       FROM messages
+      WHERE sender_id = $1 AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')
+        AND reserved_at >= least($2::timestamptz, $4::timestamptz)
+        AND ($5::text IS NULL OR purpose = $5) AND ($6::text IS NULL OR purpose <> $6)`,
+    [
+      senderId,
+      windows.dayStart,
+      windows.hourStart,
+      windows.weekStart,
+      purpose && 'only' in purpose ? purpose.only : null,
+      purpose && 'except' in purpose ? purpose.except : null,
+    ],
+  );
+  const row = rows[0];
+  return { today: row?.today ?? 0, thisHour: row?.hour ?? 0, thisWeek: row?.week ?? 0, lastSentAt: row?.last ?? null };
+}

@@ -1,0 +1,52 @@
+// Sequences of one workspace.
+import type { FallbackPolicy, Schedule, SequenceInput, Step } from '../core/sequence.ts';
+import type { Sql } from './database.ts';
+
+export type Sequence = {
+  id: string;
+  name: string;
+  preset: string | null;
+  steps: Step[];
+  schedule: Schedule;
+  fallback: FallbackPolicy;
+  settings: { stopOnReply: boolean; pauseColleaguesOnReply: boolean; variants: number };
+  createdAt: string;
+};
+
+const COLUMNS = `id, name, preset, steps, schedule, fallback, settings, to_json(created_at) #>> '{}' AS "createdAt"`;
+
+export async function insertSequence(
+  sql: Sql,
+  workspaceId: string,
+  input: SequenceInput,
+  preset: string | null,
+): Promise<Sequence> {
+  const { rows } = await sql.query<Sequence>(
+    `INSERT INTO sequences (workspace_id, name, preset, steps, schedule, fallback, settings)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+    [
+      workspaceId,
+      input.name,
+      preset,
+      JSON.stringify(input.steps),
+      JSON.stringify(input.schedule),
+      JSON.stringify(input.fallback),
+      JSON.stringify({
+        stopOnReply: input.stopOnReply,
+        pauseColleaguesOnReply: input.pauseColleaguesOnReply,
+        variants: input.variants,
+      }),
+    ],
+  );
+  return rows[0] as Sequence;
+}
+
+export async function getSequence(sql: Sql, id: string): Promise<Sequence | undefined> {
+  const { rows } = await sql.query<Sequence>(`SELECT ${COLUMNS} FROM sequences WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export async function listSequences(sql: Sql): Promise<Sequence[]> {
+  const { rows } = await sql.query<Sequence>(`SELECT ${COLUMNS} FROM sequences ORDER BY created_at, id`);
+  return rows;
+}

@@ -1,0 +1,206 @@
+// The second half of running an enrollment: call the provider for a reserved message (or, after a
+// crash, find out whether it went out), then record the outcome in one transaction. Never sends
+// blindly twice: a reservation whose fate is unknown is resent only where the provider's
+// idempotency key makes that safe, and otherwise marked `unknown`.
+import { isRetryable, type OutboundMessage, type ProviderId, type SendResult } from '../channels/types.ts';
+import { addActivity } from '../db/activities.ts';
+import type { Contact } from '../db/contacts.ts';
+import type { Sql } from '../db/database.ts';
+import { getEnrollment, updateEnrollment } from '../db/enrollments.ts';
+import { addMessageEvent, markMessage, type MessageRow } from '../db/messages.ts';
+import { setSenderStatus, updateSender, type SenderRow } from '../db/senders.ts';
+import { suppressContact } from '../db/suppressions.ts';
+import type { EngineDeps } from './ports.ts';
+import type { AfterCommit } from './reserveStep.ts';
+import { decryptJson, encryptJson } from './secrets.ts';
+
+const MAX_ATTEMPTS = 10;
+
+export type Delivery = { message: MessageRow; sender: SenderRow | null; contact: Contact; reconcile: boolean };
+
+type Outcome = SendResult | { unknown: true; reason: string };
+
+export async function deliverStep(deps: EngineDeps, delivery: Delivery): Promise<void> {
+  const outcome = await callProvider(deps, delivery);
+  const after: AfterCommit = [];
+  await deps.db.tenant(delivery.message.workspaceId, (sql) => recordOutcome(sql, deps, delivery, outcome, after));
+  for (const action of after) await action();
+}
+
+async function callProvider(deps: EngineDeps, { message, sender, contact, reconcile }: Delivery): Promise<Outcome> {
+  const adapter = deps.adapters[message.provider as ProviderId] as (typeof deps.adapters)[ProviderId] | undefined;
+  if (!adapter)
+    return { ok: false, failure: { kind: 'rejected', message: `no adapter for provider "${message.provider}"` } };
+  let credentials: unknown = {};
+  try {
+    if (sender?.credentials) credentials = decryptJson(deps.encryptionKey, sender.credentials);
+  } catch {
+    return {
+      ok: false,
+      failure: { kind: 'auth_expired', message: 'stored credentials cannot be decrypted with the configured key' },
+    };
+  }
+  const context = { signal: AbortSignal.timeout(deps.sendTimeoutMs) };
+  try {
+    if (reconcile) {
+      const found = await adapter.lookup(message.id, credentials, context);
+      if ('found' in found && found.found) return { ok: true, value: found.value };
+      const provenAbsent = 'found' in found && !found.found;
+      if (!provenAbsent && !adapter.idempotent) {
+        return { unknown: true, reason: `${message.provider} cannot tell whether it was delivered` };
+      }
+    }
+    return await adapter.send(toOutbound(message, sender, contact), credentials, context);
+  } catch (error) {
+    // An adapter that throws has a bug; treat it as a provider outage so the step is retried.
+    deps.log.error({ err: error, messageId: message.id }, 'adapter threw');
+    return {
+      ok: false,
+      failure: { kind: 'provider_down', message: error instanceof Error ? error.message : String(error) },
+    };
+  }
+}
+
+function toOutbound(message: MessageRow, sender: SenderRow | null, contact: Contact): OutboundMessage {
+  const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ') || undefined;
+  return {
+    id: message.id,
+    channel: message.channel as OutboundMessage['channel'],
+    purpose: message.purpose,
+    to: {
+      email: contact.email ?? undefined,
+      phone: contact.phone ?? undefined,
+      linkedinUrl: contact.linkedinUrl ?? undefined,
+      name,
+    },
+    from: {
+      email: sender?.fromEmail ?? undefined,
+      name: sender?.fromName ?? undefined,
+      phone: sender?.fromPhone ?? undefined,
+    },
+    ...(message.subject ? { subject: message.subject } : {}),
+    text: message.body,
+    ...(message.providerThreadId ? { providerThreadId: message.providerThreadId } : {}),
+  };
+}
+
+async function recordOutcome(
+  sql: Sql,
+  deps: EngineDeps,
+  d: Delivery,
+  outcome: Outcome,
+  after: AfterCommit,
+): Promise<void> {
+  const now = deps.clock.now();
+  const { message, contact } = d;
+  // Lock order: enrollment first, as everywhere else.
+  const enrollment = await getEnrollment(sql, message.enrollmentId, { lock: true });
+  if (!enrollment) return;
+  const ws = message.workspaceId;
+  const note = (type: string, summary: string, data: Record<string, unknown> = {}) =>
+    addActivity(sql, {
+      workspaceId: ws,
+      contactId: contact.id,
+      type,
+      summary,
+      data: {
+        enrollmentId: enrollment.id,
+        messageId: message.id,
+        step: message.step,
+        channel: message.channel,
+        ...data,
+      },
+      occurredAt: now,
+    });
+  const running = enrollment.status === 'active' || enrollment.status === 'paused';
+  const continueNow = async () => {
+    if (!running) return;
+    await updateEnrollment(sql, enrollment.id, { nextRunAt: now });
+    after.push(() => deps.schedule([{ ref: { workspaceId: ws, enrollmentId: enrollment.id }, at: now }]));
+  };
+
+  if ('unknown' in outcome) {
+    await markMessage(sql, message.id, { status: 'unknown', error: outcome.reason });
+    await note(
+      'unknown',
+      `Step ${message.step} may or may not have gone out before a crash (${outcome.reason}); it was not sent again`,
+    );
+    return continueNow();
+  }
+  if (outcome.ok) {
+    await markMessage(sql, message.id, {
+      status: 'sent',
+      providerMessageId: outcome.value.providerMessageId,
+      ...(outcome.value.providerThreadId ? { providerThreadId: outcome.value.providerThreadId } : {}),
+      sentAt: now,
+    });
+    await addMessageEvent(sql, { workspaceId: ws, messageId: message.id, type: 'sent', occurredAt: now });
+    await sql.query(`UPDATE contacts SET status = 'contacted', updated_at = now() WHERE id = $1 AND status = 'new'`, [
+      contact.id,
+    ]);
+    const refreshed = 'refreshedCredentials' in outcome.value ? outcome.value.refreshedCredentials : undefined;
+    if (refreshed && d.sender)
+      await updateSender(sql, d.sender.id, { credentials: encryptJson(deps.encryptionKey, refreshed) });
+    await note('sent', `Sent step ${message.step} (${message.channel}, ${message.purpose}) via ${message.provider}`, {
+      provider: message.provider,
+      senderId: message.senderId,
+      subject: message.subject,
+    });
+    return continueNow();
+  }
+
+  const failure = outcome.failure;
+  if (isRetryable(failure) && message.attempts < MAX_ATTEMPTS) {
+    const backoffSeconds =
+      'retryAfterSeconds' in failure && failure.retryAfterSeconds
+        ? failure.retryAfterSeconds
+        : Math.min(6 * 3600, 300 * 2 ** (message.attempts - 1));
+    const retryAt = new Date(now.getTime() + backoffSeconds * 1000);
+    await markMessage(sql, message.id, { status: 'deferred', error: `${failure.kind}: ${failure.message}` });
+    if (failure.kind === 'auth_expired' && d.sender)
+      await setSenderStatus(sql, d.sender.id, 'disconnected', failure.message);
+    if (running && enrollment.currentStep === message.step + 1) {
+      await updateEnrollment(sql, enrollment.id, { currentStep: message.step, nextRunAt: retryAt });
+      after.push(() => deps.schedule([{ ref: { workspaceId: ws, enrollmentId: enrollment.id }, at: retryAt }]));
+    }
+    await note('deferred', `Step ${message.step} deferred until ${retryAt.toISOString()}: ${failure.message}`, {
+      reason: failure.kind,
+      until: retryAt.toISOString(),
+    });
+    return;
+  }
+  if (failure.kind === 'invalid_recipient') {
+    await markMessage(sql, message.id, { status: 'bounced', error: failure.message });
+    await addMessageEvent(sql, {
+      workspaceId: ws,
+      messageId: message.id,
+      type: 'bounced',
+      occurredAt: now,
+      metadata: { type: 'hard', reason: failure.message },
+    });
+    await suppressContact(
+      sql,
+      ws,
+      {
+        email: message.channel === 'email' ? contact.email : null,
+        phone: ['sms', 'whatsapp', 'call'].includes(message.channel) ? contact.phone : null,
+        linkedinUrl: null,
+      },
+      message.channel,
+      'hard_bounce',
+    );
+    await sql.query(`UPDATE contacts SET status = 'bounced', updated_at = now() WHERE id = $1`, [contact.id]);
+    if (running)
+      await updateEnrollment(sql, enrollment.id, {
+        status: 'stopped',
+        stopReason: 'bounced',
+        stopped: true,
+        nextRunAt: null,
+      });
+    await note('bounced', `Step ${message.step} bounced: ${failure.message}`);
+    return;
+  }
+  await markMessage(sql, message.id, { status: 'failed', error: `${failure.kind}: ${failure.message}` });
+  await note('failed', `Step ${message.step} failed: ${failure.message}`, { reason: failure.kind });
+  return continueNow();
+}

@@ -1,0 +1,62 @@
+// Enrolling contacts into a sequence: by ids or by tag. Each contact is judged on its own; the ones
+// that cannot be enrolled come back with the reason. Enrolled contacts run from now.
+import { hashString } from '../core/random.ts';
+import type { Db } from '../db/database.ts';
+import { insertEnrollments } from '../db/enrollments.ts';
+import { getSequence } from '../db/sequences.ts';
+import type { EnrollmentRef } from './ports.ts';
+
+export type EnrollResult = {
+  enrolled: { contactId: string; enrollmentId: string }[];
+  skipped: { contactId: string; reason: string }[];
+};
+
+export class SequenceNotFound extends Error {}
+
+export async function enrollContacts(
+  deps: { db: Db; schedule(jobs: { ref: EnrollmentRef; at: Date }[]): Promise<void> },
+  input: { workspaceId: string; sequenceId: string; contactIds?: string[]; tag?: string; now: Date },
+): Promise<EnrollResult> {
+  const result = await deps.db.tenant(input.workspaceId, async (sql) => {
+    const sequence = await getSequence(sql, input.sequenceId);
+    if (!sequence) throw new SequenceNotFound(`sequence ${input.sequenceId} not found`);
+    const requested = input.contactIds ? [...new Set(input.contactIds)] : [];
+    const { rows } = await sql.query<{ id: string; status: string; enrolled: boolean }>(
+      `SELECT c.id, c.status, EXISTS (SELECT 1 FROM enrollments e WHERE e.sequence_id = $1 AND e.contact_id = c.id) AS enrolled
+         FROM contacts c
+        WHERE ($2::uuid[] IS NULL OR c.id = ANY ($2::uuid[])) AND ($3::text IS NULL OR $3 = ANY (c.tags))`,
+      [input.sequenceId, input.contactIds ? requested : null, input.tag ?? null],
+    );
+    const found = new Map(rows.map((r) => [r.id, r]));
+    const skipped: EnrollResult['skipped'] = [];
+    for (const id of requested) if (!found.has(id)) skipped.push({ contactId: id, reason: 'contact not found' });
+    const eligible: string[] = [];
+    for (const row of rows) {
+      if (row.enrolled) skipped.push({ contactId: row.id, reason: 'already enrolled in this sequence' });
+      else if (row.status === 'unsubscribed' || row.status === 'bounced')
+        skipped.push({ contactId: row.id, reason: `contact is ${row.status}` });
+      else eligible.push(row.id);
+    }
+    const variants = new Map(
+      eligible.map((id) => [id, hashString(`${input.sequenceId}:${id}`) % sequence.settings.variants]),
+    );
+    const enrolled = await insertEnrollments(sql, {
+      workspaceId: input.workspaceId,
+      sequenceId: input.sequenceId,
+      contactIds: eligible,
+      enrolledAt: input.now,
+      variants,
+    });
+    const done = new Set(enrolled.map((e) => e.contactId));
+    for (const id of eligible)
+      if (!done.has(id)) skipped.push({ contactId: id, reason: 'already enrolled in this sequence' });
+    return { enrolled, skipped };
+  });
+  await deps.schedule(
+    result.enrolled.map((e) => ({
+      ref: { workspaceId: input.workspaceId, enrollmentId: e.enrollmentId },
+      at: input.now,
+    })),
+  );
+  return result;
+}

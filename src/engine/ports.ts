@@ -1,0 +1,36 @@
+// What the engine needs from the outside, wired once in createEngine().
+import type { AdapterRegistry } from '../channels/registry.ts';
+import type { Db } from '../db/database.ts';
+import type { WriterInput } from '../writer/types.ts';
+import type { WriteOutcome } from '../writer/writer.ts';
+import type { Clock } from './clock.ts';
+
+export type { WriteOutcome } from '../writer/writer.ts';
+
+export type StepWriter = { write(input: WriterInput): Promise<WriteOutcome> };
+
+export type Logger = {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+};
+
+export type EnrollmentRef = { workspaceId: string; enrollmentId: string };
+
+export type EngineDeps = {
+  db: Db;
+  clock: Clock;
+  adapters: AdapterRegistry;
+  writer: StepWriter;
+  encryptionKey: Buffer;
+  log: Logger;
+  /** Wakes the enrollment at `at` (a queue job); the enrollment row stays the source of truth. */
+  schedule(jobs: { ref: EnrollmentRef; at: Date }[]): Promise<void>;
+  /** Announces a finished enrollment (outreach/sequence.completed). */
+  completed(job: EnrollmentRef): Promise<void>;
+  /** How long a provider call may take; a reservation's lease is longer than this. */
+  sendTimeoutMs: number;
+  leaseMs: number;
+};
+
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

@@ -1,0 +1,331 @@
+// The first half of running an enrollment, in one transaction holding the enrollment's row lock:
+// ask decideNextStep, carry out waits, skips and exits, and for a send choose the account, check
+// suppression and quotas, write the message and reserve it as `sending`. The provider is called
+// only after this commits (deliverStep.ts).
+import { decideNextStep } from '../core/decideNextStep.ts';
+import type { Channel } from '../core/channels.ts';
+import { nextAllowedSlot } from '../core/sendingWindow.ts';
+import { resolveContactTimezone } from '../core/timezone.ts';
+import { recipientDomain } from '../core/quota.ts';
+import { addActivity } from '../db/activities.ts';
+import { getContact, type Contact } from '../db/contacts.ts';
+import type { Sql } from '../db/database.ts';
+import { getEnrollment, updateEnrollment, type EnrollmentRow } from '../db/enrollments.ts';
+import { messagesOfEnrollment, reserveMessage, type MessageRow } from '../db/messages.ts';
+import { getSequence, type Sequence } from '../db/sequences.ts';
+import { suppressionsFor } from '../db/suppressions.ts';
+import { getWorkspace } from '../db/workspaces.ts';
+import { uuidv7 } from '../db/uuidv7.ts';
+import { getSenderRow, type SenderRow } from '../db/senders.ts';
+import type { EngineDeps } from './ports.ts';
+import { chooseSender } from './senderChoice.ts';
+import { toWriterContact } from './writerInput.ts';
+
+export type Reserved =
+  | { kind: 'idle' }
+  | { kind: 'deliver'; message: MessageRow; sender: SenderRow | null; contact: Contact }
+  | { kind: 'reconcile'; message: MessageRow; sender: SenderRow | null; contact: Contact };
+
+/** Work to do once the transaction has committed (waking jobs must not see uncommitted rows). */
+export type AfterCommit = (() => Promise<void>)[];
+
+export async function reserveStep(
+  sql: Sql,
+  deps: EngineDeps,
+  input: { enrollmentId: string; now: Date; after: AfterCommit },
+): Promise<Reserved> {
+  const { enrollmentId, now, after } = input;
+  const enrollment = await getEnrollment(sql, enrollmentId, { lock: true });
+  if (!enrollment || enrollment.status === 'completed' || enrollment.status === 'stopped') return { kind: 'idle' };
+  if (enrollment.nextRunAt && enrollment.nextRunAt.getTime() > now.getTime()) return { kind: 'idle' };
+  const [contact, sequence] = await Promise.all([
+    getContact(sql, enrollment.contactId),
+    getSequence(sql, enrollment.sequenceId),
+  ]);
+  if (!contact || !sequence) return { kind: 'idle' };
+  const messages = await messagesOfEnrollment(sql, enrollment.id);
+
+  // A reservation whose lease ran out: its worker died between reserving and recording.
+  const stale = messages.find((m) => m.status === 'sending');
+  if (stale) {
+    if (stale.leaseUntil && stale.leaseUntil.getTime() > now.getTime()) {
+      await updateEnrollment(sql, enrollment.id, { nextRunAt: stale.leaseUntil });
+      return { kind: 'idle' };
+    }
+    return { kind: 'reconcile', message: stale, sender: await senderOf(sql, stale.senderId), contact };
+  }
+
+  const ws = enrollment.workspaceId;
+  const ref = { workspaceId: ws, enrollmentId: enrollment.id };
+  const note = (type: string, summary: string, data: Record<string, unknown> = {}) =>
+    addActivity(sql, {
+      workspaceId: ws,
+      contactId: contact.id,
+      type,
+      summary,
+      data: { enrollmentId, sequenceId: sequence.id, ...data },
+      occurredAt: now,
+    });
+
+  const state = { ...enrollment };
+  if (state.status === 'paused' && state.pausedUntil && state.pausedUntil.getTime() <= now.getTime()) {
+    state.status = 'active';
+    await updateEnrollment(sql, enrollment.id, { status: 'active', pausedUntil: null, pauseReason: null });
+    await note('resumed', `Resumed after the pause (${enrollment.pauseReason ?? 'paused'})`);
+  }
+  const zone = resolveContactTimezone(contact, sequence.schedule.timezone).zone;
+
+  for (let guard = 0; guard <= sequence.steps.length; guard++) {
+    const decision = decideNextStep({
+      enrollment: {
+        status: state.status,
+        currentStep: state.currentStep,
+        enrolledAt: state.enrolledAt,
+        pausedUntil: state.pausedUntil,
+      },
+      sequence,
+      history: messages.map((m) => ({
+        stepIndex: m.step,
+        channel: m.channel as Channel,
+        status: m.status,
+        opened: m.openedAt !== null,
+        clicked: m.clickedAt !== null,
+      })),
+      contact,
+      replied: false,
+      linkedinConnected: false,
+      now,
+      zone,
+      seed: enrollment.id,
+    });
+    switch (decision.kind) {
+      case 'hold':
+        await updateEnrollment(sql, enrollment.id, { nextRunAt: null });
+        return { kind: 'idle' };
+      case 'exit':
+        if (decision.reason === 'completed') {
+          await updateEnrollment(sql, enrollment.id, {
+            status: 'completed',
+            completedAt: now,
+            nextRunAt: null,
+            currentStep: state.currentStep,
+          });
+          after.push(() => deps.completed(ref));
+        }
+        return { kind: 'idle' };
+      case 'wait':
+        await updateEnrollment(sql, enrollment.id, { nextRunAt: decision.until, currentStep: state.currentStep });
+        if (decision.reason === 'outside_window') {
+          await note(
+            'deferred',
+            `Step ${decision.stepIndex ?? state.currentStep} waits for the sending window (${zone})`,
+            {
+              step: decision.stepIndex,
+              reason: 'outside_window',
+              until: decision.until.toISOString(),
+            },
+          );
+        }
+        after.push(() => deps.schedule([{ ref, at: decision.until }]));
+        return { kind: 'idle' };
+      case 'skip':
+        await note('skipped', `Step ${decision.stepIndex} skipped: ${decision.reason}`, {
+          step: decision.stepIndex,
+          reason: decision.reason,
+        });
+        state.currentStep = decision.stepIndex + 1;
+        continue;
+      case 'send': {
+        const outcome = await prepareSend(sql, deps, {
+          enrollment,
+          state,
+          sequence,
+          contact,
+          messages,
+          decision,
+          now,
+          zone,
+          note,
+          after,
+        });
+        if (outcome === 'skipped') {
+          state.currentStep = decision.stepIndex + 1;
+          continue;
+        }
+        return outcome;
+      }
+    }
+  }
+  return { kind: 'idle' };
+}
+
+type SendDecision = Extract<ReturnType<typeof decideNextStep>, { kind: 'send' }>;
+
+async function prepareSend(
+  sql: Sql,
+  deps: EngineDeps,
+  ctx: {
+    enrollment: EnrollmentRow;
+    state: EnrollmentRow;
+    sequence: Sequence;
+    contact: Contact;
+    messages: MessageRow[];
+    decision: SendDecision;
+    now: Date;
+    zone: string;
+    note: (type: string, summary: string, data?: Record<string, unknown>) => Promise<void>;
+    after: AfterCommit;
+  },
+): Promise<Reserved | 'skipped'> {
+  const { enrollment, state, sequence, contact, decision, now, note } = ctx;
+  const ref = { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id };
+  const step = decision.stepIndex;
+  const defer = async (until: Date, reason: string) => {
+    const slot = nextAllowedSlot({
+      after: until,
+      schedule: sequence.schedule,
+      zone: ctx.zone,
+      seed: `${enrollment.id}:defer:${step}`,
+    });
+    await updateEnrollment(sql, enrollment.id, { nextRunAt: slot, currentStep: step });
+    await note('deferred', `Step ${step} deferred until ${slot.toISOString()}: ${reason}`, {
+      step,
+      reason,
+      until: slot.toISOString(),
+    });
+    ctx.after.push(() => deps.schedule([{ ref, at: slot }]));
+    return { kind: 'idle' } as const;
+  };
+
+  const suppressed = await suppressionsFor(sql, contact);
+  const everywhere = suppressed.get('all');
+  if (everywhere || contact.status === 'unsubscribed') {
+    await updateEnrollment(sql, enrollment.id, {
+      status: 'stopped',
+      stopReason: 'unsubscribed',
+      stopped: true,
+      nextRunAt: null,
+    });
+    await note('stopped', `Stopped: the contact is suppressed (${everywhere ?? 'unsubscribed'})`, {
+      reason: 'unsubscribed',
+    });
+    return { kind: 'idle' };
+  }
+  const channelSuppression = suppressed.get(decision.channel);
+  if (channelSuppression) {
+    await note('skipped', `Step ${step} skipped: suppressed for ${decision.channel} (${channelSuppression})`, { step });
+    return 'skipped';
+  }
+  if (decision.fellBackFrom) {
+    await note('fell_back', `Step ${step}: ${decision.fallbackReason ?? 'channel unavailable'}`, {
+      step,
+      from: decision.fellBackFrom,
+      to: decision.channel,
+      reason: decision.fallbackReason,
+    });
+  }
+
+  const choice = await chooseSender(sql, {
+    channel: decision.channel,
+    template: decision.template,
+    stickySenderId: state.senders[decision.channel],
+    recipientEmail: contact.email,
+    now,
+  });
+  if (choice.kind === 'defer') return defer(choice.until, choice.reason);
+  const sender = choice.kind === 'sender' ? choice.sender : null;
+
+  const workspace = await getWorkspace(sql);
+  const written = await deps.writer.write({
+    contact: toWriterContact(contact),
+    channel: decision.channel,
+    purpose: decision.template,
+    sender: {
+      fromName: sender?.fromName ?? undefined,
+      fromEmail: sender?.fromEmail ?? undefined,
+      linkedinFree: sender?.linkedinFree,
+    },
+    workspace: {
+      name: workspace?.name ?? '',
+      offer: workspace?.offer ?? undefined,
+      postalAddress: workspace?.postalAddress ?? undefined,
+    },
+    previous: ctx.messages
+      .filter((m) => ['sent', 'delivered', 'unknown'].includes(m.status))
+      .map((m) => ({
+        channel: m.channel as Channel,
+        purpose: m.purpose,
+        subject: m.subject ?? undefined,
+        body: m.body,
+      })),
+    variant: enrollment.variant,
+    seed: `${enrollment.id}:${step}`,
+  });
+  if (!written.ok) {
+    await note('blocked', `Step ${step} blocked: ${written.reason}`, { step, reason: written.reason });
+    return 'skipped';
+  }
+  if (written.fallback) {
+    await note(
+      'generation_failed',
+      `Message generation failed: ${written.fallback.cause}; the offline composer wrote step ${step}`,
+      { step },
+    );
+  }
+
+  const recipient = recipientFor(decision.channel, contact);
+  const leaseUntil = new Date(now.getTime() + deps.leaseMs);
+  const message = await reserveMessage(sql, {
+    id: uuidv7(now.getTime()),
+    workspaceId: enrollment.workspaceId,
+    enrollmentId: enrollment.id,
+    contactId: contact.id,
+    sequenceId: sequence.id,
+    step,
+    channel: decision.channel,
+    purpose: decision.template,
+    provider: sender?.provider ?? 'sandbox',
+    senderId: sender?.id ?? null,
+    variant: enrollment.variant,
+    subject: written.subject ?? decision.subject ?? null,
+    body: written.body,
+    recipient,
+    recipientDomain: decision.channel === 'email' && recipient ? (recipientDomain(recipient) ?? null) : null,
+    rfcMessageId: null,
+    providerThreadId: null,
+    leaseUntil,
+    reservedAt: now,
+    writer: { generator: written.generator, model: written.model, usage: written.usage, factsUsed: written.factsUsed },
+  });
+  if (!message) {
+    // The step already has a final message (sent before a crash was recorded): move on.
+    await updateEnrollment(sql, enrollment.id, { currentStep: step + 1, nextRunAt: now });
+    ctx.after.push(() => deps.schedule([{ ref, at: now }]));
+    return { kind: 'idle' };
+  }
+  const senders = sender ? { ...state.senders, [decision.channel]: sender.id } : state.senders;
+  await updateEnrollment(sql, enrollment.id, {
+    currentStep: step + 1,
+    nextRunAt: leaseUntil,
+    senders,
+    status: 'active',
+  });
+  return { kind: 'deliver', message, sender, contact };
+}
+
+function recipientFor(channel: Channel, contact: Contact): string | null {
+  switch (channel) {
+    case 'email':
+      return contact.email;
+    case 'linkedin':
+      return contact.linkedinUrl;
+    case 'whatsapp':
+    case 'sms':
+    case 'call':
+      return contact.phone;
+  }
+}
+
+async function senderOf(sql: Sql, id: string | null): Promise<SenderRow | null> {
+  return id ? ((await getSenderRow(sql, id)) ?? null) : null;
+}

@@ -1,0 +1,134 @@
+// Resend webhooks (delivered by Svix): signature verification and normalization. Pure: the clock
+// is an argument. Verification follows docs.svix.com/receiving/verifying-payloads/how-manual —
+// HMAC-SHA256 over `${svix-id}.${svix-timestamp}.${raw body}` keyed with the base64-decoded part of
+// the `whsec_…` secret, compared in constant time against each space-separated `v1,<base64>`
+// signature (several during key rotation), timestamp within 5 minutes either way.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+export type SvixVerdict = { ok: true; id: string; timestamp: number } | { ok: false; reason: string };
+
+const TOLERANCE_SECONDS = 5 * 60;
+
+export function verifySvix(input: {
+  secret: string;
+  headers: HeaderBag;
+  rawBody: string | Buffer;
+  now: Date;
+  toleranceSeconds?: number;
+}): SvixVerdict {
+  const id = header(input.headers, 'svix-id') ?? header(input.headers, 'webhook-id');
+  const timestamp = header(input.headers, 'svix-timestamp') ?? header(input.headers, 'webhook-timestamp');
+  const signatures = header(input.headers, 'svix-signature') ?? header(input.headers, 'webhook-signature');
+  if (!id || !timestamp || !signatures)
+    return { ok: false, reason: 'missing svix-id, svix-timestamp or svix-signature header' };
+  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'svix-timestamp is not a unix time' };
+  const seconds = Number(timestamp);
+  const skew = Math.abs(Math.floor(input.now.getTime() / 1000) - seconds);
+  if (skew > (input.toleranceSeconds ?? TOLERANCE_SECONDS))
+    return { ok: false, reason: `timestamp is ${skew} s away from now` };
+  const key = Buffer.from(input.secret.replace(/^whsec_/, ''), 'base64');
+  if (key.length === 0) return { ok: false, reason: 'webhook secret is empty' };
+  const body = Buffer.isBuffer(input.rawBody) ? input.rawBody : Buffer.from(input.rawBody, 'utf8');
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest();
+  for (const entry of signatures.split(' ')) {
+    const [version, signature] = entry.split(',', 2);
+    if (version !== 'v1' || !signature) continue;
+    const given = Buffer.from(signature, 'base64');
+    if (given.length === expected.length && timingSafeEqual(given, expected))
+      return { ok: true, id, timestamp: seconds };
+  }
+  return { ok: false, reason: 'no signature matches' };
+}
+
+function header(headers: HeaderBag, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}
+
+export const RESEND_EVENT_TYPES = {
+  'email.sent': 'sent',
+  'email.delivered': 'delivered',
+  'email.delivery_delayed': 'delivery_delayed',
+  'email.opened': 'opened',
+  'email.clicked': 'clicked',
+  'email.bounced': 'bounced',
+  'email.complained': 'complained',
+} as const;
+export type EmailEventType = (typeof RESEND_EVENT_TYPES)[keyof typeof RESEND_EVENT_TYPES];
+
+export type ResendEmailEvent = {
+  /** The svix-id: unique per event, the same on redelivery (the dedupe key). */
+  providerEventId: string;
+  type: EmailEventType;
+  /** Resend's email id (SendSuccess.providerMessageId). */
+  providerMessageId: string;
+  occurredAt: string;
+  recipient?: string;
+  bounceType?: 'hard' | 'soft';
+  bounceMessage?: string;
+  url?: string;
+  userAgent?: string;
+  ip?: string;
+};
+
+const Payload = z.object({
+  type: z.string(),
+  created_at: z.string(),
+  data: z.object({
+    email_id: z.string().min(1),
+    to: z.array(z.string()).optional(),
+    bounce: z
+      .object({ type: z.string().optional(), subType: z.string().optional(), message: z.string().optional() })
+      .optional(),
+    click: z
+      .object({ link: z.string(), ipAddress: z.string().optional(), userAgent: z.string().optional() })
+      .optional(),
+  }),
+});
+
+/** ISO 8601, or PostgreSQL's text form that Resend also uses ("2024-11-22 23:41:11.894719+00"). */
+function parseTimestamp(text: string): Date {
+  const iso = text
+    .trim()
+    .replace(' ', 'T')
+    .replace(/([+-]\d{2})$/, '$1:00');
+  return new Date(iso);
+}
+
+function isKnownType(type: string): type is keyof typeof RESEND_EVENT_TYPES {
+  return Object.hasOwn(RESEND_EVENT_TYPES, type);
+}
+
+/** A verified body → one normalized event, or why it is not one we act on. */
+export function parseResendEvent(
+  body: unknown,
+  svixId: string,
+): { ok: true; event: ResendEmailEvent } | { ok: false; reason: string } {
+  const parsed = Payload.safeParse(body);
+  if (!parsed.success) return { ok: false, reason: 'not a Resend email event' };
+  const { type, created_at: createdAt, data } = parsed.data;
+  if (!isKnownType(type)) return { ok: false, reason: `unhandled event type ${type}` };
+  const occurredAt = parseTimestamp(createdAt);
+  const event: ResendEmailEvent = {
+    providerEventId: svixId,
+    type: RESEND_EVENT_TYPES[type],
+    providerMessageId: data.email_id,
+    occurredAt: Number.isNaN(occurredAt.getTime()) ? createdAt : occurredAt.toISOString(),
+  };
+  if (data.to?.[0]) event.recipient = data.to[0];
+  if (event.type === 'bounced') {
+    // Resend passes on SES's classification: Permanent is hard; Transient and Undetermined soft.
+    event.bounceType = data.bounce?.type?.toLowerCase() === 'permanent' ? 'hard' : 'soft';
+    if (data.bounce?.message) event.bounceMessage = data.bounce.message;
+  }
+  if (event.type === 'clicked' && data.click) {
+    event.url = data.click.link;
+    if (data.click.userAgent) event.userAgent = data.click.userAgent;
+    if (data.click.ipAddress) event.ip = data.click.ipAddress;
+  }
+  return { ok: true, event };
+}

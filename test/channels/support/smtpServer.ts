@@ -1,0 +1,67 @@
+// A real SMTP server on loopback (smtp-server): STARTTLS with its built-in self-signed
+// certificate, AUTH PLAIN/LOGIN against a user table, per-recipient replies on demand, and every
+// accepted message kept raw for the test to parse.
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+
+export type ReceivedMail = { from: string; to: string[]; raw: Buffer };
+export type LocalSmtp = {
+  port: number;
+  messages: ReceivedMail[];
+  /** Reply to RCPT TO for these addresses with this code and text instead of accepting. */
+  recipientReplies: Map<string, { code: number; text: string }>;
+  authAttempts: number;
+  close(): Promise<void>;
+};
+
+export async function startSmtpServer(options: {
+  users: Record<string, string>;
+  secure?: boolean;
+}): Promise<LocalSmtp> {
+  const messages: ReceivedMail[] = [];
+  const recipientReplies = new Map<string, { code: number; text: string }>();
+  const state = { authAttempts: 0 };
+  const server = new SMTPServer({
+    secure: options.secure ?? false,
+    logger: false,
+    authMethods: ['PLAIN', 'LOGIN'],
+    // The client must STARTTLS before it may log in, like every real submission server.
+    allowInsecureAuth: false,
+    onAuth(auth, _session, callback) {
+      state.authAttempts += 1;
+      if (auth.username && options.users[auth.username] === auth.password)
+        return callback(null, { user: auth.username });
+      callback(new Error('5.7.8 Authentication credentials invalid'));
+    },
+    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback) {
+      const reply = recipientReplies.get(address.address.toLowerCase());
+      if (!reply) return callback();
+      callback(Object.assign(new Error(reply.text), { responseCode: reply.code }));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        messages.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.server.address();
+  if (address === null || typeof address === 'string') throw new Error('smtp-server has no TCP address');
+  const port = (address satisfies AddressInfo).port;
+  return {
+    port,
+    messages,
+    recipientReplies,
+    get authAttempts() {
+      return state.authAttempts;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
