@@ -27,6 +27,7 @@ describe('validateSequence', () => {
         fallback: DEFAULT_FALLBACK_POLICY,
         stopOnReply: true,
         pauseColleaguesOnReply: false,
+        variants: 1,
       },
     });
   });

@@ -8,7 +8,7 @@ import { messagesOfEnrollment } from '../../db/messages.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { changeEnrollment, type EnrollmentAction } from '../../engine/control.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { errorResponses, IdParams, TimeZone } from '../schemas.ts';
+import { errorResponses, IdParams } from '../schemas.ts';
 
 const EnrollmentOut = z.looseObject({ id: z.string(), status: z.string() });
 
@@ -66,9 +66,7 @@ export const enrollmentRoutes =
             summary: `${action[0]?.toUpperCase()}${action.slice(1)} an enrollment`,
             tags: ['enrollments'],
             params: IdParams,
-            body: z
-              .strictObject({ until: z.iso.datetime({ offset: true }).optional(), timezone: TimeZone.optional() })
-              .optional(),
+            body: z.strictObject({ until: z.iso.datetime({ offset: true }).optional() }).nullish(),
             response: { 200: EnrollmentOut, ...errorResponses, 409: errorResponses[400] },
           },
         },

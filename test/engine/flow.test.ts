@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { instant, MONDAY_9AM, world } from './support.ts';
+
+const DAY = 86_400_000;
+
+const rich = {
+  email: 'ana@acme.example.com',
+  phone: '+14155550123',
+  linkedinUrl: 'https://www.linkedin.com/in/ana-lopez',
+  firstName: 'Ana',
+  lastName: 'Lopez',
+  title: 'VP Operations',
+  company: 'Acme',
+  timezone: 'UTC',
+  whatsappOptIn: true,
+  enrichment: { painPoints: ['manual month-end reporting'], techStack: ['HubSpot'], industry: 'logistics' },
+};
+const sparse = { email: 'bo@globex.example.com', firstName: 'Bo', timezone: 'UTC' };
+
+describe('the standard_b2b preset run by the engine through the sandbox', () => {
+  it('sends every step on its day, falls back where a channel is missing, and completes', async () => {
+    const w = await world();
+    const [a, b] = await w.contacts([rich, sparse]);
+    const sequenceId = await w.sequence({ name: 'Outbound', preset: 'standard_b2b' });
+    const { enrolled } = await w.enroll(sequenceId, [a as string, b as string]);
+    expect(enrolled).toHaveLength(2);
+
+    // Day 0 inside the window (jitter ≤ 5 min): the intro emails.
+    w.clock.advance(5 * 60_000);
+    await w.engine.tick();
+    let sent = await w.messages('&status=sent');
+    expect(sent.map((m) => [m.channel, m.purpose, m.provider])).toEqual([
+      ['email', 'intro', 'sandbox'],
+      ['email', 'intro', 'sandbox'],
+    ]);
+    for (const m of sent) {
+      expect(m.body).not.toMatch(/\{\{|\}\}/);
+      expect(String(m.subject ?? '').length).toBeGreaterThan(0);
+    }
+    expect(sent.find((m) => m.contactId === a)?.body).toContain('Ana');
+
+    // Walk through the 21 days (Monday → the Monday three weeks on).
+    for (let day = 1; day <= 24; day++) {
+      w.clock.set(new Date(MONDAY_9AM.getTime() + day * DAY + 10 * 60_000));
+      await w.engine.tick();
+    }
+    sent = await w.messages('&status=sent');
+    const byContact = (id: string) => sent.filter((m) => m.contactId === id).map((m) => `${m.step}:${m.channel}`);
+    expect(byContact(a as string)).toEqual(['0:email', '1:linkedin', '2:email', '3:whatsapp', '4:email', '5:call', '6:email']);
+    // Bo has no LinkedIn, no phone: LinkedIn → email, WhatsApp → SMS (no phone) → email, call → email.
+    expect(byContact(b as string)).toEqual(['0:email', '1:email', '2:email', '3:email', '4:email', '5:email', '6:email']);
+
+    const timeline = await w.timeline(b as string);
+    const fellBack = timeline.filter((t) => t.type === 'fell_back');
+    expect(fellBack.map((t) => t.data.step)).toEqual(expect.arrayContaining([1, 3, 5]));
+    expect(fellBack.find((t) => t.data.step === 1)?.summary).toMatch(/LinkedIn/i);
+    expect(timeline.some((t) => t.type === 'completed')).toBe(true);
+
+    const enrollment = await w.enrollment(enrolled[0]?.enrollmentId as string);
+    expect(enrollment).toMatchObject({ status: 'completed', currentStep: 7 });
+    const contact = await w.ok('GET', `/v1/contacts/${a}`);
+    expect(contact.status).toBe('contacted');
+  });
+
+  it('never sends a step before its day, and only inside the window', async () => {
+    const w = await world({ start: new Date('2026-03-06T16:58:00Z') }); // Friday
+    const [a] = await w.contacts([sparse]);
+    const sequenceId = await w.sequence({
+      name: 'Window',
+      steps: [
+        { day: 0, channel: 'email', template: 'intro' },
+        { day: 3, channel: 'email', template: 'followup_1' },
+      ],
+      schedule: { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '17:00', jitterSeconds: 600 },
+    });
+    await w.enroll(sequenceId, [a as string]);
+    await w.engine.tick();
+    // Friday 16:58 + up to 10 min of jitter cannot end past 17:00: either it went out now, or Monday.
+    for (let hour = 0; hour < 24 * 7; hour++) {
+      w.clock.advance(3600_000);
+      await w.engine.tick();
+    }
+    const sent = await w.messages('&status=sent');
+    expect(sent).toHaveLength(2);
+    for (const m of sent) {
+      const at = new Date(String(m.sentAt));
+      expect([1, 2, 3, 4, 5]).toContain(at.getUTCDay());
+      expect(at.getUTCHours() * 60 + at.getUTCMinutes()).toBeGreaterThanOrEqual(8 * 60);
+      expect(at.getUTCHours() * 60 + at.getUTCMinutes()).toBeLessThan(17 * 60 + 1);
+    }
+    const second = new Date(String(sent[1]?.sentAt));
+    expect(second.getTime()).toBeGreaterThanOrEqual(new Date('2026-03-09T08:00:00Z').getTime()); // enrolled Fri + 3 days = Mon
+  });
+});
+
+describe('conditions and skips', () => {
+  it('skips a step whose condition is not met and says why on the timeline', async () => {
+    const w = await world();
+    const [a] = await w.contacts([sparse]);
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'email', template: 'intro' },
+        { channel: 'email', template: 'followup_1' },
+      ]),
+    );
+    // Add a condition through a full definition: step 1 only if step 0 was opened.
+    const conditional = await w.sequence({
+      ...instant([{ channel: 'email', template: 'intro' }]),
+      name: 'conditional',
+      steps: [
+        { day: 0, channel: 'email', template: 'intro' },
+        { day: 0, channel: 'email', template: 'followup_1', conditions: [{ type: 'opened', step: 0 }] },
+        { day: 0, channel: 'email', template: 'breakup', conditions: [{ type: 'has_field', field: 'phone' }] },
+      ],
+    });
+    expect(sequenceId).not.toBe(conditional);
+    await w.enroll(conditional, [a as string]);
+    await w.engine.tick();
+    const sent = await w.messages('&status=sent');
+    expect(sent.map((m) => m.step)).toEqual([0]);
+    const skipped = (await w.timeline(a as string)).filter((t) => t.type === 'skipped');
+    expect(skipped.map((t) => t.data.step)).toEqual([2, 1]);
+    expect(skipped[1]?.summary).toMatch(/condition not met/);
+  });
+});

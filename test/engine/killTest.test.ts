@@ -1,0 +1,164 @@
+// Never twice, under fire: real `quotahit worker` processes are killed with SIGKILL at random moments
+// while they send a few thousand steps through the idempotent HTTP channel; a last worker then runs
+// everything to completion. Every (enrollment, step) must reach the provider exactly once, and
+// every step must end up sent: no duplicates, no lost steps.
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { seededRandom } from '../../src/core/random.ts';
+import { createEngine } from '../../src/engine/engine.ts';
+import { silentLogger } from '../../src/engine/ports.ts';
+import { startQueue } from '../../src/engine/queue.ts';
+import { systemClock } from '../../src/engine/clock.ts';
+import { defaultAdapters } from '../../src/channels/registry.ts';
+import { createWriter } from '../../src/writer/writer.ts';
+import { startFakeHttpProvider } from '../fakes/httpProvider.ts';
+import { bearer, cliEnv, newWorkspace, TEST_ENCRYPTION_KEY, testApi, testDb } from '../support/harness.ts';
+import { startCli, type Server } from '../support/processes.ts';
+import { instant } from './support.ts';
+
+const CONTACTS = 1200;
+const STEPS = 3;
+const KILLS = 22;
+const LEASE_MS = 2000;
+
+const workerEnv = () =>
+  cliEnv({
+    QUOTAHIT_LEASE_MS: String(LEASE_MS),
+    QUOTAHIT_SEND_TIMEOUT_MS: '1500',
+    QUOTAHIT_SWEEP_SECONDS: '1',
+    DATABASE_POOL_SIZE: '10',
+    LOG_LEVEL: 'error',
+  });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function counts(workspaceId: string) {
+  const { rows } = await testDb().pool.query<{ completed: number; sent: number; messages: number }>(
+    `SELECT (SELECT count(*)::int FROM enrollments WHERE workspace_id = $1 AND status = 'completed') AS completed,
+            (SELECT count(*)::int FROM messages WHERE workspace_id = $1 AND status = 'sent') AS sent,
+            (SELECT count(*)::int FROM messages WHERE workspace_id = $1) AS messages`,
+    [workspaceId],
+  );
+  return rows[0] as { completed: number; sent: number; messages: number };
+}
+
+describe('SIGKILL at random points while workers send', () => {
+  it(`delivers ${CONTACTS * STEPS} steps exactly once through ${KILLS} kills`, { timeout: 240_000 }, async () => {
+    const fake = await startFakeHttpProvider();
+    afterAll(() => fake.close());
+    // Enrolling through a queue-backed engine: the step.due jobs are what the workers consume.
+    const queue = await startQueue({ url: inject('databaseUrl'), log: silentLogger });
+    afterAll(() => queue.stop());
+    const engine = createEngine({
+      db: testDb(),
+      clock: systemClock,
+      adapters: defaultAdapters(),
+      writer: createWriter(),
+      encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'base64'),
+      log: silentLogger,
+      queue,
+    });
+    const app = await testApi({}, { engine, adapters: defaultAdapters() });
+    const { workspaceId, apiKey } = await newWorkspace('kill test');
+    const api = async (method: 'POST' | 'GET', url: string, payload?: object) => {
+      const res = await app.inject({ method, url, headers: bearer(apiKey), ...(payload ? { payload } : {}) });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      return res.json() as Record<string, unknown>;
+    };
+
+    await api('POST', '/v1/senders', {
+      channel: 'email',
+      provider: 'http',
+      fromEmail: 'x@example.com',
+      credentials: { url: fake.url },
+      dailyLimit: 100_000,
+      hourlyLimit: null,
+      minGapSeconds: 0,
+      warmup: null,
+    });
+    // One recipient domain per contact: the per-domain daily cap must not defer anything here.
+    const contacts = Array.from({ length: CONTACTS }, (_, i) => ({
+      email: `lead${i}@company${i}.example.com`,
+      firstName: `Lead${i}`,
+      timezone: 'UTC',
+      tags: ['kill'],
+    }));
+    const imported = await api('POST', '/v1/contacts', { contacts });
+    expect(imported.created).toBe(CONTACTS);
+    const sequence = await api(
+      'POST',
+      '/v1/sequences',
+      instant([
+        { channel: 'email', template: 'intro' },
+        { channel: 'email', template: 'followup_1' },
+        { channel: 'email', template: 'breakup' },
+      ]),
+    );
+    const enrolled = (await api('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { tag: 'kill' })) as {
+      enrolled: unknown[];
+    };
+    expect(enrolled.enrolled).toHaveLength(CONTACTS);
+
+    // Kill workers at random moments (seeded, so a failure can be replayed).
+    const random = seededRandom('kill-test');
+    const progress: number[] = [];
+    for (let kill = 0; kill < KILLS; kill++) {
+      const worker: Server = await startCli(['worker'], workerEnv(), /worker is running/);
+      await sleep(150 + Math.floor(random() * 1600));
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      progress.push(fake.deliveries.length);
+    }
+    // Those kills must have landed mid-run, not all before or after the work.
+    expect(progress[0]).toBeGreaterThan(0);
+    expect(progress.filter((n) => n < CONTACTS * STEPS).length).toBeGreaterThanOrEqual(20);
+
+    // A last worker finishes the work, reconciling every reservation left behind once its lease ends.
+    const last = await startCli(['worker'], workerEnv(), /worker is running/);
+    try {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const c = await counts(workspaceId);
+        if (c.completed === CONTACTS) break;
+        if (Date.now() > deadline) throw new Error(`not done: ${JSON.stringify(c)}\n${last.output()}`);
+        await sleep(250);
+      }
+    } finally {
+      last.child.kill('SIGTERM');
+      await last.exited;
+    }
+
+    // The provider side: one delivery per (enrollment, step), each under its own key.
+    const keys = new Set(fake.deliveries.map((d) => d.key));
+    expect(keys.size).toBe(fake.deliveries.length);
+    expect(fake.deliveries).toHaveLength(CONTACTS * STEPS);
+    const bySteps = new Map<string, string>();
+    for (const d of fake.deliveries) {
+      const body = d.body as { to?: { email?: string }; purpose?: string };
+      const slot = `${body.to?.email ?? '?'}|${body.purpose ?? '?'}`;
+      expect(bySteps.get(slot), `two keys for ${slot}`).toBeUndefined();
+      bySteps.set(slot, d.key);
+    }
+    expect(bySteps.size).toBe(CONTACTS * STEPS);
+    // Retries after a crash may repeat a key; the provider deduplicates them.
+    expect(fake.posts).toBeGreaterThanOrEqual(fake.deliveries.length);
+
+    // Our side: exactly one message row per (enrollment, step), all sent, each delivered under its id.
+    const { rows } = await testDb().pool.query<{ id: string; enrollment_id: string; step: number; status: string }>(
+      'SELECT id, enrollment_id, step, status FROM messages WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    expect(rows).toHaveLength(CONTACTS * STEPS);
+    expect(new Set(rows.map((r) => `${r.enrollment_id}:${r.step}`)).size).toBe(CONTACTS * STEPS);
+    const statuses = rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+    expect(statuses).toEqual({ sent: CONTACTS * STEPS });
+    expect(new Set(rows.map((r) => r.id))).toEqual(keys);
+    const { rows: events } = await testDb().pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM message_events WHERE workspace_id = $1 AND event_type = 'sent'`,
+      [workspaceId],
+    );
+    expect(events[0]?.n).toBe(CONTACTS * STEPS);
+    console.log(
+      `[kill test] ${KILLS} kills; deliveries after each: ${progress.join(', ')}; ${fake.posts} POSTs for ${keys.size} keys`,
+    );
+  });
+});

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeHttpProvider, type FakeHttpProvider } from '../fakes/httpProvider.ts';
+import { testDb } from '../support/harness.ts';
+import { instant, world } from './support.ts';
+
+let fake: FakeHttpProvider;
+beforeAll(async () => {
+  fake = await startFakeHttpProvider();
+});
+afterAll(() => fake.close());
+
+const people = (n: number, domain = (i: number) => `co${i}.example.com`) =>
+  Array.from({ length: n }, (_, i) => ({ email: `p${i}@${domain(i)}`, firstName: `P${i}`, timezone: 'UTC' }));
+
+const httpSender = (extra: Record<string, unknown> = {}) => ({
+  channel: 'email',
+  provider: 'http',
+  fromEmail: 'seller@ours.example.com',
+  fromName: 'Sam Seller',
+  credentials: { url: fake.url },
+  ...extra,
+});
+
+describe('sending accounts and quotas', () => {
+  it('defers what is over the daily cap to the next day: never dropped, never early', async () => {
+    const w = await world();
+    const ids = await w.contacts(people(5));
+    const sender = await w.ok('POST', '/v1/senders', httpSender({ dailyLimit: 2, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
+    expect(sender).toMatchObject({ dailyLimit: 2, sentToday: 0, status: 'active', hasCredentials: true });
+    const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+    await w.enroll(sequenceId, ids);
+
+    await w.engine.tick();
+    expect(await w.messages('&status=sent')).toHaveLength(2);
+    const deferred = (await w.timeline(ids[4] as string)).find((t) => t.type === 'deferred');
+    expect(deferred?.summary).toMatch(/daily limit reached/);
+    expect(String(deferred?.data.until)).toBe('2026-03-03T00:00:00.000Z');
+
+    // Later the same day nothing more goes out.
+    w.clock.advance(10 * 3600_000);
+    await w.engine.tick();
+    expect(await w.messages('&status=sent')).toHaveLength(2);
+    expect((await w.ok('GET', '/v1/senders')).data?.[0]).toMatchObject({ sentToday: 2, todayCap: 2 });
+
+    w.clock.set(new Date('2026-03-03T00:00:01Z'));
+    await w.engine.tick();
+    w.clock.set(new Date('2026-03-04T00:00:01Z'));
+    await w.engine.tick();
+    const sent = await w.messages('&status=sent');
+    expect(sent).toHaveLength(5);
+    const perDay = new Map<string, number>();
+    for (const m of sent) perDay.set(String(m.sentAt).slice(0, 10), (perDay.get(String(m.sentAt).slice(0, 10)) ?? 0) + 1);
+    expect([...perDay.entries()].sort()).toEqual([
+      ['2026-03-02', 2],
+      ['2026-03-03', 2],
+      ['2026-03-04', 1],
+    ]);
+    expect(fake.deliveries.filter((d) => sent.some((m) => m.id === d.key))).toHaveLength(5);
+  });
+
+  it('ramps up with the warm-up (10, 15, 20 … a day) and respects the hourly cap and minimum gap', async () => {
+    const w = await world();
+    const ids = await w.contacts(people(30));
+    await w.ok('POST', '/v1/senders', httpSender({ dailyLimit: 50, hourlyLimit: 6, minGapSeconds: 60, warmup: { start: 10, increment: 5, ceiling: 50 } }));
+    const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+    await w.enroll(sequenceId, ids);
+    for (let minute = 0; minute < 24 * 60; minute += 1) {
+      w.clock.advance(60_000);
+      await w.engine.tick();
+    }
+    const sent = await w.messages('&status=sent');
+    const day1 = sent.filter((m) => String(m.sentAt) < '2026-03-03');
+    expect(day1).toHaveLength(10); // warm-up day 1
+    const times = day1.map((m) => new Date(String(m.sentAt)).getTime()).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(60_000);
+    const perHour = new Map<number, number>();
+    for (const t of times) perHour.set(Math.floor(t / 3600_000), (perHour.get(Math.floor(t / 3600_000)) ?? 0) + 1);
+    for (const n of perHour.values()) expect(n).toBeLessThanOrEqual(6);
+    for (let minute = 0; minute < 24 * 60; minute += 1) {
+      w.clock.advance(60_000);
+      await w.engine.tick();
+    }
+    const day2 = (await w.messages('&status=sent')).filter((m) => String(m.sentAt).startsWith('2026-03-03'));
+    expect(day2).toHaveLength(15);
+    const view = (await w.ok('GET', '/v1/senders')).data?.[0] as Record<string, unknown>;
+    expect(view).toMatchObject({ warmupDay: 3, todayCap: 20 });
+  });
+
+  it('rotates new contacts across accounts by remaining capacity and keeps each contact on its account', async () => {
+    const w = await world();
+    const ids = await w.contacts(people(6));
+    const a = await w.ok('POST', '/v1/senders', httpSender({ name: 'A', dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
+    const b = await w.ok('POST', '/v1/senders', httpSender({ name: 'B', fromEmail: 'b@ours.example.com', dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'email', template: 'intro' },
+        { channel: 'email', template: 'followup_1' },
+        { channel: 'email', template: 'breakup' },
+      ]),
+    );
+    await w.enroll(sequenceId, ids);
+    await w.engine.tick();
+    const sent = await w.messages('&status=sent');
+    expect(sent).toHaveLength(18);
+    const accountOf = new Map<string, Set<string>>();
+    for (const m of sent) accountOf.set(String(m.contactId), (accountOf.get(String(m.contactId)) ?? new Set()).add(String(m.senderId)));
+    for (const set of accountOf.values()) expect(set.size).toBe(1);
+    const perAccount = [a.id, b.id].map((id) => sent.filter((m) => m.senderId === id).length);
+    expect(perAccount).toEqual([9, 9]);
+  });
+
+  it('caps sends per recipient domain per day across accounts', async () => {
+    const w = await world();
+    const ids = await w.contacts(people(55, () => 'bigcorp.example.com'));
+    await w.ok('POST', '/v1/senders', httpSender({ dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
+    const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+    await w.enroll(sequenceId, ids);
+    await w.engine.tick();
+    expect(await w.messages('&status=sent')).toHaveLength(50);
+    const timeline = await w.timeline(ids[54] as string);
+    expect(timeline.find((t) => t.type === 'deferred')?.summary).toMatch(/recipient domain/);
+  });
+
+  it('defers, never drops, when the provider rate-limits or is down, and marks a refusing account disconnected', async () => {
+    const w = await world();
+    const [id] = await w.contacts(people(1));
+    const sender = await w.ok('POST', '/v1/senders', httpSender({ dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
+    const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+    await w.enroll(sequenceId, [id as string]);
+    const before = fake.deliveries.length;
+    fake.failNext(429, 1, { 'retry-after': '120' });
+    await w.engine.tick();
+    let [message] = await w.messages(`&contactId=${id}`);
+    expect(message).toMatchObject({ status: 'deferred' });
+    expect(String(message?.error)).toMatch(/rate_limited/);
+    w.clock.advance(121_000);
+    fake.failNext(500, 1);
+    await w.engine.tick();
+    expect((await w.messages(`&contactId=${id}`))[0]).toMatchObject({ status: 'deferred' });
+    w.clock.advance(601_000); // second attempt failed: back-off 600 s
+    fake.failNext(401, 1);
+    await w.engine.tick();
+    const senders = (await w.ok('GET', '/v1/senders')).data as Record<string, unknown>[];
+    expect(senders[0]).toMatchObject({ id: sender.id, status: 'disconnected' });
+    w.clock.advance(3 * 3600_000);
+    await w.engine.tick();
+    expect((await w.messages(`&contactId=${id}`))[0]).toMatchObject({ status: 'deferred' });
+    expect((await w.timeline(id as string)).some((t) => /is disconnected/.test(t.summary))).toBe(true);
+    await w.ok('PATCH', `/v1/senders/${sender.id}`, { status: 'active' });
+    w.clock.advance(3 * 3600_000);
+    await w.engine.tick();
+    [message] = await w.messages(`&contactId=${id}`);
+    expect(message).toMatchObject({ status: 'sent' });
+    expect(fake.deliveries.length - before).toBe(1);
+    const { rows } = await testDb().pool.query('SELECT count(*)::int AS n FROM messages WHERE contact_id = $1', [id]);
+    expect(rows[0].n).toBe(1);
+  });
+});

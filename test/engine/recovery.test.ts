@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpAdapter } from '../../src/channels/http/adapter.ts';
+import { register } from '../../src/channels/types.ts';
+import { reserveStep, type AfterCommit } from '../../src/engine/reserveStep.ts';
+import { startFakeHttpProvider, type FakeHttpProvider } from '../fakes/httpProvider.ts';
+import { testDb } from '../support/harness.ts';
+import { instant, world } from './support.ts';
+
+let fake: FakeHttpProvider;
+beforeAll(async () => {
+  fake = await startFakeHttpProvider();
+});
+afterAll(() => fake.close());
+
+const LEASE = 120_000;
+
+/** Enrolls one contact with an HTTP account and reserves step 0 as a worker would, then "crashes". */
+async function crashedReservation(w: Awaited<ReturnType<typeof world>>) {
+  const [contactId] = await w.contacts([{ email: `crash${Math.random().toString(36).slice(2)}@acme.example.com`, timezone: 'UTC' }]);
+  await w.ok('POST', '/v1/senders', {
+    channel: 'email',
+    provider: 'http',
+    fromEmail: 'me@ours.example.com',
+    credentials: { url: fake.url },
+    dailyLimit: 100,
+    hourlyLimit: null,
+    minGapSeconds: 0,
+    warmup: null,
+  });
+  const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }, { channel: 'email', template: 'followup_1' }]));
+  const { enrolled } = await w.enroll(sequenceId, [contactId as string]);
+  const enrollmentId = enrolled[0]?.enrollmentId as string;
+  const after: AfterCommit = [];
+  const reserved = await w.engine.deps.db.tenant(w.workspaceId, (sql) =>
+    reserveStep(sql, w.engine.deps, { enrollmentId, now: w.clock.now(), after }),
+  );
+  if (reserved.kind !== 'deliver') throw new Error(`expected a reservation, got ${reserved.kind}`);
+  return { contactId: contactId as string, enrollmentId, message: reserved.message };
+}
+
+describe('never twice: recovery after a crash between reserving and recording', () => {
+  it('a message the provider already has is recorded as sent, not sent again', async () => {
+    const w = await world({ leaseMs: LEASE });
+    const { message, contactId } = await crashedReservation(w);
+    // The worker reached the provider, then died before recording.
+    await fetch(fake.url, { method: 'POST', headers: { 'idempotency-key': message.id, 'content-type': 'application/json' }, body: '{}' });
+    const posts = fake.posts;
+    w.clock.advance(LEASE - 1000);
+    await w.engine.tick();
+    expect((await w.messages(`&contactId=${contactId}`))[0]).toMatchObject({ status: 'sending' }); // lease not over yet
+    w.clock.advance(2000);
+    await w.engine.tick();
+    const messages = await w.messages(`&contactId=${contactId}`);
+    expect(messages.map((m) => [m.step, m.status])).toEqual([
+      [0, 'sent'],
+      [1, 'sent'],
+    ]);
+    expect(fake.posts - posts).toBe(1); // only step 1
+    expect(fake.deliveries.filter((d) => d.key === message.id)).toHaveLength(1);
+  });
+
+  it('a message the provider never got is sent once with the same idempotency key', async () => {
+    const w = await world({ leaseMs: LEASE });
+    const { message, contactId } = await crashedReservation(w);
+    w.clock.advance(LEASE + 1000);
+    await w.engine.tick();
+    const messages = await w.messages(`&contactId=${contactId}`);
+    expect(messages.map((m) => m.status)).toEqual(['sent', 'sent']);
+    expect(fake.deliveries.filter((d) => d.key === message.id)).toHaveLength(1);
+  });
+
+  it('a provider that can neither look up nor deduplicate gets no blind resend: the row is marked unknown', async () => {
+    const blind = register({
+      ...httpAdapter,
+      idempotent: false,
+      lookup: async () => ({ unsupported: true }),
+    });
+    const w = await world({ leaseMs: LEASE, adapters: { http: blind } });
+    const { message, contactId } = await crashedReservation(w);
+    const posts = fake.posts;
+    w.clock.advance(LEASE + 1000);
+    await w.engine.tick();
+    const messages = await w.messages(`&contactId=${contactId}`);
+    expect(messages.map((m) => [m.step, m.status])).toEqual([
+      [0, 'unknown'],
+      [1, 'sent'],
+    ]);
+    expect(fake.posts - posts).toBe(1); // step 1 only; step 0 was not re-sent
+    expect(fake.deliveries.some((d) => d.key === message.id)).toBe(false);
+    const timeline = await w.timeline(contactId);
+    expect(timeline.find((t) => t.type === 'unknown')?.summary).toMatch(/not sent again/);
+    const unknown = await w.messages(`&status=unknown`);
+    expect(unknown).toHaveLength(1);
+  });
+
+  it('keeps exactly one message row per enrollment and step', async () => {
+    const w = await world({ leaseMs: LEASE });
+    const { enrollmentId } = await crashedReservation(w);
+    for (let i = 0; i < 5; i++) {
+      w.clock.advance(LEASE + 1000);
+      await w.engine.tick();
+    }
+    const { rows } = await testDb().pool.query('SELECT step, count(*)::int AS n FROM messages WHERE enrollment_id = $1 GROUP BY step ORDER BY step', [
+      enrollmentId,
+    ]);
+    expect(rows).toEqual([
+      { step: 0, n: 1 },
+      { step: 1, n: 1 },
+    ]);
+  });
+});

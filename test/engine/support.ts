@@ -1,0 +1,65 @@
+// A workspace with the API and a direct-mode engine on a manual clock.
+import { expect } from 'vitest';
+import { bearer, newWorkspace, testApi, testDb, testEngine } from '../support/harness.ts';
+import type { AdapterRegistry } from '../../src/channels/registry.ts';
+
+export const MONDAY_9AM = new Date('2026-03-02T09:00:00Z');
+
+export async function world(options: { start?: Date; adapters?: Partial<AdapterRegistry>; leaseMs?: number } = {}) {
+  const wired = testEngine({ start: options.start ?? MONDAY_9AM, ...options });
+  const app = await testApi({}, wired);
+  const { workspaceId, apiKey } = await newWorkspace();
+  const headers = bearer(apiKey);
+  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => {
+    const res = await app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    return { status: res.statusCode, body: res.body ? (res.json() as Record<string, unknown> & { data?: unknown[] }) : {} };
+  };
+  const ok = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => {
+    const res = await call(method, url, payload);
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    return res.body;
+  };
+  return {
+    ...wired,
+    app,
+    workspaceId,
+    call,
+    ok,
+    async contacts(list: Record<string, unknown>[]): Promise<string[]> {
+      await ok('POST', '/v1/contacts', { contacts: list });
+      const { rows } = await testDb().pool.query<{ id: string; email: string | null; phone: string | null }>(
+        'SELECT id, email, phone FROM contacts WHERE workspace_id = $1 ORDER BY id',
+        [workspaceId],
+      );
+      return rows.map((r) => r.id);
+    },
+    async sequence(definition: Record<string, unknown>): Promise<string> {
+      return (await ok('POST', '/v1/sequences', definition)).id as string;
+    },
+    async enroll(sequenceId: string, contactIds: string[]) {
+      return (await ok('POST', `/v1/sequences/${sequenceId}/enrollments`, { contactIds })) as {
+        enrolled: { contactId: string; enrollmentId: string }[];
+        skipped: { contactId: string; reason: string }[];
+      };
+    },
+    async messages(query = ''): Promise<Record<string, unknown>[]> {
+      return (await ok('GET', `/v1/messages?limit=500${query}`)).data as Record<string, unknown>[];
+    },
+    async timeline(contactId: string): Promise<{ type: string; summary: string; data: Record<string, unknown> }[]> {
+      return (await ok('GET', `/v1/contacts/${contactId}/timeline?limit=500`)).data as never;
+    },
+    async enrollment(id: string) {
+      return ok('GET', `/v1/enrollments/${id}`);
+    },
+  };
+}
+
+/** A sequence with every step on day 0 and an always-open window, so tests need no clock moves. */
+export function instant(steps: { channel: string; template: string; day?: number }[], extra: Record<string, unknown> = {}) {
+  return {
+    name: 'instant',
+    steps: steps.map((s) => ({ day: 0, ...s })),
+    schedule: { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00', jitterSeconds: 0 },
+    ...extra,
+  };
+}
