@@ -11,6 +11,9 @@ Commands:
   workspace create --name N      create a workspace and print its first API key  [--json]
   contacts import FILE --workspace ID
                                  import a CSV or JSON file of contacts          [--json]
+  sequences create --workspace ID (--preset P [--name N] | --file F)             [--json]
+  enroll --sequence ID (--contacts ID,… | --tag T)                              [--json]
+  simulate --sequence ID [--contacts FILE | --tag T] [--days N] [--start ISO]  [--json]
 
 Every command reads the same configuration (see README) and data directory (QUOTAHIT_DATA_DIR).`;
 
@@ -23,6 +26,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./migrate.ts')).migrateCommand,
   workspace: async () => (await import('./workspace.ts')).workspaceCommand,
   contacts: async () => (await import('./contacts.ts')).contactsCommand,
+  sequences: async () => (await import('./sequences.ts')).sequencesCommand,
+  enroll: async () => (await import('./sequences.ts')).enrollCommand,
+  simulate: async () => (await import('./simulate.ts')).simulateCommand,
 };
 
 async function main(argv: string[]): Promise<void> {
