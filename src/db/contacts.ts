@@ -7,6 +7,7 @@ import { uuidv7 } from './uuidv7.ts';
 
 export type Contact = Omit<NormalizedContact, 'identity'> & {
   id: string;
+  linkedinConnectedAt: string | null;
   status: ContactStatus;
   createdAt: string;
   updatedAt: string;
@@ -15,6 +16,7 @@ export type Contact = Omit<NormalizedContact, 'identity'> & {
 const CONTACT_COLUMNS = `id, email, phone, linkedin_url AS "linkedinUrl", first_name AS "firstName",
   last_name AS "lastName", title, company, company_domain AS "companyDomain", timezone, country, city, tags,
   enrichment, custom, whatsapp_opt_in AS "whatsappOptIn", sms_opt_in AS "smsOptIn", status,
+  to_json(linkedin_connected_at) #>> '{}' AS "linkedinConnectedAt",
   to_json(created_at) #>> '{}' AS "createdAt", to_json(updated_at) #>> '{}' AS "updatedAt"`;
 
 const RECORD_TYPE = `id uuid, identity text, email text, phone text, linkedin_url text, first_name text, last_name text,
@@ -186,4 +188,10 @@ export async function findErasedIdentities(sql: Sql, contacts: NormalizedContact
     [[...byHash.keys()]],
   );
   return new Set(rows.map((r) => byHash.get(r.value_hash) as string));
+}
+
+/** Records (or clears) the contact's accepted LinkedIn connection. */
+export async function setLinkedinConnection(sql: Sql, id: string, connectedAt: Date | null): Promise<boolean> {
+  const { rowCount } = await sql.query('UPDATE contacts SET linkedin_connected_at = $2, updated_at = now() WHERE id = $1', [id, connectedAt]);
+  return rowCount === 1;
 }

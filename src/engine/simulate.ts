@@ -76,7 +76,8 @@ export async function simulateSequence(
 async function loadContacts(sql: Sql, ids: string[] | undefined, tag: string | undefined): Promise<SimContact[]> {
   const { rows } = await sql.query<SimContact>(
     `SELECT id, email, phone, linkedin_url AS "linkedinUrl", first_name AS "firstName", last_name AS "lastName", timezone,
-            country, city, whatsapp_opt_in AS "whatsappOptIn", sms_opt_in AS "smsOptIn", company, title, tags, enrichment, custom
+            country, city, whatsapp_opt_in AS "whatsappOptIn", sms_opt_in AS "smsOptIn", company, title, tags, enrichment, custom,
+            linkedin_connected_at AS "linkedinConnectedAt"
        FROM contacts WHERE ($1::uuid[] IS NULL OR id = ANY ($1::uuid[])) AND ($2::text IS NULL OR $2 = ANY (tags))
        ORDER BY id LIMIT 1000`,
     [ids ?? null, tag ?? null],
@@ -158,7 +159,7 @@ export function runSimulation(input: {
         })),
       contact: state.contact,
       replied: false,
-      linkedinConnected: false,
+      linkedinConnected: Boolean(state.contact.linkedinConnectedAt),
       now,
       zone: state.zone,
       seed: `simulate:${state.contact.id}`,

@@ -45,6 +45,44 @@ describe('quotahit start with DATABASE_URL', () => {
   });
 });
 
+describe('quotahit start runs the engine', () => {
+  it('sends a day-0 step with no jitter through the sandbox within seconds of enrolling', async () => {
+    const port = await freePort();
+    const server = await startCli(['start'], cliEnv({ PORT: String(port) }), READY);
+    try {
+      const { apiKey } = JSON.parse((await runCli(['workspace', 'create', '--name', 'Live', '--json'], cliEnv())).stdout);
+      const api = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        return (await res.json()) as Record<string, unknown>;
+      };
+      await api('POST', '/v1/contacts', { contacts: [{ email: 'live@acme.example.com', firstName: 'Liv', company: 'Acme' }] });
+      const contactId = ((await api('GET', '/v1/contacts')).data as { id: string }[])[0]?.id;
+      const sequence = await api('POST', '/v1/sequences', {
+        name: 'Now',
+        steps: [{ day: 0, channel: 'email', template: 'intro' }],
+        schedule: { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00', jitterSeconds: 0 },
+      });
+      await api('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [contactId] });
+      const deadline = Date.now() + 20_000;
+      let sent: Record<string, unknown>[] = [];
+      while (Date.now() < deadline && sent.length === 0) {
+        sent = (await api('GET', '/v1/messages?status=sent')).data as Record<string, unknown>[];
+        if (sent.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ provider: 'sandbox', channel: 'email', purpose: 'intro' });
+      expect(String(sent[0]?.body)).toContain('Liv');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});
+
 describe('quotahit start on an empty data directory (embedded PostgreSQL)', () => {
   it('starts, creates the first workspace once, and lets the CLI reuse the running server', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'quotahit-embedded-'));

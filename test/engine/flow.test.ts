@@ -123,3 +123,61 @@ describe('conditions and skips', () => {
     expect(skipped[1]?.summary).toMatch(/condition not met/);
   });
 });
+
+describe('LinkedIn connections and the colleague rule', () => {
+  it('sends a LinkedIn DM only once the connection was accepted; otherwise it falls back', async () => {
+    const w = await world();
+    const [connected, pending] = await w.contacts([
+      { email: 'c1@acme.example.com', linkedinUrl: 'linkedin.com/in/c-one', timezone: 'UTC' },
+      { email: 'c2@acme.example.com', linkedinUrl: 'linkedin.com/in/c-two', timezone: 'UTC' },
+    ]);
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'linkedin', template: 'connection_request' },
+        { channel: 'linkedin', template: 'linkedin_dm', day: 2 },
+      ]),
+    );
+    await w.enroll(sequenceId, [connected as string, pending as string]);
+    await w.engine.tick();
+    const accepted = await w.ok('POST', `/v1/contacts/${connected}/linkedin-connection`, { connected: true });
+    expect(accepted.linkedinConnectedAt).toEqual(expect.any(String));
+    w.clock.advance(2 * DAY + 60_000);
+    await w.engine.tick();
+    const sent = await w.messages('&status=sent');
+    const dm = (id: string) => sent.find((m) => m.contactId === id && m.step === 1);
+    expect(dm(connected as string)).toMatchObject({ channel: 'linkedin', purpose: 'linkedin_dm' });
+    expect(dm(pending as string)).toMatchObject({ channel: 'email' });
+    expect((await w.timeline(pending as string)).find((t) => t.type === 'fell_back')?.summary).toMatch(/connect/i);
+    expect((await w.call('POST', `/v1/contacts/${connected}/linkedin-connection`, { connected: 'yes' })).status).toBe(400);
+  });
+
+  it('with pauseColleaguesOnReply, a reply pauses colleagues at the same company domain', async () => {
+    const w = await world();
+    const [ana, ben, other] = await w.contacts([
+      { email: 'ana@acme.example.com', companyDomain: 'acme.example.com', timezone: 'UTC' },
+      { email: 'ben@acme.example.com', companyDomain: 'acme.example.com', timezone: 'UTC' },
+      { email: 'zoe@else.example.com', companyDomain: 'else.example.com', timezone: 'UTC' },
+    ]);
+    const sequenceId = await w.sequence({
+      ...instant([
+        { channel: 'email', template: 'intro' },
+        { channel: 'email', template: 'followup_1', day: 2 },
+      ]),
+      pauseColleaguesOnReply: true,
+    });
+    const { enrolled } = await w.enroll(sequenceId, [ana as string, ben as string, other as string]);
+    await w.engine.tick();
+    const first = (await w.messages(`&contactId=${ana}`))[0];
+    await w.ok('POST', `/v1/messages/${first?.id}/replies`, { body: 'Not interested, thanks.' });
+    const status = async (contactId: string) =>
+      (await w.enrollment(enrolled.find((e) => e.contactId === contactId)?.enrollmentId as string)).status;
+    expect(await status(ana as string)).toBe('stopped');
+    expect(await status(ben as string)).toBe('paused');
+    expect(await status(other as string)).toBe('active');
+    expect((await w.timeline(ben as string)).find((t) => t.type === 'paused')?.summary).toMatch(/colleague at acme.example.com replied/);
+    w.clock.advance(3 * DAY);
+    await w.engine.tick();
+    expect((await w.messages('&status=sent')).filter((m) => m.step === 1).map((m) => m.contactId)).toEqual([other]);
+    expect((await w.ok('GET', `/v1/contacts/${ana}`)).status).toBe('not_interested');
+  });
+});

@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CONTACT_STATUSES } from '../../core/contact.ts';
 import { listTimeline } from '../../db/activities.ts';
-import { eraseContact, getContact, listContacts } from '../../db/contacts.ts';
+import { eraseContact, getContact, listContacts, setLinkedinConnection } from '../../db/contacts.ts';
+import { addActivity } from '../../db/activities.ts';
 import type { Db } from '../../db/database.ts';
 import { csvImportRecords } from '../../engine/csvRecords.ts';
 import { importContacts, type ImportRecord } from '../../engine/importContacts.ts';
@@ -104,6 +105,35 @@ export const contactRoutes =
         );
         if (!erased) throw notFound('contact');
         return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/v1/contacts/:id/linkedin-connection',
+      {
+        schema: {
+          summary: 'Log that the contact accepted (or withdrew) a LinkedIn connection; LinkedIn DMs and the linkedin_connected condition read it',
+          tags: ['contacts'],
+          params: IdParams,
+          body: z.strictObject({ connected: z.boolean() }),
+          response: { 200: ContactOut, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const contact = await db.tenant(request.workspaceId, async (sql) => {
+          const connected = request.body.connected;
+          if (!(await setLinkedinConnection(sql, request.params.id, connected ? new Date() : null))) return undefined;
+          await addActivity(sql, {
+            workspaceId: request.workspaceId,
+            contactId: request.params.id,
+            type: connected ? 'linkedin_connected' : 'linkedin_disconnected',
+            summary: connected ? 'Accepted the LinkedIn connection' : 'LinkedIn connection removed',
+            occurredAt: new Date(),
+          });
+          return getContact(sql, request.params.id);
+        });
+        if (!contact) throw notFound('contact');
+        return contact;
       },
     );
 
