@@ -1,6 +1,7 @@
 // The only module that reads process.env. Everything else receives a typed Config.
 import path from 'node:path';
 import { z } from 'zod';
+import { MODEL_PROVIDERS, parseModelConfig, type ModelConfig } from './writer/llm/modelConfig.ts';
 
 const Port = z.coerce.number().int().min(1).max(65535);
 const Bytes = z.coerce.number().int().min(1024);
@@ -22,7 +23,30 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: Bytes.default(10 * 1024 * 1024),
   CSV_BODY_LIMIT_BYTES: Bytes.default(512 * 1024 * 1024),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Email (docs/email.md): tracking, Resend webhooks, Google OAuth, reply polling.
+  QUOTAHIT_TRACKING_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
+  TRACKING_BASE_URL: z.url().optional(),
+  RESEND_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be the whsec_… signing secret').optional(),
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_AUTH_URL: z.url().optional(),
+  GOOGLE_TOKEN_URL: z.url().optional(),
+  GMAIL_API_BASE_URL: z.url().optional(),
+  REPLY_POLL_SECONDS: z.coerce.number().min(5).default(60),
+  QUOTAHIT_LEASE_MS: z.coerce.number().int().min(100).default(120_000),
+  QUOTAHIT_SEND_TIMEOUT_MS: z.coerce.number().int().min(50).default(30_000),
+  QUOTAHIT_SWEEP_SECONDS: z.coerce.number().min(0.5).default(30),
+  // The writer's model (docs/writer.md); none configured = the offline composer.
+  QUOTAHIT_MODEL_PROVIDER: z
+    .enum(MODEL_PROVIDERS, { error: `must be one of ${MODEL_PROVIDERS.join(', ')}` })
+    .optional(),
+  QUOTAHIT_MODEL: z.string().trim().min(1).optional(),
+  QUOTAHIT_MODEL_BASE_URL: z.url('must be a URL including the version path, e.g. http://localhost:11434/v1').optional(),
+  QUOTAHIT_MODEL_API_KEY: z.string().trim().min(1).optional(),
+  ANTHROPIC_API_KEY: z.string().trim().min(1).optional(),
+  OPENAI_API_KEY: z.string().trim().min(1).optional(),
 });
+type Env = z.infer<typeof EnvSchema>;
 
 export type Config = {
   port: number;
@@ -36,6 +60,33 @@ export type Config = {
   bodyLimitBytes: number;
   csvBodyLimitBytes: number;
   poolSize: number;
+  /** Email settings the engine and the public routes share (see src/engine/emailSettings.ts). */
+  email: EmailConfig;
+  /** How long a reserved send may stay unconfirmed before another worker reconciles it. */
+  leaseMs: number;
+  /** How long one provider call may take; always shorter than the lease. */
+  sendTimeoutMs: number;
+  /** How often a worker sweeps for overdue enrollments (a lost wake-up, a crashed worker's lease). */
+  sweepSeconds: number;
+  /** The model that writes messages and classifies replies; undefined = the offline composer and heuristics. */
+  model: ModelConfig | undefined;
+};
+
+export type EmailConfig = {
+  /** HMAC secret of tracking and unsubscribe tokens; undefined: derived from the encryption key (HKDF). */
+  trackingSecret: string | undefined;
+  /** Base of open/click links (a custom tracking domain); defaults to publicUrl. */
+  trackingBaseUrl: string | undefined;
+  /** Svix signing secret for /webhooks/resend when not given per Resend account. */
+  resendWebhookSecret: string | undefined;
+  google: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    authUrl: string | undefined;
+    tokenUrl: string | undefined;
+    apiBaseUrl: string | undefined;
+  };
+  replyPollSeconds: number;
 };
 
 export class ConfigError extends Error {
@@ -58,6 +109,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  QUOTAHIT_ENCRYPTION_KEY: required when DATABASE_URL is set (32 bytes, base64: openssl rand -base64 32)',
     );
   }
+  if (e.QUOTAHIT_SEND_TIMEOUT_MS >= e.QUOTAHIT_LEASE_MS) {
+    throw new ConfigError(
+      'Invalid configuration:\n  QUOTAHIT_SEND_TIMEOUT_MS: must be shorter than QUOTAHIT_LEASE_MS (a send still under way must never be reconciled)',
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -69,5 +125,79 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     csvBodyLimitBytes: e.CSV_BODY_LIMIT_BYTES,
     poolSize: e.DATABASE_POOL_SIZE,
+    email: {
+      trackingSecret: e.QUOTAHIT_TRACKING_SECRET,
+      trackingBaseUrl: e.TRACKING_BASE_URL?.replace(/\/+$/, ''),
+      resendWebhookSecret: e.RESEND_WEBHOOK_SECRET,
+      google: {
+        clientId: e.GOOGLE_CLIENT_ID,
+        clientSecret: e.GOOGLE_CLIENT_SECRET,
+        authUrl: e.GOOGLE_AUTH_URL,
+        tokenUrl: e.GOOGLE_TOKEN_URL,
+        apiBaseUrl: e.GMAIL_API_BASE_URL,
+      },
+      replyPollSeconds: e.REPLY_POLL_SECONDS,
+    },
+    leaseMs: e.QUOTAHIT_LEASE_MS,
+    sendTimeoutMs: e.QUOTAHIT_SEND_TIMEOUT_MS,
+    sweepSeconds: e.QUOTAHIT_SWEEP_SECONDS,
+    model: modelFromEnv(e),
   };
+}
+
+// Which variable a ModelConfig field comes from, so a bad value names what to fix.
+const MODEL_VARIABLES: Record<string, string> = {
+  provider: 'QUOTAHIT_MODEL_PROVIDER',
+  model: 'QUOTAHIT_MODEL',
+  baseUrl: 'QUOTAHIT_MODEL_BASE_URL',
+};
+
+/**
+ * A model is used only when QUOTAHIT_MODEL_PROVIDER says so: an ANTHROPIC_API_KEY that happens to be
+ * in the environment for another tool never starts paid generation by itself. The key comes from
+ * QUOTAHIT_MODEL_API_KEY, else the provider's own variable (an OpenAI-compatible server takes only
+ * QUOTAHIT_MODEL_API_KEY, so a real OpenAI key is never sent to a local server).
+ */
+function modelFromEnv(e: Env): ModelConfig | undefined {
+  const provider = e.QUOTAHIT_MODEL_PROVIDER;
+  const invalid = (lines: string[]) => new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  if (provider === undefined) {
+    const stray = (['QUOTAHIT_MODEL', 'QUOTAHIT_MODEL_BASE_URL', 'QUOTAHIT_MODEL_API_KEY'] as const).filter(
+      (name) => e[name] !== undefined,
+    );
+    if (stray.length === 0) return undefined;
+    const verb = stray.length === 1 ? 'is' : 'are';
+    throw invalid([
+      `QUOTAHIT_MODEL_PROVIDER: required when ${stray.join(', ')} ${verb} set (${MODEL_PROVIDERS.join(', ')})`,
+    ]);
+  }
+  if (provider === 'openai_compatible' && e.QUOTAHIT_MODEL === undefined) {
+    throw invalid([
+      'QUOTAHIT_MODEL: required for openai_compatible (the model name your server serves, e.g. llama3.1:8b)',
+    ]);
+  }
+  const keyVariable =
+    provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : provider === 'openai' ? 'OPENAI_API_KEY' : undefined;
+  const apiKey = e.QUOTAHIT_MODEL_API_KEY ?? (keyVariable === undefined ? undefined : e[keyVariable]);
+  try {
+    return parseModelConfig({
+      provider,
+      ...(e.QUOTAHIT_MODEL === undefined ? {} : { model: e.QUOTAHIT_MODEL }),
+      ...(e.QUOTAHIT_MODEL_BASE_URL === undefined ? {} : { baseUrl: e.QUOTAHIT_MODEL_BASE_URL }),
+      ...(apiKey === undefined ? {} : { apiKey }),
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const keyNames = keyVariable === undefined ? 'QUOTAHIT_MODEL_API_KEY' : `QUOTAHIT_MODEL_API_KEY or ${keyVariable}`;
+    throw invalid(
+      message
+        .replace(/^invalid model config: /, '')
+        .split('; ')
+        .map((issue) => {
+          const [field = '', ...rest] = issue.split(': ');
+          const variable = field === 'apiKey' ? keyNames : (MODEL_VARIABLES[field] ?? 'QUOTAHIT_MODEL_PROVIDER');
+          return `${variable}: ${rest.join(': ')}`;
+        }),
+    );
+  }
 }

@@ -17,6 +17,11 @@ import { enrollmentRoutes } from './routes/enrollments.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { senderRoutes } from './routes/senders.ts';
 import { sequenceRoutes } from './routes/sequences.ts';
+import { planRoutes } from './routes/plans.ts';
+import { writerRoutes } from './routes/writer.ts';
+import { oauthCallbackRoutes, oauthStartRoutes } from './routes/oauth.ts';
+import { trackingRoutes } from './routes/tracking.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export type ServerOptions = {
   db: Db;
@@ -35,6 +40,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
+    // Tracking tokens in /t/c/:token carry the destination URL.
+    routerOptions: { maxParamLength: 4096 },
     forceCloseConnections: 'idle',
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -69,6 +76,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(healthRoutes);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Public: links inside sent email, provider webhooks (signed), the OAuth callback (signed state).
+  await app.register(trackingRoutes(engine));
+  await app.register(webhookRoutes(engine));
+  await app.register(oauthCallbackRoutes(engine));
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(db));
@@ -79,6 +90,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(messageRoutes(db, engine));
     await v1.register(senderRoutes(db, engine, adapters));
     await v1.register(analyticsRoutes(db, engine));
+    await v1.register(writerRoutes(db, engine));
+    await v1.register(planRoutes(db, engine));
+    await v1.register(oauthStartRoutes(engine));
   });
 
   return app;

@@ -11,6 +11,13 @@ Commands:
   workspace create --name N      create a workspace and print its first API key  [--json]
   contacts import FILE --workspace ID
                                  import a CSV or JSON file of contacts          [--json]
+  preview --workspace ID --contact ID --channel C --purpose P [--variant N]
+                                 the message the writer would send (nothing sent) [--json]
+  classify --body TEXT [--subject S]
+                                 classify a reply (or pass it on stdin)          [--json]
+  plan --workspace ID (--tag T | --contacts ID,ID) [--preset P | --sequence ID] [--execute]
+                                 analyse leads into an outreach plan; --execute enrolls
+                                 them and sends the first touches                [--json]
   sequences create --workspace ID (--preset P [--name N] | --file F)             [--json]
   enroll --sequence ID (--contacts ID,… | --tag T)                              [--json]
   simulate --sequence ID [--contacts FILE | --tag T] [--days N] [--start ISO]  [--json]
@@ -26,6 +33,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./migrate.ts')).migrateCommand,
   workspace: async () => (await import('./workspace.ts')).workspaceCommand,
   contacts: async () => (await import('./contacts.ts')).contactsCommand,
+  preview: async () => (await import('./preview.ts')).previewCommand,
+  classify: async () => (await import('./classify.ts')).classifyCommand,
+  plan: async () => (await import('./plan.ts')).planCommand,
   sequences: async () => (await import('./sequences.ts')).sequencesCommand,
   enroll: async () => (await import('./sequences.ts')).enrollCommand,
   simulate: async () => (await import('./simulate.ts')).simulateCommand,

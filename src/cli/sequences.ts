@@ -12,7 +12,8 @@ import { silentLogger } from '../engine/ports.ts';
 import { config, parse, printJson, UsageError } from './args.ts';
 import { workspaceOfSequence } from './lookup.ts';
 
-const CREATE_USAGE = 'usage: quotahit sequences create --workspace ID (--preset NAME [--name N] | --file FILE) [--json]';
+const CREATE_USAGE =
+  'usage: quotahit sequences create --workspace ID (--preset NAME [--name N] | --file FILE) [--json]';
 
 export async function sequencesCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
@@ -24,7 +25,8 @@ export async function sequencesCommand(argv: string[]): Promise<void> {
     file: { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (!values.workspace || !isUuid(values.workspace)) throw new UsageError(`--workspace needs a workspace id (UUID)\n${CREATE_USAGE}`);
+  if (!values.workspace || !isUuid(values.workspace))
+    throw new UsageError(`--workspace needs a workspace id (UUID)\n${CREATE_USAGE}`);
   if (!!values.preset === !!values.file) throw new UsageError(`give either --preset or --file\n${CREATE_USAGE}`);
   let input: SequenceInput;
   if (values.preset) {
@@ -35,7 +37,9 @@ export async function sequencesCommand(argv: string[]): Promise<void> {
     try {
       raw = JSON.parse(await readFile(values.file as string, 'utf8'));
     } catch (error) {
-      throw new UsageError(`cannot read ${values.file} as JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(
+        `cannot read ${values.file} as JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const checked = validateSequence(values.name ? { ...(raw as object), name: values.name } : raw);
     if (!checked.ok) throw new UsageError(`invalid sequence:\n  ${checked.errors.map((e) => e.message).join('\n  ')}`);
@@ -58,10 +62,19 @@ export async function sequencesCommand(argv: string[]): Promise<void> {
 const ENROLL_USAGE = 'usage: quotahit enroll --sequence ID (--contacts ID,ID,… | --tag T) [--json]';
 
 export async function enrollCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, { sequence: { type: 'string' }, contacts: { type: 'string' }, tag: { type: 'string' }, json: { type: 'boolean' } });
-  if (!values.sequence || !isUuid(values.sequence)) throw new UsageError(`--sequence needs a sequence id (UUID)\n${ENROLL_USAGE}`);
+  const { values } = parse(argv, {
+    sequence: { type: 'string' },
+    contacts: { type: 'string' },
+    tag: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (!values.sequence || !isUuid(values.sequence))
+    throw new UsageError(`--sequence needs a sequence id (UUID)\n${ENROLL_USAGE}`);
   if (!!values.contacts === !!values.tag) throw new UsageError(`give either --contacts or --tag\n${ENROLL_USAGE}`);
-  const contactIds = values.contacts?.split(',').map((s) => s.trim()).filter(Boolean);
+  const contactIds = values.contacts
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = contactIds?.find((id) => !isUuid(id));
   if (bad) throw new UsageError(`--contacts: "${bad}" is not a contact id (UUID)`);
   const database = await openDatabase(config());
@@ -70,7 +83,11 @@ export async function enrollCommand(argv: string[]): Promise<void> {
     if (!workspaceId) throw new UsageError(`sequence ${values.sequence} not found`);
     const { engine, queue } = await wireEngine(database, { log: silentLogger, queue: true });
     try {
-      const result = await engine.enroll({ workspaceId, sequenceId: values.sequence, ...(contactIds ? { contactIds } : { tag: values.tag as string }) });
+      const result = await engine.enroll({
+        workspaceId,
+        sequenceId: values.sequence,
+        ...(contactIds ? { contactIds } : { tag: values.tag as string }),
+      });
       if (values.json) printJson(result);
       else {
         process.stdout.write(`${result.enrolled.length} enrolled, ${result.skipped.length} skipped\n`);

@@ -11,7 +11,8 @@ import { simulateSequence, type SimContact } from '../engine/simulate.ts';
 import { config, parse, printJson, UsageError } from './args.ts';
 import { workspaceOfSequence } from './lookup.ts';
 
-const USAGE = 'usage: quotahit simulate --sequence ID [--contacts FILE | --tag T] [--days N] [--start ISO-8601] [--json]';
+const USAGE =
+  'usage: quotahit simulate --sequence ID [--contacts FILE | --tag T] [--days N] [--start ISO-8601] [--json]';
 
 export async function simulateCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
@@ -22,10 +23,12 @@ export async function simulateCommand(argv: string[]): Promise<void> {
     start: { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (!values.sequence || !isUuid(values.sequence)) throw new UsageError(`--sequence needs a sequence id (UUID)\n${USAGE}`);
+  if (!values.sequence || !isUuid(values.sequence))
+    throw new UsageError(`--sequence needs a sequence id (UUID)\n${USAGE}`);
   if (values.contacts && values.tag) throw new UsageError(`give --contacts or --tag, not both\n${USAGE}`);
   const days = Number(values.days ?? 30);
-  if (!Number.isInteger(days) || days < 1 || days > 120) throw new UsageError('--days must be a whole number from 1 to 120');
+  if (!Number.isInteger(days) || days < 1 || days > 120)
+    throw new UsageError('--days must be a whole number from 1 to 120');
   const start = values.start ? new Date(values.start) : new Date();
   if (Number.isNaN(start.getTime())) throw new UsageError(`--start "${values.start}" is not a date (ISO 8601)`);
   const fileContacts = values.contacts ? await contactsFromFile(values.contacts) : undefined;
@@ -35,7 +38,13 @@ export async function simulateCommand(argv: string[]): Promise<void> {
     const workspaceId = await workspaceOfSequence(database.db, values.sequence);
     if (!workspaceId) throw new UsageError(`sequence ${values.sequence} not found`);
     const result = await database.db.tenant(workspaceId, (sql) =>
-      simulateSequence(sql, { sequenceId: values.sequence as string, tag: values.tag, contacts: fileContacts, days, start }),
+      simulateSequence(sql, {
+        sequenceId: values.sequence as string,
+        tag: values.tag,
+        contacts: fileContacts,
+        days,
+        start,
+      }),
     );
     if (!result) throw new UsageError(`sequence ${values.sequence} not found`);
     if (values.json) {
@@ -46,12 +55,17 @@ export async function simulateCommand(argv: string[]): Promise<void> {
       process.stdout.write(`${contact.contactId} (${contact.timezone})\n`);
       for (const e of contact.events) {
         const account = e.account === 'sandbox' ? 'sandbox' : e.account ? e.account.name : '';
-        const what = e.action === 'send' ? `send ${e.channel} ${e.template} via ${account}` : `${e.action}${e.channel ? ` ${e.channel}` : ''}`;
+        const what =
+          e.action === 'send'
+            ? `send ${e.channel} ${e.template} via ${account}`
+            : `${e.action}${e.channel ? ` ${e.channel}` : ''}`;
         process.stdout.write(`  ${e.at}  step ${e.step}  ${what}${e.reason ? ` — ${e.reason}` : ''}\n`);
       }
     }
     const t = result.totals;
-    process.stdout.write(`\n${t.sends} sends, ${t.deferrals} deferrals, ${t.skipped} skipped, ${t.completed} completed over ${days} days\n`);
+    process.stdout.write(
+      `\n${t.sends} sends, ${t.deferrals} deferrals, ${t.skipped} skipped, ${t.completed} completed over ${days} days\n`,
+    );
   } finally {
     await database.close();
   }

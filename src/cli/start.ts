@@ -26,8 +26,16 @@ async function run(argv: string[], role: { api: boolean; worker: boolean; firstW
     say(`API key (shown once, keep it safe): ${apiKey}`);
   }
 
-  const { engine, adapters, queue } = await wireEngine(database, { log, queue: true });
-  const stopWorker = role.worker ? await engine.startWorker() : undefined;
+  const { engine, adapters, queue } = await wireEngine(database, {
+    log,
+    queue: true,
+    leaseMs: cfg.leaseMs,
+    sendTimeoutMs: cfg.sendTimeoutMs,
+    publicUrl: cfg.publicUrl,
+    email: cfg.email,
+    model: cfg.model,
+  });
+  const stopWorker = role.worker ? await engine.startWorker({ sweepSeconds: cfg.sweepSeconds }) : undefined;
   const app = role.api ? await buildServer({ db: database.db, config: cfg, engine, adapters }) : undefined;
 
   let closing = false;

@@ -129,6 +129,10 @@ export const SequenceInput = z
     pauseColleaguesOnReply: z.boolean().default(false),
     /** A/B/C: each contact is assigned one of this many writer variants, deterministically. */
     variants: z.number().int().min(1).max(5).default(1),
+    /** Email: open pixel and click redirects in the HTML part (docs/email.md). */
+    tracking: z.boolean().default(true),
+    /** Email: the first touch goes out as text/plain only, with nothing tracked. */
+    plainTextFirstTouch: z.boolean().default(false),
   })
   .superRefine((sequence, ctx) => {
     for (const issue of crossStepIssues(sequence.steps, sequence.fallback)) ctx.addIssue({ code: 'custom', ...issue });

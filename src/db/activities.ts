@@ -1,6 +1,7 @@
 // The contact timeline: every decision and event about a contact, newest first.
 import { cursorTimestamp, encodeCursor, type Cursor } from './cursor.ts';
 import type { Sql } from './database.ts';
+import { uuidv7 } from './uuidv7.ts';
 
 export type Activity = {
   id: string;
@@ -16,7 +17,8 @@ export async function addActivity(
   activity: { workspaceId: string; contactId: string; type: string; summary: string; data?: unknown; occurredAt: Date },
 ): Promise<void> {
   await sql.query(
-    `INSERT INTO activities (workspace_id, contact_id, type, summary, data, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+    // Time-ordered ids: activities of one instant list in the order they happened.
+    `INSERT INTO activities (workspace_id, contact_id, type, summary, data, occurred_at, id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [
       activity.workspaceId,
       activity.contactId,
@@ -24,6 +26,7 @@ export async function addActivity(
       activity.summary,
       JSON.stringify(activity.data ?? {}),
       activity.occurredAt,
+      uuidv7(),
     ],
   );
 }

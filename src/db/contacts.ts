@@ -192,6 +192,9 @@ export async function findErasedIdentities(sql: Sql, contacts: NormalizedContact
 
 /** Records (or clears) the contact's accepted LinkedIn connection. */
 export async function setLinkedinConnection(sql: Sql, id: string, connectedAt: Date | null): Promise<boolean> {
-  const { rowCount } = await sql.query('UPDATE contacts SET linkedin_connected_at = $2, updated_at = now() WHERE id = $1', [id, connectedAt]);
+  const { rowCount } = await sql.query(
+    'UPDATE contacts SET linkedin_connected_at = $2, updated_at = now() WHERE id = $1',
+    [id, connectedAt],
+  );
   return rowCount === 1;
 }

@@ -109,12 +109,13 @@ export async function findDueEnrollments(
   sql: Sql,
   now: Date,
   limit: number,
+  workspaceId?: string,
 ): Promise<{ id: string; workspaceId: string }[]> {
   const { rows } = await sql.query<{ id: string; workspaceId: string }>(
     `SELECT id, workspace_id AS "workspaceId" FROM enrollments
-      WHERE status IN ('active', 'paused') AND next_run_at <= $1
+      WHERE status IN ('active', 'paused') AND next_run_at <= $1 AND ($3::uuid IS NULL OR workspace_id = $3)
       ORDER BY next_run_at LIMIT $2`,
-    [now, limit],
+    [now, limit, workspaceId ?? null],
   );
   return rows;
 }

@@ -9,7 +9,14 @@ export type Sequence = {
   steps: Step[];
   schedule: Schedule;
   fallback: FallbackPolicy;
-  settings: { stopOnReply: boolean; pauseColleaguesOnReply: boolean; variants: number };
+  settings: {
+    stopOnReply: boolean;
+    pauseColleaguesOnReply: boolean;
+    variants: number;
+    /** Absent on sequences created before these settings existed: tracking on, HTML first touch. */
+    tracking?: boolean;
+    plainTextFirstTouch?: boolean;
+  };
   createdAt: string;
 };
 
@@ -35,6 +42,8 @@ export async function insertSequence(
         stopOnReply: input.stopOnReply,
         pauseColleaguesOnReply: input.pauseColleaguesOnReply,
         variants: input.variants,
+        tracking: input.tracking,
+        plainTextFirstTouch: input.plainTextFirstTouch,
       }),
     ],
   );

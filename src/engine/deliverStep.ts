@@ -12,7 +12,9 @@ import { setSenderStatus, updateSender, type SenderRow } from '../db/senders.ts'
 import { suppressContact } from '../db/suppressions.ts';
 import type { EngineDeps } from './ports.ts';
 import type { AfterCommit } from './reserveStep.ts';
-import { decryptJson, encryptJson } from './secrets.ts';
+import { checkSenderHealth } from './accountHealth.ts';
+import { emailOutbound } from './emailOutbound.ts';
+import { openCredentials, resealCredentials } from './senderCredentials.ts';
 
 const MAX_ATTEMPTS = 10;
 
@@ -33,7 +35,7 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
     return { ok: false, failure: { kind: 'rejected', message: `no adapter for provider "${message.provider}"` } };
   let credentials: unknown = {};
   try {
-    if (sender?.credentials) credentials = decryptJson(deps.encryptionKey, sender.credentials);
+    if (sender?.credentials) credentials = openCredentials(deps.encryptionKey, sender.credentials).adapter;
   } catch {
     return {
       ok: false,
@@ -50,7 +52,9 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
         return { unknown: true, reason: `${message.provider} cannot tell whether it was delivered` };
       }
     }
-    return await adapter.send(toOutbound(message, sender, contact), credentials, context);
+    const email = await emailOutbound(deps, message, toOutbound(message, sender, contact));
+    if (!email.ok) return { ok: false, failure: email.failure };
+    return await adapter.send(email.outbound, credentials, context);
   } catch (error) {
     // An adapter that throws has a bug; treat it as a provider outage so the step is retried.
     deps.log.error({ err: error, messageId: message.id }, 'adapter threw');
@@ -140,7 +144,9 @@ async function recordOutcome(
     ]);
     const refreshed = 'refreshedCredentials' in outcome.value ? outcome.value.refreshedCredentials : undefined;
     if (refreshed && d.sender)
-      await updateSender(sql, d.sender.id, { credentials: encryptJson(deps.encryptionKey, refreshed) });
+      await updateSender(sql, d.sender.id, {
+        credentials: resealCredentials(deps.encryptionKey, d.sender.credentials, refreshed),
+      });
     await note('sent', `Sent step ${message.step} (${message.channel}, ${message.purpose}) via ${message.provider}`, {
       provider: message.provider,
       senderId: message.senderId,
@@ -198,6 +204,7 @@ async function recordOutcome(
         nextRunAt: null,
       });
     await note('bounced', `Step ${message.step} bounced: ${failure.message}`);
+    if (message.channel === 'email') await checkSenderHealth(sql, { message, contactId: contact.id, now });
     return;
   }
   await markMessage(sql, message.id, { status: 'failed', error: `${failure.kind}: ${failure.message}` });

@@ -2,10 +2,10 @@
 // in "direct" mode — jobs run right after the transaction that asked for them and due enrollments
 // run on tick() — which is how tests drive it on an injected clock. With a queue, jobs go to
 // pg-boss and any number of workers consume them; a periodic sweep catches anything overdue.
-import { classifyReplyHeuristic } from '../core/replyHeuristics.ts';
 import { findDueEnrollments } from '../db/enrollments.ts';
 import type { Db } from '../db/database.ts';
 import type { AdapterRegistry } from '../channels/registry.ts';
+import { classifyReply } from '../writer/classifyReply.ts';
 import type { Clock } from './clock.ts';
 import { recordCompletion } from './completed.ts';
 import { enrollContacts } from './enroll.ts';
@@ -14,6 +14,11 @@ import type { EngineDeps, EnrollmentRef, Logger, StepWriter } from './ports.ts';
 import type { Queue } from './queue.ts';
 import { processReply, routeReply, type Classifier, type IncomingReply } from './replies.ts';
 import { runEnrollment } from './runEnrollment.ts';
+import { createRecipientChecker, type RecipientChecker } from '../channels/email/recipientCheck.ts';
+import { resolveEmailSettings, type EmailSettings } from './emailSettings.ts';
+import { pendingInboundEvents, processInboundEvent, receiveResendWebhook } from './inboundEvents.ts';
+import { pollableSenders, pollMailbox } from './replyPolling.ts';
+import type { HeaderBag } from '../inbound/resendWebhook.ts';
 
 export type Engine = ReturnType<typeof createEngine>;
 
@@ -28,9 +33,15 @@ export function createEngine(options: {
   queue?: Queue;
   sendTimeoutMs?: number;
   leaseMs?: number;
+  /** Public links, tracking secret, Resend and Google settings; derived from the key when absent. */
+  email?: EmailSettings;
+  /** Recipient checks with their DNS resolver (tests point one at a local DNS server). */
+  recipients?: RecipientChecker;
+  /** How often the worker reads mailboxes for replies (seconds). */
+  replyPollSeconds?: number;
 }) {
   const { db, clock, queue, log } = options;
-  const classify: Classifier = options.classify ?? (async (input) => classifyReplyHeuristic(input));
+  const classify: Classifier = options.classify ?? ((input) => classifyReply(input));
 
   const handlers: JobHandlers = {
     'outreach/step.due': async ({ workspaceId, enrollmentId }) => {
@@ -41,6 +52,13 @@ export function createEngine(options: {
     },
     'outreach/sequence.completed': async ({ workspaceId, enrollmentId }) => {
       await db.tenant(workspaceId, (sql) => recordCompletion(sql, enrollmentId, clock.now()));
+    },
+    'inbound/event.received': async ({ eventId }) => {
+      await processInboundEvent(deps, eventId);
+    },
+    'inbound/mailbox.poll': async (ref) => {
+      const result = await pollMailbox(deps, (ws, reply) => engine.receiveReply(ws, reply), ref);
+      if (result.error) log.warn({ senderId: ref.senderId, error: result.error }, 'mailbox poll failed');
     },
   };
 
@@ -53,6 +71,8 @@ export function createEngine(options: {
     log,
     sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
     leaseMs: options.leaseMs ?? 120_000,
+    email: options.email ?? resolveEmailSettings({ encryptionKey: options.encryptionKey }),
+    recipients: options.recipients ?? createRecipientChecker(),
     async schedule(jobs) {
       // Direct mode: tick() finds due enrollments by their next_run_at.
       if (queue && jobs.length > 0) {
@@ -68,9 +88,11 @@ export function createEngine(options: {
     },
   };
 
-  return {
+  const engine = {
     deps,
     handlers,
+    /** The reply classifier the engine uses (heuristic, plus the model when configured). */
+    classify,
     enroll: (input: { workspaceId: string; sequenceId: string; contactIds?: string[]; tag?: string }) =>
       enrollContacts(deps, { ...input, now: clock.now() }),
     runEnrollment: (ref: EnrollmentRef) => runEnrollment(deps, ref),
@@ -97,16 +119,38 @@ export function createEngine(options: {
       return outcome;
     },
 
+    /** POST /webhooks/resend: verify, store raw, then act (a job; at once in direct mode). */
+    async receiveResendWebhook(input: { headers: HeaderBag; rawBody: Buffer }) {
+      const receipt = await receiveResendWebhook(deps, input);
+      if (receipt.status === 200 && receipt.eventId) {
+        const payload = { eventId: receipt.eventId };
+        if (queue) await queue.send('inbound/event.received', payload);
+        else await handlers['inbound/event.received'](payload);
+      }
+      return receipt;
+    },
+
+    /** Reads every connected mailbox once (direct mode: at once; with a queue: one job per account). */
+    async pollMailboxes(): Promise<void> {
+      const refs = await pollableSenders(deps);
+      if (queue)
+        await queue.sendMany(
+          'inbound/mailbox.poll',
+          refs.map((payload) => ({ payload })),
+        );
+      else for (const ref of refs) await handlers['inbound/mailbox.poll'](ref);
+    },
+
     /**
      * Runs every enrollment due at the clock's now (and those that become due again at once, like
      * the next zero-delay step), until none is left or `maxRuns` is reached. Returns the runs made.
      */
-    async tick(input: { maxRuns?: number; overdueMs?: number } = {}): Promise<number> {
+    async tick(input: { maxRuns?: number; overdueMs?: number; workspaceId?: string } = {}): Promise<number> {
       const maxRuns = input.maxRuns ?? 100_000;
       let runs = 0;
       for (;;) {
         const before = new Date(clock.now().getTime() - (input.overdueMs ?? 0));
-        const due = await db.system((sql) => findDueEnrollments(sql, before, 200));
+        const due = await db.system((sql) => findDueEnrollments(sql, before, 200, input.workspaceId));
         if (due.length === 0 || runs >= maxRuns) return runs;
         for (const row of due) {
           await runEnrollment(deps, { workspaceId: row.workspaceId, enrollmentId: row.id });
@@ -119,23 +163,42 @@ export function createEngine(options: {
     async startWorker(workerOptions: { batchSize?: number; sweepSeconds?: number } = {}): Promise<() => Promise<void>> {
       if (!queue) throw new Error('startWorker needs a queue');
       await queue.work(handlers, { batchSize: workerOptions.batchSize ?? 20 });
+      const sweepSeconds = workerOptions.sweepSeconds ?? 30;
       let stopped = false;
+      let busy = false;
       let sweeping: Promise<unknown> = Promise.resolve();
-      const timer = setInterval(
+      const timer = setInterval(() => {
+        if (stopped || busy) return;
+        busy = true;
+        // Overdue by two sweeps: a queued wake-up had its chance (60 s with the default 30 s sweep).
+        sweeping = this.tick({ maxRuns: 500, overdueMs: 2 * sweepSeconds * 1000 })
+          .catch((error: unknown) => log.error({ err: error }, 'sweep failed'))
+          .finally(() => (busy = false));
+      }, sweepSeconds * 1000);
+      // Mailboxes are read on their own period; webhooks whose job was lost are picked up here too.
+      const inboundTimer = setInterval(
         () => {
           if (stopped) return;
-          sweeping = this.tick({ maxRuns: 500, overdueMs: 60_000 }).catch((error: unknown) =>
-            log.error({ err: error }, 'sweep failed'),
-          );
+          void (async () => {
+            await this.pollMailboxes();
+            const lost = await pendingInboundEvents(db, new Date(clock.now().getTime() - 60_000));
+            if (lost.length > 0)
+              await queue.sendMany(
+                'inbound/event.received',
+                lost.map((eventId) => ({ payload: { eventId } })),
+              );
+          })().catch((error: unknown) => log.error({ err: error }, 'inbound sweep failed'));
         },
-        (workerOptions.sweepSeconds ?? 30) * 1000,
+        (options.replyPollSeconds ?? 60) * 1000,
       );
       return async () => {
         stopped = true;
         clearInterval(timer);
+        clearInterval(inboundTimer);
         await sweeping;
         await queue.stop();
       };
     },
   };
+  return engine;
 }

@@ -27,6 +27,22 @@ export const JOBS = {
     retryDelay: 30,
     retryBackoff: true,
   },
+  // A stored provider webhook (inbound_events row) to act on; see inboundEvents.ts.
+  'inbound/event.received': {
+    payload: z.object({ eventId: z.uuid() }),
+    expireInSeconds: 60,
+    retryLimit: 10,
+    retryDelay: 5,
+    retryBackoff: true,
+  },
+  // Read one account's mailbox for replies and bounces (Gmail history, IMAP); see replyPolling.ts.
+  'inbound/mailbox.poll': {
+    payload: z.object({ ...Ids, senderId: z.uuid() }),
+    expireInSeconds: 120,
+    retryLimit: 2,
+    retryDelay: 30,
+    retryBackoff: true,
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -1,13 +1,21 @@
 // What the engine needs from the outside, wired once in createEngine().
 import type { AdapterRegistry } from '../channels/registry.ts';
-import type { Db } from '../db/database.ts';
+import type { RecipientChecker } from '../channels/email/recipientCheck.ts';
+import type { Db, Sql } from '../db/database.ts';
 import type { WriterInput } from '../writer/types.ts';
-import type { WriteOutcome } from '../writer/writer.ts';
+import type { WriteCache, WriteOutcome } from '../writer/writer.ts';
 import type { Clock } from './clock.ts';
+import type { EmailSettings } from './emailSettings.ts';
 
 export type { WriteOutcome } from '../writer/writer.ts';
 
-export type StepWriter = { write(input: WriterInput): Promise<WriteOutcome> };
+/** The writer as the engine uses it (createStepWriter in stepWriter.ts). */
+export type StepWriter = {
+  /** Writes inside the caller's tenant transaction, where the writer's cache is read and written. */
+  write(sql: Sql, input: WriterInput): Promise<WriteOutcome>;
+  /** Writes outside any transaction (previews), caching through `cache`. */
+  writeWithCache(cache: WriteCache, input: WriterInput): Promise<WriteOutcome>;
+};
 
 export type Logger = {
   info(obj: object, msg?: string): void;
@@ -31,6 +39,10 @@ export type EngineDeps = {
   /** How long a provider call may take; a reservation's lease is longer than this. */
   sendTimeoutMs: number;
   leaseMs: number;
+  /** Public links, tracking secret, Resend and Google settings (emailSettings.ts). */
+  email: EmailSettings;
+  /** Syntax, disposable-domain and MX checks of email recipients (cached). */
+  recipients: RecipientChecker;
 };
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

@@ -18,6 +18,7 @@ import { getWorkspace } from '../db/workspaces.ts';
 import { uuidv7 } from '../db/uuidv7.ts';
 import { getSenderRow, type SenderRow } from '../db/senders.ts';
 import type { EngineDeps } from './ports.ts';
+import { checkBeforeWriting, contentBlock } from './preSendChecks.ts';
 import { chooseSender } from './senderChoice.ts';
 import { toWriterContact } from './writerInput.ts';
 
@@ -93,7 +94,7 @@ export async function reserveStep(
       })),
       contact,
       replied: false,
-      linkedinConnected: false,
+      linkedinConnected: contact.linkedinConnectedAt !== null,
       now,
       zone,
       seed: enrollment.id,
@@ -234,9 +235,21 @@ async function prepareSend(
   });
   if (choice.kind === 'defer') return defer(choice.until, choice.reason);
   const sender = choice.kind === 'sender' ? choice.sender : null;
+  const precheck = await checkBeforeWriting(sql, deps, {
+    channel: decision.channel,
+    sender,
+    email: contact.email,
+    sequenceId: sequence.id,
+    now,
+  });
+  if (precheck.kind === 'defer') return defer(precheck.until, precheck.reason);
+  if (precheck.kind === 'skip') {
+    await note('skipped', `Step ${step} skipped: ${precheck.reason}`, { step, reason: precheck.reason });
+    return 'skipped';
+  }
 
   const workspace = await getWorkspace(sql);
-  const written = await deps.writer.write({
+  const written = await deps.writer.write(sql, {
     contact: toWriterContact(contact),
     channel: decision.channel,
     purpose: decision.template,
@@ -271,6 +284,17 @@ async function prepareSend(
       `Message generation failed: ${written.fallback.cause}; the offline composer wrote step ${step}`,
       { step },
     );
+  }
+
+  const blocked = contentBlock({
+    channel: decision.channel,
+    sender,
+    subject: written.subject ?? decision.subject ?? null,
+    body: written.body,
+  });
+  if (blocked) {
+    await note('blocked', `Step ${step} blocked: ${blocked}`, { step, reason: blocked });
+    return 'skipped';
   }
 
   const recipient = recipientFor(decision.channel, contact);

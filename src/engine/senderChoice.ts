@@ -75,14 +75,20 @@ export async function chooseSender(
       reason: `no usable ${channel} account: ${why}`,
     };
   }
-  const candidates = await Promise.all(
-    usable.map(async (sender) => ({
-      id: sender.id,
-      sender,
-      remaining: (await usageOf(sql, sender, template, now)).remaining,
-    })),
-  );
-  const picked = pickSender(candidates, sticky?.id);
+  // The sticky account, or the only one, is picked whatever its room: count usage only to rank several.
+  const only = sticky ?? (usable.length === 1 ? usable[0] : undefined);
+  const picked = only
+    ? { id: only.id, sender: only }
+    : pickSender(
+        await Promise.all(
+          usable.map(async (sender) => ({
+            id: sender.id,
+            sender,
+            remaining: (await usageOf(sql, sender, template, now)).remaining,
+          })),
+        ),
+        sticky?.id,
+      );
   if (!picked) return { kind: 'sandbox' };
 
   // Re-read under lock: the quota decision must not race with another worker's reservation.

@@ -2,26 +2,49 @@
 // model is configured) and, for workers, the pg-boss queue.
 import { defaultAdapters, type AdapterRegistry } from '../channels/registry.ts';
 import type { OpenDatabase } from '../db/open.ts';
-import { createWriter } from '../writer/writer.ts';
+import type { ModelConfig } from '../writer/llm/modelConfig.ts';
 import { systemClock } from './clock.ts';
 import { createEngine, type Engine } from './engine.ts';
+import type { EmailConfig } from '../config.ts';
+import { resolveEmailSettings } from './emailSettings.ts';
 import type { Logger } from './ports.ts';
+import { createWriting } from './stepWriter.ts';
 import { startQueue, type Queue } from './queue.ts';
 
 export async function wireEngine(
   database: OpenDatabase,
-  options: { log: Logger; queue: boolean },
+  options: {
+    log: Logger;
+    queue: boolean;
+    leaseMs?: number;
+    sendTimeoutMs?: number;
+    /** PUBLIC_URL and the email settings of Config (tracking secret, Resend, Google, polling). */
+    publicUrl?: string;
+    email?: EmailConfig;
+    /** The model that writes messages and classifies replies; none = offline composer and heuristics. */
+    model?: ModelConfig;
+  },
 ): Promise<{ engine: Engine; adapters: AdapterRegistry; queue?: Queue }> {
   const adapters = defaultAdapters();
+  const writing = createWriting(options.model ? { model: options.model } : {});
   const queue = options.queue ? await startQueue({ url: database.url, log: options.log }) : undefined;
   const engine = createEngine({
     db: database.db,
     clock: systemClock,
     adapters,
-    writer: createWriter(),
+    writer: writing.writer,
+    classify: writing.classify,
     encryptionKey: database.encryptionKey,
     log: options.log,
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
     ...(queue ? { queue } : {}),
+    email: resolveEmailSettings({
+      encryptionKey: database.encryptionKey,
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      ...(options.email ? { config: options.email } : {}),
+    }),
+    ...(options.email ? { replyPollSeconds: options.email.replyPollSeconds } : {}),
   });
   return { engine, adapters, ...(queue ? { queue } : {}) };
 }

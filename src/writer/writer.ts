@@ -54,7 +54,8 @@ export type WriterOptions = {
 };
 
 export type Writer = {
-  write(input: WriterInput, options?: { signal?: AbortSignal }): Promise<WriteOutcome>;
+  /** `cache` overrides the writer's own cache for this call (the engine passes one bound to its transaction). */
+  write(input: WriterInput, options?: { signal?: AbortSignal; cache?: WriteCache }): Promise<WriteOutcome>;
 };
 
 /** JSON with sorted object keys, so equal inputs hash equally whatever order their keys arrived in. */
@@ -140,13 +141,14 @@ export function createWriter(options: WriterOptions = {}): Writer {
   return {
     async write(input, writeOptions = {}) {
       if (modelWriter === undefined) return composed(input);
+      const cache = writeOptions.cache ?? options.cache;
       const key = cacheKey(input, config);
-      const hit = await options.cache?.get(key);
+      const hit = await cache?.get(key);
       if (hit !== undefined) return { ...hit, cached: true };
       const outcome = await modelWrite(modelWriter, input, writeOptions.signal);
       // A fallback is not cached: the next attempt should try the model again.
       const paidFor = outcome.generator === 'model';
-      if (paidFor) await options.cache?.set(key, outcome);
+      if (paidFor) await cache?.set(key, outcome);
       return outcome;
     },
   };

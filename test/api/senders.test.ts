@@ -29,7 +29,10 @@ describe('senders API', () => {
     const listed = await w.call('GET', '/v1/senders');
     expect(JSON.stringify(listed.body)).not.toContain('super-secret-token');
     expect(JSON.stringify(listed.body)).not.toContain('127.0.0.1:9');
-    const { rows } = await testDb().pool.query<{ credentials: Buffer }>('SELECT credentials FROM senders WHERE id = $1', [email.id]);
+    const { rows } = await testDb().pool.query<{ credentials: Buffer }>(
+      'SELECT credentials FROM senders WHERE id = $1',
+      [email.id],
+    );
     expect(rows[0]?.credentials.toString('latin1')).not.toContain('super-secret-token');
   });
 
@@ -37,7 +40,10 @@ describe('senders API', () => {
     [{ channel: 'email', provider: 'carrier-pigeon', fromEmail: 'a@b.example.com' }, 'body.provider'],
     [{ channel: 'fax', provider: 'sandbox' }, 'body.channel'],
     [{ channel: 'email', provider: 'sandbox' }, 'body.fromEmail: required for an email account'],
-    [{ channel: 'email', provider: 'http', fromEmail: 'a@b.example.com', credentials: { url: 'not a url' } }, 'credentials for http: url'],
+    [
+      { channel: 'email', provider: 'http', fromEmail: 'a@b.example.com', credentials: { url: 'not a url' } },
+      'credentials for http: url',
+    ],
     [{ channel: 'email', provider: 'sandbox', fromEmail: 'not-an-email' }, 'body.fromEmail: must be an email address'],
     [{ channel: 'sms', provider: 'sandbox', dailyLimit: -1 }, 'body.dailyLimit'],
     [{ channel: 'sms', provider: 'sandbox', warmup: { start: 10 } }, 'body.warmup'],
@@ -52,8 +58,15 @@ describe('senders API', () => {
   it('changes limits and status, and removes accounts; other workspaces cannot touch them', async () => {
     const w = await world();
     const s = await w.ok('POST', '/v1/senders', { channel: 'sms', provider: 'sandbox', fromPhone: '+14155550100' });
-    expect(await w.ok('PATCH', `/v1/senders/${s.id}`, { dailyLimit: 5, status: 'paused' })).toMatchObject({ dailyLimit: 5, status: 'paused', statusReason: 'paused by hand' });
-    expect(await w.ok('PATCH', `/v1/senders/${s.id}`, { status: 'active' })).toMatchObject({ status: 'active', statusReason: null });
+    expect(await w.ok('PATCH', `/v1/senders/${s.id}`, { dailyLimit: 5, status: 'paused' })).toMatchObject({
+      dailyLimit: 5,
+      status: 'paused',
+      statusReason: 'paused by hand',
+    });
+    expect(await w.ok('PATCH', `/v1/senders/${s.id}`, { status: 'active' })).toMatchObject({
+      status: 'active',
+      statusReason: null,
+    });
     expect((await w.call('PATCH', `/v1/senders/${s.id}`, { status: 'disconnected' })).status).toBe(400);
     const other = await world();
     expect((await other.call('PATCH', `/v1/senders/${s.id}`, { dailyLimit: 1 })).status).toBe(404);

@@ -30,23 +30,51 @@ describe('sequences API', () => {
         { day: 1, channel: 'linkedin', template: 'connection_request' },
         { day: 3, channel: 'linkedin', template: 'linkedin_dm', conditions: [{ type: 'linkedin_connected' }] },
       ],
-      schedule: { timezone: 'Europe/Berlin', days: ['mon', 'tue', 'wed'], start: '09:00', end: '24:00', jitterSeconds: 120 },
+      schedule: {
+        timezone: 'Europe/Berlin',
+        days: ['mon', 'tue', 'wed'],
+        start: '09:00',
+        end: '24:00',
+        jitterSeconds: 120,
+      },
     });
-    expect(await w.ok('GET', `/v1/sequences/${custom.id}`)).toMatchObject({ name: 'Custom', schedule: { timezone: 'Europe/Berlin', end: '24:00' } });
+    expect(await w.ok('GET', `/v1/sequences/${custom.id}`)).toMatchObject({
+      name: 'Custom',
+      schedule: { timezone: 'Europe/Berlin', end: '24:00' },
+    });
     expect(((await w.ok('GET', '/v1/sequences')).data ?? []).length).toBe(2);
   });
 
   it.each([
     [{ name: 'x', preset: 'spray' }, 'preset must be one of standard_b2b, aggressive, nurture, re_engagement'],
     [
-      { name: 'x', steps: [{ day: 5, channel: 'email', template: 'intro' }, { day: 2, channel: 'email', template: 'followup_1' }] },
+      {
+        name: 'x',
+        steps: [
+          { day: 5, channel: 'email', template: 'intro' },
+          { day: 2, channel: 'email', template: 'followup_1' },
+        ],
+      },
       'steps[1].day (2) is before steps[0].day (5)',
     ],
     [{ name: 'x', steps: [{ day: 0, channel: 'fax', template: 'intro' }] }, 'steps[0].channel'],
-    [{ name: 'x', steps: [{ day: 0, channel: 'linkedin', template: 'linkedin_dm' }] }, 'needs an earlier linkedin step with template "connection_request"'],
+    [
+      { name: 'x', steps: [{ day: 0, channel: 'linkedin', template: 'linkedin_dm' }] },
+      'needs an earlier linkedin step with template "connection_request"',
+    ],
     [{ name: 'x', steps: [] }, 'steps'],
-    [{ name: 'x', steps: [{ day: 0, channel: 'email', template: 'intro' }], schedule: { timezone: 'Mars/Base' } }, 'schedule.timezone'],
-    [{ name: 'x', steps: [{ day: 0, channel: 'email', template: 'intro' }], schedule: { start: '18:00', end: '09:00' } }, 'schedule'],
+    [
+      { name: 'x', steps: [{ day: 0, channel: 'email', template: 'intro' }], schedule: { timezone: 'Mars/Base' } },
+      'schedule.timezone',
+    ],
+    [
+      {
+        name: 'x',
+        steps: [{ day: 0, channel: 'email', template: 'intro' }],
+        schedule: { start: '18:00', end: '09:00' },
+      },
+      'schedule',
+    ],
   ])('rejects %j with a precise message', async (body, fragment) => {
     const w = await world();
     const res = await w.call('POST', '/v1/sequences', body);
@@ -65,7 +93,9 @@ describe('sequences API', () => {
     const sequenceId = await w.sequence({ name: 's', preset: 'standard_b2b' });
     const byTag = await w.ok('POST', `/v1/sequences/${sequenceId}/enrollments`, { tag: 'vip' });
     expect((byTag.enrolled as unknown[]).length).toBe(2);
-    const again = await w.ok('POST', `/v1/sequences/${sequenceId}/enrollments`, { contactIds: [...ids, '00000000-0000-4000-8000-000000000000'] });
+    const again = await w.ok('POST', `/v1/sequences/${sequenceId}/enrollments`, {
+      contactIds: [...ids, '00000000-0000-4000-8000-000000000000'],
+    });
     expect((again.enrolled as unknown[]).length).toBe(1);
     expect(again.skipped).toEqual(
       expect.arrayContaining([
@@ -75,7 +105,9 @@ describe('sequences API', () => {
     );
     const bad = await w.call('POST', `/v1/sequences/${sequenceId}/enrollments`, { contactIds: ['nope'] });
     expect(bad.status).toBe(400);
-    const missing = await w.call('POST', '/v1/sequences/00000000-0000-4000-8000-000000000000/enrollments', { contactIds: ids });
+    const missing = await w.call('POST', '/v1/sequences/00000000-0000-4000-8000-000000000000/enrollments', {
+      contactIds: ids,
+    });
     expect(missing.status).toBe(404);
     const foreign = await world();
     expect((await foreign.call('POST', `/v1/sequences/${sequenceId}/enrollments`, { tag: 'vip' })).status).toBe(404);
@@ -84,18 +116,46 @@ describe('sequences API', () => {
   it('simulates on a virtual clock without sending or writing anything', async () => {
     const w = await world();
     const ids = await w.contacts([
-      { email: 'a@x.example.com', timezone: 'America/New_York', phone: '+14155550111', whatsappOptIn: true, linkedinUrl: 'linkedin.com/in/a' },
+      {
+        email: 'a@x.example.com',
+        timezone: 'America/New_York',
+        phone: '+14155550111',
+        whatsappOptIn: true,
+        linkedinUrl: 'linkedin.com/in/a',
+      },
       { email: 'b@y.example.com', country: 'DE' },
     ]);
-    await w.ok('POST', '/v1/senders', { channel: 'email', provider: 'sandbox', fromEmail: 'me@ours.example.com', dailyLimit: 1, warmup: null, hourlyLimit: null, minGapSeconds: 0 });
+    await w.ok('POST', '/v1/senders', {
+      channel: 'email',
+      provider: 'sandbox',
+      fromEmail: 'me@ours.example.com',
+      dailyLimit: 1,
+      warmup: null,
+      hourlyLimit: null,
+      minGapSeconds: 0,
+    });
     const sequenceId = await w.sequence({ name: 's', preset: 'standard_b2b' });
     const result = await w.ok('POST', `/v1/sequences/${sequenceId}/simulate`, { contactIds: ids, days: 30 });
-    const contacts = result.contacts as { contactId: string; timezone: string; events: { action: string; channel?: string; at: string; reason?: string }[] }[];
+    const contacts = result.contacts as {
+      contactId: string;
+      timezone: string;
+      events: { action: string; channel?: string; at: string; reason?: string }[];
+    }[];
     expect(contacts.map((c) => c.timezone)).toEqual(['America/New_York', 'Europe/Berlin']);
     const first = contacts[0]?.events ?? [];
-    expect(first.filter((e) => e.action === 'send').map((e) => e.channel)).toEqual(['email', 'linkedin', 'email', 'whatsapp', 'email', 'call', 'email']);
+    expect(first.filter((e) => e.action === 'send').map((e) => e.channel)).toEqual([
+      'email',
+      'linkedin',
+      'email',
+      'whatsapp',
+      'email',
+      'call',
+      'email',
+    ]);
     // One email a day from the only account: the second contact's intro waits for the next day.
-    const deferred = contacts.flatMap((c) => c.events).find((e) => e.action === 'deferred' && /daily cap/.test(e.reason ?? ''));
+    const deferred = contacts
+      .flatMap((c) => c.events)
+      .find((e) => e.action === 'deferred' && /daily cap/.test(e.reason ?? ''));
     expect(deferred).toBeDefined();
     expect((result.totals as Record<string, number>).sends).toBeGreaterThan(10);
     expect(await w.messages()).toHaveLength(0);
@@ -106,8 +166,17 @@ describe('sequences API', () => {
 describe('analytics', () => {
   it('counts per step and channel: sent, replied, bounced', async () => {
     const w = await world();
-    const ids = await w.contacts([{ email: 'a@x.example.com' }, { email: 'b@x.example.com' }, { email: 'c@x.example.com' }]);
-    const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }, { channel: 'email', template: 'followup_1', day: 3 }]));
+    const ids = await w.contacts([
+      { email: 'a@x.example.com' },
+      { email: 'b@x.example.com' },
+      { email: 'c@x.example.com' },
+    ]);
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'email', template: 'intro' },
+        { channel: 'email', template: 'followup_1', day: 3 },
+      ]),
+    );
     await w.enroll(sequenceId, ids);
     await w.engine.tick();
     const sent = await w.messages();
@@ -115,7 +184,15 @@ describe('analytics', () => {
     await w.ok('POST', `/v1/messages/${sent[1]?.id}/replies`, { body: 'Unsubscribe me please' });
     const stats = await w.ok('GET', `/v1/analytics/sequences/${sequenceId}`);
     expect(stats.steps).toEqual([
-      expect.objectContaining({ step: 0, channel: 'email', sent: 3, replied: 2, positiveReplies: 1, unsubscribed: 1, bounced: 0 }),
+      expect.objectContaining({
+        step: 0,
+        channel: 'email',
+        sent: 3,
+        replied: 2,
+        positiveReplies: 1,
+        unsubscribed: 1,
+        bounced: 0,
+      }),
     ]);
     expect((await w.call('GET', '/v1/analytics/sequences/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });

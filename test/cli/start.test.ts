@@ -50,7 +50,9 @@ describe('quotahit start runs the engine', () => {
     const port = await freePort();
     const server = await startCli(['start'], cliEnv({ PORT: String(port) }), READY);
     try {
-      const { apiKey } = JSON.parse((await runCli(['workspace', 'create', '--name', 'Live', '--json'], cliEnv())).stdout);
+      const { apiKey } = JSON.parse(
+        (await runCli(['workspace', 'create', '--name', 'Live', '--json'], cliEnv())).stdout,
+      );
       const api = async (method: string, path: string, body?: unknown) => {
         const res = await fetch(`http://127.0.0.1:${port}${path}`, {
           method,
@@ -59,12 +61,20 @@ describe('quotahit start runs the engine', () => {
         });
         return (await res.json()) as Record<string, unknown>;
       };
-      await api('POST', '/v1/contacts', { contacts: [{ email: 'live@acme.example.com', firstName: 'Liv', company: 'Acme' }] });
+      await api('POST', '/v1/contacts', {
+        contacts: [{ email: 'live@acme.example.com', firstName: 'Liv', company: 'Acme' }],
+      });
       const contactId = ((await api('GET', '/v1/contacts')).data as { id: string }[])[0]?.id;
       const sequence = await api('POST', '/v1/sequences', {
         name: 'Now',
         steps: [{ day: 0, channel: 'email', template: 'intro' }],
-        schedule: { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00', jitterSeconds: 0 },
+        schedule: {
+          timezone: 'UTC',
+          days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+          start: '00:00',
+          end: '24:00',
+          jitterSeconds: 0,
+        },
       });
       await api('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [contactId] });
       const deadline = Date.now() + 20_000;

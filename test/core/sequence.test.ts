@@ -28,6 +28,8 @@ describe('validateSequence', () => {
         stopOnReply: true,
         pauseColleaguesOnReply: false,
         variants: 1,
+        tracking: true,
+        plainTextFirstTouch: false,
       },
     });
   });

@@ -46,9 +46,25 @@ describe('the standard_b2b preset run by the engine through the sandbox', () => 
     }
     sent = await w.messages('&status=sent');
     const byContact = (id: string) => sent.filter((m) => m.contactId === id).map((m) => `${m.step}:${m.channel}`);
-    expect(byContact(a as string)).toEqual(['0:email', '1:linkedin', '2:email', '3:whatsapp', '4:email', '5:call', '6:email']);
+    expect(byContact(a as string)).toEqual([
+      '0:email',
+      '1:linkedin',
+      '2:email',
+      '3:whatsapp',
+      '4:email',
+      '5:call',
+      '6:email',
+    ]);
     // Bo has no LinkedIn, no phone: LinkedIn → email, WhatsApp → SMS (no phone) → email, call → email.
-    expect(byContact(b as string)).toEqual(['0:email', '1:email', '2:email', '3:email', '4:email', '5:email', '6:email']);
+    expect(byContact(b as string)).toEqual([
+      '0:email',
+      '1:email',
+      '2:email',
+      '3:email',
+      '4:email',
+      '5:email',
+      '6:email',
+    ]);
 
     const timeline = await w.timeline(b as string);
     const fellBack = timeline.filter((t) => t.type === 'fell_back');
@@ -71,7 +87,13 @@ describe('the standard_b2b preset run by the engine through the sandbox', () => 
         { day: 0, channel: 'email', template: 'intro' },
         { day: 3, channel: 'email', template: 'followup_1' },
       ],
-      schedule: { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '17:00', jitterSeconds: 600 },
+      schedule: {
+        timezone: 'UTC',
+        days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+        start: '08:00',
+        end: '17:00',
+        jitterSeconds: 600,
+      },
     });
     await w.enroll(sequenceId, [a as string]);
     await w.engine.tick();
@@ -119,7 +141,7 @@ describe('conditions and skips', () => {
     const sent = await w.messages('&status=sent');
     expect(sent.map((m) => m.step)).toEqual([0]);
     const skipped = (await w.timeline(a as string)).filter((t) => t.type === 'skipped');
-    expect(skipped.map((t) => t.data.step)).toEqual([2, 1]);
+    expect(skipped.map((t) => t.data.step)).toEqual([2, 1]); // newest first
     expect(skipped[1]?.summary).toMatch(/condition not met/);
   });
 });
@@ -148,7 +170,9 @@ describe('LinkedIn connections and the colleague rule', () => {
     expect(dm(connected as string)).toMatchObject({ channel: 'linkedin', purpose: 'linkedin_dm' });
     expect(dm(pending as string)).toMatchObject({ channel: 'email' });
     expect((await w.timeline(pending as string)).find((t) => t.type === 'fell_back')?.summary).toMatch(/connect/i);
-    expect((await w.call('POST', `/v1/contacts/${connected}/linkedin-connection`, { connected: 'yes' })).status).toBe(400);
+    expect((await w.call('POST', `/v1/contacts/${connected}/linkedin-connection`, { connected: 'yes' })).status).toBe(
+      400,
+    );
   });
 
   it('with pauseColleaguesOnReply, a reply pauses colleagues at the same company domain', async () => {
@@ -174,7 +198,9 @@ describe('LinkedIn connections and the colleague rule', () => {
     expect(await status(ana as string)).toBe('stopped');
     expect(await status(ben as string)).toBe('paused');
     expect(await status(other as string)).toBe('active');
-    expect((await w.timeline(ben as string)).find((t) => t.type === 'paused')?.summary).toMatch(/colleague at acme.example.com replied/);
+    expect((await w.timeline(ben as string)).find((t) => t.type === 'paused')?.summary).toMatch(
+      /colleague at acme.example.com replied/,
+    );
     w.clock.advance(3 * DAY);
     await w.engine.tick();
     expect((await w.messages('&status=sent')).filter((m) => m.step === 1).map((m) => m.contactId)).toEqual([other]);

@@ -9,13 +9,13 @@ import { silentLogger } from '../../src/engine/ports.ts';
 import { startQueue } from '../../src/engine/queue.ts';
 import { systemClock } from '../../src/engine/clock.ts';
 import { defaultAdapters } from '../../src/channels/registry.ts';
-import { createWriter } from '../../src/writer/writer.ts';
+import { createStepWriter } from '../../src/engine/stepWriter.ts';
 import { startFakeHttpProvider } from '../fakes/httpProvider.ts';
 import { bearer, cliEnv, newWorkspace, TEST_ENCRYPTION_KEY, testApi, testDb } from '../support/harness.ts';
 import { startCli, type Server } from '../support/processes.ts';
 import { instant } from './support.ts';
 
-const CONTACTS = 1200;
+const CONTACTS = 1000;
 const STEPS = 3;
 const KILLS = 22;
 const LEASE_MS = 2000;
@@ -52,7 +52,7 @@ describe('SIGKILL at random points while workers send', () => {
       db: testDb(),
       clock: systemClock,
       adapters: defaultAdapters(),
-      writer: createWriter(),
+      writer: createStepWriter(),
       encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'base64'),
       log: silentLogger,
       queue,
@@ -103,7 +103,7 @@ describe('SIGKILL at random points while workers send', () => {
     const progress: number[] = [];
     for (let kill = 0; kill < KILLS; kill++) {
       const worker: Server = await startCli(['worker'], workerEnv(), /worker is running/);
-      await sleep(150 + Math.floor(random() * 1600));
+      await sleep(200 + Math.floor(random() * 2300));
       worker.child.kill('SIGKILL');
       await worker.exited;
       progress.push(fake.deliveries.length);
@@ -149,7 +149,10 @@ describe('SIGKILL at random points while workers send', () => {
     );
     expect(rows).toHaveLength(CONTACTS * STEPS);
     expect(new Set(rows.map((r) => `${r.enrollment_id}:${r.step}`)).size).toBe(CONTACTS * STEPS);
-    const statuses = rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+    const statuses = rows.reduce<Record<string, number>>(
+      (acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }),
+      {},
+    );
     expect(statuses).toEqual({ sent: CONTACTS * STEPS });
     expect(new Set(rows.map((r) => r.id))).toEqual(keys);
     const { rows: events } = await testDb().pool.query<{ n: number }>(

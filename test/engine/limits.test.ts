@@ -25,7 +25,11 @@ describe('sending accounts and quotas', () => {
   it('defers what is over the daily cap to the next day: never dropped, never early', async () => {
     const w = await world();
     const ids = await w.contacts(people(5));
-    const sender = await w.ok('POST', '/v1/senders', httpSender({ dailyLimit: 2, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
+    const sender = await w.ok(
+      'POST',
+      '/v1/senders',
+      httpSender({ dailyLimit: 2, hourlyLimit: null, minGapSeconds: 0, warmup: null }),
+    );
     expect(sender).toMatchObject({ dailyLimit: 2, sentToday: 0, status: 'active', hasCredentials: true });
     const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
     await w.enroll(sequenceId, ids);
@@ -49,7 +53,8 @@ describe('sending accounts and quotas', () => {
     const sent = await w.messages('&status=sent');
     expect(sent).toHaveLength(5);
     const perDay = new Map<string, number>();
-    for (const m of sent) perDay.set(String(m.sentAt).slice(0, 10), (perDay.get(String(m.sentAt).slice(0, 10)) ?? 0) + 1);
+    for (const m of sent)
+      perDay.set(String(m.sentAt).slice(0, 10), (perDay.get(String(m.sentAt).slice(0, 10)) ?? 0) + 1);
     expect([...perDay.entries()].sort()).toEqual([
       ['2026-03-02', 2],
       ['2026-03-03', 2],
@@ -61,23 +66,33 @@ describe('sending accounts and quotas', () => {
   it('ramps up with the warm-up (10, 15, 20 … a day) and respects the hourly cap and minimum gap', async () => {
     const w = await world();
     const ids = await w.contacts(people(30));
-    await w.ok('POST', '/v1/senders', httpSender({ dailyLimit: 50, hourlyLimit: 6, minGapSeconds: 60, warmup: { start: 10, increment: 5, ceiling: 50 } }));
+    await w.ok(
+      'POST',
+      '/v1/senders',
+      httpSender({
+        dailyLimit: 50,
+        hourlyLimit: 3,
+        minGapSeconds: 900,
+        warmup: { start: 10, increment: 5, ceiling: 50 },
+      }),
+    );
     const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
     await w.enroll(sequenceId, ids);
-    for (let minute = 0; minute < 24 * 60; minute += 1) {
-      w.clock.advance(60_000);
+    for (let minute = 0; minute < 24 * 60; minute += 5) {
+      w.clock.advance(5 * 60_000);
       await w.engine.tick();
     }
     const sent = await w.messages('&status=sent');
     const day1 = sent.filter((m) => String(m.sentAt) < '2026-03-03');
     expect(day1).toHaveLength(10); // warm-up day 1
     const times = day1.map((m) => new Date(String(m.sentAt)).getTime()).sort((a, b) => a - b);
-    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(60_000);
+    for (let i = 1; i < times.length; i++)
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(900_000);
     const perHour = new Map<number, number>();
     for (const t of times) perHour.set(Math.floor(t / 3600_000), (perHour.get(Math.floor(t / 3600_000)) ?? 0) + 1);
-    for (const n of perHour.values()) expect(n).toBeLessThanOrEqual(6);
-    for (let minute = 0; minute < 24 * 60; minute += 1) {
-      w.clock.advance(60_000);
+    for (const n of perHour.values()) expect(n).toBeLessThanOrEqual(3);
+    for (let minute = 0; minute < 24 * 60; minute += 5) {
+      w.clock.advance(5 * 60_000);
       await w.engine.tick();
     }
     const day2 = (await w.messages('&status=sent')).filter((m) => String(m.sentAt).startsWith('2026-03-03'));
@@ -89,8 +104,23 @@ describe('sending accounts and quotas', () => {
   it('rotates new contacts across accounts by remaining capacity and keeps each contact on its account', async () => {
     const w = await world();
     const ids = await w.contacts(people(6));
-    const a = await w.ok('POST', '/v1/senders', httpSender({ name: 'A', dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
-    const b = await w.ok('POST', '/v1/senders', httpSender({ name: 'B', fromEmail: 'b@ours.example.com', dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
+    const a = await w.ok(
+      'POST',
+      '/v1/senders',
+      httpSender({ name: 'A', dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }),
+    );
+    const b = await w.ok(
+      'POST',
+      '/v1/senders',
+      httpSender({
+        name: 'B',
+        fromEmail: 'b@ours.example.com',
+        dailyLimit: 100,
+        hourlyLimit: null,
+        minGapSeconds: 0,
+        warmup: null,
+      }),
+    );
     const sequenceId = await w.sequence(
       instant([
         { channel: 'email', template: 'intro' },
@@ -103,7 +133,8 @@ describe('sending accounts and quotas', () => {
     const sent = await w.messages('&status=sent');
     expect(sent).toHaveLength(18);
     const accountOf = new Map<string, Set<string>>();
-    for (const m of sent) accountOf.set(String(m.contactId), (accountOf.get(String(m.contactId)) ?? new Set()).add(String(m.senderId)));
+    for (const m of sent)
+      accountOf.set(String(m.contactId), (accountOf.get(String(m.contactId)) ?? new Set()).add(String(m.senderId)));
     for (const set of accountOf.values()) expect(set.size).toBe(1);
     const perAccount = [a.id, b.id].map((id) => sent.filter((m) => m.senderId === id).length);
     expect(perAccount).toEqual([9, 9]);
@@ -112,7 +143,11 @@ describe('sending accounts and quotas', () => {
   it('caps sends per recipient domain per day across accounts', async () => {
     const w = await world();
     const ids = await w.contacts(people(55, () => 'bigcorp.example.com'));
-    await w.ok('POST', '/v1/senders', httpSender({ dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
+    await w.ok(
+      'POST',
+      '/v1/senders',
+      httpSender({ dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null }),
+    );
     const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
     await w.enroll(sequenceId, ids);
     await w.engine.tick();
@@ -124,7 +159,11 @@ describe('sending accounts and quotas', () => {
   it('defers, never drops, when the provider rate-limits or is down, and marks a refusing account disconnected', async () => {
     const w = await world();
     const [id] = await w.contacts(people(1));
-    const sender = await w.ok('POST', '/v1/senders', httpSender({ dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
+    const sender = await w.ok(
+      'POST',
+      '/v1/senders',
+      httpSender({ dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }),
+    );
     const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
     await w.enroll(sequenceId, [id as string]);
     const before = fake.deliveries.length;

@@ -16,7 +16,9 @@ const LEASE = 120_000;
 
 /** Enrolls one contact with an HTTP account and reserves step 0 as a worker would, then "crashes". */
 async function crashedReservation(w: Awaited<ReturnType<typeof world>>) {
-  const [contactId] = await w.contacts([{ email: `crash${Math.random().toString(36).slice(2)}@acme.example.com`, timezone: 'UTC' }]);
+  const [contactId] = await w.contacts([
+    { email: `crash${Math.random().toString(36).slice(2)}@acme.example.com`, timezone: 'UTC' },
+  ]);
   await w.ok('POST', '/v1/senders', {
     channel: 'email',
     provider: 'http',
@@ -27,7 +29,12 @@ async function crashedReservation(w: Awaited<ReturnType<typeof world>>) {
     minGapSeconds: 0,
     warmup: null,
   });
-  const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }, { channel: 'email', template: 'followup_1' }]));
+  const sequenceId = await w.sequence(
+    instant([
+      { channel: 'email', template: 'intro' },
+      { channel: 'email', template: 'followup_1' },
+    ]),
+  );
   const { enrolled } = await w.enroll(sequenceId, [contactId as string]);
   const enrollmentId = enrolled[0]?.enrollmentId as string;
   const after: AfterCommit = [];
@@ -43,7 +50,11 @@ describe('never twice: recovery after a crash between reserving and recording', 
     const w = await world({ leaseMs: LEASE });
     const { message, contactId } = await crashedReservation(w);
     // The worker reached the provider, then died before recording.
-    await fetch(fake.url, { method: 'POST', headers: { 'idempotency-key': message.id, 'content-type': 'application/json' }, body: '{}' });
+    await fetch(fake.url, {
+      method: 'POST',
+      headers: { 'idempotency-key': message.id, 'content-type': 'application/json' },
+      body: '{}',
+    });
     const posts = fake.posts;
     w.clock.advance(LEASE - 1000);
     await w.engine.tick();
@@ -100,9 +111,10 @@ describe('never twice: recovery after a crash between reserving and recording', 
       w.clock.advance(LEASE + 1000);
       await w.engine.tick();
     }
-    const { rows } = await testDb().pool.query('SELECT step, count(*)::int AS n FROM messages WHERE enrollment_id = $1 GROUP BY step ORDER BY step', [
-      enrollmentId,
-    ]);
+    const { rows } = await testDb().pool.query(
+      'SELECT step, count(*)::int AS n FROM messages WHERE enrollment_id = $1 GROUP BY step ORDER BY step',
+      [enrollmentId],
+    );
     expect(rows).toEqual([
       { step: 0, n: 1 },
       { step: 1, n: 1 },

@@ -23,7 +23,10 @@ describe('replies', () => {
     const { enrolled } = await w.enroll(sequenceId, [a as string]);
     await w.engine.tick();
     const message = await firstMessage(w, a as string);
-    const res = await w.call('POST', `/v1/messages/${message.id}/replies`, { body: 'Sounds interesting — can we book a call on Thursday at 3pm?', subject: 'Re: hello' });
+    const res = await w.call('POST', `/v1/messages/${message.id}/replies`, {
+      body: 'Sounds interesting — can we book a call on Thursday at 3pm?',
+      subject: 'Re: hello',
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ action: 'stopped' });
     expect(['meeting_request', 'interested']).toContain(res.body.intent);
@@ -32,7 +35,10 @@ describe('replies', () => {
       await w.engine.tick();
     }
     expect(await w.messages()).toHaveLength(1);
-    expect(await w.enrollment(enrolled[0]?.enrollmentId as string)).toMatchObject({ status: 'stopped', stopReason: 'replied' });
+    expect(await w.enrollment(enrolled[0]?.enrollmentId as string)).toMatchObject({
+      status: 'stopped',
+      stopReason: 'replied',
+    });
     const timeline = await w.timeline(a as string);
     const replied = timeline.find((t) => t.type === 'replied');
     expect(replied?.data.text).toBe('Sounds interesting — can we book a call on Thursday at 3pm?');
@@ -52,7 +58,10 @@ describe('replies', () => {
       headers: { 'Auto-Submitted': 'auto-replied' },
     });
     expect(res).toMatchObject({ intent: 'out_of_office', action: 'paused', returnDate: '2026-03-16' });
-    expect(await w.enrollment(enrolled[0]?.enrollmentId as string)).toMatchObject({ status: 'paused', pausedUntil: '2026-03-16T00:00:00.000Z' });
+    expect(await w.enrollment(enrolled[0]?.enrollmentId as string)).toMatchObject({
+      status: 'paused',
+      pausedUntil: '2026-03-16T00:00:00.000Z',
+    });
     for (let d = 1; d <= 13; d++) {
       w.clock.advance(DAY);
       await w.engine.tick();
@@ -72,8 +81,13 @@ describe('replies', () => {
     const { enrolled } = await w.enroll(sequenceId, [a as string]);
     await w.engine.tick();
     const message = await firstMessage(w, a as string);
-    await w.ok('POST', `/v1/messages/${message.id}/replies`, { body: "I'm currently out of the office and will reply when I'm back." });
-    expect(await w.enrollment(enrolled[0]?.enrollmentId as string)).toMatchObject({ status: 'paused', pausedUntil: '2026-03-09T09:00:00.000Z' });
+    await w.ok('POST', `/v1/messages/${message.id}/replies`, {
+      body: "I'm currently out of the office and will reply when I'm back.",
+    });
+    expect(await w.enrollment(enrolled[0]?.enrollmentId as string)).toMatchObject({
+      status: 'paused',
+      pausedUntil: '2026-03-09T09:00:00.000Z',
+    });
   });
 
   it('an unsubscribe wish suppresses the contact on every channel, in every sequence', async () => {
@@ -88,7 +102,9 @@ describe('replies', () => {
     expect((await w.ok('GET', `/v1/contacts/${a}`)).status).toBe('unsubscribed');
     // Enrolling elsewhere is refused, and even a forced enrollment never sends (checked at send time).
     const second = await w.sequence({ ...instant([{ channel: 'sms', template: 'intro' }]), name: 'second' });
-    expect((await w.enroll(second, [a as string])).skipped).toEqual([{ contactId: a, reason: 'contact is unsubscribed' }]);
+    expect((await w.enroll(second, [a as string])).skipped).toEqual([
+      { contactId: a, reason: 'contact is unsubscribed' },
+    ]);
     await testDb().pool.query(`UPDATE contacts SET status = 'contacted' WHERE id = $1`, [a]);
     const forced = await w.enroll(second, [a as string]);
     expect(forced.enrolled).toHaveLength(1);
@@ -99,7 +115,9 @@ describe('replies', () => {
 
   it('a reply racing a due step: the step goes out only if it was reserved before the reply', async () => {
     const w = await world();
-    const ids = await w.contacts(Array.from({ length: 30 }, (_, i) => ({ email: `race${i}@acme.example.com`, timezone: 'UTC' })));
+    const ids = await w.contacts(
+      Array.from({ length: 30 }, (_, i) => ({ email: `race${i}@acme.example.com`, timezone: 'UTC' })),
+    );
     const sequenceId = await w.sequence(instant(threeDays));
     await w.enroll(sequenceId, ids);
     await w.engine.tick();
@@ -114,7 +132,11 @@ describe('replies', () => {
         const message = firsts.find((m) => m.contactId === e.contact_id);
         await Promise.all([
           runEnrollment(w.engine.deps, { workspaceId: w.workspaceId, enrollmentId: e.id }),
-          w.engine.receiveReply(w.workspaceId, { messageId: String(message?.id), body: 'Thanks, we are interested.', source: 'api' }),
+          w.engine.receiveReply(w.workspaceId, {
+            messageId: String(message?.id),
+            body: 'Thanks, we are interested.',
+            source: 'api',
+          }),
         ]);
       }),
     );
@@ -131,7 +153,10 @@ describe('replies', () => {
       if (row.status === 'sent') expect(row.reserved_at.getTime()).toBeLessThanOrEqual(row.stopped_at.getTime());
       expect(row.step).toBe(1);
     }
-    const { rows: states } = await testDb().pool.query('SELECT DISTINCT status FROM enrollments WHERE sequence_id = $1', [sequenceId]);
+    const { rows: states } = await testDb().pool.query(
+      'SELECT DISTINCT status FROM enrollments WHERE sequence_id = $1',
+      [sequenceId],
+    );
     expect(states).toEqual([{ status: 'stopped' }]);
   });
 
@@ -144,7 +169,9 @@ describe('replies', () => {
     await other.engine.tick();
     const foreign = await firstMessage(other, a as string);
     expect((await w.call('POST', `/v1/messages/${foreign.id}/replies`, { body: 'hi' })).status).toBe(404);
-    expect((await w.call('POST', `/v1/messages/00000000-0000-4000-8000-000000000000/replies`, { body: 'hi' })).status).toBe(404);
+    expect(
+      (await w.call('POST', `/v1/messages/00000000-0000-4000-8000-000000000000/replies`, { body: 'hi' })).status,
+    ).toBe(404);
     const empty = await other.call('POST', `/v1/messages/${foreign.id}/replies`, { body: '' });
     expect(empty).toMatchObject({ status: 400 });
     expect(String((empty.body.error as Record<string, unknown>).message)).toBe('body.body: must not be empty');

@@ -11,16 +11,31 @@ export async function world(options: { start?: Date; adapters?: Partial<AdapterR
   const { workspaceId, apiKey } = await newWorkspace();
   const headers = bearer(apiKey);
   const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => {
-    const res = await app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
-    return { status: res.statusCode, body: res.body ? (res.json() as Record<string, unknown> & { data?: unknown[] }) : {} };
+    const res = await app.inject({
+      method,
+      url,
+      headers,
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
+    return {
+      status: res.statusCode,
+      body: res.body ? (res.json() as Record<string, unknown> & { data?: unknown[] }) : {},
+    };
   };
   const ok = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => {
     const res = await call(method, url, payload);
     expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
     return res.body;
   };
+  // tick() is scoped to this test's workspace: test files run in parallel on one database, and an
+  // engine must not run another test's enrollments with its own clock and adapters.
+  const engine: typeof wired.engine = {
+    ...wired.engine,
+    tick: (input = {}) => wired.engine.tick({ ...input, workspaceId }),
+  };
   return {
     ...wired,
+    engine,
     app,
     workspaceId,
     call,
@@ -55,11 +70,20 @@ export async function world(options: { start?: Date; adapters?: Partial<AdapterR
 }
 
 /** A sequence with every step on day 0 and an always-open window, so tests need no clock moves. */
-export function instant(steps: { channel: string; template: string; day?: number }[], extra: Record<string, unknown> = {}) {
+export function instant(
+  steps: { channel: string; template: string; day?: number }[],
+  extra: Record<string, unknown> = {},
+) {
   return {
     name: 'instant',
     steps: steps.map((s) => ({ day: 0, ...s })),
-    schedule: { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00', jitterSeconds: 0 },
+    schedule: {
+      timezone: 'UTC',
+      days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      start: '00:00',
+      end: '24:00',
+      jitterSeconds: 0,
+    },
     ...extra,
   };
 }

@@ -41,7 +41,11 @@ export async function startFakeHttpProvider(): Promise<FakeHttpProvider> {
       const key = String(req.headers['idempotency-key'] ?? '');
       if (!key) return send(400, { error: 'Idempotency-Key required' });
       if (!byKey.has(key)) {
-        const delivery = { key, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, at: Date.now() };
+        const delivery = {
+          key,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          at: Date.now(),
+        };
         byKey.set(key, delivery);
         deliveries.push(delivery);
       }

@@ -10,7 +10,7 @@ import { defaultAdapters, type AdapterRegistry } from '../../src/channels/regist
 import { manualClock } from '../../src/engine/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { silentLogger } from '../../src/engine/ports.ts';
-import { createWriter } from '../../src/writer/writer.ts';
+import { createStepWriter } from '../../src/engine/stepWriter.ts';
 
 export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
@@ -41,7 +41,7 @@ export function testEngine(options: { start?: Date; adapters?: Partial<AdapterRe
     db: testDb(),
     clock,
     adapters,
-    writer: createWriter(),
+    writer: createStepWriter(),
     encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'base64'),
     log: silentLogger,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),

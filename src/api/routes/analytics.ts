@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { classifyReplyHeuristic } from '../../core/replyHeuristics.ts';
 import { sequenceStats } from '../../db/analytics.ts';
 import type { Db } from '../../db/database.ts';
 import { getSequence } from '../../db/sequences.ts';
@@ -47,6 +46,7 @@ export const analyticsRoutes =
           response: { 200: z.looseObject({ intent: z.string(), confidence: z.number() }), ...errorResponses },
         },
       },
-      async (request) => classifyReplyHeuristic({ ...request.body, now: engine.deps.clock.now() }),
+      // The engine's classifier: the heuristic, and the model when one is configured.
+      async (request) => engine.classify({ ...request.body, now: engine.deps.clock.now() }),
     );
   };

@@ -112,7 +112,8 @@ export const contactRoutes =
       '/v1/contacts/:id/linkedin-connection',
       {
         schema: {
-          summary: 'Log that the contact accepted (or withdrew) a LinkedIn connection; LinkedIn DMs and the linkedin_connected condition read it',
+          summary:
+            'Log that the contact accepted (or withdrew) a LinkedIn connection; LinkedIn DMs and the linkedin_connected condition read it',
           tags: ['contacts'],
           params: IdParams,
           body: z.strictObject({ connected: z.boolean() }),

@@ -19,6 +19,8 @@ import {
 import type { Engine } from '../../engine/engine.ts';
 import { encryptJson } from '../../engine/secrets.ts';
 import { usageOf } from '../../engine/senderChoice.ts';
+import { senderHealth } from '../../engine/accountHealth.ts';
+import { checkSenderCredentials } from '../../engine/senderCredentials.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text, TimeZone } from '../schemas.ts';
 
@@ -38,6 +40,7 @@ const SenderCreate = z.strictObject({
   linkedinFree: z.boolean().optional(),
   smtp: z.record(z.string(), z.unknown()).optional(),
   imap: z.record(z.string(), z.unknown()).optional(),
+  resend: z.record(z.string(), z.unknown()).optional(),
   credentials: z.record(z.string(), z.unknown()).optional(),
   dailyLimit: Limit.optional(),
   hourlyLimit: Limit.nullable().optional(),
@@ -59,6 +62,7 @@ const SenderPatch = z.strictObject({
   status: z.enum(['active', 'paused']).optional(),
   smtp: z.record(z.string(), z.unknown()).optional(),
   imap: z.record(z.string(), z.unknown()).optional(),
+  resend: z.record(z.string(), z.unknown()).optional(),
   credentials: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -94,18 +98,23 @@ export const senderRoutes =
         timezone: s.timezone,
         status: s.status,
         statusReason: s.statusReason,
+        health: s.channel === 'email' ? await senderHealth(sql, s.id) : null,
         hasCredentials: s.credentials !== null,
         createdAt: s.createdAt.toISOString(),
       };
     };
-    const sealCredentials = (provider: string, body: { smtp?: object; imap?: object; credentials?: object }) => {
+    const sealCredentials = (
+      provider: string,
+      body: { smtp?: object; imap?: object; resend?: object; credentials?: object },
+    ) => {
       const adapter = adapters[provider as keyof AdapterRegistry];
       const raw = {
         ...body.credentials,
         ...(body.smtp ? { ...body.smtp } : {}),
+        ...(body.resend ? { ...body.resend } : {}),
         ...(body.imap ? { imap: body.imap } : {}),
       };
-      const checked = adapter.checkCredentials(raw);
+      const checked = checkSenderCredentials(adapter, raw);
       if (!checked.ok) throw new ApiError(400, 'invalid_request', `credentials for ${provider}: ${checked.message}`);
       return Object.keys(raw).length > 0 ? encryptJson(key, raw) : null;
     };
@@ -182,12 +191,14 @@ export const senderRoutes =
         },
       },
       async (request) => {
-        const { smtp, imap, credentials, ...rest } = request.body;
+        const { smtp, imap, resend, credentials, ...rest } = request.body;
         const out = await db.tenant(request.workspaceId, async (sql) => {
           const existing = await getSenderRow(sql, request.params.id);
           if (!existing) return undefined;
           const sealed =
-            smtp || imap || credentials ? sealCredentials(existing.provider, { smtp, imap, credentials }) : undefined;
+            smtp || imap || resend || credentials
+              ? sealCredentials(existing.provider, { smtp, imap, resend, credentials })
+              : undefined;
           await updateSender(sql, existing.id, { ...rest, ...(sealed !== undefined ? { credentials: sealed } : {}) });
           const updated = await getSenderRow(sql, existing.id);
           return updated ? view(sql, updated) : undefined;

@@ -73,7 +73,9 @@ export const sequenceRoutes =
         } else {
           const checked = validateSequence(body);
           if (!checked.ok) {
-            const messages = checked.errors.map((e) => (e.message.startsWith(e.path) ? e.message : `${e.path}: ${e.message}`));
+            const messages = checked.errors.map((e) =>
+              e.message.startsWith(e.path) ? e.message : `${e.path}: ${e.message}`,
+            );
             throw new ApiError(400, 'invalid_sequence', messages.join('; '), checked.errors);
           }
           input = checked.value;

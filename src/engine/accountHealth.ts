@@ -1,0 +1,88 @@
+// Account and sequence health. Over the last sends (at least MIN_SENDS, at most WINDOW) of an email
+// account, or of a sequence across its accounts, a hard-bounce rate ≥ 5 % or a complaint rate
+// ≥ 0.1 % pauses the account (senders.status = 'paused') or the sequence (sequences.status =
+// 'paused': none of its steps goes out until someone resumes it). Mailbox providers judge a domain
+// by exactly these two numbers; pausing early protects every other account on the domain.
+import { addActivity } from '../db/activities.ts';
+import type { Sql } from '../db/database.ts';
+
+export const HEALTH = { minSends: 50, window: 200, maxBounceRate: 0.05, maxComplaintRate: 0.001 } as const;
+
+export type Health = { sends: number; bounceRate: number; complaintRate: number };
+
+const RATES = `
+  SELECT count(*)::int AS sends,
+         count(*) FILTER (WHERE EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = r.id
+           AND e.event_type = 'bounced' AND coalesce(e.metadata->>'type', 'hard') = 'hard'))::int AS bounces,
+         count(*) FILTER (WHERE EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = r.id
+           AND e.event_type = 'complained'))::int AS complaints
+    FROM recent r`;
+
+async function rates(sql: Sql, column: 'sender_id' | 'sequence_id', id: string): Promise<Health> {
+  const { rows } = await sql.query<{ sends: number; bounces: number; complaints: number }>(
+    `WITH recent AS (SELECT id FROM messages WHERE ${column} = $1 AND channel = 'email'
+                        AND status IN ('sent', 'delivered', 'bounced') ORDER BY reserved_at DESC LIMIT $2)
+     ${RATES}`,
+    [id, HEALTH.window],
+  );
+  const row = rows[0] ?? { sends: 0, bounces: 0, complaints: 0 };
+  return {
+    sends: row.sends,
+    bounceRate: row.sends ? row.bounces / row.sends : 0,
+    complaintRate: row.sends ? row.complaints / row.sends : 0,
+  };
+}
+
+export const senderHealth = (sql: Sql, senderId: string) => rates(sql, 'sender_id', senderId);
+export const sequenceHealth = (sql: Sql, sequenceId: string) => rates(sql, 'sequence_id', sequenceId);
+
+/** Why these numbers call for a pause, or undefined while healthy (or too few sends to judge). */
+export function unhealthyReason(health: Health): string | undefined {
+  if (health.sends < HEALTH.minSends) return undefined;
+  const percent = (rate: number) => `${(rate * 100).toFixed(rate < 0.01 ? 2 : 1)} %`;
+  if (health.bounceRate >= HEALTH.maxBounceRate)
+    return `bounce rate ${percent(health.bounceRate)} over the last ${health.sends} sends (limit 5 %)`;
+  if (health.complaintRate >= HEALTH.maxComplaintRate)
+    return `complaint rate ${percent(health.complaintRate)} over the last ${health.sends} sends (limit 0.1 %)`;
+  return undefined;
+}
+
+/** After a bounce or a complaint: pauses the account and the sequence when their rates demand it. */
+export async function checkSenderHealth(
+  sql: Sql,
+  input: {
+    message: { workspaceId: string; senderId: string | null; sequenceId: string; enrollmentId: string };
+    contactId: string;
+    now: Date;
+  },
+): Promise<void> {
+  const { message, contactId, now } = input;
+  const note = (summary: string, data: Record<string, unknown>) =>
+    addActivity(sql, {
+      workspaceId: message.workspaceId,
+      contactId,
+      type: 'paused',
+      summary,
+      data: { enrollmentId: message.enrollmentId, sequenceId: message.sequenceId, ...data },
+      occurredAt: now,
+    });
+  if (message.senderId) {
+    const reason = unhealthyReason(await senderHealth(sql, message.senderId));
+    if (reason) {
+      const { rows } = await sql.query<{ name: string }>(
+        `UPDATE senders SET status = 'paused', status_reason = $2, updated_at = now()
+          WHERE id = $1 AND status = 'active' RETURNING coalesce(name, from_email, id::text) AS name`,
+        [message.senderId, `health: ${reason}`],
+      );
+      if (rows[0]) await note(`Account ${rows[0].name} paused: ${reason}`, { senderId: message.senderId, reason });
+    }
+  }
+  const reason = unhealthyReason(await sequenceHealth(sql, message.sequenceId));
+  if (reason) {
+    const { rowCount } = await sql.query(
+      `UPDATE sequences SET status = 'paused', status_reason = $2 WHERE id = $1 AND status = 'active'`,
+      [message.sequenceId, `health: ${reason}`],
+    );
+    if (rowCount === 1) await note(`Sequence paused: ${reason}`, { reason });
+  }
+}

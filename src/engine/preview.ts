@@ -1,0 +1,65 @@
+// A preview of what the writer would send a contact: the same writer, guardrails and cache as a
+// sequence step, with nothing sent or stored but the cache entry. The sender is the workspace's
+// first active account on the channel (as the engine would choose without quotas), and
+// "previous" is what already went out to the contact, so follow-up previews do not repeat it.
+import { Channel } from '../core/channels.ts';
+import { getContact } from '../db/contacts.ts';
+import type { Db } from '../db/database.ts';
+import { listSenderRows } from '../db/senders.ts';
+import { workspaceWriteCache } from '../db/writerCache.ts';
+import { sentToContact } from '../db/writerInputs.ts';
+import { getWorkspace } from '../db/workspaces.ts';
+import type { WriterInput } from '../writer/types.ts';
+import type { StepWriter, WriteOutcome } from './ports.ts';
+import { toWriterContact } from './writerInput.ts';
+
+export type PreviewRequest = {
+  workspaceId: string;
+  contactId: string;
+  channel: Channel;
+  purpose: string;
+  variant?: number;
+};
+
+export async function previewMessage(
+  deps: { db: Db; writer: StepWriter },
+  request: PreviewRequest,
+): Promise<WriteOutcome | 'contact_not_found'> {
+  const input = await deps.db.tenant(request.workspaceId, async (sql): Promise<WriterInput | undefined> => {
+    const contact = await getContact(sql, request.contactId);
+    if (!contact) return undefined;
+    // One transaction is one connection: its queries run one after another.
+    const workspace = await getWorkspace(sql);
+    const senders = await listSenderRows(sql, { channel: request.channel });
+    const sent = await sentToContact(sql, contact.id);
+    const sender = senders.find((s) => s.status === 'active');
+    const variant = request.variant ?? 0;
+    return {
+      contact: toWriterContact(contact),
+      channel: request.channel,
+      purpose: request.purpose,
+      sender: {
+        fromName: sender?.fromName ?? undefined,
+        fromEmail: sender?.fromEmail ?? undefined,
+        linkedinFree: sender?.linkedinFree,
+      },
+      workspace: {
+        name: workspace?.name ?? '',
+        offer: workspace?.offer ?? undefined,
+        postalAddress: workspace?.postalAddress ?? undefined,
+      },
+      previous: sent.flatMap((m) => {
+        const channel = Channel.safeParse(m.channel);
+        return channel.success
+          ? [{ channel: channel.data, purpose: m.purpose, subject: m.subject ?? undefined, body: m.body }]
+          : [];
+      }),
+      variant,
+      // Stable per contact, channel, purpose and variant: the same preview twice is one cache entry.
+      seed: `preview:${contact.id}:${request.channel}:${request.purpose}:${variant}`,
+    };
+  });
+  if (!input) return 'contact_not_found';
+  // Outside any transaction: a slow model call must not hold a database connection.
+  return deps.writer.writeWithCache(workspaceWriteCache(deps.db, request.workspaceId), input);
+}

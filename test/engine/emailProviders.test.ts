@@ -1,0 +1,240 @@
+// Resend (fake API + Svix-signed webhooks) and Gmail (OAuth flow, sends, refresh, disconnection,
+// quota errors and reply polling against the fake Google API), driven through the API and tick().
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalDns } from '../channels/support/dnsServer.ts';
+import { FakeGmail } from '../fakes/gmail.ts';
+import { FakeResend, signSvix } from '../fakes/resend.ts';
+import { emailSequence, emailWorld, NO_CAPS, PUBLIC_URL, startDnsServer, zone } from './emailSupport.ts';
+
+const WEBHOOK_SECRET = `whsec_${Buffer.from('resend-webhook-secret-32-bytes!!').toString('base64')}`;
+
+let dns: LocalDns;
+let resend: FakeResend;
+let google: FakeGmail;
+beforeAll(async () => {
+  dns = await startDnsServer(zone());
+  resend = await new FakeResend().start();
+  google = await new FakeGmail('sam@acme.example').start();
+});
+afterAll(async () => {
+  await dns.close();
+  await resend.close();
+  await google.close();
+});
+
+describe('Resend accounts and webhooks', () => {
+  it('sends with an idempotency key and acts on signed, deduplicated events', async () => {
+    const w = await emailWorld(dns);
+    await w.ok('POST', '/v1/senders', {
+      channel: 'email',
+      provider: 'resend',
+      fromEmail: 'sam@acme.example',
+      resend: { apiKey: resend.apiKey, baseUrl: resend.url, webhookSecret: WEBHOOK_SECRET },
+      ...NO_CAPS,
+    });
+    const [dana, pat] = await w.contacts([
+      { email: 'dana@globex.example', firstName: 'Dana', company: 'Globex', timezone: 'UTC' },
+      { email: 'pat@initech.example', firstName: 'Pat', company: 'Initech', timezone: 'UTC' },
+    ]);
+    const sequenceId = await w.sequence(emailSequence(3, {}, 2));
+    await w.enroll(sequenceId, [dana as string, pat as string]);
+    // Step 0 now; the webhook events arrive before the follow-ups (tick() also runs other test
+    // files' workspaces, so steps are separated by days rather than by maxRuns).
+    await w.engine.tick();
+    const sent = await w.messages('&status=sent');
+    expect(sent).toHaveLength(2);
+    const emails = resend.emails.filter((e) => sent.some((m) => m.id === e.idempotencyKey));
+    expect(emails).toHaveLength(2);
+    const headers = emails[0]?.body.headers as Record<string, string>;
+    expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(headers['Message-ID']).toBe(`<${emails[0]?.idempotencyKey}@acme.example>`);
+
+    const providerId = (contactId: string) =>
+      emails.find((e) => sent.find((m) => m.id === e.idempotencyKey)?.contactId === contactId)?.id as string;
+    const post = (id: string, body: unknown, secret = WEBHOOK_SECRET) => {
+      const text = JSON.stringify(body);
+      const timestamp = Math.floor(w.clock.now().getTime() / 1000);
+      return w.app.inject({
+        method: 'POST',
+        url: '/webhooks/resend',
+        headers: { 'content-type': 'application/json', ...signSvix({ secrets: [secret], id, timestamp, body: text }) },
+        payload: text,
+      });
+    };
+    const event = (type: string, emailId: string, data: Record<string, unknown> = {}) => ({
+      type,
+      created_at: w.clock.now().toISOString(),
+      data: { email_id: emailId, to: ['x@example.com'], ...data },
+    });
+
+    const delivered = await post('msg_1', event('email.delivered', providerId(dana as string)));
+    expect(delivered.statusCode).toBe(200);
+    expect((await post('msg_1', event('email.delivered', providerId(dana as string)))).json()).toMatchObject({
+      duplicate: true,
+    });
+    const status = async (contactId: string) =>
+      (
+        await w.row<{ status: string }>('SELECT status FROM messages WHERE contact_id = $1 AND step = 0', [contactId])
+      )[0]?.status;
+    expect(await status(dana as string)).toBe('delivered');
+
+    // A bad signature, a stale timestamp and a malformed body are refused precisely.
+    const forged = await post(
+      'msg_2',
+      event('email.opened', providerId(dana as string)),
+      `whsec_${Buffer.from('x'.repeat(32)).toString('base64')}`,
+    );
+    expect(forged.statusCode).toBe(401);
+    expect(forged.json().error.message).toMatch(/invalid Resend webhook signature: no signature matches/);
+    const malformedText = '{"type":';
+    const malformed = await w.app.inject({
+      method: 'POST',
+      url: '/webhooks/resend',
+      headers: {
+        'content-type': 'application/json',
+        ...signSvix({
+          secrets: [WEBHOOK_SECRET],
+          id: 'msg_3',
+          timestamp: Math.floor(w.clock.now().getTime() / 1000),
+          body: malformedText,
+        }),
+      },
+      payload: malformedText,
+    });
+    expect(malformed.statusCode).toBe(400);
+
+    // A hard bounce suppresses the address and stops Dana; a complaint stops Pat.
+    await post(
+      'msg_4',
+      event('email.bounced', providerId(dana as string), {
+        bounce: { type: 'Permanent', message: '550 5.1.1 no such user' },
+      }),
+    );
+    await post('msg_5', event('email.complained', providerId(pat as string)));
+    await post('msg_5', event('email.complained', providerId(pat as string)));
+    expect(await status(dana as string)).toBe('bounced');
+    const contacts = await w.row<{ id: string; status: string }>(
+      'SELECT id, status FROM contacts WHERE workspace_id = $1',
+      [w.workspaceId],
+    );
+    expect(Object.fromEntries(contacts.map((c) => [c.id, c.status]))).toEqual({
+      [dana as string]: 'bounced',
+      [pat as string]: 'unsubscribed',
+    });
+    const enrollments = await w.row<{ status: string; stopReason: string }>(
+      'SELECT status, stop_reason AS "stopReason" FROM enrollments WHERE sequence_id = $1 ORDER BY contact_id',
+      [sequenceId],
+    );
+    expect(enrollments.map((e) => e.status)).toEqual(['stopped', 'stopped']);
+    await w.engine.tick();
+    // Only Pat's first message is still "sent" (Dana's bounced); nothing more went out.
+    expect(await w.messages('&status=sent')).toHaveLength(1);
+    const complaints = await w.row<{ n: number }>(
+      `SELECT count(*)::int AS n FROM message_events WHERE workspace_id = $1 AND event_type = 'complained'`,
+      [w.workspaceId],
+    );
+    expect(complaints[0]?.n).toBe(1);
+  });
+});
+
+describe('Gmail accounts', () => {
+  it('connects through OAuth, sends threaded mail, refreshes tokens, polls replies, and handles errors', async () => {
+    const w = await emailWorld(dns);
+    w.engine.deps.email = {
+      ...w.engine.deps.email,
+      google: {
+        clientId: google.clientId,
+        clientSecret: google.clientSecret,
+        authUrl: `${google.url}/auth`,
+        tokenUrl: `${google.url}/token`,
+        apiBaseUrl: google.url,
+      },
+    };
+    const start = await w.ok('GET', '/v1/oauth/google/start');
+    const consent = new URL(start.url as string);
+    expect(consent.searchParams.get('redirect_uri')).toBe(`${PUBLIC_URL}/oauth/google/callback`);
+    const state = consent.searchParams.get('state') as string;
+    const code = google.issueCode(`${PUBLIC_URL}/oauth/google/callback`);
+    const bad = await w.app.inject({ method: 'GET', url: `/oauth/google/callback?code=${code}&state=${state}x` });
+    expect(bad.statusCode).toBe(400);
+    const callback = await w.app.inject({ method: 'GET', url: `/oauth/google/callback?code=${code}&state=${state}` });
+    expect(callback.statusCode, callback.body).toBe(200);
+    expect(callback.body).toContain('sam@acme.example is connected');
+    const [sender] = (await w.ok('GET', '/v1/senders')).data as { id: string; provider: string; fromEmail: string }[];
+    expect(sender).toMatchObject({ provider: 'gmail', fromEmail: 'sam@acme.example' });
+    await w.ok('PATCH', `/v1/senders/${sender?.id}`, { ...NO_CAPS, warmup: null });
+    const stored = await w.credentialsOf(sender?.id as string);
+    expect(stored.extras.scopes).toContain('https://www.googleapis.com/auth/gmail.readonly');
+
+    const [dana, lee] = await w.contacts([
+      { email: 'dana@globex.example', firstName: 'Dana', company: 'Globex', timezone: 'UTC' },
+      { email: 'lee@initech.example', firstName: 'Lee', company: 'Initech', timezone: 'UTC' },
+    ]);
+    const sequenceId = await w.sequence(emailSequence(3, {}, 1));
+    await w.enroll(sequenceId, [dana as string]);
+    await w.engine.pollMailboxes(); // the first poll only remembers where history starts
+    await w.engine.tick();
+    // The access token expired meanwhile: the adapter refreshes it and the engine stores the new one.
+    google.expireAccessTokens();
+    w.clock.advance(86_400_000);
+    await w.engine.tick();
+    const sentMail = google.messages.filter((m) => m.labelIds.includes('SENT'));
+    expect(sentMail).toHaveLength(2);
+    expect(sentMail[1]?.threadId).toBe(sentMail[0]?.threadId);
+    const second = await simpleParser(sentMail[1]?.raw ?? Buffer.alloc(0));
+    expect(second.inReplyTo).toBe(sentMail[0]?.messageIdHeader);
+    const renewed = await w.credentialsOf(sender?.id as string);
+    expect(renewed.adapter.accessToken).not.toBe(stored.adapter.accessToken);
+    expect(renewed.extras.scopes).toEqual(stored.extras.scopes);
+
+    // Dana answers in the thread: the poller finds it and the sequence stops before step 2.
+    const reply = Buffer.from(
+      [
+        'From: Dana <dana@globex.example>',
+        'To: sam@acme.example',
+        `Subject: ${second.subject}`,
+        `Message-ID: <reply-1@globex.example>`,
+        `In-Reply-To: ${sentMail[1]?.messageIdHeader}`,
+        `References: ${sentMail[0]?.messageIdHeader} ${sentMail[1]?.messageIdHeader}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Sounds interesting, can we talk on Thursday?',
+        '',
+      ].join('\r\n'),
+    );
+    google.deliver(reply, sentMail[0]?.threadId);
+    await w.engine.pollMailboxes();
+    await w.engine.pollMailboxes(); // a repeat changes nothing
+    const enrollment = (
+      await w.row<{ status: string; stopReason: string }>(
+        'SELECT status, stop_reason AS "stopReason" FROM enrollments WHERE contact_id = $1',
+        [dana],
+      )
+    )[0];
+    expect(enrollment).toEqual({ status: 'stopped', stopReason: 'replied' });
+    const replies = (await w.timeline(dana as string)).filter((t) => t.type === 'replied');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.data.text).toContain('Thursday');
+    w.clock.advance(86_400_000);
+    await w.engine.tick();
+    expect(google.messages.filter((m) => m.labelIds.includes('SENT'))).toHaveLength(2);
+
+    // Gmail's quota answer defers the step with spec 000's wording.
+    await w.enroll(sequenceId, [lee as string]);
+    google.sendFailures.push('429');
+    await w.engine.tick();
+    const quota = (await w.timeline(lee as string)).find((t) => t.type === 'deferred');
+    expect(quota?.summary).toMatch(/Gmail API quota exceeded/);
+
+    // A revoked grant: the account is disconnected with a clear error and steps wait.
+    google.revoke(renewed.adapter.refreshToken as string);
+    google.expireAccessTokens();
+    w.clock.advance(3600_000);
+    await w.engine.tick();
+    const [after] = (await w.ok('GET', '/v1/senders')).data as { status: string; statusReason: string }[];
+    expect(after).toMatchObject({ status: 'disconnected', statusReason: 'Google account not connected: reconnect it' });
+    const waits = (await w.timeline(lee as string)).filter((t) => t.type === 'deferred').map((t) => t.summary);
+    expect(waits.join('\n')).toMatch(/Google account not connected/);
+  });
+});

@@ -1,0 +1,83 @@
+// A world (API + direct engine on a manual clock) whose email side points at local servers: a DNS
+// server for recipient MX checks and DKIM keys, and known tracking/public URLs.
+import { generateKeyPairSync } from 'node:crypto';
+import { createRecipientChecker } from '../../src/channels/email/recipientCheck.ts';
+import { resolveEmailSettings } from '../../src/engine/emailSettings.ts';
+import { openCredentials } from '../../src/engine/senderCredentials.ts';
+import { startDnsServer, type LocalDns, type Zone } from '../channels/support/dnsServer.ts';
+import { TEST_ENCRYPTION_KEY, testDb } from '../support/harness.ts';
+import { world } from './support.ts';
+
+export const PUBLIC_URL = 'https://app.quotahit.test';
+export const TRACKING_URL = 'https://t.acme.example';
+export const POSTAL = 'Acme Inc., 1 Main St, Springfield, IL 62701, USA';
+
+export const dkimKeys = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'der' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
+const dkimRecord = `v=DKIM1; k=rsa; p=${dkimKeys.publicKey.toString('base64')}`;
+
+/** Domains our test contacts use: globex/initech accept mail, nomail.example has a null MX. */
+export function zone(): Zone {
+  return {
+    'globex.example': { MX: [{ exchange: 'mx.globex.example', priority: 10 }] },
+    'initech.example': { MX: [{ exchange: 'mx.initech.example', priority: 10 }] },
+    'umbrella.example': { A: ['192.0.2.10'] },
+    'nomail.example': { MX: [{ exchange: '', priority: 0 }] },
+    'qh1._domainkey.acme.example': { TXT: [dkimRecord.match(/.{1,255}/g) ?? []] },
+  };
+}
+
+export async function emailWorld(dns: LocalDns, options: Parameters<typeof world>[0] = {}) {
+  const w = await world(options);
+  const key = Buffer.from(TEST_ENCRYPTION_KEY, 'base64');
+  // The engine reads deps at every call: point its email side at the local servers.
+  w.engine.deps.email = resolveEmailSettings({
+    encryptionKey: key,
+    publicUrl: PUBLIC_URL,
+    config: { trackingBaseUrl: TRACKING_URL },
+  });
+  w.engine.deps.recipients = createRecipientChecker({ resolver: dns.resolver });
+  await w.ok('PATCH', '/v1/workspace', { postalAddress: POSTAL });
+  return {
+    ...w,
+    key,
+    async credentialsOf(senderId: string) {
+      const { rows } = await testDb().pool.query<{ credentials: Buffer }>(
+        'SELECT credentials FROM senders WHERE id = $1',
+        [senderId],
+      );
+      return openCredentials(key, rows[0]?.credentials ?? null);
+    },
+    async row<T extends Record<string, unknown>>(text: string, values: unknown[]): Promise<T[]> {
+      return (await testDb().pool.query<T>(text, values)).rows;
+    },
+  };
+}
+
+export { startDnsServer };
+
+/** Email steps `dayGap` days apart (0: all sent on one tick), always inside the window. */
+export function emailSequence(steps: number, extra: Record<string, unknown> = {}, dayGap = 0) {
+  return {
+    name: 'email',
+    steps: Array.from({ length: steps }, (_, i) => ({
+      day: i * dayGap,
+      channel: 'email',
+      template: i === 0 ? 'intro' : 'follow_up',
+    })),
+    schedule: {
+      timezone: 'UTC',
+      days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      start: '00:00',
+      end: '24:00',
+      jitterSeconds: 0,
+    },
+    ...extra,
+  };
+}
+
+/** Caps out of the way: tests send several messages within a second. */
+export const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
