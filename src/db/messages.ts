@@ -116,6 +116,11 @@ export async function reserveMessage(sql: Sql, r: Reservation): Promise<MessageR
   return rows[0];
 }
 
+/** Takes an unconfirmed reservation over for a reconciliation, under a fresh lease. */
+export async function renewLease(sql: Sql, id: string, leaseUntil: Date): Promise<void> {
+  await sql.query(`UPDATE messages SET lease_until = $2 WHERE id = $1 AND status = 'sending'`, [id, leaseUntil]);
+}
+
 export async function markMessage(
   sql: Sql,
   id: string,

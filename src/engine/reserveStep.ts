@@ -11,7 +11,7 @@ import { addActivity } from '../db/activities.ts';
 import { getContact, type Contact } from '../db/contacts.ts';
 import type { Sql } from '../db/database.ts';
 import { getEnrollment, updateEnrollment, type EnrollmentRow } from '../db/enrollments.ts';
-import { messagesOfEnrollment, reserveMessage, type MessageRow } from '../db/messages.ts';
+import { messagesOfEnrollment, renewLease, reserveMessage, type MessageRow } from '../db/messages.ts';
 import { getSequence, type Sequence } from '../db/sequences.ts';
 import { suppressionsFor } from '../db/suppressions.ts';
 import { getWorkspace } from '../db/workspaces.ts';
@@ -53,7 +53,17 @@ export async function reserveStep(
       await updateEnrollment(sql, enrollment.id, { nextRunAt: stale.leaseUntil });
       return { kind: 'idle' };
     }
-    return { kind: 'reconcile', message: stale, sender: await senderOf(sql, stale.senderId), contact };
+    // Reconcile under a fresh lease: a second runner arriving meanwhile (a retried job, the sweep)
+    // finds it live and stays idle instead of looking the message up and resending it too.
+    const leaseUntil = new Date(now.getTime() + deps.leaseMs);
+    await renewLease(sql, stale.id, leaseUntil);
+    await updateEnrollment(sql, enrollment.id, { nextRunAt: leaseUntil });
+    return {
+      kind: 'reconcile',
+      message: { ...stale, leaseUntil },
+      sender: await senderOf(sql, stale.senderId),
+      contact,
+    };
   }
 
   const ws = enrollment.workspaceId;
