@@ -61,13 +61,24 @@ function smsLine(ctx: ComposeContext, angle: Angle): string | undefined {
   if (t.length > 70) return undefined;
   switch (angle.kind) {
     case 'news':
-      return `Congrats on the news (${t}).`;
+      return ctx.pick(
+        [`Congrats on the news (${t}).`, `Saw the news: ${t}. Congrats!`, `Just read about ${t}. Nice.`],
+        'sms.news',
+      );
     case 'starter':
-      return `Saw this: ${t}.`;
+      return ctx.pick([`Saw this: ${t}.`, `${t} caught my eye.`, `Noticed ${t}.`], 'sms.starter');
     case 'pain':
-      return ctx.pick([`Curious how you're handling this: ${t}.`, `Is this still a priority: ${t}?`], 'sms.pain');
+      return ctx.pick(
+        [
+          `Curious how you're handling this: ${t}.`,
+          `Is this still a priority: ${t}?`,
+          `Quick one on ${t}.`,
+          `Wondering if ${t} is still on your plate.`,
+        ],
+        'sms.pain',
+      );
     case 'tech':
-      return `Noticed you use ${t}.`;
+      return ctx.pick([`Noticed you use ${t}.`, `Saw ${t} in your stack.`, `You run ${t}, right?`], 'sms.tech');
     default:
       return undefined;
   }
@@ -77,11 +88,30 @@ function smsLine(ctx: ComposeContext, angle: Angle): string | undefined {
 export function composeSms(ctx: ComposeContext, maxSegments: number): string {
   const hello = ctx.firstName === undefined ? 'Hi' : `Hi ${ctx.firstName}`;
   const who =
-    ctx.senderName === undefined ? `it's ${ctx.workspaceName}` : `it's ${ctx.senderName} from ${ctx.workspaceName}`;
+    ctx.senderName === undefined
+      ? ctx.pick([`it's ${ctx.workspaceName}`, `${ctx.workspaceName} here`], 'sms.who')
+      : ctx.pick(
+          [
+            `it's ${ctx.senderName} from ${ctx.workspaceName}`,
+            `${ctx.senderName} here, from ${ctx.workspaceName}`,
+            `${ctx.senderName} at ${ctx.workspaceName}`,
+          ],
+          'sms.who',
+        );
   const ask =
     ctx.purpose === 'breakup'
       ? "I'll stop here. Reply anytime if it becomes relevant."
-      : ctx.pick(['Open to a quick call?', 'Worth a short chat?', 'Any interest in a quick call?'], 'sms.ask');
+      : ctx.pick(
+          [
+            'Open to a quick call?',
+            'Worth a short chat?',
+            'Any interest in a quick call?',
+            'Could we talk for 10 minutes this week?',
+            'Is a quick call worth it?',
+            'Would a short call help?',
+          ],
+          'sms.ask',
+        );
   const firstSms = !ctx.input.previous.some((message) => message.channel === 'sms');
   const optOut = firstSms ? ' Reply STOP to opt out.' : '';
   const line = smsLine(ctx, ctx.lead);
