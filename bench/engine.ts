@@ -174,17 +174,21 @@ async function runEngine(workers: number, fake: Fake): Promise<Result> {
   );
   fake.reset();
   const started = performance.now();
-  await engine.enroll({ workspaceId: workspace.id, sequenceId: String(sequence.id), tag: 'bench' });
-  for (;;) {
-    const { rows } = await db.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM enrollments WHERE status = 'completed'`,
-    );
-    if ((rows[0]?.n ?? 0) >= CONTACTS) break;
-    if (performance.now() - started > 20 * 60_000) throw new Error(`not done after 20 minutes: ${rows[0]?.n}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  let rss: number[];
+  try {
+    await engine.enroll({ workspaceId: workspace.id, sequenceId: String(sequence.id), tag: 'bench' });
+    for (;;) {
+      const { rows } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM enrollments WHERE status = 'completed'`,
+      );
+      if ((rows[0]?.n ?? 0) >= CONTACTS) break;
+      if (performance.now() - started > 60 * 60_000) throw new Error(`not done after an hour: ${rows[0]?.n}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    rss = await Promise.all(children.map((c) => peakRssMb(c.pid as number)));
+  } finally {
+    await stop(children);
   }
-  const rss = await Promise.all(children.map((c) => peakRssMb(c.pid as number)));
-  await stop(children);
 
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();

@@ -20,10 +20,13 @@ const MAX_ATTEMPTS = 10;
 
 export type Delivery = { message: MessageRow; sender: SenderRow | null; contact: Contact; reconcile: boolean };
 
-type Outcome = SendResult | { unknown: true; reason: string };
+type Settled = SendResult | { unknown: true; reason: string };
+type Outcome = Settled | { abandoned: true };
 
 export async function deliverStep(deps: EngineDeps, delivery: Delivery): Promise<void> {
   const outcome = await callProvider(deps, delivery);
+  // The lease ran out before the call could start: leave the reservation to reconciliation.
+  if ('abandoned' in outcome) return;
   const after: AfterCommit = [];
   await deps.db.tenant(delivery.message.workspaceId, (sql) => recordOutcome(sql, deps, delivery, outcome, after));
   for (const action of after) await action();
@@ -42,7 +45,13 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
       failure: { kind: 'auth_expired', message: 'stored credentials cannot be decrypted with the configured key' },
     };
   }
-  const context = { signal: AbortSignal.timeout(deps.sendTimeoutMs) };
+  // The call must end before the reservation's lease does: past it, another runner may reconcile
+  // the message, and a provider without idempotency keys could then see it twice.
+  const leftMs = message.leaseUntil
+    ? message.leaseUntil.getTime() - deps.clock.now().getTime() - 1000
+    : deps.sendTimeoutMs;
+  if (leftMs <= 0) return { abandoned: true };
+  const context = { signal: AbortSignal.timeout(Math.min(deps.sendTimeoutMs, leftMs)) };
   try {
     if (reconcile) {
       const found = await adapter.lookup(message.id, credentials, context);
@@ -92,7 +101,7 @@ async function recordOutcome(
   sql: Sql,
   deps: EngineDeps,
   d: Delivery,
-  outcome: Outcome,
+  outcome: Settled,
   after: AfterCommit,
 ): Promise<void> {
   const now = deps.clock.now();
@@ -100,6 +109,12 @@ async function recordOutcome(
   // Lock order: enrollment first, as everywhere else.
   const enrollment = await getEnrollment(sql, message.enrollmentId, { lock: true });
   if (!enrollment) return;
+  // Someone else already settled this reservation (a reconciliation, a cancellation): record nothing twice.
+  const { rows: current } = await sql.query<{ status: string }>(
+    'SELECT status FROM messages WHERE id = $1 FOR UPDATE',
+    [message.id],
+  );
+  if (current[0]?.status !== 'sending') return;
   const ws = message.workspaceId;
   const note = (type: string, summary: string, data: Record<string, unknown> = {}) =>
     addActivity(sql, {

@@ -39,10 +39,9 @@ export async function reserveStep(
   const enrollment = await getEnrollment(sql, enrollmentId, { lock: true });
   if (!enrollment || enrollment.status === 'completed' || enrollment.status === 'stopped') return { kind: 'idle' };
   if (enrollment.nextRunAt && enrollment.nextRunAt.getTime() > now.getTime()) return { kind: 'idle' };
-  const [contact, sequence] = await Promise.all([
-    getContact(sql, enrollment.contactId),
-    getSequence(sql, enrollment.sequenceId),
-  ]);
+  // One connection runs one query at a time: sequential reads.
+  const contact = await getContact(sql, enrollment.contactId);
+  const sequence = await getSequence(sql, enrollment.sequenceId);
   if (!contact || !sequence) return { kind: 'idle' };
   const messages = await messagesOfEnrollment(sql, enrollment.id);
 
@@ -51,6 +50,10 @@ export async function reserveStep(
   if (stale) {
     if (stale.leaseUntil && stale.leaseUntil.getTime() > now.getTime()) {
       await updateEnrollment(sql, enrollment.id, { nextRunAt: stale.leaseUntil });
+      const leaseEnd = stale.leaseUntil;
+      after.push(() =>
+        deps.schedule([{ ref: { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id }, at: leaseEnd }]),
+      );
       return { kind: 'idle' };
     }
     // Reconcile under a fresh lease: a second runner arriving meanwhile (a retried job, the sweep)

@@ -77,18 +77,7 @@ export async function chooseSender(
   }
   // The sticky account, or the only one, is picked whatever its room: count usage only to rank several.
   const only = sticky ?? (usable.length === 1 ? usable[0] : undefined);
-  const picked = only
-    ? { id: only.id, sender: only }
-    : pickSender(
-        await Promise.all(
-          usable.map(async (sender) => ({
-            id: sender.id,
-            sender,
-            remaining: (await usageOf(sql, sender, template, now)).remaining,
-          })),
-        ),
-        sticky?.id,
-      );
+  const picked = only ? { id: only.id, sender: only } : pickSender(await rank(sql, usable, template, now), sticky?.id);
   if (!picked) return { kind: 'sandbox' };
 
   // Re-read under lock: the quota decision must not race with another worker's reservation.
@@ -121,6 +110,14 @@ export async function chooseSender(
     };
   }
   return { kind: 'sender', sender: locked };
+}
+
+async function rank(sql: Sql, senders: SenderRow[], template: string, now: Date) {
+  const ranked: { id: string; sender: SenderRow; remaining: number }[] = [];
+  // Sequential: one connection runs one query at a time.
+  for (const sender of senders)
+    ranked.push({ id: sender.id, sender, remaining: (await usageOf(sql, sender, template, now)).remaining });
+  return ranked;
 }
 
 const REASONS = {
