@@ -197,3 +197,32 @@ describe('analytics', () => {
     expect((await w.call('GET', '/v1/analytics/sequences/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 });
+
+describe('variants', () => {
+  it('assigns each contact a variant deterministically and reports each variant and its winner status', async () => {
+    const w = await world();
+    const ids = await w.contacts(
+      Array.from({ length: 12 }, (_, i) => ({ email: `v${i}@x${i}.example.com`, firstName: `V${i}` })),
+    );
+    const sequenceId = await w.sequence({ ...instant([{ channel: 'email', template: 'intro' }]), variants: 2 });
+    const { enrolled } = await w.enroll(sequenceId, ids);
+    await w.engine.tick();
+    const sent = await w.messages();
+    const variants = new Set(sent.map((m) => m.variant));
+    expect([...variants].sort()).toEqual([0, 1]);
+    for (const e of enrolled) {
+      const view = await w.enrollment(e.enrollmentId);
+      expect(sent.find((m) => m.contactId === e.contactId)?.variant).toBe(view.variant);
+    }
+    const stats = await w.ok('GET', `/v1/analytics/sequences/${sequenceId}`);
+    expect((stats.steps as { variant: number; sent: number }[]).map((r) => r.variant)).toEqual([0, 1]);
+    expect(stats.winners).toEqual([
+      expect.objectContaining({
+        step: 0,
+        channel: 'email',
+        winner: null,
+        reason: expect.stringMatching(/needs 100 sends per variant/),
+      }),
+    ]);
+  });
+});

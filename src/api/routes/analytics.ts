@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { sequenceStats } from '../../db/analytics.ts';
+import { chooseVariantWinner } from '../../core/variantWinner.ts';
 import type { Db } from '../../db/database.ts';
 import { getSequence } from '../../db/sequences.ts';
 import type { Engine } from '../../engine/engine.ts';
@@ -18,7 +19,13 @@ export const analyticsRoutes =
           tags: ['analytics'],
           params: IdParams,
           response: {
-            200: z.object({ sequenceId: z.string(), steps: z.array(z.looseObject({ step: z.number() })) }),
+            200: z.object({
+              sequenceId: z.string(),
+              steps: z.array(z.looseObject({ step: z.number() })),
+              winners: z.array(
+                z.object({ step: z.number(), channel: z.string(), winner: z.number().nullable(), reason: z.string() }),
+              ),
+            }),
             ...errorResponses,
           },
         },
@@ -28,7 +35,19 @@ export const analyticsRoutes =
           (await getSequence(sql, request.params.id)) ? sequenceStats(sql, request.params.id) : undefined,
         );
         if (!steps) throw notFound('sequence');
-        return { sequenceId: request.params.id, steps };
+        const groups = new Map<string, typeof steps>();
+        for (const row of steps)
+          groups.set(`${row.step}|${row.channel}`, [...(groups.get(`${row.step}|${row.channel}`) ?? []), row]);
+        const winners = [...groups.values()].map((rows) => {
+          const verdict = chooseVariantWinner(rows);
+          return {
+            step: rows[0]?.step ?? 0,
+            channel: rows[0]?.channel ?? '',
+            winner: verdict.winner,
+            reason: verdict.reason,
+          };
+        });
+        return { sequenceId: request.params.id, steps, winners };
       },
     );
 
