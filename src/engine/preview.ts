@@ -11,7 +11,7 @@ import { sentToContact } from '../db/writerInputs.ts';
 import { getWorkspace } from '../db/workspaces.ts';
 import type { WriterInput } from '../writer/types.ts';
 import type { StepWriter, WriteOutcome } from './ports.ts';
-import { toWriterContact } from './writerInput.ts';
+import { toWriterContact, toWriterSender, toWriterWorkspace } from './writerInput.ts';
 
 export type PreviewRequest = {
   workspaceId: string;
@@ -38,16 +38,8 @@ export async function previewMessage(
       contact: toWriterContact(contact),
       channel: request.channel,
       purpose: request.purpose,
-      sender: {
-        fromName: sender?.fromName ?? undefined,
-        fromEmail: sender?.fromEmail ?? undefined,
-        linkedinFree: sender?.linkedinFree,
-      },
-      workspace: {
-        name: workspace?.name ?? '',
-        offer: workspace?.offer ?? undefined,
-        postalAddress: workspace?.postalAddress ?? undefined,
-      },
+      sender: toWriterSender(sender),
+      workspace: toWriterWorkspace(workspace),
       previous: sent.flatMap((m) => {
         const channel = Channel.safeParse(m.channel);
         return channel.success

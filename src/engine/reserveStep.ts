@@ -20,7 +20,7 @@ import { getSenderRow, type SenderRow } from '../db/senders.ts';
 import type { EngineDeps } from './ports.ts';
 import { checkBeforeWriting, contentBlock } from './preSendChecks.ts';
 import { chooseSender } from './senderChoice.ts';
-import { toWriterContact } from './writerInput.ts';
+import { toWriterContact, toWriterSender, toWriterWorkspace } from './writerInput.ts';
 
 export type Reserved =
   | { kind: 'idle' }
@@ -266,16 +266,8 @@ async function prepareSend(
     contact: toWriterContact(contact),
     channel: decision.channel,
     purpose: decision.template,
-    sender: {
-      fromName: sender?.fromName ?? undefined,
-      fromEmail: sender?.fromEmail ?? undefined,
-      linkedinFree: sender?.linkedinFree,
-    },
-    workspace: {
-      name: workspace?.name ?? '',
-      offer: workspace?.offer ?? undefined,
-      postalAddress: workspace?.postalAddress ?? undefined,
-    },
+    sender: toWriterSender(sender),
+    workspace: toWriterWorkspace(workspace),
     previous: ctx.messages
       .filter((m) => ['sent', 'delivered', 'unknown'].includes(m.status))
       .map((m) => ({
