@@ -196,6 +196,40 @@ describe('POST /v1/writer/generate with a model', () => {
   });
 });
 
+describe('the engine when the model fails', () => {
+  it('falls back to the offline composer, sends, and writes "Message generation failed" with the cause on the timeline', async () => {
+    const fake = await startAnthropicFake({ apiKey: 'sk-ant-writer-api-test' });
+    try {
+      const w = await writerWorld({ model: { ...fakeModel(fake.url), maxRetries: 0 } });
+      const [dana] = await w.contacts([DANA]);
+      const sequence = await w.ok('POST', '/v1/sequences', {
+        name: 'one step',
+        steps: [{ day: 0, channel: 'email', template: 'intro' }],
+        schedule: {
+          timezone: 'UTC',
+          days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+          start: '00:00',
+          end: '24:00',
+          jitterSeconds: 0,
+        },
+      });
+      await w.ok('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [dana] });
+      fake.enqueue({ kind: 'text', text: 'this is not JSON at all' });
+      await w.engine.tick();
+      const { rows } = await testDb().pool.query('SELECT status, body, writer FROM messages WHERE workspace_id = $1', [
+        w.workspaceId,
+      ]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ status: 'sent', writer: { generator: 'composer' } });
+      const timeline = await w.ok('GET', `/v1/contacts/${String(dana)}/timeline`);
+      const failed = (timeline.data as { type: string; summary: string }[]).find((a) => a.type === 'generation_failed');
+      expect(failed?.summary).toMatch(/^Message generation failed: malformed/);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describe('POST /v1/replies/classify', () => {
   it('uses the heuristic without a model', async () => {
     const res = await composerWorld.ok('POST', '/v1/replies/classify', {
