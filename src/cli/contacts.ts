@@ -3,12 +3,11 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
-import { isUuid } from '../db/cursor.ts';
 import { openDatabase } from '../db/open.ts';
 import { getWorkspace } from '../db/workspaces.ts';
 import { csvImportRecords } from '../engine/csvRecords.ts';
 import { importContacts, type ImportRecord } from '../engine/importContacts.ts';
-import { config, parse, printJson, UsageError } from './args.ts';
+import { config, parse, printJson, requireId, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 
 const USAGE = 'usage: quotahit contacts import FILE --workspace ID [--json]';
@@ -19,8 +18,7 @@ export async function contactsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(rest, { workspace: { type: 'string' }, json: { type: 'boolean' } }, true);
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(USAGE);
-  if (!values.workspace || !isUuid(values.workspace))
-    throw new UsageError(`--workspace needs a workspace id (UUID)\n${USAGE}`);
+  const workspaceId = requireId(values.workspace, 'workspace', 'workspace', USAGE);
   const size = await stat(file).then(
     (s) => s.size,
     () => {
@@ -29,7 +27,6 @@ export async function contactsCommand(argv: string[]): Promise<void> {
   );
   const database = await openDatabase(config());
   try {
-    const workspaceId = values.workspace;
     if (!(await database.db.tenant(workspaceId, getWorkspace)))
       throw new UsageError(`workspace ${workspaceId} not found`);
     const bar = !values.json && process.stderr.isTTY ? progressBar(process.stderr, size) : undefined;

@@ -1,13 +1,12 @@
 // quotahit plan --workspace ID (--tag T | --contacts id,id) [--preset P | --sequence ID] [--execute] [--json]
 import pino from 'pino';
 import { PlanBody } from '../api/routes/plans.ts';
-import { isUuid } from '../db/cursor.ts';
 import { openDatabase } from '../db/open.ts';
 import type { PlanRow } from '../db/plans.ts';
 import { getWorkspace } from '../db/workspaces.ts';
 import { createPlan, executePlan, type ExecutionResult } from '../engine/plans.ts';
 import { wireEngine } from '../engine/wire.ts';
-import { config, parse, printJson, UsageError } from './args.ts';
+import { config, parse, printJson, requireId, UsageError } from './args.ts';
 
 const USAGE =
   'usage: quotahit plan --workspace ID (--tag T | --contacts ID,ID…) [--preset P | --sequence ID] [--execute] [--json]';
@@ -22,8 +21,7 @@ export async function planCommand(argv: string[]): Promise<void> {
     execute: { type: 'boolean' },
     json: { type: 'boolean' },
   });
-  if (!values.workspace || !isUuid(values.workspace))
-    throw new UsageError(`--workspace needs a workspace id (UUID)\n${USAGE}`);
+  const workspaceId = requireId(values.workspace, 'workspace', 'workspace', USAGE);
   const parsed = PlanBody.safeParse({
     ...(values.contacts === undefined ? {} : { contactIds: values.contacts.split(',').map((id) => id.trim()) }),
     ...(values.tag === undefined ? {} : { tag: values.tag }),
@@ -44,7 +42,6 @@ export async function planCommand(argv: string[]): Promise<void> {
   const cfg = config();
   const database = await openDatabase(cfg);
   try {
-    const workspaceId = values.workspace;
     if (!(await database.db.tenant(workspaceId, getWorkspace))) throw new Error(`workspace ${workspaceId} not found`);
     // Executing queues the later steps for the workers; planning alone needs no queue.
     const { engine, queue } = await wireEngine(database, {

@@ -1,12 +1,11 @@
 // quotahit preview --workspace ID --contact ID --channel C --purpose P [--variant N] [--json]
 import pino from 'pino';
 import { GenerateBody } from '../api/routes/writer.ts';
-import { isUuid } from '../db/cursor.ts';
 import { openDatabase } from '../db/open.ts';
 import { getWorkspace } from '../db/workspaces.ts';
 import { previewMessage } from '../engine/preview.ts';
 import { wireEngine } from '../engine/wire.ts';
-import { config, parse, printJson, UsageError } from './args.ts';
+import { config, parse, printJson, requireId, UsageError } from './args.ts';
 
 const USAGE =
   'usage: quotahit preview --workspace ID --contact ID --channel email|linkedin|whatsapp|sms|call --purpose P [--variant N] [--json]';
@@ -20,8 +19,7 @@ export async function previewCommand(argv: string[]): Promise<void> {
     variant: { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (!values.workspace || !isUuid(values.workspace))
-    throw new UsageError(`--workspace needs a workspace id (UUID)\n${USAGE}`);
+  const workspaceId = requireId(values.workspace, 'workspace', 'workspace', USAGE);
   const variant = values.variant === undefined ? undefined : Number(values.variant);
   const parsed = GenerateBody.safeParse({
     contactId: values.contact,
@@ -40,7 +38,6 @@ export async function previewCommand(argv: string[]): Promise<void> {
   const cfg = config();
   const database = await openDatabase(cfg);
   try {
-    const workspaceId = values.workspace;
     if (!(await database.db.tenant(workspaceId, getWorkspace))) throw new Error(`workspace ${workspaceId} not found`);
     const { engine } = await wireEngine(database, {
       log: pino({ level: cfg.logLevel }),

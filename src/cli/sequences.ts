@@ -9,7 +9,7 @@ import { insertSequence } from '../db/sequences.ts';
 import { getWorkspace } from '../db/workspaces.ts';
 import { wireEngine } from '../engine/wire.ts';
 import { silentLogger } from '../engine/ports.ts';
-import { config, parse, printJson, UsageError } from './args.ts';
+import { config, parse, printJson, requireId, UsageError } from './args.ts';
 import { workspaceOfSequence } from './lookup.ts';
 
 const CREATE_USAGE =
@@ -25,8 +25,7 @@ export async function sequencesCommand(argv: string[]): Promise<void> {
     file: { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (!values.workspace || !isUuid(values.workspace))
-    throw new UsageError(`--workspace needs a workspace id (UUID)\n${CREATE_USAGE}`);
+  const workspaceId = requireId(values.workspace, 'workspace', 'workspace', CREATE_USAGE);
   if (!!values.preset === !!values.file) throw new UsageError(`give either --preset or --file\n${CREATE_USAGE}`);
   let input: SequenceInput;
   if (values.preset) {
@@ -47,7 +46,6 @@ export async function sequencesCommand(argv: string[]): Promise<void> {
   }
   const database = await openDatabase(config());
   try {
-    const workspaceId = values.workspace;
     const sequence = await database.db.tenant(workspaceId, async (sql) => {
       if (!(await getWorkspace(sql))) throw new UsageError(`workspace ${workspaceId} not found`);
       return insertSequence(sql, workspaceId, input, values.preset ?? null);
@@ -68,8 +66,7 @@ export async function enrollCommand(argv: string[]): Promise<void> {
     tag: { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (!values.sequence || !isUuid(values.sequence))
-    throw new UsageError(`--sequence needs a sequence id (UUID)\n${ENROLL_USAGE}`);
+  const sequenceId = requireId(values.sequence, 'sequence', 'sequence', ENROLL_USAGE);
   if (!!values.contacts === !!values.tag) throw new UsageError(`give either --contacts or --tag\n${ENROLL_USAGE}`);
   const contactIds = values.contacts
     ?.split(',')
@@ -79,13 +76,13 @@ export async function enrollCommand(argv: string[]): Promise<void> {
   if (bad) throw new UsageError(`--contacts: "${bad}" is not a contact id (UUID)`);
   const database = await openDatabase(config());
   try {
-    const workspaceId = await workspaceOfSequence(database.db, values.sequence);
-    if (!workspaceId) throw new UsageError(`sequence ${values.sequence} not found`);
+    const workspaceId = await workspaceOfSequence(database.db, sequenceId);
+    if (!workspaceId) throw new UsageError(`sequence ${sequenceId} not found`);
     const { engine, queue } = await wireEngine(database, { log: silentLogger, queue: true });
     try {
       const result = await engine.enroll({
         workspaceId,
-        sequenceId: values.sequence,
+        sequenceId,
         ...(contactIds ? { contactIds } : { tag: values.tag as string }),
       });
       if (values.json) printJson(result);

@@ -3,12 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { normalizeContact } from '../core/contact.ts';
-import { isUuid } from '../db/cursor.ts';
 import { openDatabase } from '../db/open.ts';
 import { csvImportRecords } from '../engine/csvRecords.ts';
 import type { ImportRecord } from '../engine/importContacts.ts';
 import { simulateSequence, type SimContact } from '../engine/simulate.ts';
-import { config, parse, printJson, UsageError } from './args.ts';
+import { config, parse, printJson, requireId, UsageError } from './args.ts';
 import { workspaceOfSequence } from './lookup.ts';
 
 const USAGE =
@@ -23,8 +22,7 @@ export async function simulateCommand(argv: string[]): Promise<void> {
     start: { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (!values.sequence || !isUuid(values.sequence))
-    throw new UsageError(`--sequence needs a sequence id (UUID)\n${USAGE}`);
+  const sequenceId = requireId(values.sequence, 'sequence', 'sequence', USAGE);
   if (values.contacts && values.tag) throw new UsageError(`give --contacts or --tag, not both\n${USAGE}`);
   const days = Number(values.days ?? 30);
   if (!Number.isInteger(days) || days < 1 || days > 120)
@@ -35,18 +33,18 @@ export async function simulateCommand(argv: string[]): Promise<void> {
 
   const database = await openDatabase(config());
   try {
-    const workspaceId = await workspaceOfSequence(database.db, values.sequence);
-    if (!workspaceId) throw new UsageError(`sequence ${values.sequence} not found`);
+    const workspaceId = await workspaceOfSequence(database.db, sequenceId);
+    if (!workspaceId) throw new UsageError(`sequence ${sequenceId} not found`);
     const result = await database.db.tenant(workspaceId, (sql) =>
       simulateSequence(sql, {
-        sequenceId: values.sequence as string,
+        sequenceId: sequenceId,
         tag: values.tag,
         contacts: fileContacts,
         days,
         start,
       }),
     );
-    if (!result) throw new UsageError(`sequence ${values.sequence} not found`);
+    if (!result) throw new UsageError(`sequence ${sequenceId} not found`);
     if (values.json) {
       printJson(result);
       return;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testDb } from '../support/harness.ts';
 import { DANA, writerWorld } from './writerSupport.ts';
+import { ALWAYS_OPEN } from '../engine/support.ts';
 
 const RICH = {
   ...DANA,
@@ -10,13 +11,6 @@ const RICH = {
 };
 const SPARSE = { email: 'bo@globex.example.com', firstName: 'Bo', timezone: 'UTC', tags: ['q2'] };
 const GONE = { email: 'cy@initech.example.com', firstName: 'Cy', timezone: 'UTC', tags: ['q2'] };
-const ALWAYS_OPEN = {
-  timezone: 'UTC',
-  days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-  start: '00:00',
-  end: '24:00',
-  jitterSeconds: 0,
-};
 
 async function leadsWorld() {
   const w = await writerWorld();

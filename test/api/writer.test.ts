@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnthropicFake, type ModelFake } from '../fakes/anthropic.ts';
 import { newWorkspace, testDb } from '../support/harness.ts';
 import { DANA, DANA_DRAFT, fakeModel, writerWorld } from './writerSupport.ts';
+import { ALWAYS_OPEN } from '../engine/support.ts';
 
 let fake: ModelFake;
 beforeAll(async () => {
@@ -162,13 +163,7 @@ describe('POST /v1/writer/generate with a model', () => {
     const sequence = await w.ok('POST', '/v1/sequences', {
       name: 'one step',
       steps: [{ day: 0, channel: 'email', template: 'intro' }],
-      schedule: {
-        timezone: 'UTC',
-        days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-        start: '00:00',
-        end: '24:00',
-        jitterSeconds: 0,
-      },
+      schedule: ALWAYS_OPEN,
     });
     await w.ok('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [dana] });
     fake.enqueue({ kind: 'json', value: DANA_DRAFT, usage: { input: 1200, output: 300 } });
@@ -205,13 +200,7 @@ describe('the engine when the model fails', () => {
       const sequence = await w.ok('POST', '/v1/sequences', {
         name: 'one step',
         steps: [{ day: 0, channel: 'email', template: 'intro' }],
-        schedule: {
-          timezone: 'UTC',
-          days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-          start: '00:00',
-          end: '24:00',
-          jitterSeconds: 0,
-        },
+        schedule: ALWAYS_OPEN,
       });
       await w.ok('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [dana] });
       fake.enqueue({ kind: 'text', text: 'this is not JSON at all' });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.ts';
 import { cliEnv } from '../support/harness.ts';
 import { runCli, startCli } from '../support/processes.ts';
+import { ALWAYS_OPEN } from '../engine/support.ts';
 
 const READY = /QuotaHit is listening on/;
 
@@ -68,13 +69,7 @@ describe('quotahit start runs the engine', () => {
       const sequence = await api('POST', '/v1/sequences', {
         name: 'Now',
         steps: [{ day: 0, channel: 'email', template: 'intro' }],
-        schedule: {
-          timezone: 'UTC',
-          days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-          start: '00:00',
-          end: '24:00',
-          jitterSeconds: 0,
-        },
+        schedule: ALWAYS_OPEN,
       });
       await api('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [contactId] });
       const deadline = Date.now() + 20_000;

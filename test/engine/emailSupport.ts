@@ -6,7 +6,7 @@ import { resolveEmailSettings } from '../../src/engine/emailSettings.ts';
 import { openCredentials } from '../../src/engine/senderCredentials.ts';
 import { startDnsServer, type LocalDns, type Zone } from '../channels/support/dnsServer.ts';
 import { TEST_ENCRYPTION_KEY, testDb } from '../support/harness.ts';
-import { world } from './support.ts';
+import { ALWAYS_OPEN, world } from './support.ts';
 
 export const PUBLIC_URL = 'https://app.quotahit.test';
 export const TRACKING_URL = 'https://t.acme.example';
@@ -68,13 +68,7 @@ export function emailSequence(steps: number, extra: Record<string, unknown> = {}
       channel: 'email',
       template: i === 0 ? 'intro' : 'follow_up',
     })),
-    schedule: {
-      timezone: 'UTC',
-      days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-      start: '00:00',
-      end: '24:00',
-      jitterSeconds: 0,
-    },
+    schedule: ALWAYS_OPEN,
     ...extra,
   };
 }

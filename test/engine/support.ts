@@ -69,6 +69,15 @@ export async function world(options: { start?: Date; adapters?: Partial<AdapterR
   };
 }
 
+/** A sending window that is always open, with no jitter: steps go out the moment they are due. */
+export const ALWAYS_OPEN = {
+  timezone: 'UTC',
+  days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+  start: '00:00',
+  end: '24:00',
+  jitterSeconds: 0,
+};
+
 /** A sequence with every step on day 0 and an always-open window, so tests need no clock moves. */
 export function instant(
   steps: { channel: string; template: string; day?: number }[],
@@ -77,13 +86,7 @@ export function instant(
   return {
     name: 'instant',
     steps: steps.map((s) => ({ day: 0, ...s })),
-    schedule: {
-      timezone: 'UTC',
-      days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-      start: '00:00',
-      end: '24:00',
-      jitterSeconds: 0,
-    },
+    schedule: ALWAYS_OPEN,
     ...extra,
   };
 }
