@@ -216,16 +216,16 @@ describe('model configuration from the environment', () => {
   };
   it('is off unless QUOTAHIT_MODEL_PROVIDER is set, even with a provider key in the environment', () => {
     expect(loadConfig(base).model).toBeUndefined();
-    expect(loadConfig({ ...base, ANTHROPIC_API_KEY: 'sk-ant-x' }).model).toBeUndefined();
+    expect(loadConfig({ ...base, ANTHROPIC_API_KEY: 'sk-ant-fake-key' }).model).toBeUndefined();
   });
 
   it('reads provider, model, base URL and the key', () => {
     expect(
-      loadConfig({ ...base, QUOTAHIT_MODEL_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant-x' }).model,
+      loadConfig({ ...base, QUOTAHIT_MODEL_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant-fake-key' }).model,
     ).toMatchObject({
       provider: 'anthropic',
       model: 'claude-haiku-4-5',
-      apiKey: 'sk-ant-x',
+      apiKey: 'sk-ant-fake-key',
     });
     expect(
       loadConfig({
