@@ -52,7 +52,7 @@ export async function writerWorld(options: { model?: ModelConfig } = {}) {
   const clock = manualClock(MONDAY_9AM);
   const adapters = defaultAdapters();
   const writing = createWriting(options.model ? { model: options.model } : {});
-  const engine = createEngine({
+  const unscoped = createEngine({
     db: testDb(),
     clock,
     adapters,
@@ -61,8 +61,10 @@ export async function writerWorld(options: { model?: ModelConfig } = {}) {
     encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'base64'),
     log: silentLogger,
   });
-  const app = await testApi({}, { engine, adapters });
+  const app = await testApi({}, { engine: unscoped, adapters });
   const { workspaceId, apiKey } = await newWorkspace('Writer Co');
+  // tick() only runs this workspace: other test files share the database (see test/engine/support.ts).
+  const engine: typeof unscoped = { ...unscoped, tick: (input = {}) => unscoped.tick({ ...input, workspaceId }) };
   const headers = bearer(apiKey);
   const call = async (method: Method, url: string, payload?: unknown, extra: Record<string, string> = {}) => {
     const res = await app.inject({
