@@ -56,6 +56,47 @@ export function checkSenderCredentials(
   return adapter.checkCredentials(own);
 }
 
+/**
+ * The credential parts of a request (`smtp`, `resend` and `credentials` name the adapter's part,
+ * `imap` the mailbox read for replies). Each part given replaces that part of what is stored; the
+ * parts not given stay as they are. An object holding only engine extras (a Resend `webhookSecret`)
+ * changes those and keeps the adapter's part; `imap: null` removes the mailbox settings.
+ */
+export type CredentialParts = {
+  smtp?: Record<string, unknown>;
+  resend?: Record<string, unknown>;
+  credentials?: Record<string, unknown>;
+  imap?: Record<string, unknown> | null;
+};
+
+export function mergeCredentials(stored: Record<string, unknown>, parts: CredentialParts): Record<string, unknown> {
+  const isExtra = (key: string) => (EXTRA_KEYS as readonly string[]).includes(key);
+  const given = Object.entries({ ...parts.credentials, ...parts.smtp, ...parts.resend });
+  const givenAdapter = given.filter(([key]) => !isExtra(key));
+  const merged: Record<string, unknown> =
+    givenAdapter.length > 0
+      ? {
+          ...Object.fromEntries(Object.entries(stored).filter(([key]) => isExtra(key))),
+          ...Object.fromEntries(givenAdapter),
+        }
+      : { ...stored };
+  for (const [key, value] of given) if (isExtra(key)) merged[key] = value;
+  if (parts.imap === null) delete merged.imap;
+  else if (parts.imap !== undefined) merged.imap = parts.imap;
+  return merged;
+}
+
+/** The stored credentials as one object; empty when there are none or they were sealed with another key. */
+export function storedCredentials(key: Buffer, sealed: Buffer | null): Record<string, unknown> {
+  if (!sealed) return {};
+  try {
+    const value = decryptJson(key, sealed);
+    return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};
+  } catch {
+    return {};
+  }
+}
+
 export function openCredentials(key: Buffer, sealed: Buffer | null): ReturnType<typeof splitCredentials> {
   return splitCredentials(sealed ? decryptJson(key, sealed) : {});
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { testDb } from '../support/harness.ts';
+import { openCredentials } from '../../src/engine/senderCredentials.ts';
+import { TEST_ENCRYPTION_KEY, testDb } from '../support/harness.ts';
 import { world } from '../engine/support.ts';
 
 describe('senders API', () => {
@@ -74,5 +75,99 @@ describe('senders API', () => {
     expect((await w.call('DELETE', `/v1/senders/${s.id}`)).status).toBe(204);
     expect((await w.ok('GET', '/v1/senders')).data).toEqual([]);
     expect((await w.call('DELETE', `/v1/senders/${s.id}`)).status).toBe(404);
+  });
+});
+
+describe('PATCH /v1/senders/:id credentials', () => {
+  const key = Buffer.from(TEST_ENCRYPTION_KEY, 'base64');
+  const stored = async (id: string) => {
+    const { rows } = await testDb().pool.query<{ credentials: Buffer }>(
+      'SELECT credentials FROM senders WHERE id = $1',
+      [id],
+    );
+    const sealed = rows[0]?.credentials ?? null;
+    return { sealed, ...openCredentials(key, sealed) };
+  };
+  const smtp = { host: 'smtp.acme.example', port: 587, secure: false, user: 'sam@acme.example', pass: 'smtp-secret-1' };
+  const imap = { host: 'imap.acme.example', port: 993, secure: true, user: 'sam@acme.example', pass: 'imap-secret-1' };
+
+  it('changes only the parts given: imap alone keeps smtp, smtp alone keeps imap, null removes imap', async () => {
+    const w = await world();
+    const s = await w.ok('POST', '/v1/senders', {
+      channel: 'email',
+      provider: 'smtp',
+      fromEmail: 'sam@acme.example',
+      smtp,
+      imap,
+    });
+    const id = s.id as string;
+
+    const newImap = { ...imap, host: 'imap2.acme.example', pass: 'imap-secret-2' };
+    const patched = await w.call('PATCH', `/v1/senders/${id}`, { imap: newImap });
+    expect(patched.status).toBe(200);
+    expect(JSON.stringify(patched.body)).not.toMatch(/secret/);
+    let now = await stored(id);
+    expect(now.adapter).toEqual(smtp);
+    expect(now.extras.imap).toEqual(newImap);
+    expect(now.sealed?.toString('latin1')).not.toContain('imap-secret-2');
+
+    const newSmtp = { ...smtp, port: 465, secure: true, pass: 'smtp-secret-2' };
+    await w.ok('PATCH', `/v1/senders/${id}`, { smtp: newSmtp, dailyLimit: 40 });
+    now = await stored(id);
+    expect(now.adapter).toEqual(newSmtp); // the whole SMTP part replaced, not field by field
+    expect(now.extras.imap).toEqual(newImap);
+
+    // Limits alone leave the credentials untouched (same sealed bytes).
+    const before = now.sealed;
+    await w.ok('PATCH', `/v1/senders/${id}`, { hourlyLimit: 5 });
+    expect((await stored(id)).sealed?.equals(before as Buffer)).toBe(true);
+
+    await w.ok('PATCH', `/v1/senders/${id}`, { imap: null });
+    now = await stored(id);
+    expect(now.adapter).toEqual(newSmtp);
+    expect(now.extras.imap).toBeUndefined();
+  });
+
+  it('refuses a bad part precisely and keeps what was stored', async () => {
+    const w = await world();
+    const s = await w.ok('POST', '/v1/senders', {
+      channel: 'email',
+      provider: 'smtp',
+      fromEmail: 'sam@acme.example',
+      smtp,
+      imap,
+    });
+    const id = s.id as string;
+    const before = (await stored(id)).sealed;
+    const badImap = await w.call('PATCH', `/v1/senders/${id}`, { imap: { ...imap, port: 'nine' } });
+    expect(badImap.status).toBe(400);
+    expect(String((badImap.body.error as Record<string, unknown>).message)).toContain(
+      'credentials for smtp: imap.port',
+    );
+    const partialSmtp = await w.call('PATCH', `/v1/senders/${id}`, { smtp: { pass: 'only-the-password' } });
+    expect(partialSmtp.status).toBe(400);
+    expect(String((partialSmtp.body.error as Record<string, unknown>).message)).toMatch(/credentials for smtp: host/);
+    expect(JSON.stringify(partialSmtp.body)).not.toContain('only-the-password');
+    expect((await stored(id)).sealed?.equals(before as Buffer)).toBe(true);
+  });
+
+  it('rotates a Resend webhook secret alone and keeps the API key', async () => {
+    const w = await world();
+    const secret = (text: string) => `whsec_${Buffer.from(text.padEnd(32, '!')).toString('base64')}`;
+    const s = await w.ok('POST', '/v1/senders', {
+      channel: 'email',
+      provider: 'resend',
+      fromEmail: 'sam@acme.example',
+      resend: { apiKey: 're_first_key', webhookSecret: secret('first') },
+    });
+    const id = s.id as string;
+    await w.ok('PATCH', `/v1/senders/${id}`, { resend: { webhookSecret: secret('second') } });
+    let now = await stored(id);
+    expect(now.adapter).toEqual({ apiKey: 're_first_key' });
+    expect(now.extras.webhookSecret).toBe(secret('second'));
+    await w.ok('PATCH', `/v1/senders/${id}`, { resend: { apiKey: 're_second_key' } });
+    now = await stored(id);
+    expect(now.adapter).toEqual({ apiKey: 're_second_key' });
+    expect(now.extras.webhookSecret).toBe(secret('second'));
   });
 });

@@ -20,7 +20,7 @@ import type { Engine } from '../../engine/engine.ts';
 import { encryptJson } from '../../engine/secrets.ts';
 import { usageOf } from '../../engine/senderChoice.ts';
 import { senderHealth } from '../../engine/accountHealth.ts';
-import { checkSenderCredentials } from '../../engine/senderCredentials.ts';
+import { checkSenderCredentials, mergeCredentials, storedCredentials } from '../../engine/senderCredentials.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text, TimeZone } from '../schemas.ts';
 
@@ -61,7 +61,8 @@ const SenderPatch = z.strictObject({
   timezone: TimeZone.optional(),
   status: z.enum(['active', 'paused']).optional(),
   smtp: z.record(z.string(), z.unknown()).optional(),
-  imap: z.record(z.string(), z.unknown()).optional(),
+  /** null removes the mailbox settings (replies are no longer read). */
+  imap: z.record(z.string(), z.unknown()).nullable().optional(),
   resend: z.record(z.string(), z.unknown()).optional(),
   credentials: z.record(z.string(), z.unknown()).optional(),
 });
@@ -103,17 +104,8 @@ export const senderRoutes =
         createdAt: s.createdAt.toISOString(),
       };
     };
-    const sealCredentials = (
-      provider: string,
-      body: { smtp?: object; imap?: object; resend?: object; credentials?: object },
-    ) => {
+    const sealCredentials = (provider: string, raw: Record<string, unknown>) => {
       const adapter = adapters[provider as keyof AdapterRegistry];
-      const raw = {
-        ...body.credentials,
-        ...(body.smtp ? { ...body.smtp } : {}),
-        ...(body.resend ? { ...body.resend } : {}),
-        ...(body.imap ? { imap: body.imap } : {}),
-      };
       const checked = checkSenderCredentials(adapter, raw);
       if (!checked.ok) throw new ApiError(400, 'invalid_request', `credentials for ${provider}: ${checked.message}`);
       return Object.keys(raw).length > 0 ? encryptJson(key, raw) : null;
@@ -138,7 +130,7 @@ export const senderRoutes =
           throw new ApiError(400, 'invalid_request', 'body.fromEmail: required for an email account');
         const defaults =
           DEFAULT_LIMITS[quotaKindFor(b.channel, b.channel === 'linkedin' ? 'connection_request' : 'intro')];
-        const credentials = sealCredentials(b.provider, b);
+        const credentials = sealCredentials(b.provider, mergeCredentials({}, b));
         const row = await db.tenant(request.workspaceId, async (sql) => {
           const inserted = await insertSender(sql, request.workspaceId, {
             channel: b.channel,
@@ -183,7 +175,8 @@ export const senderRoutes =
       '/v1/senders/:id',
       {
         schema: {
-          summary: 'Change limits, warm-up, status or credentials',
+          summary:
+            'Change limits, warm-up, status or credentials: each credential part given (smtp, imap, resend, credentials) replaces that part, the others are kept',
           tags: ['senders'],
           params: IdParams,
           body: SenderPatch,
@@ -193,12 +186,13 @@ export const senderRoutes =
       async (request) => {
         const { smtp, imap, resend, credentials, ...rest } = request.body;
         const out = await db.tenant(request.workspaceId, async (sql) => {
-          const existing = await getSenderRow(sql, request.params.id);
+          // Locked: a token refresh re-sealing the credentials meanwhile must not be lost, nor this merge.
+          const existing = await getSenderRow(sql, request.params.id, { lock: true });
           if (!existing) return undefined;
-          const sealed =
-            smtp || imap || resend || credentials
-              ? sealCredentials(existing.provider, { smtp, imap, resend, credentials })
-              : undefined;
+          const parts = { smtp, imap, resend, credentials };
+          const sealed = Object.values(parts).some((part) => part !== undefined)
+            ? sealCredentials(existing.provider, mergeCredentials(storedCredentials(key, existing.credentials), parts))
+            : undefined;
           await updateSender(sql, existing.id, { ...rest, ...(sealed !== undefined ? { credentials: sealed } : {}) });
           const updated = await getSenderRow(sql, existing.id);
           return updated ? view(sql, updated) : undefined;
