@@ -151,7 +151,8 @@ describe('gmail adapter', () => {
       found: true,
       value: { providerMessageId: sent.value.providerMessageId, providerThreadId: sent.value.providerThreadId },
     });
-    expect(await gmailAdapter.lookup('m-never-sent', credentials, {})).toEqual({ found: false });
+    // A miss is not proof of absence (the Message-ID may not have survived): "cannot tell".
+    expect(await gmailAdapter.lookup('m-never-sent', credentials, {})).toEqual({ unsupported: true });
   });
 });
 

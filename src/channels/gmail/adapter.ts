@@ -2,7 +2,10 @@
 // follow-up with the earlier message's threadId. Tokens are refreshed when expired or refused; the
 // new ones come back in SendSuccess.refreshedCredentials for the engine to store encrypted.
 // Lookup searches the mailbox for our own Message-ID (rfc822msgid:), so a send interrupted by a
-// crash is reconciled instead of guessed.
+// crash is reconciled instead of guessed. Finding it proves the send; not finding it proves nothing
+// (Google does not document that it keeps a Message-ID set by the client, a send-as alias may sign
+// with another domain, and search is not read-after-write), so a miss is "cannot tell" and the
+// engine marks the message unknown instead of sending it again.
 import validator from 'validator';
 import { z } from 'zod';
 import { messageIdHeaderFor } from '../email/buildEmail.ts';
@@ -38,10 +41,11 @@ export const gmailAdapter: ChannelAdapter<GmailCredentials> = {
   async lookup(messageId, credentials, context): Promise<LookupResult> {
     const header = messageIdHeaderFor(messageId, credentials.emailAddress);
     const result = await findByMessageIdHeader(credentials, header, { signal: context.signal });
-    // Without an answer we cannot tell: the engine marks the message unknown rather than resend.
+    // Without an answer, or without a match, we cannot tell: the engine marks the message unknown
+    // rather than risk sending it twice.
     if (!result.ok) return { unsupported: true };
     const found = result.value.messages?.[0];
-    if (!found) return { found: false };
+    if (!found) return { unsupported: true };
     return { found: true, value: { providerMessageId: found.id, providerThreadId: found.threadId } };
   },
 };
