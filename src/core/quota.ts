@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { CONNECTION_REQUEST, type Channel } from './channels.ts';
+import { seededRandom } from './random.ts';
 
 export const Warmup = z.strictObject({
   start: z.number().int().min(1),
@@ -153,6 +154,13 @@ export function quotaDecision(input: {
 export function pickSender<T extends { id: string; remaining: number }>(
   candidates: readonly T[],
   stickySenderId?: string | null,
+  /**
+   * Spread for concurrent reservations: accounts within `band` sends of the most remaining room
+   * count as equally good, and `seed` (the enrollment) picks among them by rendezvous hashing, so
+   * workers reserving at the same moment do not all queue on one account. Without it: the most
+   * remaining room, ties by id.
+   */
+  spread?: { seed: string; band: number },
 ): T | null {
   if (stickySenderId) {
     const sticky = candidates.find((candidate) => candidate.id === stickySenderId);
@@ -168,5 +176,17 @@ export function pickSender<T extends { id: string; remaining: number }>(
       best = candidate;
     }
   }
-  return best;
+  if (!best || !spread || best.remaining <= 0) return best;
+  const floor = Math.max(1, best.remaining - spread.band);
+  let chosen = best;
+  let chosenScore = -1;
+  for (const candidate of candidates) {
+    if (candidate.remaining < floor) continue;
+    const score = seededRandom(`${spread.seed}:${candidate.id}`)();
+    if (score > chosenScore || (score === chosenScore && candidate.id < chosen.id)) {
+      chosen = candidate;
+      chosenScore = score;
+    }
+  }
+  return chosen;
 }

@@ -130,6 +130,8 @@ export async function updateSender(sql: Sql, id: string, patch: SenderPatch): Pr
     `UPDATE senders SET ${sets.join(', ')} WHERE id = $1 AND deleted_at IS NULL`,
     values,
   );
+  // The counters' windows are the account's local day, hour and week: a new timezone moves them.
+  if (rowCount === 1 && patch.timezone !== undefined) await rebuildSenderUsage(sql, id);
   return rowCount === 1;
 }
 
@@ -158,32 +160,73 @@ export async function deleteSender(sql: Sql, id: string): Promise<boolean> {
 
 export type SenderUsage = { today: number; thisHour: number; thisWeek: number; lastSentAt: Date | null };
 
-/** Sends counted against an account's caps since the given window starts. */
+/** The counter class of a step: LinkedIn invitations and LinkedIn messages have separate caps. */
+export function quotaClass(channel: string, template: string): 'all' | 'invite' | 'message' {
+  if (channel !== 'linkedin') return 'all';
+  return template === 'connection_request' ? 'invite' : 'message';
+}
+
+/**
+ * Sends counted against accounts' caps in the windows around `now` (the account's local day, hour
+ * and week), read from the counters migration 006 keeps; one query for any number of accounts.
+ */
 export async function senderUsage(
   sql: Sql,
-  senderId: string,
-  windows: { dayStart: Date; hourStart: Date; weekStart: Date },
-  /** LinkedIn counts invitations and messages against separate caps. */
-  purpose?: { only: string } | { except: string },
-): Promise<SenderUsage> {
-  const { rows } = await sql.query<{ today: number; hour: number; week: number; last: Date | null }>(
-    `SELECT count(*) FILTER (WHERE reserved_at >= $2)::int AS today,
-            count(*) FILTER (WHERE reserved_at >= $3)::int AS hour,
-            count(*) FILTER (WHERE reserved_at >= $4)::int AS week,
-            max(reserved_at) AS last
-       FROM messages
-      WHERE sender_id = $1 AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')
-        AND reserved_at >= least($2::timestamptz, $4::timestamptz)
-        AND ($5::text IS NULL OR purpose = $5) AND ($6::text IS NULL OR purpose <> $6)`,
-    [
-      senderId,
-      windows.dayStart,
-      windows.hourStart,
-      windows.weekStart,
-      purpose && 'only' in purpose ? purpose.only : null,
-      purpose && 'except' in purpose ? purpose.except : null,
-    ],
+  senders: readonly { id: string; timezone: string }[],
+  quota: 'all' | 'invite' | 'message',
+  now: Date,
+): Promise<Map<string, SenderUsage>> {
+  const usage = new Map<string, SenderUsage>();
+  if (senders.length === 0) return usage;
+  const { rows } = await sql.query<{ id: string; today: number; hour: number; week: number; last: Date | null }>(
+    `SELECT s.id,
+            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'day' AND window_start = w.day_start), 0) AS today,
+            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'hour' AND window_start = w.hour_start), 0) AS hour,
+            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'week' AND window_start = w.week_start), 0) AS week,
+            (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'hour'
+              ORDER BY window_start DESC LIMIT 1) AS last
+       FROM unnest($1::uuid[], $2::text[]) AS s (id, zone)
+       CROSS JOIN LATERAL qh_quota_windows($4, s.zone) AS w`,
+    [senders.map((s) => s.id), senders.map((s) => s.timezone), quota, now],
+  );
+  for (const row of rows)
+    usage.set(row.id, { today: row.today, thisHour: row.hour, thisWeek: row.week, lastSentAt: row.last });
+  return usage;
+}
+
+/**
+ * Locks an account's row (concurrent reservations on one account queue here, briefly: the caller
+ * takes it just before inserting the message) and reads, with the lock held, its usage and the
+ * recipient domain's sends since the account's local midnight.
+ */
+export async function lockSenderWithUsage(
+  sql: Sql,
+  id: string,
+  input: { quota: 'all' | 'invite' | 'message'; now: Date; domain: string | null },
+): Promise<{ sender: SenderRow; usage: SenderUsage; domainToday: number } | undefined> {
+  const { rows } = await sql.query<
+    SenderRow & { today: number; hour: number; week: number; last: Date | null; domainToday: number }
+  >(
+    `WITH s AS (SELECT ${COLUMNS} FROM senders WHERE id = $1 AND deleted_at IS NULL FOR UPDATE)
+     SELECT s.*,
+            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $2 AND kind = 'day' AND window_start = w.day_start), 0) AS today,
+            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $2 AND kind = 'hour' AND window_start = w.hour_start), 0) AS hour,
+            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $2 AND kind = 'week' AND window_start = w.week_start), 0) AS week,
+            (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = $2 AND kind = 'hour'
+              ORDER BY window_start DESC LIMIT 1) AS last,
+            CASE WHEN $4::text IS NULL THEN 0 ELSE
+              (SELECT count(*)::int FROM messages WHERE recipient_domain = $4 AND reserved_at >= w.day_start
+                  AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')) END AS "domainToday"
+       FROM s CROSS JOIN LATERAL qh_quota_windows($3, s.timezone) AS w`,
+    [id, input.quota, input.now, input.domain],
   );
   const row = rows[0];
-  return { today: row?.today ?? 0, thisHour: row?.hour ?? 0, thisWeek: row?.week ?? 0, lastSentAt: row?.last ?? null };
+  if (!row) return undefined;
+  const { today, hour, week, last, domainToday, ...sender } = row;
+  return { sender, usage: { today, thisHour: hour, thisWeek: week, lastSentAt: last }, domainToday };
+}
+
+/** Recounts an account's usage counters from its messages (after its timezone, and so its windows, changed). */
+export async function rebuildSenderUsage(sql: Sql, id: string): Promise<void> {
+  await sql.query('SELECT qh_rebuild_sender_usage($1)', [id]);
 }

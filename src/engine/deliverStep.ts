@@ -177,9 +177,11 @@ async function recordOutcome(
         ? failure.retryAfterSeconds
         : Math.min(6 * 3600, 300 * 2 ** (message.attempts - 1));
     const retryAt = new Date(now.getTime() + backoffSeconds * 1000);
-    await markMessage(sql, message.id, { status: 'deferred', error: `${failure.kind}: ${failure.message}` });
+    // The account row before the message: a reservation locks the account, then its counters
+    // (the message trigger); taking them in the other order here could deadlock with it.
     if (failure.kind === 'auth_expired' && d.sender)
       await setSenderStatus(sql, d.sender.id, 'disconnected', failure.message);
+    await markMessage(sql, message.id, { status: 'deferred', error: `${failure.kind}: ${failure.message}` });
     if (running && enrollment.currentStep === message.step + 1) {
       await updateEnrollment(sql, enrollment.id, { currentStep: message.step, nextRunAt: retryAt });
       after.push(() => deps.schedule([{ ref: { workspaceId: ws, enrollmentId: enrollment.id }, at: retryAt }]));

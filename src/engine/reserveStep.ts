@@ -19,7 +19,7 @@ import { uuidv7 } from '../db/uuidv7.ts';
 import { getSenderRow, type SenderRow } from '../db/senders.ts';
 import type { EngineDeps } from './ports.ts';
 import { checkBeforeWriting, contentBlock } from './preSendChecks.ts';
-import { chooseSender } from './senderChoice.ts';
+import { chooseSender, claimQuota } from './senderChoice.ts';
 import { toWriterContact, toWriterSender, toWriterWorkspace } from './writerInput.ts';
 
 export type Reserved =
@@ -243,8 +243,8 @@ async function prepareSend(
     channel: decision.channel,
     template: decision.template,
     stickySenderId: state.senders[decision.channel],
-    recipientEmail: contact.email,
     now,
+    seed: enrollment.id,
   });
   if (choice.kind === 'defer') return defer(choice.until, choice.reason);
   const sender = choice.kind === 'sender' ? choice.sender : null;
@@ -302,6 +302,16 @@ async function prepareSend(
     return 'skipped';
   }
 
+  // Last: the account's quota under its row lock, held from here to the commit.
+  if (sender) {
+    const claim = await claimQuota(sql, {
+      sender,
+      template: decision.template,
+      recipientEmail: contact.email,
+      now,
+    });
+    if (claim.kind === 'defer') return defer(claim.until, claim.reason);
+  }
   const recipient = recipientFor(decision.channel, contact);
   const leaseUntil = new Date(now.getTime() + deps.leaseMs);
   const message = await reserveMessage(sql, {

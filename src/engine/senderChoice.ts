@@ -1,6 +1,10 @@
-// Which account sends a step: the contact's sticky account for the channel, else the one with the
-// most room left; then its caps (daily with warm-up, hourly, weekly, minimum gap, recipient domain)
-// checked under a row lock so concurrent workers never overshoot. No account at all: the sandbox.
+// Which account sends a step, in two moves. chooseSender (early, no lock): the contact's sticky
+// account for the channel, else one of those with the most room left, spread across accounts so
+// concurrent reservations do not all queue on one. claimQuota (last, just before the message row is
+// inserted): lock that account's row, re-read its counters and the recipient domain's sends, and
+// check every cap (daily with warm-up, hourly, weekly, minimum gap, recipient domain). The lock is
+// held only from there to the commit, so concurrent workers never overshoot a cap and one account
+// is not serialized behind anyone's writing. No account at all: the sandbox.
 import type { Channel } from '../core/channels.ts';
 import {
   counterWindows,
@@ -12,11 +16,18 @@ import {
   recipientDomain,
   pickSender,
   warmupDayFor,
+  type QuotaDecision,
   type SenderLimits,
 } from '../core/quota.ts';
 import type { Sql } from '../db/database.ts';
-import { domainUsage } from '../db/messages.ts';
-import { getSenderRow, listSenderRows, senderUsage, type SenderRow } from '../db/senders.ts';
+import {
+  listSenderRows,
+  lockSenderWithUsage,
+  quotaClass,
+  senderUsage,
+  type SenderRow,
+  type SenderUsage,
+} from '../db/senders.ts';
 
 export type SenderChoice =
   | { kind: 'sandbox' }
@@ -24,6 +35,8 @@ export type SenderChoice =
   | { kind: 'defer'; until: Date; reason: string; senderId?: string };
 
 const UNUSABLE_RETRY_MS = 60 * 60 * 1000;
+/** Accounts within this many sends of the most room left are equally good (see pickSender). */
+export const SPREAD_BAND = 25;
 
 export function limitsOf(sender: SenderRow, template: string): SenderLimits {
   // LinkedIn messages have their own cap; the account's own limits are its invitation caps.
@@ -37,22 +50,24 @@ export function limitsOf(sender: SenderRow, template: string): SenderLimits {
   };
 }
 
-function purposeFilter(sender: SenderRow, template: string) {
-  if (sender.channel !== 'linkedin') return undefined;
-  return template === 'connection_request' ? { only: 'connection_request' } : { except: 'connection_request' };
-}
-
-export async function usageOf(sql: Sql, sender: SenderRow, template: string, now: Date) {
+function standing(sender: SenderRow, template: string, usage: SenderUsage, now: Date) {
   const windows = counterWindows(now, sender.timezone);
-  const usage = await senderUsage(sql, sender.id, windows, purposeFilter(sender, template));
   const warmupDay = warmupDayFor({ warmupStartedAt: sender.warmupStartedAt, now, zone: sender.timezone });
   const cap = effectiveDailyCap(limitsOf(sender, template), warmupDay);
   return { windows, usage, warmupDay, cap, remaining: Math.max(0, cap - usage.today) };
 }
 
+/** An account's usage, cap and room for a step of this template (the senders API's view). */
+export async function usageOf(sql: Sql, sender: SenderRow, template: string, now: Date) {
+  const usage = await senderUsage(sql, [sender], quotaClass(sender.channel, template), now);
+  return standing(sender, template, usage.get(sender.id) ?? EMPTY, now);
+}
+
+const EMPTY: SenderUsage = { today: 0, thisHour: 0, thisWeek: 0, lastSentAt: null };
+
 export async function chooseSender(
   sql: Sql,
-  input: { channel: Channel; template: string; stickySenderId?: string; recipientEmail: string | null; now: Date },
+  input: { channel: Channel; template: string; stickySenderId?: string; now: Date; seed: string },
 ): Promise<SenderChoice> {
   const { channel, template, now } = input;
   const all = await listSenderRows(sql, { channel });
@@ -75,49 +90,55 @@ export async function chooseSender(
       reason: `no usable ${channel} account: ${why}`,
     };
   }
-  // The sticky account, or the only one, is picked whatever its room: count usage only to rank several.
+  // The sticky account, or the only one, is picked whatever its room (claimQuota decides).
   const only = sticky ?? (usable.length === 1 ? usable[0] : undefined);
-  const picked = only ? { id: only.id, sender: only } : pickSender(await rank(sql, usable, template, now), sticky?.id);
-  if (!picked) return { kind: 'sandbox' };
+  if (only) return { kind: 'sender', sender: only };
+  const usage = await senderUsage(sql, usable, quotaClass(channel, template), now);
+  const ranked = usable.map((sender) => ({
+    id: sender.id,
+    sender,
+    ...standing(sender, template, usage.get(sender.id) ?? EMPTY, now),
+  }));
+  const picked = pickSender(ranked, undefined, { seed: input.seed, band: SPREAD_BAND });
+  return picked ? { kind: 'sender', sender: picked.sender } : { kind: 'sandbox' };
+}
 
-  // Re-read under lock: the quota decision must not race with another worker's reservation.
-  const locked = await getSenderRow(sql, picked.id, { lock: true });
-  if (!locked || locked.status !== 'active') {
-    return {
-      kind: 'defer',
-      until: new Date(now.getTime() + 60_000),
-      reason: `${describe(picked.sender)} changed meanwhile`,
-    };
+/**
+ * The authoritative quota check, under the account's row lock, which stays held until the caller's
+ * transaction commits: call it last, right before reserving the message.
+ */
+export async function claimQuota(
+  sql: Sql,
+  input: { sender: SenderRow; template: string; recipientEmail: string | null; now: Date },
+): Promise<SenderChoice> {
+  const { sender, template, now } = input;
+  const domain = sender.channel === 'email' && input.recipientEmail ? recipientDomain(input.recipientEmail) : undefined;
+  const locked = await lockSenderWithUsage(sql, sender.id, {
+    quota: quotaClass(sender.channel, template),
+    now,
+    domain: domain ?? null,
+  });
+  if (!locked || locked.sender.status !== 'active') {
+    return { kind: 'defer', until: new Date(now.getTime() + 60_000), reason: `${describe(sender)} changed meanwhile` };
   }
-  const { usage, warmupDay, windows } = await usageOf(sql, locked, template, now);
-  const domain = channel === 'email' && input.recipientEmail ? recipientDomain(input.recipientEmail) : undefined;
-  const decision = quotaDecision({
-    limits: limitsOf(locked, template),
+  const { usage, warmupDay } = standing(locked.sender, template, locked.usage, now);
+  const decision: QuotaDecision = quotaDecision({
+    limits: limitsOf(locked.sender, template),
     usage,
     now,
-    zone: locked.timezone,
+    zone: locked.sender.timezone,
     warmupDay,
-    ...(domain
-      ? { domain: { today: await domainUsage(sql, domain, windows.dayStart), cap: DEFAULT_DOMAIN_DAILY_CAP } }
-      : {}),
+    ...(domain ? { domain: { today: locked.domainToday, cap: DEFAULT_DOMAIN_DAILY_CAP } } : {}),
   });
   if (!decision.ok) {
     return {
       kind: 'defer',
       until: decision.retryAt,
-      reason: `${describe(locked)}: ${REASONS[decision.reason]}`,
-      senderId: locked.id,
+      reason: `${describe(locked.sender)}: ${REASONS[decision.reason]}`,
+      senderId: locked.sender.id,
     };
   }
-  return { kind: 'sender', sender: locked };
-}
-
-async function rank(sql: Sql, senders: SenderRow[], template: string, now: Date) {
-  const ranked: { id: string; sender: SenderRow; remaining: number }[] = [];
-  // Sequential: one connection runs one query at a time.
-  for (const sender of senders)
-    ranked.push({ id: sender.id, sender, remaining: (await usageOf(sql, sender, template, now)).remaining });
-  return ranked;
+  return { kind: 'sender', sender: locked.sender };
 }
 
 const REASONS = {

@@ -223,6 +223,37 @@ describe('pickSender', () => {
     expect(picks).toEqual(['m1', 'm2', 'm1', 'm2']);
   });
 
+  it('spreads concurrent picks over the accounts within the band of the most room, by seed', () => {
+    const pool = [
+      { id: 'm1', remaining: 100 },
+      { id: 'm2', remaining: 90 },
+      { id: 'm3', remaining: 80 },
+      { id: 'm4', remaining: 60 },
+    ];
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 3000; i++) {
+      const pick = pickSender(pool, undefined, { seed: `enrollment-${i}`, band: 25 });
+      counts.set(pick?.id ?? 'none', (counts.get(pick?.id ?? 'none') ?? 0) + 1);
+    }
+    // m4 is more than 25 sends behind the best: never picked. The others share the load.
+    expect(counts.get('m4')).toBeUndefined();
+    for (const id of ['m1', 'm2', 'm3']) expect(counts.get(id)).toBeGreaterThan(800);
+    // The same seed always gets the same account; the sticky one still wins; a full pool gives the best.
+    const seeded = { seed: 'enrollment-7', band: 25 };
+    expect(pickSender(pool, undefined, seeded)?.id).toBe(pickSender(pool, undefined, seeded)?.id);
+    expect(pickSender(pool, 'm4', seeded)?.id).toBe('m4');
+    expect(
+      pickSender(
+        [
+          { id: 'x', remaining: 0 },
+          { id: 'y', remaining: 0 },
+        ],
+        undefined,
+        seeded,
+      )?.id,
+    ).toBe('x');
+  });
+
   it('returns null without candidates', () => {
     expect(pickSender([], 'a')).toBeNull();
   });

@@ -103,23 +103,12 @@ describe('sending accounts and quotas', () => {
 
   it('rotates new contacts across accounts by remaining capacity and keeps each contact on its account', async () => {
     const w = await world();
-    const ids = await w.contacts(people(6));
-    const a = await w.ok(
-      'POST',
-      '/v1/senders',
-      httpSender({ name: 'A', dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }),
-    );
+    const open = { hourlyLimit: null, minGapSeconds: 0, warmup: null };
+    const a = await w.ok('POST', '/v1/senders', httpSender({ name: 'A', dailyLimit: 200, ...open }));
     const b = await w.ok(
       'POST',
       '/v1/senders',
-      httpSender({
-        name: 'B',
-        fromEmail: 'b@ours.example.com',
-        dailyLimit: 100,
-        hourlyLimit: null,
-        minGapSeconds: 0,
-        warmup: null,
-      }),
+      httpSender({ name: 'B', fromEmail: 'b@ours.example.com', dailyLimit: 100, ...open }),
     );
     const sequenceId = await w.sequence(
       instant([
@@ -128,16 +117,30 @@ describe('sending accounts and quotas', () => {
         { channel: 'email', template: 'breakup' },
       ]),
     );
-    await w.enroll(sequenceId, ids);
+    const sentBy = async () => {
+      const sent = await w.messages('&status=sent');
+      const accountOf = new Map<string, Set<string>>();
+      for (const m of sent)
+        accountOf.set(String(m.contactId), (accountOf.get(String(m.contactId)) ?? new Set()).add(String(m.senderId)));
+      return { sent, accountOf };
+    };
+    // A has 100 more sends of room than B: every new contact goes to A while A's lead is wider than
+    // SPREAD_BAND (30 first touches leave it at 70).
+    await w.enroll(sequenceId, await w.contacts(people(30)));
     await w.engine.tick();
-    const sent = await w.messages('&status=sent');
-    expect(sent).toHaveLength(18);
-    const accountOf = new Map<string, Set<string>>();
-    for (const m of sent)
-      accountOf.set(String(m.contactId), (accountOf.get(String(m.contactId)) ?? new Set()).add(String(m.senderId)));
-    for (const set of accountOf.values()) expect(set.size).toBe(1);
-    const perAccount = [a.id, b.id].map((id) => sent.filter((m) => m.senderId === id).length);
-    expect(perAccount).toEqual([9, 9]);
+    const first = await sentBy();
+    expect(first.sent).toHaveLength(90);
+    expect(first.sent.every((m) => m.senderId === a.id)).toBe(true);
+    // Now 110 against 100: within the band, new contacts spread over both, and follow-ups always
+    // come from the account of the first touch.
+    await w.enroll(sequenceId, await w.contacts(people(30, (i) => `later${i}.example.com`)));
+    await w.engine.tick();
+    const second = await sentBy();
+    expect(second.sent).toHaveLength(180);
+    for (const set of second.accountOf.values()) expect(set.size).toBe(1);
+    const onB = [...second.accountOf.values()].filter((set) => set.has(String(b.id))).length;
+    expect(onB).toBeGreaterThan(0);
+    expect(onB).toBeLessThan(30);
   });
 
   it('caps sends per recipient domain per day across accounts', async () => {
