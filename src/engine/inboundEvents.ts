@@ -148,17 +148,30 @@ function toEmailEvent(event: ResendEmailEvent, sentAt: Date | null): EmailEvent 
       return undefined;
     case 'delivered':
       return { type: 'delivered' };
-    case 'opened':
-      // Resend's open events carry no user agent: counted as human (its own proxy detection applies).
-      return { type: 'opened', machine: false };
+    case 'opened': {
+      // Resend reports an open with no user agent and no address, so nothing tells a person from a
+      // privacy proxy or a scanner. Judged by the rules every pixel hit goes through (no user agent:
+      // a machine), it is stored as provider-reported and never counted; the human opens of Resend
+      // mail are counted by our own pixel, which sees who fetched it.
+      const verdict = classifyMachineTraffic({
+        method: 'GET',
+        userAgent: undefined,
+        secondsSinceDelivery: secondsSince(sentAt, event.occurredAt),
+        kind: 'open',
+      });
+      return {
+        type: 'opened',
+        machine: verdict.machine,
+        ...(verdict.reason ? { machineReason: `reported by Resend: ${verdict.reason}` } : {}),
+      };
+    }
     case 'clicked': {
-      const seconds = sentAt ? (Date.parse(event.occurredAt) - sentAt.getTime()) / 1000 : Infinity;
       const verdict = classifyMachineTraffic({
         method: 'GET',
         // Without a user agent only the timing rule can tell.
         userAgent: event.userAgent ?? 'Mozilla/5.0 (unknown)',
         ...(event.ip ? { ip: event.ip } : {}),
-        secondsSinceDelivery: seconds,
+        secondsSinceDelivery: secondsSince(sentAt, event.occurredAt),
         kind: 'click',
       });
       return {
@@ -179,6 +192,10 @@ function toEmailEvent(event: ResendEmailEvent, sentAt: Date | null): EmailEvent 
     case 'complained':
       return { type: 'complained', via: 'resend' };
   }
+}
+
+function secondsSince(sentAt: Date | null, occurredAt: string): number {
+  return sentAt ? (Date.parse(occurredAt) - sentAt.getTime()) / 1000 : Infinity;
 }
 
 /** Stored events nobody processed (a lost job): the worker's sweep runs them. */

@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
 import { FakeResend, signSvix } from '../fakes/resend.ts';
-import { emailSequence, emailWorld, NO_CAPS, PUBLIC_URL, startDnsServer, zone } from './emailSupport.ts';
+import {
+  emailSequence,
+  emailWorld,
+  NO_CAPS,
+  postResendEvent,
+  PUBLIC_URL,
+  resendAccount,
+  resendIdOf,
+  startDnsServer,
+  zone,
+} from './emailSupport.ts';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('resend-webhook-secret-32-bytes!!').toString('base64')}`;
 
@@ -135,6 +145,54 @@ describe('Resend accounts and webhooks', () => {
       [w.workspaceId],
     );
     expect(complaints[0]?.n).toBe(1);
+  });
+});
+
+describe('Resend opens', () => {
+  it('stores the opens Resend reports as machine traffic (no user agent); our pixel counts a person', async () => {
+    const w = await emailWorld(dns);
+    await resendAccount(w, resend);
+    const [dana] = await w.contacts([
+      { email: 'dana@globex.example', firstName: 'Dana', company: 'Globex', timezone: 'UTC' },
+    ]);
+    const sequenceId = await w.sequence(emailSequence(1));
+    await w.enroll(sequenceId, [dana as string]);
+    await w.engine.tick();
+    const [message] = await w.messages('&status=sent');
+    const messageId = message?.id as string;
+    const emailId = resendIdOf(resend, messageId);
+    const stats = async () =>
+      ((await w.ok('GET', `/v1/analytics/sequences/${sequenceId}`)).steps as Record<string, number>[])[0];
+    const openedAt = async () =>
+      (
+        await w.row<{ openedAt: Date | null }>('SELECT opened_at AS "openedAt" FROM messages WHERE id = $1', [
+          messageId,
+        ])
+      )[0]?.openedAt;
+
+    // An hour after delivery (no timing rule applies): still nobody can say who opened it.
+    w.clock.advance(3600_000);
+    const reported = await postResendEvent(w, { svixId: 'open_1', type: 'email.opened', emailId });
+    expect(reported.statusCode).toBe(200);
+    const events = await w.row<{ machine: boolean; metadata: Record<string, unknown> }>(
+      `SELECT machine, metadata FROM message_events WHERE message_id = $1 AND event_type = 'opened'`,
+      [messageId],
+    );
+    expect(events).toEqual([{ machine: true, metadata: { machineReason: 'reported by Resend: no user agent' } }]);
+    expect(await openedAt()).toBeNull();
+    expect(await stats()).toMatchObject({ sent: 1, opened: 0 });
+    expect((await w.timeline(dana as string)).some((t) => t.type === 'opened')).toBe(false);
+
+    // Our own pixel is in the Resend email too: a person's mail client fetching it is counted.
+    const html = String(resend.emails.find((e) => e.id === emailId)?.body.html);
+    const pixel = /\/t\/o\/([^"]+)"/.exec(html)?.[1] as string;
+    expect(pixel).toBeTruthy();
+    const browser =
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
+    await w.app.inject({ method: 'GET', url: `/t/o/${pixel}`, headers: { 'user-agent': browser } });
+    expect(await openedAt()).not.toBeNull();
+    expect(await stats()).toMatchObject({ sent: 1, opened: 1 });
+    expect((await w.timeline(dana as string)).filter((t) => t.type === 'opened')).toHaveLength(1);
   });
 });
 

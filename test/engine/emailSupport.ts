@@ -5,6 +5,7 @@ import { createRecipientChecker } from '../../src/channels/email/recipientCheck.
 import { resolveEmailSettings } from '../../src/engine/emailSettings.ts';
 import { openCredentials } from '../../src/engine/senderCredentials.ts';
 import { startDnsServer, type LocalDns, type Zone } from '../channels/support/dnsServer.ts';
+import { signSvix, type FakeResend } from '../fakes/resend.ts';
 import { TEST_ENCRYPTION_KEY, testDb } from '../support/harness.ts';
 import { ALWAYS_OPEN, world } from './support.ts';
 
@@ -75,3 +76,49 @@ export function emailSequence(steps: number, extra: Record<string, unknown> = {}
 
 /** Caps out of the way: tests send several messages within a second. */
 export const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
+
+export const RESEND_WEBHOOK_SECRET = `whsec_${Buffer.from('resend-webhook-secret-32-bytes!!').toString('base64')}`;
+
+type EmailWorld = Awaited<ReturnType<typeof emailWorld>>;
+
+/** A Resend account on the fake, signing its webhooks with RESEND_WEBHOOK_SECRET, caps out of the way. */
+export async function resendAccount(w: EmailWorld, resend: FakeResend, fromEmail = 'sam@acme.example') {
+  return (
+    await w.ok('POST', '/v1/senders', {
+      channel: 'email',
+      provider: 'resend',
+      fromEmail,
+      resend: { apiKey: resend.apiKey, baseUrl: resend.url, webhookSecret: RESEND_WEBHOOK_SECRET },
+      ...NO_CAPS,
+    })
+  ).id as string;
+}
+
+/** Resend's id for one of our messages (the idempotency key we sent it with). */
+export function resendIdOf(resend: FakeResend, messageId: string): string {
+  const email = resend.emails.find((e) => e.idempotencyKey === messageId);
+  if (!email) throw new Error(`Resend never got message ${messageId}`);
+  return email.id;
+}
+
+/** POST /webhooks/resend: one event about one Resend email, signed as Svix does at the world's clock. */
+export async function postResendEvent(
+  w: EmailWorld,
+  input: { svixId: string; type: string; emailId: string; data?: Record<string, unknown> },
+) {
+  const body = JSON.stringify({
+    type: input.type,
+    created_at: w.clock.now().toISOString(),
+    data: { email_id: input.emailId, to: ['someone@example.com'], ...input.data },
+  });
+  const timestamp = Math.floor(w.clock.now().getTime() / 1000);
+  return w.app.inject({
+    method: 'POST',
+    url: '/webhooks/resend',
+    headers: {
+      'content-type': 'application/json',
+      ...signSvix({ secrets: [RESEND_WEBHOOK_SECRET], id: input.svixId, timestamp, body }),
+    },
+    payload: body,
+  });
+}
