@@ -13,6 +13,9 @@ export type EnrollResult = {
 
 export class SequenceNotFound extends Error {}
 
+/** Enrolling by a tag no contact has: there is nobody to enroll (spec 000: "no leads" is an error). */
+export class NoLeads extends Error {}
+
 export async function enrollContacts(
   deps: { db: Db; schedule(jobs: { ref: EnrollmentRef; at: Date }[]): Promise<void> },
   input: { workspaceId: string; sequenceId: string; contactIds?: string[]; tag?: string; now: Date },
@@ -27,6 +30,7 @@ export async function enrollContacts(
         WHERE ($2::uuid[] IS NULL OR c.id = ANY ($2::uuid[])) AND ($3::text IS NULL OR $3 = ANY (c.tags))`,
       [input.sequenceId, input.contactIds ? requested : null, input.tag ?? null],
     );
+    if (input.tag !== undefined && rows.length === 0) throw new NoLeads(`no contact has the tag "${input.tag}"`);
     const found = new Map(rows.map((r) => [r.id, r]));
     const skipped: EnrollResult['skipped'] = [];
     for (const id of requested) if (!found.has(id)) skipped.push({ contactId: id, reason: 'contact not found' });

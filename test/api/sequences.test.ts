@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testDb } from '../support/harness.ts';
 import { instant, world } from '../engine/support.ts';
 
 describe('sequences API', () => {
@@ -111,6 +112,37 @@ describe('sequences API', () => {
     expect(missing.status).toBe(404);
     const foreign = await world();
     expect((await foreign.call('POST', `/v1/sequences/${sequenceId}/enrollments`, { tag: 'vip' })).status).toBe(404);
+  });
+
+  it('"no leads": a tag no contact has is a 400 no_leads; ids that name nobody are each skipped with the reason', async () => {
+    const w = await world();
+    const sequenceId = await w.sequence({ name: 's', preset: 'standard_b2b' });
+    // A workspace without any contact.
+    const empty = await w.call('POST', `/v1/sequences/${sequenceId}/enrollments`, { tag: 'q3-leads' });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toEqual({ code: 'no_leads', message: 'no contact has the tag "q3-leads"' });
+    // Contacts exist, none with that tag: the same answer, and nothing was enrolled.
+    await w.contacts([{ email: 'a@x.example.com', tags: ['vip'] }]);
+    const nobody = await w.call('POST', `/v1/sequences/${sequenceId}/enrollments`, { tag: 'q3-leads' });
+    expect(nobody.status).toBe(400);
+    expect((nobody.body.error as Record<string, unknown>).code).toBe('no_leads');
+    const unknownIds = await w.ok('POST', `/v1/sequences/${sequenceId}/enrollments`, {
+      contactIds: ['00000000-0000-4000-8000-000000000001'],
+    });
+    expect(unknownIds).toEqual({
+      enrolled: [],
+      skipped: [{ contactId: '00000000-0000-4000-8000-000000000001', reason: 'contact not found' }],
+    });
+    const { rows } = await testDb().pool.query('SELECT 1 FROM enrollments WHERE sequence_id = $1', [sequenceId]);
+    expect(rows).toHaveLength(0);
+    // An empty list and an empty tag are malformed requests, and an unknown sequence is still a 404.
+    const noIds = await w.call('POST', `/v1/sequences/${sequenceId}/enrollments`, { contactIds: [] });
+    expect(noIds.status).toBe(400);
+    expect((await w.call('POST', `/v1/sequences/${sequenceId}/enrollments`, { tag: '' })).status).toBe(400);
+    const missing = await w.call('POST', '/v1/sequences/00000000-0000-4000-8000-000000000000/enrollments', {
+      tag: 'q3-leads',
+    });
+    expect(missing.status).toBe(404);
   });
 
   it('simulates on a virtual clock without sending or writing anything', async () => {

@@ -84,6 +84,23 @@ describe('quotahit sequences create, enroll, simulate', () => {
     expect(messages.json().data).toEqual([]);
   });
 
+  it('enrolling "no leads" fails clearly with a tag nobody has, and reports unknown ids as skipped', async () => {
+    const { workspaceId } = await workspace();
+    const created = await runCli(
+      ['sequences', 'create', '--workspace', workspaceId, '--preset', 'standard_b2b', '--json'],
+      cliEnv(),
+    );
+    const sequence = JSON.parse(created.stdout) as { id: string };
+    const byTag = await runCli(['enroll', '--sequence', sequence.id, '--tag', 'nobody', '--json'], cliEnv());
+    expect(byTag.code).toBe(1);
+    expect(byTag.stdout).toBe('');
+    expect(byTag.stderr).toBe('quotahit: no contact has the tag "nobody"\n');
+    const unknown = '00000000-0000-4000-8000-000000000001';
+    const byIds = await runCli(['enroll', '--sequence', sequence.id, '--contacts', unknown], cliEnv());
+    expect(byIds.code).toBe(0);
+    expect(byIds.stdout).toBe(`0 enrolled, 1 skipped\n  ${unknown}: contact not found\n`);
+  });
+
   it.each([
     [['simulate'], 2, /--sequence needs a sequence id/],
     [

@@ -6,7 +6,7 @@ import { validateSequence } from '../../core/sequence.ts';
 import type { Db } from '../../db/database.ts';
 import { getSequence, insertSequence, listSequences } from '../../db/sequences.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { SequenceNotFound } from '../../engine/enroll.ts';
+import { NoLeads, SequenceNotFound } from '../../engine/enroll.ts';
 import { simulateSequence } from '../../engine/simulate.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text } from '../schemas.ts';
@@ -120,7 +120,8 @@ export const sequenceRoutes =
       '/v1/sequences/:id/enrollments',
       {
         schema: {
-          summary: 'Enroll contacts by ids or by tag',
+          summary:
+            'Enroll contacts by ids or by tag; each contact that is not enrolled comes back in "skipped" with the reason (unknown id, already enrolled, unsubscribed or bounced); a tag no contact has is refused with 400 no_leads',
           tags: ['sequences'],
           params: IdParams,
           body: EnrollBody,
@@ -142,6 +143,7 @@ export const sequenceRoutes =
           });
         } catch (error) {
           if (error instanceof SequenceNotFound) throw notFound('sequence');
+          if (error instanceof NoLeads) throw new ApiError(400, 'no_leads', error.message);
           throw error;
         }
       },
