@@ -46,17 +46,22 @@ export async function receiveResendWebhook(
     };
   }
   const now = deps.clock.now();
-  let verified: { id: string; workspaceId?: string } | undefined;
+  // Every secret is tried: one Resend account (one secret) may be registered in several workspaces,
+  // and the event belongs to whichever of them has the message.
+  let verified: { id: string; workspaceIds: string[]; global: boolean } | undefined;
   let reason = '';
   for (const candidate of secrets) {
     const verdict = verifySvix({ secret: candidate.secret, headers: input.headers, rawBody: input.rawBody, now });
-    if (verdict.ok) {
-      verified = { id: verdict.id, ...(candidate.workspaceId ? { workspaceId: candidate.workspaceId } : {}) };
-      break;
+    if (!verdict.ok) {
+      reason = verdict.reason;
+      continue;
     }
-    reason = verdict.reason;
+    verified ??= { id: verdict.id, workspaceIds: [], global: false };
+    if (candidate.workspaceId) verified.workspaceIds.push(candidate.workspaceId);
+    else verified.global = true;
   }
   if (!verified) return { status: 401, message: `invalid Resend webhook signature: ${reason}` };
+  const { workspaceIds, global } = verified;
 
   let body: unknown;
   try {
@@ -74,13 +79,14 @@ export async function receiveResendWebhook(
   const stored = await deps.db.system(async (sql) => {
     const { rows: owners } = await sql.query<{ workspaceId: string }>(
       `SELECT workspace_id AS "workspaceId" FROM messages
-        WHERE provider = 'resend' AND provider_message_id = $1 AND ($2::uuid IS NULL OR workspace_id = $2) LIMIT 1`,
-      [event.providerMessageId, verified.workspaceId ?? null],
+        WHERE provider = 'resend' AND provider_message_id = $1 AND ($2 OR workspace_id = ANY ($3::uuid[])) LIMIT 1`,
+      [event.providerMessageId, global, workspaceIds],
     );
+    const owner = owners[0]?.workspaceId ?? (workspaceIds.length === 1 && !global ? workspaceIds[0] : null);
     const { rows } = await sql.query<{ id: string }>(
       `INSERT INTO inbound_events (workspace_id, provider, provider_event_id, payload, received_at)
        VALUES ($1, 'resend', $2, $3, $4) ON CONFLICT (provider, provider_event_id) DO NOTHING RETURNING id`,
-      [owners[0]?.workspaceId ?? verified.workspaceId ?? null, event.providerEventId, JSON.stringify(body), now],
+      [owner, event.providerEventId, JSON.stringify(body), now],
     );
     return rows[0]?.id;
   });

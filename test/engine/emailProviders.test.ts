@@ -148,6 +148,30 @@ describe('Resend accounts and webhooks', () => {
   });
 });
 
+describe('one Resend account in two workspaces', () => {
+  it('verifies with the shared secret and acts in the workspace that has the message', async () => {
+    const sent: { w: Awaited<ReturnType<typeof emailWorld>>; messageId: string }[] = [];
+    for (const name of ['first', 'second']) {
+      const w = await emailWorld(dns);
+      await resendAccount(w, resend);
+      const [contact] = await w.contacts([{ email: `${name}@globex.example`, firstName: name, timezone: 'UTC' }]);
+      await w.enroll(await w.sequence(emailSequence(1)), [contact as string]);
+      await w.engine.tick();
+      const [message] = await w.messages('&status=sent');
+      sent.push({ w, messageId: message?.id as string });
+    }
+    for (const [i, { w, messageId }] of sent.entries()) {
+      const res = await postResendEvent(w, {
+        svixId: `shared-${i}-${messageId}`,
+        type: 'email.delivered',
+        emailId: resendIdOf(resend, messageId),
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    for (const { w } of sent) expect(await w.messages()).toMatchObject([{ status: 'delivered' }]);
+  });
+});
+
 describe('Resend opens', () => {
   it('stores the opens Resend reports as machine traffic (no user agent); our pixel counts a person', async () => {
     const w = await emailWorld(dns);
