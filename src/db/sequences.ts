@@ -17,10 +17,14 @@ export type Sequence = {
     tracking?: boolean;
     plainTextFirstTouch?: boolean;
   };
+  /** 'paused' by its health (bounces, complaints): its email steps wait until someone resumes it. */
+  status: 'active' | 'paused';
+  statusReason: string | null;
   createdAt: string;
 };
 
-const COLUMNS = `id, name, preset, steps, schedule, fallback, settings, to_json(created_at) #>> '{}' AS "createdAt"`;
+const COLUMNS = `id, name, preset, steps, schedule, fallback, settings, status, status_reason AS "statusReason",
+  to_json(created_at) #>> '{}' AS "createdAt"`;
 
 export async function insertSequence(
   sql: Sql,

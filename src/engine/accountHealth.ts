@@ -1,8 +1,10 @@
 // Account and sequence health. Over the last sends (at least MIN_SENDS, at most WINDOW) of an email
 // account, or of a sequence across its accounts, a hard-bounce rate ≥ 5 % or a complaint rate
 // ≥ 0.1 % pauses the account (senders.status = 'paused') or the sequence (sequences.status =
-// 'paused': none of its steps goes out until someone resumes it). Mailbox providers judge a domain
-// by exactly these two numbers; pausing early protects every other account on the domain.
+// 'paused': none of its email steps goes out until someone resumes it, see resumeSending.ts).
+// Mailbox providers judge a domain by exactly these two numbers; pausing early protects every other
+// account on the domain. Within the 200-send window one complaint is already 0.5 %: in practice any
+// complaint among an account's last 200 sends (once it has 50) pauses it.
 import { addActivity } from '../db/activities.ts';
 import type { Sql } from '../db/database.ts';
 

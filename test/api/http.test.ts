@@ -19,9 +19,14 @@ describe('system routes', () => {
       '/v1/contacts/{id}',
       '/v1/contacts/{id}/timeline',
       '/v1/api-keys',
+      '/v1/sequences/{id}/resume',
+      '/v1/senders/{id}/resume',
     ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
+    expect(Object.keys(doc.paths['/v1/sequences/{id}/resume'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '404', '409']),
+    );
     expect(Object.keys(doc.paths['/v1/contacts'].post.requestBody.content)).toEqual(['application/json', 'text/csv']);
   });
 

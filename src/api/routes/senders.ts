@@ -21,6 +21,8 @@ import { encryptJson } from '../../engine/secrets.ts';
 import { usageOf } from '../../engine/senderChoice.ts';
 import { senderHealth } from '../../engine/accountHealth.ts';
 import { checkSenderCredentials, mergeCredentials, storedCredentials } from '../../engine/senderCredentials.ts';
+import { releaseStepsHeldBySender, resumeSender } from '../../engine/resumeSending.ts';
+import type { EnrollmentRef } from '../../engine/ports.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text, TimeZone } from '../schemas.ts';
 
@@ -185,6 +187,7 @@ export const senderRoutes =
       },
       async (request) => {
         const { smtp, imap, resend, credentials, ...rest } = request.body;
+        let released: EnrollmentRef[] = [];
         const out = await db.tenant(request.workspaceId, async (sql) => {
           // Locked: a token refresh re-sealing the credentials meanwhile must not be lost, nor this merge.
           const existing = await getSenderRow(sql, request.params.id, { lock: true });
@@ -194,11 +197,49 @@ export const senderRoutes =
             ? sealCredentials(existing.provider, mergeCredentials(storedCredentials(key, existing.credentials), parts))
             : undefined;
           await updateSender(sql, existing.id, { ...rest, ...(sealed !== undefined ? { credentials: sealed } : {}) });
+          // Reactivating an account (paused, or disconnected and fixed) releases the steps it held.
+          if (rest.status === 'active' && existing.status !== 'active')
+            released = await releaseStepsHeldBySender(sql, existing, engine.deps.clock.now());
           const updated = await getSenderRow(sql, existing.id);
           return updated ? view(sql, updated) : undefined;
         });
         if (!out) throw notFound('sender');
+        await engine.deps.schedule(released.map((ref) => ({ ref, at: engine.deps.clock.now() })));
         return out;
+      },
+    );
+
+    app.post(
+      '/v1/senders/:id/resume',
+      {
+        schema: {
+          summary:
+            'Resume a paused account (by hand or by its health): status back to active, the steps its pause held go out again (releasedSteps); 409 when it is not paused',
+          tags: ['senders'],
+          params: IdParams,
+          body: z.strictObject({}).nullish(),
+          response: {
+            200: SenderOut.extend({ status: z.literal('active'), releasedSteps: z.number().int() }),
+            ...errorResponses,
+            409: errorResponses[400],
+          },
+        },
+      },
+      async (request) => {
+        const outcome = await resumeSender(engine.deps, {
+          workspaceId: request.workspaceId,
+          senderId: request.params.id,
+        });
+        switch (outcome.kind) {
+          case 'not_found':
+            throw notFound('sender');
+          case 'conflict':
+            throw new ApiError(409, 'conflict', outcome.message);
+          case 'resumed': {
+            const shown = await db.tenant(request.workspaceId, (sql) => view(sql, outcome.record));
+            return { ...shown, status: 'active' as const, releasedSteps: outcome.releasedSteps };
+          }
+        }
       },
     );
 

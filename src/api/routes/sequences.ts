@@ -7,6 +7,7 @@ import type { Db } from '../../db/database.ts';
 import { getSequence, insertSequence, listSequences } from '../../db/sequences.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { NoLeads, SequenceNotFound } from '../../engine/enroll.ts';
+import { resumeSequence } from '../../engine/resumeSending.ts';
 import { simulateSequence } from '../../engine/simulate.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text } from '../schemas.ts';
@@ -145,6 +146,38 @@ export const sequenceRoutes =
           if (error instanceof SequenceNotFound) throw notFound('sequence');
           if (error instanceof NoLeads) throw new ApiError(400, 'no_leads', error.message);
           throw error;
+        }
+      },
+    );
+
+    app.post(
+      '/v1/sequences/:id/resume',
+      {
+        schema: {
+          summary:
+            'Resume a sequence its health paused: status back to active, the email steps it held go out again (releasedSteps); 409 when it is not paused',
+          tags: ['sequences'],
+          params: IdParams,
+          body: z.strictObject({}).nullish(),
+          response: {
+            200: SequenceOut.extend({ status: z.literal('active'), releasedSteps: z.number().int() }),
+            ...errorResponses,
+            409: errorResponses[400],
+          },
+        },
+      },
+      async (request) => {
+        const outcome = await resumeSequence(engine.deps, {
+          workspaceId: request.workspaceId,
+          sequenceId: request.params.id,
+        });
+        switch (outcome.kind) {
+          case 'not_found':
+            throw notFound('sequence');
+          case 'conflict':
+            throw new ApiError(409, 'conflict', outcome.message);
+          case 'resumed':
+            return { ...outcome.record, status: 'active' as const, releasedSteps: outcome.releasedSteps };
         }
       },
     );
