@@ -1,9 +1,10 @@
-// Never twice with a Gmail account: a worker reserved an email step and died before recording the
-// outcome. Reconciliation searches the mailbox for our Message-ID; finding it records the send,
-// not finding it proves nothing (Gmail may not keep a client-set Message-ID), so the message is
-// marked unknown and never sent again.
+// Never twice with a Gmail account: a worker called Gmail for an email step and hung (as good as
+// dead) before recording the outcome. Once its lease is over another run reconciles: it searches the
+// mailbox for our Message-ID; finding it records the send, not finding it proves nothing (Gmail may
+// not keep a client-set Message-ID), so the message is marked unknown and never sent again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reserveStep, type AfterCommit } from '../../src/engine/reserveStep.ts';
+import { defaultAdapters } from '../../src/channels/registry.ts';
+import type { RegisteredAdapter, SendResult } from '../../src/channels/types.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
 import { emailSequence, emailWorld, NO_CAPS, startDnsServer, zone } from './emailSupport.ts';
@@ -21,9 +22,34 @@ afterAll(async () => {
   await google.close();
 });
 
-/** A Gmail account, one contact enrolled in a one-step sequence, and step 0 reserved by a worker that then died. */
-async function crashedGmailReservation() {
-  const w = await emailWorld(dns, { leaseMs: LEASE });
+/**
+ * A Gmail adapter whose send hangs until released, as a worker that died mid-call: it first
+ * delivers to Gmail when `reachGmail` (the crash came after Google took the message).
+ */
+function hangingGmail(reachGmail: boolean) {
+  const gmail = defaultAdapters().gmail;
+  let entered: () => void = () => {};
+  const called = new Promise<void>((resolve) => (entered = resolve));
+  let release: (result: SendResult) => void = () => {};
+  const hung = new Promise<SendResult>((resolve) => (release = resolve));
+  let calls = 0;
+  const adapter: RegisteredAdapter = {
+    ...gmail,
+    async send(message, credentials, context) {
+      calls += 1;
+      if (calls > 1) return gmail.send(message, credentials, context);
+      if (reachGmail) await gmail.send(message, credentials, context);
+      entered();
+      return hung;
+    },
+  };
+  return { adapter, called, release, calls: () => calls };
+}
+
+/** A Gmail account and one contact in a one-step sequence; step 0's worker hangs inside send. */
+async function crashedGmailSend(reachGmail: boolean) {
+  const hanging = hangingGmail(reachGmail);
+  const w = await emailWorld(dns, { leaseMs: LEASE, adapters: { gmail: hanging.adapter } });
   const tokens = google.connect();
   await w.ok('POST', '/v1/senders', {
     channel: 'email',
@@ -44,13 +70,17 @@ async function crashedGmailReservation() {
     { email: 'dana@globex.example', firstName: 'Dana', company: 'Globex', timezone: 'UTC' },
   ]);
   const sequenceId = await w.sequence(emailSequence(1));
-  const { enrolled } = await w.enroll(sequenceId, [contactId as string]);
-  const after: AfterCommit = [];
-  const reserved = await w.engine.deps.db.tenant(w.workspaceId, (sql) =>
-    reserveStep(sql, w.engine.deps, { enrollmentId: enrolled[0]?.enrollmentId as string, now: w.clock.now(), after }),
-  );
-  if (reserved.kind !== 'deliver') throw new Error(`expected a reservation, got ${reserved.kind}`);
-  return { w, contactId: contactId as string, messageId: reserved.message.id, accessToken: tokens.accessToken };
+  await w.enroll(sequenceId, [contactId as string]);
+  const dead = w.engine.tick({ maxRuns: 1 });
+  await hanging.called;
+  const [message] = await w.messages(`&contactId=${contactId}`);
+  expect(message).toMatchObject({ status: 'sending' });
+  /** Lets the hung call end (as a failure) once the test is over; it must change nothing. */
+  const bury = async () => {
+    hanging.release({ ok: false, failure: { kind: 'provider_down', message: 'the worker died' } });
+    await dead;
+  };
+  return { w, contactId: contactId as string, messageId: message?.id as string, hanging, bury };
 }
 
 const sentWith = (messageId: string) =>
@@ -58,44 +88,29 @@ const sentWith = (messageId: string) =>
 
 describe('Gmail: reconciling a send interrupted by a crash', () => {
   it('a message Gmail cannot find is marked unknown, not sent again', async () => {
-    const { w, contactId, messageId } = await crashedGmailReservation();
-    const sends = google.requests.filter((r) => r.path.endsWith('/messages/send')).length;
+    const { w, contactId, messageId, hanging, bury } = await crashedGmailSend(false);
     w.clock.advance(LEASE + 1000);
     await w.engine.tick();
     const [message] = await w.messages(`&contactId=${contactId}`);
     expect(message).toMatchObject({ id: messageId, status: 'unknown' });
-    // It searched for our Message-ID and did not call send.
-    expect(google.requests.some((r) => r.path.endsWith('/messages') && r.method === 'GET')).toBe(true);
-    expect(google.requests.filter((r) => r.path.endsWith('/messages/send')).length).toBe(sends);
+    // It searched the mailbox for our Message-ID and did not send again.
+    expect(google.requests.some((r) => r.method === 'GET' && r.path.endsWith('/messages'))).toBe(true);
+    expect(hanging.calls()).toBe(1);
     expect(sentWith(messageId)).toHaveLength(0);
     const unknown = (await w.timeline(contactId)).find((t) => t.type === 'unknown');
     expect(unknown?.summary).toMatch(/not sent again/);
-    // Later ticks leave it alone.
+    // The dead worker's call ending late, and later ticks, change nothing.
+    await bury();
     w.clock.advance(86_400_000);
     await w.engine.tick();
-    expect(sentWith(messageId)).toHaveLength(0);
+    expect(hanging.calls()).toBe(1);
     expect((await w.messages(`&contactId=${contactId}`))[0]).toMatchObject({ status: 'unknown' });
   });
 
   it('a message Gmail has (our Message-ID found) is recorded as sent with Gmail ids', async () => {
-    const { w, contactId, messageId, accessToken } = await crashedGmailReservation();
-    // The worker reached Gmail before it died: the message is in the mailbox under our Message-ID.
-    const raw = [
-      'From: sam@acme.example',
-      'To: dana@globex.example',
-      'Subject: hello',
-      `Message-ID: <${messageId}@acme.example>`,
-      '',
-      'Hi Dana',
-      '',
-    ].join('\r\n');
-    const res = await fetch(`${google.url}/gmail/v1/users/me/messages/send`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ raw: Buffer.from(raw).toString('base64url') }),
-    });
-    expect(res.status).toBe(200);
+    const { w, contactId, messageId, hanging, bury } = await crashedGmailSend(true);
     const [inGmail] = sentWith(messageId);
+    expect(inGmail).toBeDefined();
     w.clock.advance(LEASE + 1000);
     await w.engine.tick();
     const rows = await w.row<{ status: string; providerMessageId: string; providerThreadId: string }>(
@@ -104,6 +119,8 @@ describe('Gmail: reconciling a send interrupted by a crash', () => {
       [messageId],
     );
     expect(rows[0]).toEqual({ status: 'sent', providerMessageId: inGmail?.id, providerThreadId: inGmail?.threadId });
+    await bury();
+    expect(hanging.calls()).toBe(1);
     expect(sentWith(messageId)).toHaveLength(1);
     expect((await w.messages(`&contactId=${contactId}`))[0]).toMatchObject({ status: 'sent' });
   });
