@@ -11,23 +11,39 @@ export type Db = {
   pool: pg.Pool;
   /** Runs fn in a transaction scoped to one workspace (RLS enforced). */
   tenant<T>(workspaceId: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs statements (simple protocol: no parameters; quote values with `literal`) as one implicit
+   * transaction scoped to one workspace, in a single round trip, and returns the last one's result.
+   * Row locks they take end with them: nothing holds a lock while waiting for this process.
+   */
+  statement<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    workspaceId: string,
+    text: string,
+  ): Promise<pg.QueryResult<R>>;
   /** Runs fn in a transaction as the owner (no RLS): only for work that spans workspaces. */
   system<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
 
 export const APP_ROLE = 'quotahit_app';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The tenant settings for the current transaction (the id is checked to be a UUID first). */
+const tenantSettings = (workspaceId: string) =>
+  `SELECT set_config('role', '${APP_ROLE}', true), set_config('app.workspace_id', '${workspaceId}', true)`;
+
+/** A value quoted for a statement sent without parameters (Db.statement). */
+export const literal = (value: string): string => pg.escapeLiteral(value);
 
 export function createDb(options: { url: string; poolSize?: number }): Db {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {});
 
-  async function transaction<T>(setup: (client: pg.PoolClient) => Promise<void>, fn: (sql: Sql) => Promise<T>) {
+  async function transaction<T>(begin: string, fn: (sql: Sql) => Promise<T>) {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
-      await setup(client);
+      await client.query(begin);
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
@@ -41,14 +57,18 @@ export function createDb(options: { url: string; poolSize?: number }): Db {
 
   return {
     pool,
-    tenant: (workspaceId, fn) =>
-      transaction(async (client) => {
-        await client.query("SELECT set_config('role', $1, true), set_config('app.workspace_id', $2, true)", [
-          APP_ROLE,
-          workspaceId,
-        ]);
-      }, fn),
-    system: (fn) => transaction(async () => {}, fn),
+    tenant: (workspaceId, fn) => {
+      // BEGIN and the tenant settings in one round trip (simple protocol, so no parameters: the
+      // id is checked to be a UUID before it is written into the statement).
+      if (!UUID.test(workspaceId)) return Promise.reject(new Error(`not a workspace id: ${workspaceId}`));
+      return transaction(`BEGIN; ${tenantSettings(workspaceId)}`, fn);
+    },
+    system: (fn) => transaction('BEGIN', fn),
+    async statement<R extends pg.QueryResultRow>(workspaceId: string, text: string) {
+      if (!UUID.test(workspaceId)) throw new Error(`not a workspace id: ${workspaceId}`);
+      const results = (await pool.query(`${tenantSettings(workspaceId)}; ${text}`)) as unknown as pg.QueryResult<R>[];
+      return results[results.length - 1] as pg.QueryResult<R>;
+    },
     close: () => pool.end(),
   };
 }

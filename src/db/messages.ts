@@ -1,6 +1,6 @@
 // Messages: one row per enrollment and step, written `sending` before the provider is called.
 import { encodeIdCursor } from './cursor.ts';
-import type { Sql } from './database.ts';
+import { literal, type Db, type Sql } from './database.ts';
 
 export type MessageStatus =
   'sending' | 'deferred' | 'sent' | 'delivered' | 'failed' | 'bounced' | 'unknown' | 'cancelled';
@@ -71,50 +71,6 @@ export type Reservation = Pick<
   | 'rfcMessageId'
   | 'providerThreadId'
 > & { recipientDomain: string | null; leaseUntil: Date; reservedAt: Date; writer: unknown };
-
-/**
- * Reserves the step: the row exists, as `sending`, before the provider is called. A `deferred` row
- * of the same step (an earlier retryable failure) is taken over; any other row means the step
- * already went out, and nothing is reserved.
- */
-export async function reserveMessage(sql: Sql, r: Reservation): Promise<MessageRow | undefined> {
-  const { rows } = await sql.query<MessageRow>(
-    `INSERT INTO messages AS m (id, workspace_id, enrollment_id, contact_id, sequence_id, step, channel, purpose, provider,
-       sender_id, variant, status, subject, body, recipient, recipient_domain, rfc_message_id, provider_thread_id,
-       lease_until, reserved_at, writer)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'sending', $12, $13, $14, $15, $16, $17, $18, $19, $20)
-     ON CONFLICT (enrollment_id, step) DO UPDATE SET
-       status = 'sending', channel = excluded.channel, purpose = excluded.purpose, provider = excluded.provider,
-       sender_id = excluded.sender_id, subject = excluded.subject, body = excluded.body, recipient = excluded.recipient,
-       recipient_domain = excluded.recipient_domain, lease_until = excluded.lease_until,
-       reserved_at = excluded.reserved_at, writer = excluded.writer, attempts = m.attempts + 1, error = NULL
-     WHERE m.status = 'deferred'
-     RETURNING ${COLUMNS}`,
-    [
-      r.id,
-      r.workspaceId,
-      r.enrollmentId,
-      r.contactId,
-      r.sequenceId,
-      r.step,
-      r.channel,
-      r.purpose,
-      r.provider,
-      r.senderId,
-      r.variant,
-      r.subject,
-      r.body,
-      r.recipient,
-      r.recipientDomain,
-      r.rfcMessageId,
-      r.providerThreadId,
-      r.leaseUntil,
-      r.reservedAt,
-      JSON.stringify(r.writer ?? {}),
-    ],
-  );
-  return rows[0];
-}
 
 /** Takes an unconfirmed reservation over for a reconciliation, under a fresh lease. */
 export async function renewLease(sql: Sql, id: string, leaseUntil: Date): Promise<void> {
@@ -209,4 +165,181 @@ export async function listMessages(
   const data = rows.slice(0, f.limit);
   const last = data[data.length - 1];
   return { data, nextCursor: rows.length > f.limit && last ? encodeIdCursor(last.id) : null };
+}
+
+/** An account's caps for one more send, as numbers (effective daily cap with the warm-up applied). */
+export type QuotaCaps = {
+  senderId: string;
+  quota: 'all' | 'invite' | 'message';
+  daily: number;
+  hourly: number | null;
+  weekly: number | null;
+  minGapSeconds: number;
+  domainCap: number | null;
+};
+
+export type Claim =
+  | { kind: 'reserved'; message: MessageRow }
+  /** The step already has a final message (it went out before a crash was recorded). */
+  | { kind: 'exists' }
+  /** The enrollment moved on or stopped since the decision: nothing to do. */
+  | { kind: 'moved' }
+  | {
+      kind: 'refused';
+      status: string | null;
+      usage: { today: number; thisHour: number; thisWeek: number; lastSentAt: Date | null };
+      domainToday: number;
+    };
+
+/**
+ * Reserves the step and, for an account, claims its quota, in one statement and one implicit
+ * transaction: lock the enrollment (still at the decided step and running) and the account, read
+ * the account's counters and the recipient domain's sends under that lock, and only when every cap
+ * has room insert the message `sending` (the counters' trigger counts it) and advance the
+ * enrollment. The account's lock ends with that statement's commit, so reservations on one account
+ * queue for a statement, never for a round trip to a busy worker.
+ */
+export async function claimAndReserve(
+  db: Db,
+  r: Reservation & { seenStep: number; senders: Record<string, string>; caps: QuotaCaps | null },
+): Promise<Claim> {
+  const p = literal(
+    JSON.stringify({
+      ...r,
+      leaseUntil: r.leaseUntil.toISOString(),
+      reservedAt: r.reservedAt.toISOString(),
+      writer: r.writer ?? {},
+    }),
+  );
+  const { rows } = await db.statement<{
+    enrollment: boolean;
+    status: string | null;
+    today: number;
+    hour: number;
+    week: number;
+    last: Date | null;
+    domainToday: number;
+    fits: boolean;
+    inserted: MessageRow | null;
+  }>(
+    r.workspaceId,
+    `WITH p AS (SELECT ${p}::jsonb AS j),
+     e AS (SELECT e.id FROM enrollments e, p
+            WHERE e.id = (j->>'enrollmentId')::uuid AND e.status IN ('active', 'paused')
+              AND e.current_step = (j->>'seenStep')::int FOR UPDATE OF e),
+     s AS (SELECT s.id, s.status, s.timezone FROM senders s, p
+            WHERE s.id = (j->'caps'->>'senderId')::uuid AND s.deleted_at IS NULL AND EXISTS (SELECT 1 FROM e)
+              FOR UPDATE OF s),
+     u AS (SELECT s.status,
+             coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = j->'caps'->>'quota' AND kind = 'day' AND window_start = w.day_start), 0) AS today,
+             coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = j->'caps'->>'quota' AND kind = 'hour' AND window_start = w.hour_start), 0) AS hour,
+             coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = j->'caps'->>'quota' AND kind = 'week' AND window_start = w.week_start), 0) AS week,
+             (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = j->'caps'->>'quota' AND kind = 'hour'
+               ORDER BY window_start DESC LIMIT 1) AS last,
+             CASE WHEN j->'caps'->>'domainCap' IS NULL OR j->>'recipientDomain' IS NULL THEN 0 ELSE
+               (SELECT count(*)::int FROM messages WHERE recipient_domain = j->>'recipientDomain' AND reserved_at >= w.day_start
+                   AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')) END AS "domainToday"
+           FROM s, p, qh_quota_windows((j->>'reservedAt')::timestamptz, s.timezone) AS w),
+     ok AS (SELECT 1 FROM p WHERE EXISTS (SELECT 1 FROM e) AND (j->'caps' = 'null'::jsonb OR EXISTS (
+             SELECT 1 FROM u WHERE u.status = 'active'
+                AND u.today < (j->'caps'->>'daily')::int
+                AND (j->'caps'->>'hourly' IS NULL OR u.hour < (j->'caps'->>'hourly')::int)
+                AND (j->'caps'->>'weekly' IS NULL OR u.week < (j->'caps'->>'weekly')::int)
+                AND (u.last IS NULL OR u.last + (j->'caps'->>'minGapSeconds')::int * interval '1 second' <= (j->>'reservedAt')::timestamptz)
+                AND (j->'caps'->>'domainCap' IS NULL OR u."domainToday" < (j->'caps'->>'domainCap')::int)))),
+     ins AS (
+       INSERT INTO messages AS m (id, workspace_id, enrollment_id, contact_id, sequence_id, step, channel, purpose, provider,
+         sender_id, variant, status, subject, body, recipient, recipient_domain, rfc_message_id, provider_thread_id,
+         lease_until, reserved_at, writer)
+       SELECT (j->>'id')::uuid, (j->>'workspaceId')::uuid, (j->>'enrollmentId')::uuid, (j->>'contactId')::uuid,
+              (j->>'sequenceId')::uuid, (j->>'step')::int, j->>'channel', j->>'purpose', j->>'provider',
+              (j->>'senderId')::uuid, (j->>'variant')::int, 'sending', j->>'subject', j->>'body', j->>'recipient',
+              j->>'recipientDomain', j->>'rfcMessageId', j->>'providerThreadId', (j->>'leaseUntil')::timestamptz,
+              (j->>'reservedAt')::timestamptz, j->'writer'
+         FROM p WHERE EXISTS (SELECT 1 FROM ok)
+       ON CONFLICT (enrollment_id, step) DO UPDATE SET
+         status = 'sending', channel = excluded.channel, purpose = excluded.purpose, provider = excluded.provider,
+         sender_id = excluded.sender_id, subject = excluded.subject, body = excluded.body, recipient = excluded.recipient,
+         recipient_domain = excluded.recipient_domain, lease_until = excluded.lease_until,
+         reserved_at = excluded.reserved_at, writer = excluded.writer, attempts = m.attempts + 1, error = NULL
+       WHERE m.status = 'deferred'
+       RETURNING ${COLUMNS}),
+     adv AS (
+       UPDATE enrollments SET current_step = (j->>'step')::int + 1, next_run_at = (j->>'leaseUntil')::timestamptz,
+              senders = j->'senders', status = 'active', updated_at = now()
+         FROM p WHERE id = (j->>'enrollmentId')::uuid AND EXISTS (SELECT 1 FROM ins)
+       RETURNING 1)
+     SELECT EXISTS (SELECT 1 FROM e) AS enrollment, EXISTS (SELECT 1 FROM ok) AS fits,
+            (SELECT row_to_json(ins) FROM ins) AS inserted, (SELECT count(*) FROM adv) AS advanced,
+            u.status, coalesce(u.today, 0) AS today, coalesce(u.hour, 0) AS hour, coalesce(u.week, 0) AS week,
+            u.last, coalesce(u."domainToday", 0) AS "domainToday"
+       FROM (SELECT 1) AS one LEFT JOIN u ON true`,
+  );
+  const row = rows[0];
+  if (!row?.enrollment) return { kind: 'moved' };
+  if (row.inserted) return { kind: 'reserved', message: messageFromJson(row.inserted) };
+  if (row.fits) return { kind: 'exists' };
+  return {
+    kind: 'refused',
+    status: row.status,
+    usage: { today: row.today, thisHour: row.hour, thisWeek: row.week, lastSentAt: row.last },
+    domainToday: row.domainToday,
+  };
+}
+
+/** A message row that came back as JSON (timestamps as strings). */
+function messageFromJson(row: MessageRow): MessageRow {
+  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(String(value)));
+  return {
+    ...row,
+    leaseUntil: date(row.leaseUntil),
+    reservedAt: date(row.reservedAt) as Date,
+    sentAt: date(row.sentAt),
+    openedAt: date(row.openedAt),
+    clickedAt: date(row.clickedAt),
+  };
+}
+
+/**
+ * The common outcome — the provider accepted the message — recorded in one statement and one
+ * round trip: the message `sent` (only if it is still `sending`: a reservation is settled once),
+ * its `sent` event, the contact `contacted`, the timeline entry, and, while the enrollment runs,
+ * its next step due now. Returns whether it was recorded and whether the enrollment runs on.
+ */
+export async function recordSent(
+  db: Db,
+  input: {
+    workspaceId: string;
+    messageId: string;
+    enrollmentId: string;
+    contactId: string;
+    providerMessageId: string;
+    providerThreadId: string | null;
+    sentAt: Date;
+    activity: { id: string; summary: string; data: unknown };
+  },
+): Promise<{ recorded: boolean; continues: boolean }> {
+  const p = literal(JSON.stringify({ ...input, sentAt: input.sentAt.toISOString() }));
+  const { rows } = await db.statement<{ recorded: boolean; continues: boolean }>(
+    input.workspaceId,
+    `WITH p AS (SELECT ${p}::jsonb AS j),
+     e AS (SELECT e.id, e.status FROM enrollments e, p WHERE e.id = (j->>'enrollmentId')::uuid FOR UPDATE OF e),
+     m AS (UPDATE messages SET status = 'sent', provider_message_id = j->>'providerMessageId',
+              provider_thread_id = coalesce(j->>'providerThreadId', provider_thread_id), error = NULL,
+              sent_at = (j->>'sentAt')::timestamptz, lease_until = NULL
+             FROM p WHERE id = (j->>'messageId')::uuid AND status = 'sending' AND EXISTS (SELECT 1 FROM e)
+           RETURNING messages.id),
+     ev AS (INSERT INTO message_events (workspace_id, message_id, event_type, machine, metadata, occurred_at)
+            SELECT (j->>'workspaceId')::uuid, m.id, 'sent', false, '{}', (j->>'sentAt')::timestamptz FROM m, p),
+     c AS (UPDATE contacts SET status = 'contacted', updated_at = now()
+             FROM p WHERE id = (j->>'contactId')::uuid AND status = 'new' AND EXISTS (SELECT 1 FROM m)),
+     a AS (INSERT INTO activities (workspace_id, contact_id, type, summary, data, occurred_at, id)
+           SELECT (j->>'workspaceId')::uuid, (j->>'contactId')::uuid, 'sent', j->'activity'->>'summary',
+                  j->'activity'->'data', (j->>'sentAt')::timestamptz, (j->'activity'->>'id')::uuid FROM m, p),
+     n AS (UPDATE enrollments SET next_run_at = (j->>'sentAt')::timestamptz, updated_at = now()
+             FROM p WHERE id = (j->>'enrollmentId')::uuid AND status IN ('active', 'paused') AND EXISTS (SELECT 1 FROM m)
+           RETURNING 1)
+     SELECT EXISTS (SELECT 1 FROM m) AS recorded, EXISTS (SELECT 1 FROM n) AS continues`,
+  );
+  return { recorded: rows[0]?.recorded ?? false, continues: rows[0]?.continues ?? false };
 }

@@ -194,38 +194,6 @@ export async function senderUsage(
   return usage;
 }
 
-/**
- * Locks an account's row (concurrent reservations on one account queue here, briefly: the caller
- * takes it just before inserting the message) and reads, with the lock held, its usage and the
- * recipient domain's sends since the account's local midnight.
- */
-export async function lockSenderWithUsage(
-  sql: Sql,
-  id: string,
-  input: { quota: 'all' | 'invite' | 'message'; now: Date; domain: string | null },
-): Promise<{ sender: SenderRow; usage: SenderUsage; domainToday: number } | undefined> {
-  const { rows } = await sql.query<
-    SenderRow & { today: number; hour: number; week: number; last: Date | null; domainToday: number }
-  >(
-    `WITH s AS (SELECT ${COLUMNS} FROM senders WHERE id = $1 AND deleted_at IS NULL FOR UPDATE)
-     SELECT s.*,
-            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $2 AND kind = 'day' AND window_start = w.day_start), 0) AS today,
-            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $2 AND kind = 'hour' AND window_start = w.hour_start), 0) AS hour,
-            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $2 AND kind = 'week' AND window_start = w.week_start), 0) AS week,
-            (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = $2 AND kind = 'hour'
-              ORDER BY window_start DESC LIMIT 1) AS last,
-            CASE WHEN $4::text IS NULL THEN 0 ELSE
-              (SELECT count(*)::int FROM messages WHERE recipient_domain = $4 AND reserved_at >= w.day_start
-                  AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')) END AS "domainToday"
-       FROM s CROSS JOIN LATERAL qh_quota_windows($3, s.timezone) AS w`,
-    [id, input.quota, input.now, input.domain],
-  );
-  const row = rows[0];
-  if (!row) return undefined;
-  const { today, hour, week, last, domainToday, ...sender } = row;
-  return { sender, usage: { today, thisHour: hour, thisWeek: week, lastSentAt: last }, domainToday };
-}
-
 /** Recounts an account's usage counters from its messages (after its timezone, and so its windows, changed). */
 export async function rebuildSenderUsage(sql: Sql, id: string): Promise<void> {
   await sql.query('SELECT qh_rebuild_sender_usage($1)', [id]);

@@ -7,7 +7,8 @@ import { addActivity } from '../db/activities.ts';
 import type { Contact } from '../db/contacts.ts';
 import type { Sql } from '../db/database.ts';
 import { getEnrollment, updateEnrollment } from '../db/enrollments.ts';
-import { addMessageEvent, markMessage, type MessageRow } from '../db/messages.ts';
+import { addMessageEvent, markMessage, recordSent, type MessageRow } from '../db/messages.ts';
+import { uuidv7 } from '../db/uuidv7.ts';
 import { setSenderStatus, updateSender, type SenderRow } from '../db/senders.ts';
 import { suppressContact } from '../db/suppressions.ts';
 import type { EngineDeps } from './ports.ts';
@@ -18,19 +19,74 @@ import { openCredentials, resealCredentials } from './senderCredentials.ts';
 
 const MAX_ATTEMPTS = 10;
 
-export type Delivery = { message: MessageRow; sender: SenderRow | null; contact: Contact; reconcile: boolean };
+export type Delivery = {
+  message: MessageRow;
+  sender: SenderRow | null;
+  contact: Contact;
+  reconcile: boolean;
+  /** The caller runs the enrollment on at once when its next step is due now: schedule no job for it. */
+  inline?: boolean;
+};
 
 type Settled = SendResult | { unknown: true; reason: string };
 type Outcome = Settled | { abandoned: true };
 
-export async function deliverStep(deps: EngineDeps, delivery: Delivery): Promise<void> {
+/** Returns 'continue' when the enrollment's next step is due now (and, inline, no job was scheduled for it). */
+export async function deliverStep(deps: EngineDeps, delivery: Delivery): Promise<'continue' | 'done'> {
   const outcome = await callProvider(deps, delivery);
   // The lease ran out before the call could start: leave the reservation to reconciliation.
-  if ('abandoned' in outcome) return;
+  if ('abandoned' in outcome) return 'done';
+  if (isPlainSend(outcome)) return recordPlainSend(deps, delivery, outcome.value);
   const after: AfterCommit = [];
-  await deps.db.tenant(delivery.message.workspaceId, (sql) => recordOutcome(sql, deps, delivery, outcome, after));
+  const next = await deps.db.tenant(delivery.message.workspaceId, (sql) =>
+    recordOutcome(sql, deps, delivery, outcome, after),
+  );
   for (const action of after) await action();
+  return next ?? 'done';
 }
+
+type Accepted = Extract<SendResult, { ok: true }>['value'];
+
+/** Accepted, with no refreshed credentials to store: the one-statement path (recordSent). */
+function isPlainSend(outcome: Settled): outcome is { ok: true; value: Accepted } {
+  return (
+    'ok' in outcome && outcome.ok && !('refreshedCredentials' in outcome.value && outcome.value.refreshedCredentials)
+  );
+}
+
+async function recordPlainSend(deps: EngineDeps, d: Delivery, value: Accepted): Promise<'continue' | 'done'> {
+  const { message } = d;
+  const now = deps.clock.now();
+  const { continues } = await recordSent(deps.db, {
+    workspaceId: message.workspaceId,
+    messageId: message.id,
+    enrollmentId: message.enrollmentId,
+    contactId: d.contact.id,
+    providerMessageId: value.providerMessageId,
+    providerThreadId: value.providerThreadId ?? null,
+    sentAt: now,
+    activity: {
+      id: uuidv7(),
+      summary: sentSummary(message),
+      data: {
+        enrollmentId: message.enrollmentId,
+        messageId: message.id,
+        step: message.step,
+        channel: message.channel,
+        provider: message.provider,
+        senderId: message.senderId,
+        subject: message.subject,
+      },
+    },
+  });
+  if (!continues) return 'done';
+  if (!d.inline)
+    await deps.schedule([{ ref: { workspaceId: message.workspaceId, enrollmentId: message.enrollmentId }, at: now }]);
+  return 'continue';
+}
+
+const sentSummary = (message: MessageRow) =>
+  `Sent step ${message.step} (${message.channel}, ${message.purpose}) via ${message.provider}`;
 
 async function callProvider(deps: EngineDeps, { message, sender, contact, reconcile }: Delivery): Promise<Outcome> {
   const adapter = deps.adapters[message.provider as ProviderId] as (typeof deps.adapters)[ProviderId] | undefined;
@@ -103,7 +159,7 @@ async function recordOutcome(
   d: Delivery,
   outcome: Settled,
   after: AfterCommit,
-): Promise<void> {
+): Promise<'continue' | undefined> {
   const now = deps.clock.now();
   const { message, contact } = d;
   // Lock order: enrollment first, as everywhere else.
@@ -132,10 +188,12 @@ async function recordOutcome(
       occurredAt: now,
     });
   const running = enrollment.status === 'active' || enrollment.status === 'paused';
-  const continueNow = async () => {
-    if (!running) return;
+  const continueNow = async (): Promise<'continue' | undefined> => {
+    if (!running) return undefined;
     await updateEnrollment(sql, enrollment.id, { nextRunAt: now });
-    after.push(() => deps.schedule([{ ref: { workspaceId: ws, enrollmentId: enrollment.id }, at: now }]));
+    if (!d.inline)
+      after.push(() => deps.schedule([{ ref: { workspaceId: ws, enrollmentId: enrollment.id }, at: now }]));
+    return 'continue';
   };
 
   if ('unknown' in outcome) {
@@ -162,7 +220,7 @@ async function recordOutcome(
       await updateSender(sql, d.sender.id, {
         credentials: resealCredentials(deps.encryptionKey, d.sender.credentials, refreshed),
       });
-    await note('sent', `Sent step ${message.step} (${message.channel}, ${message.purpose}) via ${message.provider}`, {
+    await note('sent', sentSummary(message), {
       provider: message.provider,
       senderId: message.senderId,
       subject: message.subject,

@@ -45,7 +45,7 @@ export function createEngine(options: {
 
   const handlers: JobHandlers = {
     'outreach/step.due': async ({ workspaceId, enrollmentId }) => {
-      await runEnrollment(deps, { workspaceId, enrollmentId });
+      await runEnrollment(deps, { workspaceId, enrollmentId }, { inline: true });
     },
     'outreach/reply.received': async ({ workspaceId, replyId }) => {
       await db.tenant(workspaceId, (sql) => routeReply(sql, replyId, clock.now()));
@@ -160,9 +160,13 @@ export function createEngine(options: {
     },
 
     /** Consumes the queue, and every `sweepSeconds` runs whatever is overdue (a lost wake-up). */
-    async startWorker(workerOptions: { batchSize?: number; sweepSeconds?: number } = {}): Promise<() => Promise<void>> {
+    async startWorker(
+      workerOptions: { concurrency?: number; sweepSeconds?: number } = {},
+    ): Promise<() => Promise<void>> {
       if (!queue) throw new Error('startWorker needs a queue');
-      await queue.work(handlers, { batchSize: workerOptions.batchSize ?? 20 });
+      await queue.work(handlers, {
+        ...(workerOptions.concurrency ? { concurrency: { 'outreach/step.due': workerOptions.concurrency } } : {}),
+      });
       const sweepSeconds = workerOptions.sweepSeconds ?? 30;
       let stopped = false;
       let busy = false;

@@ -6,7 +6,15 @@ import type { Logger } from './ports.ts';
 export type Queue = {
   send<N extends JobName>(name: N, payload: JobPayload<N>, options?: { startAfter?: Date }): Promise<void>;
   sendMany<N extends JobName>(name: N, jobs: { payload: JobPayload<N>; startAfter?: Date }[]): Promise<void>;
-  work(handlers: JobHandlers, options?: { batchSize?: number; pollingIntervalSeconds?: number }): Promise<void>;
+  /**
+   * Consumes every job type: up to `concurrency` jobs of a type run at once (default 32 for
+   * step.due, 8 for the others), fetched as slots free up; an empty queue is polled every
+   * `pollingIntervalSeconds` (0.5).
+   */
+  work(
+    handlers: JobHandlers,
+    options?: { concurrency?: Partial<Record<JobName, number>>; pollingIntervalSeconds?: number },
+  ): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -39,6 +47,19 @@ export async function startQueue(options: { url: string; log: Logger; poolSize?:
     }
   }
 
+  let stopping = false;
+  const loops: Promise<void>[] = [];
+  const sleepers = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
   return {
     async send(name, payload, sendOptions) {
       JOBS[name].payload.parse(payload);
@@ -58,20 +79,87 @@ export async function startQueue(options: { url: string; log: Logger; poolSize?:
     async work(handlers, workOptions) {
       for (const name of JOB_NAMES) {
         const handler = handlers[name] as (payload: unknown) => Promise<void>;
-        await boss.work(
-          name,
-          {
-            batchSize: workOptions?.batchSize ?? 20,
-            pollingIntervalSeconds: workOptions?.pollingIntervalSeconds ?? 0.5,
-          },
-          async (jobs) => {
-            // A batch runs concurrently; pg-boss completes (or fails → retries) the batch as a whole,
-            // which is safe because every handler is idempotent.
-            await Promise.all(jobs.map((job) => handler(JOBS[name].payload.parse(job.data))));
-          },
+        loops.push(
+          consume(boss, name, (data) => handler(JOBS[name].payload.parse(data)), {
+            concurrency: workOptions?.concurrency?.[name] ?? (name === 'outreach/step.due' ? 32 : 8),
+            pollMs: (workOptions?.pollingIntervalSeconds ?? 0.5) * 1000,
+            stopping: () => stopping,
+            sleep,
+            log: options.log,
+          }),
         );
       }
     },
-    stop: () => boss.stop({ graceful: true, wait: true, timeout: 20_000 }),
+    async stop() {
+      stopping = true;
+      for (const wake of sleepers) wake();
+      await Promise.all(loops);
+      await boss.stop({ graceful: true, wait: true, timeout: 20_000 });
+    },
   };
+}
+
+/**
+ * One job type's consumer: a pipeline rather than pg-boss's own work() loop, which runs a batch as
+ * a whole and then sleeps out its polling interval (at most batchSize jobs per interval). Here a
+ * job starts as soon as a slot is free; finished jobs are completed in one statement before the
+ * next fetch; a failed job is failed (pg-boss retries it by the queue's policy). A job whose process
+ * dies stays active until it expires and is then retried; every handler is idempotent.
+ */
+async function consume(
+  boss: PgBoss,
+  name: JobName,
+  run: (data: unknown) => Promise<void>,
+  options: {
+    concurrency: number;
+    pollMs: number;
+    stopping: () => boolean;
+    /** A sleep that stop() cuts short. */
+    sleep: (ms: number) => Promise<void>;
+    log: Logger;
+  },
+): Promise<void> {
+  const running = new Set<Promise<void>>();
+  let done: string[] = [];
+  const flush = async () => {
+    if (done.length === 0) return;
+    const ids = done;
+    done = [];
+    await boss.complete(name, ids);
+  };
+  const idle = options.sleep;
+  while (!options.stopping()) {
+    try {
+      await flush();
+      const room = options.concurrency - running.size;
+      // Fetch in batches worth a round trip: wait for a quarter of the slots to free up.
+      if (room < Math.max(1, options.concurrency >> 2)) {
+        await Promise.race(running);
+        continue;
+      }
+      const jobs = await boss.fetch(name, { batchSize: room });
+      if (jobs.length === 0) {
+        await Promise.race([idle(options.pollMs), ...running]);
+        continue;
+      }
+      for (const job of jobs) {
+        const task: Promise<void> = run(job.data)
+          .then(
+            () => void done.push(job.id),
+            async (error: unknown) => {
+              options.log.error({ err: error, job: name }, 'job failed');
+              await boss.fail(name, job.id, { message: error instanceof Error ? error.message : String(error) });
+            },
+          )
+          .catch((error: unknown) => options.log.error({ err: error, job: name }, 'could not fail a job'))
+          .finally(() => running.delete(task));
+        running.add(task);
+      }
+    } catch (error) {
+      options.log.error({ err: error, job: name }, 'queue fetch failed');
+      await idle(options.pollMs);
+    }
+  }
+  await Promise.all(running);
+  await flush().catch((error: unknown) => options.log.error({ err: error, job: name }, 'could not complete jobs'));
 }

@@ -11,7 +11,7 @@ import { addActivity } from '../db/activities.ts';
 import { getContact, type Contact } from '../db/contacts.ts';
 import type { Sql } from '../db/database.ts';
 import { getEnrollment, updateEnrollment, type EnrollmentRow } from '../db/enrollments.ts';
-import { messagesOfEnrollment, renewLease, reserveMessage, type MessageRow } from '../db/messages.ts';
+import { claimAndReserve, messagesOfEnrollment, renewLease, type MessageRow } from '../db/messages.ts';
 import { getSequence, type Sequence } from '../db/sequences.ts';
 import { suppressionsFor } from '../db/suppressions.ts';
 import { getWorkspace } from '../db/workspaces.ts';
@@ -19,13 +19,28 @@ import { uuidv7 } from '../db/uuidv7.ts';
 import { getSenderRow, type SenderRow } from '../db/senders.ts';
 import type { EngineDeps } from './ports.ts';
 import { checkBeforeWriting, contentBlock } from './preSendChecks.ts';
-import { chooseSender, claimQuota } from './senderChoice.ts';
+import { capsFor, chooseSender, explainRefusal } from './senderChoice.ts';
 import { toWriterContact, toWriterSender, toWriterWorkspace } from './writerInput.ts';
 
 export type Reserved =
   | { kind: 'idle' }
   | { kind: 'deliver'; message: MessageRow; sender: SenderRow | null; contact: Contact }
-  | { kind: 'reconcile'; message: MessageRow; sender: SenderRow | null; contact: Contact };
+  | { kind: 'reconcile'; message: MessageRow; sender: SenderRow | null; contact: Contact }
+  | Claiming;
+
+/**
+ * A written step ready to be reserved: claimStep does it after the deciding transaction commits,
+ * in one statement that also claims the account's quota (claimAndReserve).
+ */
+export type Claiming = {
+  kind: 'claim';
+  reservation: Parameters<typeof claimAndReserve>[1];
+  sender: SenderRow | null;
+  contact: Contact;
+  template: string;
+  /** Records a deferral of this step (quota refused) in the caller's transaction. */
+  defer: (sql: Sql, after: AfterCommit, until: Date, reason: string) => Promise<void>;
+};
 
 /** Work to do once the transaction has committed (waking jobs must not see uncommitted rows). */
 export type AfterCommit = (() => Promise<void>)[];
@@ -194,20 +209,26 @@ async function prepareSend(
   const { enrollment, state, sequence, contact, decision, now, note } = ctx;
   const ref = { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id };
   const step = decision.stepIndex;
-  const defer = async (until: Date, reason: string) => {
+  const deferIn = async (tx: Sql, after: AfterCommit, until: Date, reason: string) => {
     const slot = nextAllowedSlot({
       after: until,
       schedule: sequence.schedule,
       zone: ctx.zone,
       seed: `${enrollment.id}:defer:${step}`,
     });
-    await updateEnrollment(sql, enrollment.id, { nextRunAt: slot, currentStep: step });
-    await note('deferred', `Step ${step} deferred until ${slot.toISOString()}: ${reason}`, {
-      step,
-      reason,
-      until: slot.toISOString(),
+    await updateEnrollment(tx, enrollment.id, { nextRunAt: slot, currentStep: step });
+    await addActivity(tx, {
+      workspaceId: enrollment.workspaceId,
+      contactId: contact.id,
+      type: 'deferred',
+      summary: `Step ${step} deferred until ${slot.toISOString()}: ${reason}`,
+      data: { enrollmentId: enrollment.id, sequenceId: sequence.id, step, reason, until: slot.toISOString() },
+      occurredAt: now,
     });
-    ctx.after.push(() => deps.schedule([{ ref, at: slot }]));
+    after.push(() => deps.schedule([{ ref, at: slot }]));
+  };
+  const defer = async (until: Date, reason: string) => {
+    await deferIn(sql, ctx.after, until, reason);
     return { kind: 'idle' } as const;
   };
 
@@ -302,54 +323,79 @@ async function prepareSend(
     return 'skipped';
   }
 
-  // Last: the account's quota under its row lock, held from here to the commit.
-  if (sender) {
-    const claim = await claimQuota(sql, {
-      sender,
-      template: decision.template,
-      recipientEmail: contact.email,
-      now,
-    });
-    if (claim.kind === 'defer') return defer(claim.until, claim.reason);
-  }
+  // The reservation itself, with the account's quota claim, comes after this transaction commits.
   const recipient = recipientFor(decision.channel, contact);
-  const leaseUntil = new Date(now.getTime() + deps.leaseMs);
-  const message = await reserveMessage(sql, {
-    id: uuidv7(now.getTime()),
-    workspaceId: enrollment.workspaceId,
-    enrollmentId: enrollment.id,
-    contactId: contact.id,
-    sequenceId: sequence.id,
-    step,
-    channel: decision.channel,
-    purpose: decision.template,
-    provider: sender?.provider ?? 'sandbox',
-    senderId: sender?.id ?? null,
-    variant: enrollment.variant,
-    subject: written.subject ?? decision.subject ?? null,
-    body: written.body,
-    recipient,
-    recipientDomain: decision.channel === 'email' && recipient ? (recipientDomain(recipient) ?? null) : null,
-    rfcMessageId: null,
-    providerThreadId: null,
-    leaseUntil,
-    reservedAt: now,
-    writer: { generator: written.generator, model: written.model, usage: written.usage, factsUsed: written.factsUsed },
+  return {
+    kind: 'claim',
+    sender,
+    contact,
+    template: decision.template,
+    defer: deferIn,
+    reservation: {
+      id: uuidv7(now.getTime()),
+      workspaceId: enrollment.workspaceId,
+      enrollmentId: enrollment.id,
+      contactId: contact.id,
+      sequenceId: sequence.id,
+      step,
+      channel: decision.channel,
+      purpose: decision.template,
+      provider: sender?.provider ?? 'sandbox',
+      senderId: sender?.id ?? null,
+      variant: enrollment.variant,
+      subject: written.subject ?? decision.subject ?? null,
+      body: written.body,
+      recipient,
+      recipientDomain: decision.channel === 'email' && recipient ? (recipientDomain(recipient) ?? null) : null,
+      rfcMessageId: null,
+      providerThreadId: null,
+      leaseUntil: new Date(now.getTime() + deps.leaseMs),
+      reservedAt: now,
+      writer: {
+        generator: written.generator,
+        model: written.model,
+        usage: written.usage,
+        factsUsed: written.factsUsed,
+      },
+      seenStep: enrollment.currentStep,
+      senders: sender ? { ...state.senders, [decision.channel]: sender.id } : state.senders,
+      caps: sender ? capsFor(sender, decision.template, contact.email, now) : null,
+    },
+  };
+}
+
+/**
+ * Reserves a written step (see Claiming): the message row `sending` and the account's quota in one
+ * statement, then, when the account refused, the deferral in a short transaction.
+ */
+export async function claimStep(deps: EngineDeps, claiming: Claiming): Promise<Reserved> {
+  const { reservation: r } = claiming;
+  const claim = await claimAndReserve(deps.db, r);
+  if (claim.kind === 'reserved')
+    return { kind: 'deliver', message: claim.message, sender: claiming.sender, contact: claiming.contact };
+  if (claim.kind === 'moved') return { kind: 'idle' };
+  const after: AfterCommit = [];
+  await deps.db.tenant(r.workspaceId, async (sql) => {
+    if (claim.kind === 'exists') {
+      // The step already has a final message (sent before a crash was recorded): move on.
+      await updateEnrollment(sql, r.enrollmentId, { currentStep: r.step + 1, nextRunAt: r.reservedAt });
+      const ref = { workspaceId: r.workspaceId, enrollmentId: r.enrollmentId };
+      after.push(() => deps.schedule([{ ref, at: r.reservedAt }]));
+      return;
+    }
+    if (!claiming.sender || !r.caps) return;
+    const { until, reason } = explainRefusal(claiming.sender, {
+      template: claiming.template,
+      status: claim.status,
+      usage: claim.usage,
+      domainToday: claim.domainToday,
+      capped: r.caps,
+      now: r.reservedAt,
+    });
+    await claiming.defer(sql, after, until, reason);
   });
-  if (!message) {
-    // The step already has a final message (sent before a crash was recorded): move on.
-    await updateEnrollment(sql, enrollment.id, { currentStep: step + 1, nextRunAt: now });
-    ctx.after.push(() => deps.schedule([{ ref, at: now }]));
-    return { kind: 'idle' };
-  }
-  const senders = sender ? { ...state.senders, [decision.channel]: sender.id } : state.senders;
-  await updateEnrollment(sql, enrollment.id, {
-    currentStep: step + 1,
-    nextRunAt: leaseUntil,
-    senders,
-    status: 'active',
-  });
-  return { kind: 'deliver', message, sender, contact };
+  for (const action of after) await action();
+  return { kind: 'idle' };
 }
 
 function recipientFor(channel: Channel, contact: Contact): string | null {

@@ -1,10 +1,10 @@
-// Which account sends a step, in two moves. chooseSender (early, no lock): the contact's sticky
-// account for the channel, else one of those with the most room left, spread across accounts so
-// concurrent reservations do not all queue on one. claimQuota (last, just before the message row is
-// inserted): lock that account's row, re-read its counters and the recipient domain's sends, and
-// check every cap (daily with warm-up, hourly, weekly, minimum gap, recipient domain). The lock is
-// held only from there to the commit, so concurrent workers never overshoot a cap and one account
-// is not serialized behind anyone's writing. No account at all: the sandbox.
+// Which account sends a step, in two moves. chooseSender (while deciding, no lock): the contact's
+// sticky account for the channel, else one of those with the most room left, spread across
+// accounts so concurrent reservations do not all queue on one. Then capsFor gives the account's
+// caps (daily with warm-up, hourly, weekly, minimum gap, recipient domain) to claimAndReserve
+// (db/messages.ts), which checks them under the account's row lock in the same statement that
+// reserves the message, so concurrent workers never overshoot a cap and the lock is held for one
+// statement only. No account at all: the sandbox.
 import type { Channel } from '../core/channels.ts';
 import {
   counterWindows,
@@ -16,18 +16,11 @@ import {
   recipientDomain,
   pickSender,
   warmupDayFor,
-  type QuotaDecision,
   type SenderLimits,
 } from '../core/quota.ts';
 import type { Sql } from '../db/database.ts';
-import {
-  listSenderRows,
-  lockSenderWithUsage,
-  quotaClass,
-  senderUsage,
-  type SenderRow,
-  type SenderUsage,
-} from '../db/senders.ts';
+import type { QuotaCaps } from '../db/messages.ts';
+import { listSenderRows, quotaClass, senderUsage, type SenderRow, type SenderUsage } from '../db/senders.ts';
 
 export type SenderChoice =
   | { kind: 'sandbox' }
@@ -103,42 +96,48 @@ export async function chooseSender(
   return picked ? { kind: 'sender', sender: picked.sender } : { kind: 'sandbox' };
 }
 
-/**
- * The authoritative quota check, under the account's row lock, which stays held until the caller's
- * transaction commits: call it last, right before reserving the message.
- */
-export async function claimQuota(
-  sql: Sql,
-  input: { sender: SenderRow; template: string; recipientEmail: string | null; now: Date },
-): Promise<SenderChoice> {
-  const { sender, template, now } = input;
-  const domain = sender.channel === 'email' && input.recipientEmail ? recipientDomain(input.recipientEmail) : undefined;
-  const locked = await lockSenderWithUsage(sql, sender.id, {
+/** The caps one more send on this account must fit (claimAndReserve checks them under the account's lock). */
+export function capsFor(sender: SenderRow, template: string, recipientEmail: string | null, now: Date): QuotaCaps {
+  const limits = limitsOf(sender, template);
+  const warmupDay = warmupDayFor({ warmupStartedAt: sender.warmupStartedAt, now, zone: sender.timezone });
+  const domain = sender.channel === 'email' && recipientEmail ? recipientDomain(recipientEmail) : undefined;
+  return {
+    senderId: sender.id,
     quota: quotaClass(sender.channel, template),
+    daily: effectiveDailyCap(limits, warmupDay),
+    hourly: limits.hourlyLimit ?? null,
+    weekly: limits.weeklyLimit ?? null,
+    minGapSeconds: limits.minGapSeconds,
+    domainCap: domain ? DEFAULT_DOMAIN_DAILY_CAP : null,
+  };
+}
+
+/** Why an account refused a send (its usage as read under the lock), and when to try again. */
+export function explainRefusal(
+  sender: SenderRow,
+  input: {
+    template: string;
+    status: string | null;
+    usage: SenderUsage;
+    domainToday: number;
+    capped: QuotaCaps;
+    now: Date;
+  },
+): { until: Date; reason: string } {
+  const { now } = input;
+  if (input.status !== 'active')
+    return { until: new Date(now.getTime() + 60_000), reason: `${describe(sender)} changed meanwhile` };
+  const decision = quotaDecision({
+    limits: limitsOf(sender, input.template),
+    usage: input.usage,
     now,
-    domain: domain ?? null,
+    zone: sender.timezone,
+    warmupDay: warmupDayFor({ warmupStartedAt: sender.warmupStartedAt, now, zone: sender.timezone }),
+    ...(input.capped.domainCap !== null ? { domain: { today: input.domainToday, cap: input.capped.domainCap } } : {}),
   });
-  if (!locked || locked.sender.status !== 'active') {
-    return { kind: 'defer', until: new Date(now.getTime() + 60_000), reason: `${describe(sender)} changed meanwhile` };
-  }
-  const { usage, warmupDay } = standing(locked.sender, template, locked.usage, now);
-  const decision: QuotaDecision = quotaDecision({
-    limits: limitsOf(locked.sender, template),
-    usage,
-    now,
-    zone: locked.sender.timezone,
-    warmupDay,
-    ...(domain ? { domain: { today: locked.domainToday, cap: DEFAULT_DOMAIN_DAILY_CAP } } : {}),
-  });
-  if (!decision.ok) {
-    return {
-      kind: 'defer',
-      until: decision.retryAt,
-      reason: `${describe(locked.sender)}: ${REASONS[decision.reason]}`,
-      senderId: locked.sender.id,
-    };
-  }
-  return { kind: 'sender', sender: locked.sender };
+  // The account's limits changed between the decision and the claim: look again in a minute.
+  if (decision.ok) return { until: new Date(now.getTime() + 60_000), reason: `${describe(sender)} changed meanwhile` };
+  return { until: decision.retryAt, reason: `${describe(sender)}: ${REASONS[decision.reason]}` };
 }
 
 const REASONS = {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAdapter } from '../../src/channels/http/adapter.ts';
 import { register } from '../../src/channels/types.ts';
-import { reserveStep, type AfterCommit } from '../../src/engine/reserveStep.ts';
+import { claimStep, reserveStep, type AfterCommit } from '../../src/engine/reserveStep.ts';
 import { startFakeHttpProvider, type FakeHttpProvider } from '../fakes/httpProvider.ts';
 import { testDb } from '../support/harness.ts';
 import { instant, world } from './support.ts';
@@ -38,9 +38,10 @@ async function crashedReservation(w: Awaited<ReturnType<typeof world>>) {
   const { enrolled } = await w.enroll(sequenceId, [contactId as string]);
   const enrollmentId = enrolled[0]?.enrollmentId as string;
   const after: AfterCommit = [];
-  const reserved = await w.engine.deps.db.tenant(w.workspaceId, (sql) =>
+  const decided = await w.engine.deps.db.tenant(w.workspaceId, (sql) =>
     reserveStep(sql, w.engine.deps, { enrollmentId, now: w.clock.now(), after }),
   );
+  const reserved = decided.kind === 'claim' ? await claimStep(w.engine.deps, decided) : decided;
   if (reserved.kind !== 'deliver') throw new Error(`expected a reservation, got ${reserved.kind}`);
   return { contactId: contactId as string, enrollmentId, message: reserved.message };
 }
