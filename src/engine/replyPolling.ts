@@ -32,11 +32,13 @@ export async function pollableSenders(deps: EngineDeps): Promise<{ workspaceId: 
         WHERE channel = 'email' AND provider IN ('gmail', 'smtp') AND deleted_at IS NULL
           AND status IN ('active', 'paused') AND credentials IS NOT NULL`,
     );
+    // Credentials sealed with another key cannot be read (nor sent with): such an account is skipped
+    // rather than failing everyone's poll.
     return rows
       .filter((row) => {
-        if (row.provider === 'gmail') return true;
         try {
-          return openCredentials(deps.encryptionKey, row.credentials).extras.imap !== undefined;
+          const { extras } = openCredentials(deps.encryptionKey, row.credentials);
+          return row.provider === 'gmail' || extras.imap !== undefined;
         } catch {
           return false;
         }
@@ -52,7 +54,13 @@ export async function pollMailbox(
 ): Promise<PollResult> {
   const sender = await deps.db.tenant(ref.workspaceId, (sql) => getSenderRow(sql, ref.senderId));
   if (!sender?.credentials) return { fetched: 0, matched: 0, error: 'account not found' };
-  const { adapter, extras } = openCredentials(deps.encryptionKey, sender.credentials);
+  let opened: ReturnType<typeof openCredentials>;
+  try {
+    opened = openCredentials(deps.encryptionKey, sender.credentials);
+  } catch {
+    return { fetched: 0, matched: 0, error: 'stored credentials cannot be decrypted with the configured key' };
+  }
+  const { adapter, extras } = opened;
   const cursor = await readCursor(deps, ref);
   const saveCursor = (value: Record<string, unknown>, renewed?: unknown) =>
     deps.db.tenant(ref.workspaceId, async (sql) => {

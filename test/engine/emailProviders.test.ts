@@ -1,7 +1,10 @@
 // Resend (fake API + Svix-signed webhooks) and Gmail (OAuth flow, sends, refresh, disconnection,
 // quota errors and reply polling against the fake Google API), driven through the API and tick().
+import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollableSenders, pollMailbox } from '../../src/engine/replyPolling.ts';
+import { encryptJson } from '../../src/engine/secrets.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
 import { FakeResend, signSvix } from '../fakes/resend.ts';
@@ -318,5 +321,38 @@ describe('Gmail accounts', () => {
     expect(after).toMatchObject({ status: 'disconnected', statusReason: 'Google account not connected: reconnect it' });
     const waits = (await w.timeline(lee as string)).filter((t) => t.type === 'deferred').map((t) => t.summary);
     expect(waits.join('\n')).toMatch(/Google account not connected/);
+  });
+
+  it('skips a mailbox whose credentials were sealed with another key instead of failing the poll', async () => {
+    const w = await emailWorld(dns);
+    const tokens = google.connect();
+    const sender = await w.ok('POST', '/v1/senders', {
+      channel: 'email',
+      provider: 'gmail',
+      fromEmail: 'sam@acme.example',
+      credentials: {
+        ...tokens,
+        expiresAt: new Date(w.clock.now().getTime() + 3600_000).toISOString(),
+        clientId: google.clientId,
+        clientSecret: google.clientSecret,
+        apiBaseUrl: google.url,
+        tokenUrl: `${google.url}/token`,
+        emailAddress: 'sam@acme.example',
+      },
+    });
+    const ref = { workspaceId: w.workspaceId, senderId: sender.id as string };
+    expect(await pollableSenders(w.engine.deps)).toContainEqual(ref);
+    await w.row('UPDATE senders SET credentials = $2 WHERE id = $1', [
+      sender.id,
+      encryptJson(randomBytes(32), { ...tokens }),
+    ]);
+    expect(await pollableSenders(w.engine.deps)).not.toContainEqual(ref);
+    // A poll job queued before the key changed ends with the reason rather than throwing.
+    const result = await pollMailbox(w.engine.deps, async () => undefined, ref);
+    expect(result).toEqual({
+      fetched: 0,
+      matched: 0,
+      error: 'stored credentials cannot be decrypted with the configured key',
+    });
   });
 });

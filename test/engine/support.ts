@@ -2,6 +2,7 @@
 import { expect } from 'vitest';
 import { bearer, newWorkspace, testApi, testDb, testEngine } from '../support/harness.ts';
 import type { AdapterRegistry } from '../../src/channels/registry.ts';
+import { pollableSenders } from '../../src/engine/replyPolling.ts';
 
 export const MONDAY_9AM = new Date('2026-03-02T09:00:00Z');
 
@@ -27,11 +28,18 @@ export async function world(options: { start?: Date; adapters?: Partial<AdapterR
     expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
     return res.body;
   };
-  // tick() is scoped to this test's workspace: test files run in parallel on one database, and an
-  // engine must not run another test's enrollments with its own clock and adapters.
+  // tick() and pollMailboxes() are scoped to this test's workspace: test files run in parallel on one
+  // database, and an engine must not run another test's enrollments or read another test's mailboxes
+  // with its own clock, adapters and encryption key.
   const engine: typeof wired.engine = {
     ...wired.engine,
     tick: (input = {}) => wired.engine.tick({ ...input, workspaceId }),
+    // The same for mailboxes: only this workspace's accounts (direct mode, as the engine's own).
+    async pollMailboxes() {
+      const refs = await pollableSenders(wired.engine.deps);
+      for (const ref of refs.filter((r) => r.workspaceId === workspaceId))
+        await wired.engine.handlers['inbound/mailbox.poll'](ref);
+    },
   };
   return {
     ...wired,
