@@ -3,8 +3,9 @@
 // reason cleared. The steps the pause held — deferred with the pause's reason and not run since —
 // are released to run now rather than at their hourly retry, each with a `resumed` entry on its
 // contact's timeline. A step still held by something else (the account is also paused, a quota) is
-// deferred again by its run, with that reason. Health is judged again at the next bounce or
-// complaint, over the same last sends (see accountHealth.ts).
+// deferred again by its run, with that reason. Resuming also restarts the health window
+// (health_since = the resume's time): the next bounce or complaint is judged over the sends made
+// since, not over those that caused the pause (see accountHealth.ts).
 import { addActivity } from '../db/activities.ts';
 import type { Sql } from '../db/database.ts';
 import { getSenderRow, type SenderRow } from '../db/senders.ts';
@@ -65,8 +66,12 @@ const accountLabel = (s: SenderRow) => s.name ?? s.fromEmail ?? s.fromPhone ?? s
 /**
  * In the transaction that reactivates an account (`before` is its row as it was: paused,
  * disconnected …): releases the steps it held. Schedule the returned refs after the commit.
+ * Resuming a paused account also restarts its health window at `now`; a disconnected one that is
+ * reconnected keeps it (it was not paused, so the sends it made are still to be judged).
  */
 export async function releaseStepsHeldBySender(sql: Sql, before: SenderRow, now: Date): Promise<EnrollmentRef[]> {
+  if (before.status === 'paused')
+    await sql.query('UPDATE senders SET health_since = $2 WHERE id = $1', [before.id, now]);
   const held = await lockHeld(sql, {
     reasonParts: [accountLabel(before), ...(before.statusReason ? [before.statusReason] : [])],
     now,
@@ -126,7 +131,10 @@ export async function resumeSequence(
     if (!before) return { kind: 'not_found' };
     if (before.status !== 'paused')
       return { kind: 'conflict', message: `the sequence is ${before.status}, not paused` };
-    await sql.query(`UPDATE sequences SET status = 'active', status_reason = NULL WHERE id = $1`, [input.sequenceId]);
+    await sql.query(`UPDATE sequences SET status = 'active', status_reason = NULL, health_since = $2 WHERE id = $1`, [
+      input.sequenceId,
+      now,
+    ]);
     // The reason preSendChecks gives the steps it holds for a paused sequence.
     const held = await lockHeld(sql, {
       reasonParts: [`the sequence is paused (${before.reason ?? 'paused'})`],

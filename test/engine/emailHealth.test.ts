@@ -1,7 +1,8 @@
 // Account and sequence health through the engine and the API: Resend sends (fake API), bounces and
 // complaints through its signed webhooks. Over 50+ sends, hard bounces ≥ 5 % or complaints ≥ 0.1 %
 // pause the account and the sequence (timeline, GET /v1/senders, GET /v1/sequences/:id); fewer
-// sends or lower rates do not; resuming both releases the steps the pauses held.
+// sends or lower rates do not; resuming both releases the steps the pauses held and restarts their
+// health window (only the sends made since the resume are judged).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unhealthyReason } from '../../src/engine/accountHealth.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
@@ -139,14 +140,15 @@ describe('account and sequence health', () => {
     expect((await stranger.call('POST', `/v1/sequences/${sequenceId}/resume`)).status).toBe(404);
     expect((await stranger.call('POST', `/v1/senders/${senderId}/resume`)).status).toBe(404);
 
-    // The account first: its held steps run at once, and now wait for the sequence.
+    // The account first: its held steps run at once, and now wait for the sequence. Its health is
+    // judged from now on (no send yet).
     const resumedAccount = await w.ok('POST', `/v1/senders/${senderId}/resume`);
     expect(resumedAccount).toMatchObject({
       id: senderId,
       status: 'active',
       statusReason: null,
       releasedSteps: 47,
-      health: { sends: 50, bounceRate: 0.06 },
+      health: { sends: 0, bounceRate: 0, complaintRate: 0, since: w.clock.now().toISOString() },
     });
     const again = await w.call('POST', `/v1/senders/${senderId}/resume`);
     expect(again.status).toBe(409);
@@ -219,15 +221,89 @@ describe('account and sequence health', () => {
     expect(await sentCount(w)).toBe(50);
 
     // PATCH {"status":"active"} resumes the account too: its held steps run at once (and now wait
-    // for the sequence, still paused).
+    // for the sequence, still paused), and its health window restarts.
     expect(await w.ok('PATCH', `/v1/senders/${senderId}`, { status: 'active' })).toMatchObject({
       status: 'active',
       statusReason: null,
+      health: { sends: 0, complaintRate: 0, since: w.clock.now().toISOString() },
     });
     await w.engine.tick();
     expect(await sentCount(w)).toBe(50);
     const summaries = (await w.timeline(ids[2] as string)).map((t) => t.summary);
     expect(summaries[0]).toMatch(/^Step 1 deferred .*the sequence is paused \(health: complaint rate 4\.0 %/);
     expect(summaries).toContain('Step 1 goes out again: account sam@acme.example was resumed');
+  });
+
+  it('after a resume only the sends made since are judged: a late bounce of an old message does not pause again, new bad sends do', async () => {
+    const w = await emailWorld(dns);
+    const senderId = await resendAccount(w, resend);
+    const first = await w.contacts(leads(50));
+    const sequenceId = await w.sequence(emailSequence(1));
+    await w.enroll(sequenceId, first);
+    await w.engine.tick();
+    expect(await sentCount(w)).toBe(50);
+    for (const i of [0, 1, 3]) await eventFor(w, first[i] as string, 'email.bounced', HARD);
+    const sequence = () => w.ok('GET', `/v1/sequences/${sequenceId}`);
+    expect(await account(w)).toMatchObject({ status: 'paused', health: { sends: 50, bounceRate: 0.06, since: null } });
+    expect(await sequence()).toMatchObject({ status: 'paused' });
+
+    // An hour later both are resumed: their health is judged from now on.
+    w.clock.advance(3_600_000);
+    const resumedAt = w.clock.now().toISOString();
+    expect(await w.ok('POST', `/v1/senders/${senderId}/resume`)).toMatchObject({
+      status: 'active',
+      health: { sends: 0, bounceRate: 0, complaintRate: 0, since: resumedAt },
+    });
+    await w.ok('POST', `/v1/sequences/${sequenceId}/resume`);
+
+    // A late hard bounce of a message sent before the resume (4 of those 50 sends, 8 %): judged over
+    // the sends since the resume (none yet), it pauses nothing.
+    await eventFor(w, first[4] as string, 'email.bounced', HARD);
+    expect(await account(w)).toMatchObject({
+      status: 'active',
+      statusReason: null,
+      health: { sends: 0, bounceRate: 0, since: resumedAt },
+    });
+    expect(await sequence()).toMatchObject({ status: 'active', statusReason: null });
+    const late = await w.timeline(first[4] as string);
+    expect(late.map((t) => t.type)).toContain('bounced');
+    expect(late.filter((t) => t.type === 'paused')).toEqual([]);
+
+    // The next day, 50 new sends; two of them bounce (4 %, with the old bounces it would be 6 of the
+    // last 100): still healthy.
+    w.clock.advance(86_400_000);
+    const second = (await w.contacts(leads(50, 50))).filter((id) => !first.includes(id));
+    expect(second).toHaveLength(50);
+    await w.enroll(sequenceId, second);
+    await w.engine.tick();
+    expect(await sentCount(w)).toBe(100);
+    await eventFor(w, second[0] as string, 'email.bounced', HARD);
+    await eventFor(w, second[1] as string, 'email.bounced', HARD);
+    expect(await account(w)).toMatchObject({
+      status: 'active',
+      health: { sends: 50, bounceRate: 0.04, since: resumedAt },
+    });
+    expect(await sequence()).toMatchObject({ status: 'active' });
+
+    // A third new bounce: 6 % of the 50 sends since the resume pauses both again.
+    await eventFor(w, second[2] as string, 'email.bounced', HARD);
+    const reason = 'bounce rate 6.0 % over the last 50 sends (limit 5 %)';
+    expect(await account(w)).toMatchObject({
+      status: 'paused',
+      statusReason: `health: ${reason}`,
+      health: { sends: 50, bounceRate: 0.06, since: resumedAt },
+    });
+    expect(await sequence()).toMatchObject({ status: 'paused', statusReason: `health: ${reason}` });
+
+    // Reactivating an account that was not paused (a disconnected one, fixed) keeps its window: the
+    // sends it made are still to be judged.
+    await w.row(`UPDATE senders SET status = 'disconnected', status_reason = 'token revoked' WHERE id = $1`, [
+      senderId,
+    ]);
+    w.clock.advance(3_600_000);
+    expect(await w.ok('PATCH', `/v1/senders/${senderId}`, { status: 'active' })).toMatchObject({
+      status: 'active',
+      health: { sends: 50, bounceRate: 0.06, since: resumedAt },
+    });
   });
 });
