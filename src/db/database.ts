@@ -1,6 +1,7 @@
 // One pool, two ways in. Tenant work runs in a transaction as the quotahit_app role with
 // app.workspace_id set, so row-level security backs up every workspace filter in the SQL.
 // System work (API-key lookup, migrations, cross-workspace schedulers) runs as the owner.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 export type Sql = {
@@ -35,6 +36,29 @@ const tenantSettings = (workspaceId: string) =>
 /** A value quoted for a statement sent without parameters (Db.statement). */
 export const literal = (value: string): string => pg.escapeLiteral(value);
 
+const names = new Map<string, string>();
+
+/**
+ * Every parameterized query as a named prepared statement (named by its text): each connection
+ * parses and plans a statement once instead of on every call. The engine's hot path runs the same
+ * few dozen statements for every step, so this is most of PostgreSQL's work per step saved.
+ */
+function prepared(client: pg.PoolClient): Sql {
+  return {
+    query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+      if (values === undefined) return client.query<R>(text);
+      let name = names.get(text);
+      // A bounded cache: statements built with varying text are simply not prepared past it.
+      if (name === undefined && names.size >= 5000) return client.query<R>(text, values);
+      if (name === undefined) {
+        name = `qh_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+        names.set(text, name);
+      }
+      return client.query<R>({ name, text, values });
+    },
+  };
+}
+
 export function createDb(options: { url: string; poolSize?: number }): Db {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   // An idle client losing its connection must not crash the process.
@@ -44,7 +68,7 @@ export function createDb(options: { url: string; poolSize?: number }): Db {
     const client = await pool.connect();
     try {
       await client.query(begin);
-      const result = await fn(client);
+      const result = await fn(prepared(client));
       await client.query('COMMIT');
       return result;
     } catch (error) {

@@ -203,14 +203,21 @@ export async function claimAndReserve(
   db: Db,
   r: Reservation & { seenStep: number; senders: Record<string, string>; caps: QuotaCaps | null },
 ): Promise<Claim> {
-  const p = literal(
-    JSON.stringify({
-      ...r,
-      leaseUntil: r.leaseUntil.toISOString(),
-      reservedAt: r.reservedAt.toISOString(),
-      writer: r.writer ?? {},
-    }),
-  );
+  // Values are written into the statement as quoted literals (one simple-protocol round trip), so
+  // the planner sees them as constants and every lookup below is an index lookup.
+  const q = (value: string | number | null) => (value === null ? 'NULL' : literal(String(value)));
+  const at = q(r.reservedAt.toISOString());
+  const caps = r.caps;
+  const room = caps
+    ? `EXISTS (SELECT 1 FROM u WHERE u.status = 'active' AND u.today < ${q(caps.daily)}::int
+         ${caps.hourly === null ? '' : `AND u.hour < ${q(caps.hourly)}::int`}
+         ${caps.weekly === null ? '' : `AND u.week < ${q(caps.weekly)}::int`}
+         ${caps.minGapSeconds === 0 ? '' : `AND (u.last IS NULL OR u.last + ${q(caps.minGapSeconds)}::int * interval '1 second' <= ${at}::timestamptz)`}
+         ${caps.domainCap === null || r.recipientDomain === null ? '' : `AND u."domainToday" < ${q(caps.domainCap)}::int`})`
+    : 'true';
+  const usage = (kind: string, window: string) =>
+    `coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = ${q(caps?.quota ?? 'all')}
+       AND kind = '${kind}' AND window_start = w.${window}), 0)`;
   const { rows } = await db.statement<{
     enrollment: boolean;
     status: string | null;
@@ -223,40 +230,32 @@ export async function claimAndReserve(
     inserted: MessageRow | null;
   }>(
     r.workspaceId,
-    `WITH p AS (SELECT ${p}::jsonb AS j),
-     e AS (SELECT e.id FROM enrollments e, p
-            WHERE e.id = (j->>'enrollmentId')::uuid AND e.status IN ('active', 'paused')
-              AND e.current_step = (j->>'seenStep')::int FOR UPDATE OF e),
-     s AS (SELECT s.id, s.status, s.timezone FROM senders s, p
-            WHERE s.id = (j->'caps'->>'senderId')::uuid AND s.deleted_at IS NULL AND EXISTS (SELECT 1 FROM e)
-              FOR UPDATE OF s),
-     u AS (SELECT s.status,
-             coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = j->'caps'->>'quota' AND kind = 'day' AND window_start = w.day_start), 0) AS today,
-             coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = j->'caps'->>'quota' AND kind = 'hour' AND window_start = w.hour_start), 0) AS hour,
-             coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = j->'caps'->>'quota' AND kind = 'week' AND window_start = w.week_start), 0) AS week,
-             (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = j->'caps'->>'quota' AND kind = 'hour'
+    `WITH e AS (SELECT id FROM enrollments WHERE id = ${q(r.enrollmentId)}::uuid AND status IN ('active', 'paused')
+                   AND current_step = ${q(r.seenStep)}::int FOR UPDATE),
+     s AS (SELECT id, status, timezone FROM senders
+            WHERE id = ${q(caps?.senderId ?? null)}::uuid AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM e) FOR UPDATE),
+     u AS (SELECT s.status, ${usage('day', 'day_start')} AS today, ${usage('hour', 'hour_start')} AS hour,
+             ${usage('week', 'week_start')} AS week,
+             (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = ${q(caps?.quota ?? 'all')} AND kind = 'hour'
                ORDER BY window_start DESC LIMIT 1) AS last,
-             CASE WHEN j->'caps'->>'domainCap' IS NULL OR j->>'recipientDomain' IS NULL THEN 0 ELSE
-               (SELECT count(*)::int FROM messages WHERE recipient_domain = j->>'recipientDomain' AND reserved_at >= w.day_start
-                   AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')) END AS "domainToday"
-           FROM s, p, qh_quota_windows((j->>'reservedAt')::timestamptz, s.timezone) AS w),
-     ok AS (SELECT 1 FROM p WHERE EXISTS (SELECT 1 FROM e) AND (j->'caps' = 'null'::jsonb OR EXISTS (
-             SELECT 1 FROM u WHERE u.status = 'active'
-                AND u.today < (j->'caps'->>'daily')::int
-                AND (j->'caps'->>'hourly' IS NULL OR u.hour < (j->'caps'->>'hourly')::int)
-                AND (j->'caps'->>'weekly' IS NULL OR u.week < (j->'caps'->>'weekly')::int)
-                AND (u.last IS NULL OR u.last + (j->'caps'->>'minGapSeconds')::int * interval '1 second' <= (j->>'reservedAt')::timestamptz)
-                AND (j->'caps'->>'domainCap' IS NULL OR u."domainToday" < (j->'caps'->>'domainCap')::int)))),
+             ${
+               caps !== null && caps.domainCap !== null && r.recipientDomain !== null
+                 ? `(SELECT count(*)::int FROM messages WHERE recipient_domain = ${q(r.recipientDomain)} AND reserved_at >= w.day_start
+                       AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown'))`
+                 : '0'
+             } AS "domainToday"
+           FROM s, qh_quota_windows(${at}::timestamptz, s.timezone) AS w),
+     ok AS (SELECT 1 WHERE EXISTS (SELECT 1 FROM e) AND ${room}),
      ins AS (
        INSERT INTO messages AS m (id, workspace_id, enrollment_id, contact_id, sequence_id, step, channel, purpose, provider,
          sender_id, variant, status, subject, body, recipient, recipient_domain, rfc_message_id, provider_thread_id,
          lease_until, reserved_at, writer)
-       SELECT (j->>'id')::uuid, (j->>'workspaceId')::uuid, (j->>'enrollmentId')::uuid, (j->>'contactId')::uuid,
-              (j->>'sequenceId')::uuid, (j->>'step')::int, j->>'channel', j->>'purpose', j->>'provider',
-              (j->>'senderId')::uuid, (j->>'variant')::int, 'sending', j->>'subject', j->>'body', j->>'recipient',
-              j->>'recipientDomain', j->>'rfcMessageId', j->>'providerThreadId', (j->>'leaseUntil')::timestamptz,
-              (j->>'reservedAt')::timestamptz, j->'writer'
-         FROM p WHERE EXISTS (SELECT 1 FROM ok)
+       SELECT ${q(r.id)}::uuid, ${q(r.workspaceId)}::uuid, ${q(r.enrollmentId)}::uuid, ${q(r.contactId)}::uuid,
+              ${q(r.sequenceId)}::uuid, ${q(r.step)}::int, ${q(r.channel)}, ${q(r.purpose)}, ${q(r.provider)},
+              ${q(r.senderId)}::uuid, ${q(r.variant)}::int, 'sending', ${q(r.subject)}, ${q(r.body)}, ${q(r.recipient)},
+              ${q(r.recipientDomain)}, ${q(r.rfcMessageId)}, ${q(r.providerThreadId)},
+              ${q(r.leaseUntil.toISOString())}::timestamptz, ${at}::timestamptz, ${q(JSON.stringify(r.writer ?? {}))}::jsonb
+        WHERE EXISTS (SELECT 1 FROM ok)
        ON CONFLICT (enrollment_id, step) DO UPDATE SET
          status = 'sending', channel = excluded.channel, purpose = excluded.purpose, provider = excluded.provider,
          sender_id = excluded.sender_id, subject = excluded.subject, body = excluded.body, recipient = excluded.recipient,
@@ -265,9 +264,9 @@ export async function claimAndReserve(
        WHERE m.status = 'deferred'
        RETURNING ${COLUMNS}),
      adv AS (
-       UPDATE enrollments SET current_step = (j->>'step')::int + 1, next_run_at = (j->>'leaseUntil')::timestamptz,
-              senders = j->'senders', status = 'active', updated_at = now()
-         FROM p WHERE id = (j->>'enrollmentId')::uuid AND EXISTS (SELECT 1 FROM ins)
+       UPDATE enrollments SET current_step = ${q(r.step + 1)}::int, next_run_at = ${q(r.leaseUntil.toISOString())}::timestamptz,
+              senders = ${q(JSON.stringify(r.senders))}::jsonb, status = 'active', updated_at = now()
+        WHERE id = ${q(r.enrollmentId)}::uuid AND EXISTS (SELECT 1 FROM ins)
        RETURNING 1)
      SELECT EXISTS (SELECT 1 FROM e) AS enrollment, EXISTS (SELECT 1 FROM ok) AS fits,
             (SELECT row_to_json(ins) FROM ins) AS inserted, (SELECT count(*) FROM adv) AS advanced,
@@ -319,25 +318,27 @@ export async function recordSent(
     activity: { id: string; summary: string; data: unknown };
   },
 ): Promise<{ recorded: boolean; continues: boolean }> {
-  const p = literal(JSON.stringify({ ...input, sentAt: input.sentAt.toISOString() }));
+  const q = (value: string | null) => (value === null ? 'NULL' : literal(value));
+  const ws = `${q(input.workspaceId)}::uuid`;
+  const at = `${q(input.sentAt.toISOString())}::timestamptz`;
+  const enrollment = `${q(input.enrollmentId)}::uuid`;
   const { rows } = await db.statement<{ recorded: boolean; continues: boolean }>(
     input.workspaceId,
-    `WITH p AS (SELECT ${p}::jsonb AS j),
-     e AS (SELECT e.id, e.status FROM enrollments e, p WHERE e.id = (j->>'enrollmentId')::uuid FOR UPDATE OF e),
-     m AS (UPDATE messages SET status = 'sent', provider_message_id = j->>'providerMessageId',
-              provider_thread_id = coalesce(j->>'providerThreadId', provider_thread_id), error = NULL,
-              sent_at = (j->>'sentAt')::timestamptz, lease_until = NULL
-             FROM p WHERE id = (j->>'messageId')::uuid AND status = 'sending' AND EXISTS (SELECT 1 FROM e)
-           RETURNING messages.id),
+    `WITH e AS (SELECT id FROM enrollments WHERE id = ${enrollment} FOR UPDATE),
+     m AS (UPDATE messages SET status = 'sent', provider_message_id = ${q(input.providerMessageId)},
+              provider_thread_id = coalesce(${q(input.providerThreadId)}, provider_thread_id), error = NULL,
+              sent_at = ${at}, lease_until = NULL
+            WHERE id = ${q(input.messageId)}::uuid AND status = 'sending' AND EXISTS (SELECT 1 FROM e)
+           RETURNING id),
      ev AS (INSERT INTO message_events (workspace_id, message_id, event_type, machine, metadata, occurred_at)
-            SELECT (j->>'workspaceId')::uuid, m.id, 'sent', false, '{}', (j->>'sentAt')::timestamptz FROM m, p),
+            SELECT ${ws}, m.id, 'sent', false, '{}', ${at} FROM m),
      c AS (UPDATE contacts SET status = 'contacted', updated_at = now()
-             FROM p WHERE id = (j->>'contactId')::uuid AND status = 'new' AND EXISTS (SELECT 1 FROM m)),
+            WHERE id = ${q(input.contactId)}::uuid AND status = 'new' AND EXISTS (SELECT 1 FROM m)),
      a AS (INSERT INTO activities (workspace_id, contact_id, type, summary, data, occurred_at, id)
-           SELECT (j->>'workspaceId')::uuid, (j->>'contactId')::uuid, 'sent', j->'activity'->>'summary',
-                  j->'activity'->'data', (j->>'sentAt')::timestamptz, (j->'activity'->>'id')::uuid FROM m, p),
-     n AS (UPDATE enrollments SET next_run_at = (j->>'sentAt')::timestamptz, updated_at = now()
-             FROM p WHERE id = (j->>'enrollmentId')::uuid AND status IN ('active', 'paused') AND EXISTS (SELECT 1 FROM m)
+           SELECT ${ws}, ${q(input.contactId)}::uuid, 'sent', ${q(input.activity.summary)},
+                  ${q(JSON.stringify(input.activity.data))}::jsonb, ${at}, ${q(input.activity.id)}::uuid FROM m),
+     n AS (UPDATE enrollments SET next_run_at = ${at}, updated_at = now()
+            WHERE id = ${enrollment} AND status IN ('active', 'paused') AND EXISTS (SELECT 1 FROM m)
            RETURNING 1)
      SELECT EXISTS (SELECT 1 FROM m) AS recorded, EXISTS (SELECT 1 FROM n) AS continues`,
   );

@@ -15,7 +15,7 @@ import { bearer, cliEnv, newWorkspace, TEST_ENCRYPTION_KEY, testApi, testDb } fr
 import { startCli, type Server } from '../support/processes.ts';
 import { instant } from './support.ts';
 
-const CONTACTS = 1000;
+const CONTACTS = 2000;
 const STEPS = 3;
 const KILLS = 22;
 const LEASE_MS = 2000;
