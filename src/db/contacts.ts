@@ -13,7 +13,7 @@ export type Contact = Omit<NormalizedContact, 'identity'> & {
   updatedAt: string;
 };
 
-const CONTACT_COLUMNS = `id, email, phone, linkedin_url AS "linkedinUrl", first_name AS "firstName",
+export const CONTACT_COLUMNS = `id, email, phone, linkedin_url AS "linkedinUrl", first_name AS "firstName",
   last_name AS "lastName", title, company, company_domain AS "companyDomain", timezone, country, city, tags,
   enrichment, custom, whatsapp_opt_in AS "whatsappOptIn", sms_opt_in AS "smsOptIn", status,
   to_json(linkedin_connected_at) #>> '{}' AS "linkedinConnectedAt",

@@ -33,7 +33,7 @@ export type MessageRow = {
   clickedAt: Date | null;
 };
 
-const COLUMNS = `id, workspace_id AS "workspaceId", enrollment_id AS "enrollmentId", contact_id AS "contactId",
+export const MESSAGE_COLUMNS = `id, workspace_id AS "workspaceId", enrollment_id AS "enrollmentId", contact_id AS "contactId",
   sequence_id AS "sequenceId", step, channel, purpose, provider, sender_id AS "senderId", variant, status, subject, body,
   recipient, rfc_message_id AS "rfcMessageId", provider_message_id AS "providerMessageId",
   provider_thread_id AS "providerThreadId", error, attempts, lease_until AS "leaseUntil", reserved_at AS "reservedAt",
@@ -41,14 +41,14 @@ const COLUMNS = `id, workspace_id AS "workspaceId", enrollment_id AS "enrollment
 
 export async function messagesOfEnrollment(sql: Sql, enrollmentId: string): Promise<MessageRow[]> {
   const { rows } = await sql.query<MessageRow>(
-    `SELECT ${COLUMNS} FROM messages WHERE enrollment_id = $1 ORDER BY step`,
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE enrollment_id = $1 ORDER BY step`,
     [enrollmentId],
   );
   return rows;
 }
 
 export async function getMessage(sql: Sql, id: string): Promise<MessageRow | undefined> {
-  const { rows } = await sql.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = $1`, [id]);
+  const { rows } = await sql.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`, [id]);
   return rows[0];
 }
 
@@ -155,7 +155,7 @@ export async function listMessages(
   f: MessageFilter,
 ): Promise<{ data: MessageRow[]; nextCursor: string | null }> {
   const { rows } = await sql.query<MessageRow>(
-    `SELECT ${COLUMNS} FROM messages
+    `SELECT ${MESSAGE_COLUMNS} FROM messages
       WHERE ($1::uuid IS NULL OR contact_id = $1) AND ($2::uuid IS NULL OR enrollment_id = $2)
         AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR channel = $4)
         AND ($5::uuid IS NULL OR id > $5)
@@ -262,7 +262,7 @@ export async function claimAndReserve(
          recipient_domain = excluded.recipient_domain, lease_until = excluded.lease_until,
          reserved_at = excluded.reserved_at, writer = excluded.writer, attempts = m.attempts + 1, error = NULL
        WHERE m.status = 'deferred'
-       RETURNING ${COLUMNS}),
+       RETURNING ${MESSAGE_COLUMNS}),
      adv AS (
        UPDATE enrollments SET current_step = ${q(r.step + 1)}::int, next_run_at = ${q(r.leaseUntil.toISOString())}::timestamptz,
               senders = ${q(JSON.stringify(r.senders))}::jsonb, status = 'active', updated_at = now()

@@ -34,7 +34,7 @@ export type SenderInput = Omit<
   warmupStartedAt: Date;
 };
 
-const COLUMNS = `id, workspace_id AS "workspaceId", channel, provider, name, from_email AS "fromEmail",
+export const SENDER_COLUMNS = `id, workspace_id AS "workspaceId", channel, provider, name, from_email AS "fromEmail",
   from_name AS "fromName", from_phone AS "fromPhone", linkedin_free AS "linkedinFree", credentials,
   daily_limit AS "dailyLimit", hourly_limit AS "hourlyLimit", weekly_limit AS "weeklyLimit",
   min_gap_seconds AS "minGapSeconds", warmup, warmup_started_at AS "warmupStartedAt", timezone, status,
@@ -44,7 +44,7 @@ export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput
   const { rows } = await sql.query<SenderRow>(
     `INSERT INTO senders (workspace_id, channel, provider, name, from_email, from_name, from_phone, linkedin_free,
        credentials, daily_limit, hourly_limit, weekly_limit, min_gap_seconds, warmup, warmup_started_at, timezone)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${COLUMNS}`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${SENDER_COLUMNS}`,
     [
       workspaceId,
       s.channel,
@@ -69,7 +69,7 @@ export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput
 
 export async function listSenderRows(sql: Sql, filter: { channel?: string } = {}): Promise<SenderRow[]> {
   const { rows } = await sql.query<SenderRow>(
-    `SELECT ${COLUMNS} FROM senders WHERE deleted_at IS NULL AND ($1::text IS NULL OR channel = $1) ORDER BY created_at, id`,
+    `SELECT ${SENDER_COLUMNS} FROM senders WHERE deleted_at IS NULL AND ($1::text IS NULL OR channel = $1) ORDER BY created_at, id`,
     [filter.channel ?? null],
   );
   return rows;
@@ -81,7 +81,7 @@ export async function getSenderRow(
   options: { lock?: boolean } = {},
 ): Promise<SenderRow | undefined> {
   const { rows } = await sql.query<SenderRow>(
-    `SELECT ${COLUMNS} FROM senders WHERE id = $1 AND deleted_at IS NULL${options.lock ? ' FOR UPDATE' : ''}`,
+    `SELECT ${SENDER_COLUMNS} FROM senders WHERE id = $1 AND deleted_at IS NULL${options.lock ? ' FOR UPDATE' : ''}`,
     [id],
   );
   return rows[0];

@@ -23,7 +23,7 @@ export type Sequence = {
   createdAt: string;
 };
 
-const COLUMNS = `id, name, preset, steps, schedule, fallback, settings, status, status_reason AS "statusReason",
+export const SEQUENCE_COLUMNS = `id, name, preset, steps, schedule, fallback, settings, status, status_reason AS "statusReason",
   to_json(created_at) #>> '{}' AS "createdAt"`;
 
 export async function insertSequence(
@@ -34,7 +34,7 @@ export async function insertSequence(
 ): Promise<Sequence> {
   const { rows } = await sql.query<Sequence>(
     `INSERT INTO sequences (workspace_id, name, preset, steps, schedule, fallback, settings)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${SEQUENCE_COLUMNS}`,
     [
       workspaceId,
       input.name,
@@ -55,11 +55,11 @@ export async function insertSequence(
 }
 
 export async function getSequence(sql: Sql, id: string): Promise<Sequence | undefined> {
-  const { rows } = await sql.query<Sequence>(`SELECT ${COLUMNS} FROM sequences WHERE id = $1`, [id]);
+  const { rows } = await sql.query<Sequence>(`SELECT ${SEQUENCE_COLUMNS} FROM sequences WHERE id = $1`, [id]);
   return rows[0];
 }
 
 export async function listSequences(sql: Sql): Promise<Sequence[]> {
-  const { rows } = await sql.query<Sequence>(`SELECT ${COLUMNS} FROM sequences ORDER BY created_at, id`);
+  const { rows } = await sql.query<Sequence>(`SELECT ${SEQUENCE_COLUMNS} FROM sequences ORDER BY created_at, id`);
   return rows;
 }

@@ -24,7 +24,7 @@ export type ApiKeyInfo = {
   revokedAt: string | null;
 };
 
-const WORKSPACE_COLUMNS = `id, name, postal_address AS "postalAddress", offer, default_timezone AS "defaultTimezone",
+export const WORKSPACE_COLUMNS = `id, name, postal_address AS "postalAddress", offer, default_timezone AS "defaultTimezone",
   to_json(created_at) #>> '{}' AS "createdAt", to_json(updated_at) #>> '{}' AS "updatedAt"`;
 
 /** Creates a workspace and its first API key; the key is returned once and never again. */

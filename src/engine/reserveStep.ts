@@ -8,13 +8,12 @@ import { nextAllowedSlot } from '../core/sendingWindow.ts';
 import { resolveContactTimezone } from '../core/timezone.ts';
 import { recipientDomain } from '../core/quota.ts';
 import { addActivity } from '../db/activities.ts';
-import { getContact, type Contact } from '../db/contacts.ts';
+import type { Contact } from '../db/contacts.ts';
 import type { Sql } from '../db/database.ts';
-import { getEnrollment, updateEnrollment, type EnrollmentRow } from '../db/enrollments.ts';
-import { claimAndReserve, messagesOfEnrollment, renewLease, type MessageRow } from '../db/messages.ts';
-import { getSequence, type Sequence } from '../db/sequences.ts';
-import { suppressionsFor } from '../db/suppressions.ts';
-import { getWorkspace } from '../db/workspaces.ts';
+import { updateEnrollment, type EnrollmentRow } from '../db/enrollments.ts';
+import { claimAndReserve, renewLease, type MessageRow } from '../db/messages.ts';
+import type { Sequence } from '../db/sequences.ts';
+import { loadStepContext, type StepContext } from '../db/stepContext.ts';
 import { uuidv7 } from '../db/uuidv7.ts';
 import { getSenderRow, type SenderRow } from '../db/senders.ts';
 import type { EngineDeps } from './ports.ts';
@@ -51,14 +50,11 @@ export async function reserveStep(
   input: { enrollmentId: string; now: Date; after: AfterCommit },
 ): Promise<Reserved> {
   const { enrollmentId, now, after } = input;
-  const enrollment = await getEnrollment(sql, enrollmentId, { lock: true });
-  if (!enrollment || enrollment.status === 'completed' || enrollment.status === 'stopped') return { kind: 'idle' };
+  const loaded = await loadStepContext(sql, enrollmentId);
+  if (!loaded) return { kind: 'idle' };
+  const { enrollment, contact, sequence, messages } = loaded;
+  if (enrollment.status === 'completed' || enrollment.status === 'stopped') return { kind: 'idle' };
   if (enrollment.nextRunAt && enrollment.nextRunAt.getTime() > now.getTime()) return { kind: 'idle' };
-  // One connection runs one query at a time: sequential reads.
-  const contact = await getContact(sql, enrollment.contactId);
-  const sequence = await getSequence(sql, enrollment.sequenceId);
-  if (!contact || !sequence) return { kind: 'idle' };
-  const messages = await messagesOfEnrollment(sql, enrollment.id);
 
   // A reservation whose lease ran out: its worker died between reserving and recording.
   const stale = messages.find((m) => m.status === 'sending');
@@ -166,6 +162,7 @@ export async function reserveStep(
         continue;
       case 'send': {
         const outcome = await prepareSend(sql, deps, {
+          loaded,
           enrollment,
           state,
           sequence,
@@ -194,6 +191,7 @@ async function prepareSend(
   sql: Sql,
   deps: EngineDeps,
   ctx: {
+    loaded: StepContext;
     enrollment: EnrollmentRow;
     state: EnrollmentRow;
     sequence: Sequence;
@@ -232,7 +230,7 @@ async function prepareSend(
     return { kind: 'idle' } as const;
   };
 
-  const suppressed = await suppressionsFor(sql, contact);
+  const suppressed = ctx.loaded.suppressions;
   const everywhere = suppressed.get('all');
   if (everywhere || contact.status === 'unsubscribed') {
     await updateEnrollment(sql, enrollment.id, {
@@ -260,7 +258,7 @@ async function prepareSend(
     });
   }
 
-  const choice = await chooseSender(sql, {
+  const choice = await chooseSender(sql, ctx.loaded.senders, {
     channel: decision.channel,
     template: decision.template,
     stickySenderId: state.senders[decision.channel],
@@ -282,7 +280,7 @@ async function prepareSend(
     return 'skipped';
   }
 
-  const workspace = await getWorkspace(sql);
+  const workspace = ctx.loaded.workspace;
   const written = await deps.writer.write(sql, {
     contact: toWriterContact(contact),
     channel: decision.channel,

@@ -20,7 +20,7 @@ import {
 } from '../core/quota.ts';
 import type { Sql } from '../db/database.ts';
 import type { QuotaCaps } from '../db/messages.ts';
-import { listSenderRows, quotaClass, senderUsage, type SenderRow, type SenderUsage } from '../db/senders.ts';
+import { quotaClass, senderUsage, type SenderRow, type SenderUsage } from '../db/senders.ts';
 
 export type SenderChoice =
   | { kind: 'sandbox' }
@@ -60,10 +60,12 @@ const EMPTY: SenderUsage = { today: 0, thisHour: 0, thisWeek: 0, lastSentAt: nul
 
 export async function chooseSender(
   sql: Sql,
+  /** The workspace's accounts (every channel), as loaded with the step. */
+  accounts: readonly SenderRow[],
   input: { channel: Channel; template: string; stickySenderId?: string; now: Date; seed: string },
 ): Promise<SenderChoice> {
   const { channel, template, now } = input;
-  const all = await listSenderRows(sql, { channel });
+  const all = accounts.filter((s) => s.channel === channel);
   if (all.length === 0) return { kind: 'sandbox' };
   const sticky = input.stickySenderId ? all.find((s) => s.id === input.stickySenderId) : undefined;
   if (sticky && sticky.status !== 'active') {
