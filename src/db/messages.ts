@@ -230,7 +230,12 @@ export async function claimAndReserve(
     inserted: MessageRow | null;
   }>(
     r.workspaceId,
-    `WITH e AS (SELECT id FROM enrollments WHERE id = ${q(r.enrollmentId)}::uuid AND status IN ('active', 'paused')
+    // The locks first, in statements of their own: each statement of the batch reads with a fresh
+    // snapshot, so the counters below are read after the account's lock is ours (read in the
+    // locking statement itself, they would be as of before the wait, and a cap could overshoot).
+    `SELECT 1 FROM enrollments WHERE id = ${q(r.enrollmentId)}::uuid FOR UPDATE;
+     ${caps ? `SELECT 1 FROM senders WHERE id = ${q(caps.senderId)}::uuid FOR UPDATE;` : ''}
+     WITH e AS (SELECT id FROM enrollments WHERE id = ${q(r.enrollmentId)}::uuid AND status IN ('active', 'paused')
                    AND current_step = ${q(r.seenStep)}::int FOR UPDATE),
      s AS (SELECT id, status, timezone FROM senders
             WHERE id = ${q(caps?.senderId ?? null)}::uuid AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM e) FOR UPDATE),

@@ -143,6 +143,70 @@ describe('sending accounts and quotas', () => {
     expect(onB).toBeLessThan(30);
   });
 
+  it('counts a reservation at once, gives its place back when it does not go out, and recounts on a timezone change', async () => {
+    const w = await world();
+    const sender = await w.ok(
+      'POST',
+      '/v1/senders',
+      httpSender({ dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null, timezone: 'UTC' }),
+    );
+    const [contactId] = await w.contacts(people(1));
+    const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+    const { enrolled } = await w.enroll(sequenceId, [contactId as string]);
+    const enrollmentId = enrolled[0]?.enrollmentId as string;
+    const db = testDb().pool;
+    const usage = async () => {
+      const { rows } = await db.query<{ kind: string; n: number; start: Date }>(
+        `SELECT kind, n, window_start AS start FROM sender_usage WHERE sender_id = $1 ORDER BY kind`,
+        [sender.id],
+      );
+      return rows;
+    };
+    const reservedAt = new Date('2026-03-02T23:30:00Z'); // Monday 23:30 UTC, Tuesday 08:30 in Tokyo
+    await db.query(
+      `INSERT INTO messages (id, workspace_id, enrollment_id, contact_id, sequence_id, step, channel, purpose, provider,
+         sender_id, status, body, reserved_at)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, 0, 'email', 'intro', 'http', $5, 'sending', 'Hi', $6)`,
+      [w.workspaceId, enrollmentId, contactId, sequenceId, sender.id, reservedAt],
+    );
+    expect((await usage()).map((r) => [r.kind, r.n])).toEqual([
+      ['day', 1],
+      ['hour', 1],
+      ['week', 1],
+    ]);
+    expect((await usage()).find((r) => r.kind === 'day')?.start.toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    // sending → sent keeps the count; sent → (hypothetically) deferred gives the place back.
+    await db.query(`UPDATE messages SET status = 'sent' WHERE enrollment_id = $1`, [enrollmentId]);
+    expect((await usage()).map((r) => r.n)).toEqual([1, 1, 1]);
+    await db.query(`UPDATE messages SET status = 'deferred' WHERE enrollment_id = $1`, [enrollmentId]);
+    expect((await usage()).map((r) => r.n)).toEqual([0, 0, 0]);
+    await db.query(`UPDATE messages SET status = 'sending' WHERE enrollment_id = $1`, [enrollmentId]);
+    // A new timezone moves the windows: the counters are recounted in Tokyo's calendar.
+    await w.ok('PATCH', `/v1/senders/${String(sender.id)}`, { timezone: 'Asia/Tokyo' });
+    const tokyo = await usage();
+    expect(tokyo.map((r) => r.n)).toEqual([1, 1, 1]);
+    expect(tokyo.find((r) => r.kind === 'day')?.start.toISOString()).toBe('2026-03-02T15:00:00.000Z');
+    expect(tokyo.find((r) => r.kind === 'week')?.start.toISOString()).toBe('2026-03-01T15:00:00.000Z');
+  });
+
+  it('never overshoots a cap when many reservations race for its last places', async () => {
+    const w = await world();
+    await w.ok('POST', '/v1/senders', httpSender({ dailyLimit: 5, hourlyLimit: null, minGapSeconds: 0, warmup: null }));
+    const ids = await w.contacts(people(30));
+    const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+    const { enrolled } = await w.enroll(sequenceId, ids);
+    await Promise.all(
+      enrolled.map((e) => w.engine.runEnrollment({ workspaceId: w.workspaceId, enrollmentId: String(e.enrollmentId) })),
+    );
+    expect(await w.messages('&status=sent')).toHaveLength(5);
+    const { rows } = await testDb().pool.query<{ n: number }>(
+      `SELECT count(DISTINCT contact_id)::int AS n FROM activities
+        WHERE workspace_id = $1 AND type = 'deferred' AND summary LIKE '%daily limit reached%'`,
+      [w.workspaceId],
+    );
+    expect(rows[0]?.n).toBe(25);
+  });
+
   it('caps sends per recipient domain per day across accounts', async () => {
     const w = await world();
     const ids = await w.contacts(people(55, () => 'bigcorp.example.com'));
