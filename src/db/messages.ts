@@ -131,16 +131,6 @@ export async function addMessageEvent(
   return rowCount === 1;
 }
 
-/** Emails sent to a recipient domain since `since` across the workspace (the per-domain cap). */
-export async function domainUsage(sql: Sql, domain: string, since: Date): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM messages WHERE recipient_domain = $1 AND reserved_at >= $2
-        AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')`,
-    [domain, since],
-  );
-  return rows[0]?.n ?? 0;
-}
-
 export type MessageFilter = {
   contactId?: string;
   enrollmentId?: string;

@@ -15,22 +15,6 @@ export async function addSuppression(
   );
 }
 
-/** Suppressions that apply to this contact: channel → reason ('all' covers every channel). */
-export async function suppressionsFor(
-  sql: Sql,
-  contact: { email: string | null; phone: string | null; linkedinUrl: string | null },
-): Promise<Map<string, string>> {
-  const hashes = [contact.email, contact.phone, contact.linkedinUrl]
-    .filter((v): v is string => v !== null)
-    .map(hashIdentityValue);
-  if (hashes.length === 0) return new Map();
-  const { rows } = await sql.query<{ channel: string; reason: string }>(
-    'SELECT channel, reason FROM suppressions WHERE value_hash = ANY ($1::text[])',
-    [hashes],
-  );
-  return new Map(rows.map((r) => [r.channel, r.reason]));
-}
-
 /** Suppresses every identity of a contact (unsubscribe from everything, complaint). */
 export async function suppressContact(
   sql: Sql,

@@ -11,14 +11,15 @@ import { addActivity } from '../db/activities.ts';
 import type { Contact } from '../db/contacts.ts';
 import type { Sql } from '../db/database.ts';
 import { updateEnrollment, type EnrollmentRow } from '../db/enrollments.ts';
-import { claimAndReserve, renewLease, type MessageRow } from '../db/messages.ts';
+import { renewLease, type MessageRow } from '../db/messages.ts';
 import type { Sequence } from '../db/sequences.ts';
 import { loadStepContext, type StepContext } from '../db/stepContext.ts';
 import { uuidv7 } from '../db/uuidv7.ts';
 import { getSenderRow, type SenderRow } from '../db/senders.ts';
 import type { EngineDeps } from './ports.ts';
 import { checkBeforeWriting, contentBlock } from './preSendChecks.ts';
-import { capsFor, chooseSender, explainRefusal } from './senderChoice.ts';
+import type { Claiming } from './claimStep.ts';
+import { capsFor, chooseSender } from './senderChoice.ts';
 import { toWriterContact, toWriterSender, toWriterWorkspace } from './writerInput.ts';
 
 export type Reserved =
@@ -26,20 +27,6 @@ export type Reserved =
   | { kind: 'deliver'; message: MessageRow; sender: SenderRow | null; contact: Contact }
   | { kind: 'reconcile'; message: MessageRow; sender: SenderRow | null; contact: Contact }
   | Claiming;
-
-/**
- * A written step ready to be reserved: claimStep does it after the deciding transaction commits,
- * in one statement that also claims the account's quota (claimAndReserve).
- */
-export type Claiming = {
-  kind: 'claim';
-  reservation: Parameters<typeof claimAndReserve>[1];
-  sender: SenderRow | null;
-  contact: Contact;
-  template: string;
-  /** Records a deferral of this step (quota refused) in the caller's transaction. */
-  defer: (sql: Sql, after: AfterCommit, until: Date, reason: string) => Promise<void>;
-};
 
 /** Work to do once the transaction has committed (waking jobs must not see uncommitted rows). */
 export type AfterCommit = (() => Promise<void>)[];
@@ -360,40 +347,6 @@ async function prepareSend(
       caps: sender ? capsFor(sender, decision.template, contact.email, now) : null,
     },
   };
-}
-
-/**
- * Reserves a written step (see Claiming): the message row `sending` and the account's quota in one
- * statement, then, when the account refused, the deferral in a short transaction.
- */
-export async function claimStep(deps: EngineDeps, claiming: Claiming): Promise<Reserved> {
-  const { reservation: r } = claiming;
-  const claim = await claimAndReserve(deps.db, r);
-  if (claim.kind === 'reserved')
-    return { kind: 'deliver', message: claim.message, sender: claiming.sender, contact: claiming.contact };
-  if (claim.kind === 'moved') return { kind: 'idle' };
-  const after: AfterCommit = [];
-  await deps.db.tenant(r.workspaceId, async (sql) => {
-    if (claim.kind === 'exists') {
-      // The step already has a final message (sent before a crash was recorded): move on.
-      await updateEnrollment(sql, r.enrollmentId, { currentStep: r.step + 1, nextRunAt: r.reservedAt });
-      const ref = { workspaceId: r.workspaceId, enrollmentId: r.enrollmentId };
-      after.push(() => deps.schedule([{ ref, at: r.reservedAt }]));
-      return;
-    }
-    if (!claiming.sender || !r.caps) return;
-    const { until, reason } = explainRefusal(claiming.sender, {
-      template: claiming.template,
-      status: claim.status,
-      usage: claim.usage,
-      domainToday: claim.domainToday,
-      capped: r.caps,
-      now: r.reservedAt,
-    });
-    await claiming.defer(sql, after, until, reason);
-  });
-  for (const action of after) await action();
-  return { kind: 'idle' };
 }
 
 function recipientFor(channel: Channel, contact: Contact): string | null {

@@ -5,7 +5,8 @@
 import { literal } from '../db/database.ts';
 import { deliverStep } from './deliverStep.ts';
 import type { EngineDeps, EnrollmentRef } from './ports.ts';
-import { claimStep, reserveStep, type AfterCommit } from './reserveStep.ts';
+import { claimStep } from './claimStep.ts';
+import { reserveStep, type AfterCommit } from './reserveStep.ts';
 
 /** Steps one inline run may take before it yields to other work (a new job carries on). */
 const MAX_INLINE_STEPS = 10;

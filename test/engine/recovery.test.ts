@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAdapter } from '../../src/channels/http/adapter.ts';
 import { register } from '../../src/channels/types.ts';
-import { claimStep, reserveStep, type AfterCommit } from '../../src/engine/reserveStep.ts';
+import { claimStep } from '../../src/engine/claimStep.ts';
+import { reserveStep, type AfterCommit } from '../../src/engine/reserveStep.ts';
 import { startFakeHttpProvider, type FakeHttpProvider } from '../fakes/httpProvider.ts';
 import { testDb } from '../support/harness.ts';
 import { instant, world } from './support.ts';

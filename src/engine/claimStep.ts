@@ -1,0 +1,59 @@
+// The second move of reserving a step: after the deciding transaction (reserveStep.ts) committed,
+// the message row `sending` and the account's quota claim in one statement (claimAndReserve), and
+// when the account refused, the deferral in a short transaction.
+import type { Contact } from '../db/contacts.ts';
+import type { Sql } from '../db/database.ts';
+import { updateEnrollment } from '../db/enrollments.ts';
+import { claimAndReserve } from '../db/messages.ts';
+import type { SenderRow } from '../db/senders.ts';
+import type { EngineDeps } from './ports.ts';
+import type { AfterCommit, Reserved } from './reserveStep.ts';
+import { explainRefusal } from './senderChoice.ts';
+
+/**
+ * A written step ready to be reserved: claimStep does it after the deciding transaction commits,
+ * in one statement that also claims the account's quota (claimAndReserve).
+ */
+export type Claiming = {
+  kind: 'claim';
+  reservation: Parameters<typeof claimAndReserve>[1];
+  sender: SenderRow | null;
+  contact: Contact;
+  template: string;
+  /** Records a deferral of this step (quota refused) in the caller's transaction. */
+  defer: (sql: Sql, after: AfterCommit, until: Date, reason: string) => Promise<void>;
+};
+
+/**
+ * Reserves a written step (see Claiming): the message row `sending` and the account's quota in one
+ * statement, then, when the account refused, the deferral in a short transaction.
+ */
+export async function claimStep(deps: EngineDeps, claiming: Claiming): Promise<Reserved> {
+  const { reservation: r } = claiming;
+  const claim = await claimAndReserve(deps.db, r);
+  if (claim.kind === 'reserved')
+    return { kind: 'deliver', message: claim.message, sender: claiming.sender, contact: claiming.contact };
+  if (claim.kind === 'moved') return { kind: 'idle' };
+  const after: AfterCommit = [];
+  await deps.db.tenant(r.workspaceId, async (sql) => {
+    if (claim.kind === 'exists') {
+      // The step already has a final message (sent before a crash was recorded): move on.
+      await updateEnrollment(sql, r.enrollmentId, { currentStep: r.step + 1, nextRunAt: r.reservedAt });
+      const ref = { workspaceId: r.workspaceId, enrollmentId: r.enrollmentId };
+      after.push(() => deps.schedule([{ ref, at: r.reservedAt }]));
+      return;
+    }
+    if (!claiming.sender || !r.caps) return;
+    const { until, reason } = explainRefusal(claiming.sender, {
+      template: claiming.template,
+      status: claim.status,
+      usage: claim.usage,
+      domainToday: claim.domainToday,
+      capped: r.caps,
+      now: r.reservedAt,
+    });
+    await claiming.defer(sql, after, until, reason);
+  });
+  for (const action of after) await action();
+  return { kind: 'idle' };
+}
