@@ -21,7 +21,7 @@ import { createEngine } from '../src/engine/engine.ts';
 import { silentLogger } from '../src/engine/ports.ts';
 import { startQueue } from '../src/engine/queue.ts';
 import { createStepWriter } from '../src/engine/stepWriter.ts';
-import { benchDatabase, peakRssMb, percentile } from './support.ts';
+import { benchDatabase, cpuMeter, peakRssMb, percentile } from './support.ts';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 20_000);
 const STEPS = 3;
@@ -33,7 +33,7 @@ const KEY = Buffer.alloc(32, 7).toString('base64');
 const SELF = fileURLToPath(import.meta.url);
 
 type Fake = { url: string; unique: () => number; posts: () => number; reset: () => void; close: () => Promise<void> };
-type Result = { label: string; steps: number; seconds: number; p50: number; p99: number; rss: string };
+type Result = { label: string; steps: number; seconds: number; p50: number; p99: number; rss: string; cpu: string };
 
 /** The HTTP channel's protocol, as little as possible: remember keys, answer the id. */
 async function startFake(): Promise<Fake> {
@@ -173,8 +173,10 @@ async function runEngine(workers: number, fake: Fake): Promise<Result> {
     Array.from({ length: workers }, () => spawnReady(['bin/quotahit.js', 'worker'], env, 'worker is running')),
   );
   fake.reset();
+  const meter = await cpuMeter(() => children.map((c) => c.pid as number));
   const started = performance.now();
   let rss: number[];
+  let cpu: Awaited<ReturnType<typeof meter>>;
   try {
     await engine.enroll({ workspaceId: workspace.id, sequenceId: String(sequence.id), tag: 'bench' });
     for (;;) {
@@ -186,6 +188,7 @@ async function runEngine(workers: number, fake: Fake): Promise<Result> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     rss = await Promise.all(children.map((c) => peakRssMb(c.pid as number)));
+    cpu = await meter();
   } finally {
     await stop(children);
   }
@@ -217,6 +220,7 @@ async function runEngine(workers: number, fake: Fake): Promise<Result> {
     seconds,
     ...lag,
     rss: workers === 1 ? `${rss[0]} MB` : `${Math.max(...rss)} MB max (${rss.join('/')})`,
+    cpu: cpu.steps(steps),
   };
 }
 
@@ -280,6 +284,7 @@ async function runCeiling(processes: number, fake: Fake): Promise<Result> {
       spawnReady(['--import', 'tsx', SELF, '--ceiling-worker', database.url, fake.url], process.env, 'ready'),
     ),
   );
+  const meter = await cpuMeter(() => children.map((c) => c.pid as number));
   const started = performance.now();
   await client.query(
     `INSERT INTO ceiling_due (id, email, enrolled_at, next_run_at)
@@ -287,7 +292,17 @@ async function runCeiling(processes: number, fake: Fake): Promise<Result> {
     [CONTACTS],
   );
   for (const child of children) child.stdin?.end();
-  await Promise.all(children.map((c) => once(c, 'exit')));
+  // Measured as each process finishes its last loop (its /proc entry goes with it).
+  const cpu = await new Promise<Awaited<ReturnType<typeof meter>>>((resolve, reject) => {
+    let left = children.length;
+    for (const child of children)
+      child.stdout?.on('data', (d: Buffer) => {
+        if (d.toString().includes('finished') && --left === 0) meter().then(resolve, reject);
+      });
+  });
+  const exited = Promise.all(children.map((c) => once(c, 'exit')));
+  for (const child of children) child.kill('SIGTERM');
+  await exited;
   const wall = (performance.now() - started) / 1000;
   const { rows } = await client.query<{ steps: number; seconds: number }>(
     `SELECT count(*)::int AS steps, extract(epoch FROM max(m.sent_at) - min(d.enrolled_at))::float8 AS seconds
@@ -309,6 +324,7 @@ async function runCeiling(processes: number, fake: Fake): Promise<Result> {
     seconds: Math.min(seconds, wall),
     ...lag,
     rss: '',
+    cpu: cpu.steps(steps),
   };
 }
 
@@ -328,7 +344,7 @@ async function main(): Promise<void> {
   for (const r of results) {
     console.log(
       `  ${r.label.padEnd(34)} ${Math.round(rate(r)).toLocaleString('en').padStart(6)} steps/s (${r.seconds.toFixed(1)} s)` +
-        `  lag p50 ${r.p50} ms, p99 ${r.p99} ms${r.rss ? `  peak RSS ${r.rss}` : ''}`,
+        `  lag p50 ${r.p50} ms, p99 ${r.p99} ms${r.rss ? `  peak RSS ${r.rss}` : ''}\n    ${r.cpu}`,
     );
   }
   const ceiling = results.find((r) => r.label.startsWith('ceiling'));
@@ -342,6 +358,9 @@ if (process.argv[2] === '--ceiling-worker') {
   process.stdin.resume();
   await once(process.stdin, 'end');
   await ceilingWorker(process.argv[3] as string, process.argv[4] as string);
+  // Tell the parent, which reads this process's CPU time and then ends it.
+  process.stdout.write('finished\n');
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
 } else {
   await main().catch((error: unknown) => {
     console.error(error);

@@ -36,6 +36,7 @@ const EnvSchema = z.object({
   QUOTAHIT_LEASE_MS: z.coerce.number().int().min(100).default(120_000),
   QUOTAHIT_SEND_TIMEOUT_MS: z.coerce.number().int().min(50).default(30_000),
   QUOTAHIT_SWEEP_SECONDS: z.coerce.number().min(0.5).default(30),
+  QUOTAHIT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   // The writer's model (docs/writer.md); none configured = the offline composer.
   QUOTAHIT_MODEL_PROVIDER: z
     .enum(MODEL_PROVIDERS, { error: `must be one of ${MODEL_PROVIDERS.join(', ')}` })
@@ -68,6 +69,8 @@ export type Config = {
   sendTimeoutMs: number;
   /** How often a worker sweeps for overdue enrollments (a lost wake-up, a crashed worker's lease). */
   sweepSeconds: number;
+  /** How many enrollments one worker process runs at once. */
+  workerConcurrency: number;
   /** The model that writes messages and classifies replies; undefined = the offline composer and heuristics. */
   model: ModelConfig | undefined;
 };
@@ -141,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseMs: e.QUOTAHIT_LEASE_MS,
     sendTimeoutMs: e.QUOTAHIT_SEND_TIMEOUT_MS,
     sweepSeconds: e.QUOTAHIT_SWEEP_SECONDS,
+    workerConcurrency: e.QUOTAHIT_WORKER_CONCURRENCY,
     model: modelFromEnv(e),
   };
 }

@@ -35,7 +35,9 @@ async function run(argv: string[], role: { api: boolean; worker: boolean; firstW
     email: cfg.email,
     model: cfg.model,
   });
-  const stopWorker = role.worker ? await engine.startWorker({ sweepSeconds: cfg.sweepSeconds }) : undefined;
+  const stopWorker = role.worker
+    ? await engine.startWorker({ sweepSeconds: cfg.sweepSeconds, concurrency: cfg.workerConcurrency })
+    : undefined;
   const app = role.api ? await buildServer({ db: database.db, config: cfg, engine, adapters }) : undefined;
 
   let closing = false;

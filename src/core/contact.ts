@@ -1,6 +1,6 @@
 // A contact as it comes in (one JSON object or one CSV row, already shaped) → a normalized contact
 // with its identity, or a precise reason. Every row is judged on its own.
-import { IANAZone } from 'luxon';
+import { isValidZone } from './timezone.ts';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import validator from 'validator';
 import { countryCode } from './countries.ts';
@@ -109,7 +109,7 @@ function normalize(raw: unknown): NormalizedContact {
   if (!identity) throw new Reject('contact needs an email, phone or linkedinUrl to be identified');
 
   const timezone = singleLine(raw.timezone, 'timezone', 64);
-  if (timezone !== null && !IANAZone.isValidZone(timezone)) {
+  if (timezone !== null && !isValidZone(timezone)) {
     throw new Reject(`timezone "${truncate(timezone)}" is not an IANA time zone name (e.g. Europe/Berlin)`);
   }
   const companyDomain = singleLine(raw.companyDomain, 'companyDomain', 253)?.toLowerCase() ?? null;

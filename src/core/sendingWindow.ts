@@ -5,6 +5,7 @@
 // a wall time inside a spring-forward gap maps to the first instant after the gap, and a wall time
 // that happens twice in a fall-back overlap maps to its first occurrence.
 import { DateTime, IANAZone } from 'luxon';
+import { isValidZone } from './timezone.ts';
 import { seededRandom } from './random.ts';
 import { clockToMinutes, WEEKDAYS, type Schedule } from './sequence.ts';
 
@@ -114,13 +115,13 @@ function allowedWeekday(schedule: WindowSchedule, isoWeekday: number): boolean {
   return day !== undefined && schedule.days.includes(day);
 }
 
-// IANAZone.isValidZone builds a new Intl formatter on every call (~0.1 ms): remember the answer.
+// The zone objects, by name (isValidZone remembers which names are valid).
 const zones = new Map<string, IANAZone>();
 
 function ianaZone(name: string): IANAZone {
   const known = zones.get(name);
   if (known) return known;
-  if (!IANAZone.isValidZone(name)) throw new Error(`invalid IANA timezone: ${name}`);
+  if (!isValidZone(name)) throw new Error(`invalid IANA timezone: ${name}`);
   const zone = IANAZone.create(name);
   zones.set(name, zone);
   return zone;

@@ -1,7 +1,7 @@
 // Sequence definitions: steps, conditions, fallbacks and the sending schedule, with validation
 // that answers in precise, path-first messages ("steps[3].day (2) is before steps[2].day (5)").
 import { z } from 'zod';
-import { IANAZone } from 'luxon';
+import { isValidZone } from './timezone.ts';
 import { Channel, CONNECTION_REQUEST, isLinkedinMessage } from './channels.ts';
 import { describeValue, formatIssues, type ValidationResult } from './validationErrors.ts';
 
@@ -82,7 +82,7 @@ export const Schedule = z
     timezone: z
       .string()
       .superRefine((value, ctx) => {
-        if (!IANAZone.isValidZone(value)) {
+        if (!isValidZone(value)) {
           ctx.addIssue({
             code: 'custom',
             message: `${describeValue(value)} is not a valid IANA timezone (e.g. "Europe/Berlin")`,

@@ -11,6 +11,20 @@ export type ContactPlace = { timezone?: string | null; country?: string | null; 
 
 type Place = { iso: string; zone: string };
 
+// IANAZone.isValidZone builds a new Intl formatter on every call (~0.1 ms), and the engine asks for
+// every step: remember the answers (bounded, for names that come from imported data).
+const validity = new Map<string, boolean>();
+
+/** Whether `name` is an IANA zone this runtime knows. */
+export function isValidZone(name: string): boolean {
+  const known = validity.get(name);
+  if (known !== undefined) return known;
+  const valid = IANAZone.isValidZone(name);
+  if (validity.size >= 10_000) validity.clear();
+  validity.set(name, valid);
+  return valid;
+}
+
 function index(rows: readonly (readonly string[])[], includeCode: boolean): Map<string, Place[]> {
   const map = new Map<string, Place[]>();
   for (const [iso = '', zone = '', ...names] of rows) {
@@ -40,7 +54,7 @@ export function normalizePlace(text: string): string {
 
 export function resolveContactTimezone(contact: ContactPlace, fallbackZone: string): ResolvedTimezone {
   const own = contact.timezone?.trim();
-  if (own && IANAZone.isValidZone(own)) return { zone: own, source: 'contact' };
+  if (own && isValidZone(own)) return { zone: own, source: 'contact' };
   const country = contact.country ? COUNTRY_INDEX.get(normalizePlace(contact.country))?.[0] : undefined;
   const city = contact.city ? lookupCity(contact.city, country?.iso) : undefined;
   if (city) return { zone: city.zone, source: 'city' };

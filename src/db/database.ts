@@ -6,7 +6,68 @@ import pg from 'pg';
 
 export type Sql = {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /**
+   * Runs statements (simple protocol, values quoted with `literal` or passed through `execute`) in
+   * one round trip and returns every result; `uses` are the prepared statements they EXECUTE.
+   */
+  batch(text: string, uses: readonly Prepared[]): Promise<pg.QueryResult[]>;
 };
+
+/**
+ * A statement PREPAREd (SQL-level) once per connection and run by `execute` inside a
+ * simple-protocol batch: one round trip for several statements, each planned once per connection
+ * instead of on every call (a statement with its values written in is planned every time).
+ */
+export type Prepared = { readonly name: string; readonly sql: string };
+
+export function prepare(types: readonly string[], body: string): Prepared {
+  const name = `qh_p_${createHash('sha1')
+    .update(`${types.join(',')}|${body}`)
+    .digest('hex')
+    .slice(0, 20)}`;
+  return { name, sql: `PREPARE ${name} (${types.join(', ')}) AS ${body}` };
+}
+
+type Value = string | number | boolean | null | Date | readonly string[];
+
+/** A PostgreSQL array literal of strings, every element quoted. */
+const arrayLiteral = (items: readonly string[]) =>
+  `{${items.map((item) => `"${item.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+
+/** `EXECUTE name(values…)`, each value quoted as a literal (its type comes from the PREPARE). */
+export function execute(statement: Prepared, values: readonly Value[]): string {
+  const quoted = values.map((v) =>
+    v === null ? 'NULL' : literal(v instanceof Date ? v.toISOString() : Array.isArray(v) ? arrayLiteral(v) : String(v)),
+  );
+  return `EXECUTE ${statement.name}(${quoted.join(', ')})`;
+}
+
+/** The prepared statements each connection holds (they live as long as the connection). */
+const preparedOn = new WeakMap<pg.ClientBase, Set<string>>();
+
+/**
+ * Sends `text` with a PREPARE in front for every statement of `uses` this connection lacks. A
+ * failed batch may or may not have prepared them: the connection is then marked to be discarded.
+ */
+async function runBatch(client: pg.PoolClient, text: string, uses: readonly Prepared[]): Promise<pg.QueryResult[]> {
+  let held = preparedOn.get(client);
+  if (!held) preparedOn.set(client, (held = new Set()));
+  const missing = uses.filter((p, i) => !held.has(p.name) && uses.indexOf(p) === i);
+  const prefix = missing.map((p) => `${p.sql};\n`).join('');
+  try {
+    const result = (await client.query(prefix + text)) as unknown as pg.QueryResult | pg.QueryResult[];
+    for (const p of missing) held.add(p.name);
+    const all = Array.isArray(result) ? result : [result];
+    return all.slice(missing.length);
+  } catch (error) {
+    if (missing.length > 0) discard.add(client);
+    throw error;
+  }
+}
+
+/** Connections to close rather than return to the pool. */
+const discard = new WeakSet<pg.ClientBase>();
+const release = (client: pg.PoolClient) => client.release(discard.has(client) ? true : undefined);
 
 export type Db = {
   pool: pg.Pool;
@@ -20,7 +81,10 @@ export type Db = {
   statement<R extends pg.QueryResultRow = pg.QueryResultRow>(
     workspaceId: string,
     text: string,
+    uses?: readonly Prepared[],
   ): Promise<pg.QueryResult<R>>;
+  /** Like statement, but returns every statement's result (the tenant settings' first). */
+  statements(workspaceId: string, text: string, uses?: readonly Prepared[]): Promise<pg.QueryResult[]>;
   /** Runs fn in a transaction as the owner (no RLS): only for work that spans workspaces. */
   system<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -56,6 +120,7 @@ function prepared(client: pg.PoolClient): Sql {
       }
       return client.query<R>({ name, text, values });
     },
+    batch: (text, uses) => runBatch(client, text, uses),
   };
 }
 
@@ -75,7 +140,17 @@ export function createDb(options: { url: string; poolSize?: number }): Db {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
-      client.release();
+      release(client);
+    }
+  }
+
+  async function statements(workspaceId: string, text: string, uses: readonly Prepared[] = []) {
+    if (!UUID.test(workspaceId)) throw new Error(`not a workspace id: ${workspaceId}`);
+    const client = await pool.connect();
+    try {
+      return await runBatch(client, `${tenantSettings(workspaceId)}; ${text}`, uses);
+    } finally {
+      release(client);
     }
   }
 
@@ -88,11 +163,11 @@ export function createDb(options: { url: string; poolSize?: number }): Db {
       return transaction(`BEGIN; ${tenantSettings(workspaceId)}`, fn);
     },
     system: (fn) => transaction('BEGIN', fn),
-    async statement<R extends pg.QueryResultRow>(workspaceId: string, text: string) {
-      if (!UUID.test(workspaceId)) throw new Error(`not a workspace id: ${workspaceId}`);
-      const results = (await pool.query(`${tenantSettings(workspaceId)}; ${text}`)) as unknown as pg.QueryResult<R>[];
+    async statement<R extends pg.QueryResultRow>(workspaceId: string, text: string, uses?: readonly Prepared[]) {
+      const results = await statements(workspaceId, text, uses);
       return results[results.length - 1] as pg.QueryResult<R>;
     },
+    statements,
     close: () => pool.end(),
   };
 }

@@ -1,6 +1,6 @@
 // Messages: one row per enrollment and step, written `sending` before the provider is called.
 import { encodeIdCursor } from './cursor.ts';
-import { literal, type Db, type Sql } from './database.ts';
+import { execute, prepare, type Db, type Prepared, type Sql } from './database.ts';
 
 export type MessageStatus =
   'sending' | 'deferred' | 'sent' | 'delivered' | 'failed' | 'bounced' | 'unknown' | 'cancelled';
@@ -181,33 +181,102 @@ export type Claim =
       domainToday: number;
     };
 
+const LOCK_ENROLLMENT = prepare(['uuid'], 'SELECT 1 FROM enrollments WHERE id = $1 FOR UPDATE');
+const LOCK_SENDER = prepare(['uuid'], 'SELECT 1 FROM senders WHERE id = $1 FOR UPDATE');
+
+/** The counter of one window kind for the account `s` (sender_usage, kept by the messages trigger). */
+const usageIn = (kind: string, window: string) =>
+  `coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $4 AND kind = '${kind}'
+     AND window_start = w.${window}), 0)`;
+
+// $1 enrollment, $2 step the decision saw, $3 account (NULL: the sandbox, no caps), $4 quota class,
+// $5 reserved at, $6–$10 caps (daily, hourly, weekly, min gap s, recipient-domain daily; NULL = none),
+// $11 recipient domain, $12… the message row, $29 the enrollment's sticky accounts.
+const CLAIM = prepare(
+  [
+    'uuid',
+    'int',
+    'uuid',
+    'text',
+    'timestamptz',
+    'int',
+    'int',
+    'int',
+    'int',
+    'int',
+    'text',
+    'uuid',
+    'uuid',
+    'uuid',
+    'uuid',
+    'int',
+    'text',
+    'text',
+    'text',
+    'uuid',
+    'int',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'timestamptz',
+    'jsonb',
+    'jsonb',
+  ],
+  `WITH e AS (SELECT id FROM enrollments WHERE id = $1 AND status = 'active' AND current_step = $2 FOR UPDATE),
+   s AS (SELECT id, status, timezone FROM senders
+          WHERE id = $3 AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM e) FOR UPDATE),
+   u AS (SELECT s.status, ${usageIn('day', 'day_start')} AS today, ${usageIn('hour', 'hour_start')} AS hour,
+           ${usageIn('week', 'week_start')} AS week,
+           (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = $4 AND kind = 'hour'
+             ORDER BY window_start DESC LIMIT 1) AS last,
+           CASE WHEN $10 IS NULL OR $11 IS NULL THEN 0
+                ELSE (SELECT count(*)::int FROM messages WHERE recipient_domain = $11 AND reserved_at >= w.day_start
+                         AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')) END AS "domainToday"
+         FROM s, qh_quota_windows($5, s.timezone) AS w),
+   ok AS (SELECT 1 WHERE EXISTS (SELECT 1 FROM e)
+            AND ($3 IS NULL OR EXISTS (SELECT 1 FROM u WHERE u.status = 'active' AND u.today < $6
+                   AND ($7 IS NULL OR u.hour < $7) AND ($8 IS NULL OR u.week < $8)
+                   AND ($9 = 0 OR u.last IS NULL OR u.last + $9 * interval '1 second' <= $5)
+                   AND ($10 IS NULL OR $11 IS NULL OR u."domainToday" < $10)))),
+   ins AS (
+     INSERT INTO messages AS m (id, workspace_id, enrollment_id, contact_id, sequence_id, step, channel, purpose, provider,
+       sender_id, variant, status, subject, body, recipient, recipient_domain, rfc_message_id, provider_thread_id,
+       lease_until, reserved_at, writer)
+     SELECT $12, $13, $1, $14, $15, $16, $17, $18, $19, $20, $21, 'sending', $22, $23, $24, $11, $25, $26, $27, $5, $28
+      WHERE EXISTS (SELECT 1 FROM ok)
+     ON CONFLICT (enrollment_id, step) DO UPDATE SET
+       status = 'sending', channel = excluded.channel, purpose = excluded.purpose, provider = excluded.provider,
+       sender_id = excluded.sender_id, subject = excluded.subject, body = excluded.body, recipient = excluded.recipient,
+       recipient_domain = excluded.recipient_domain, lease_until = excluded.lease_until,
+       reserved_at = excluded.reserved_at, writer = excluded.writer, attempts = m.attempts + 1, error = NULL
+     WHERE m.status = 'deferred'
+     RETURNING ${MESSAGE_COLUMNS}),
+   adv AS (
+     UPDATE enrollments SET current_step = $16 + 1, next_run_at = $27, senders = $29, updated_at = now()
+      WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
+     RETURNING 1)
+   SELECT EXISTS (SELECT 1 FROM e) AS enrollment, EXISTS (SELECT 1 FROM ok) AS fits,
+          (SELECT row_to_json(ins) FROM ins) AS inserted, (SELECT count(*) FROM adv) AS advanced,
+          u.status, coalesce(u.today, 0) AS today, coalesce(u.hour, 0) AS hour, coalesce(u.week, 0) AS week,
+          u.last, coalesce(u."domainToday", 0) AS "domainToday"
+     FROM (SELECT 1) AS one LEFT JOIN u ON true`,
+);
+
 /**
- * Reserves the step and, for an account, claims its quota, in one statement and one implicit
- * transaction: lock the enrollment (still at the decided step and running) and the account, read
- * the account's counters and the recipient domain's sends under that lock, and only when every cap
+ * Reserves the step and, for an account, claims its quota, in one round trip and one implicit
+ * transaction: lock the enrollment (still active at the decided step) and the account, read the
+ * account's counters and the recipient domain's sends under that lock, and only when every cap
  * has room insert the message `sending` (the counters' trigger counts it) and advance the
- * enrollment. The account's lock ends with that statement's commit, so reservations on one account
- * queue for a statement, never for a round trip to a busy worker.
+ * enrollment. The account's lock ends with that transaction, so reservations on one account queue
+ * for a statement, never for a round trip to a busy worker.
  */
 export async function claimAndReserve(
   db: Db,
   r: Reservation & { seenStep: number; senders: Record<string, string>; caps: QuotaCaps | null },
 ): Promise<Claim> {
-  // Values are written into the statement as quoted literals (one simple-protocol round trip), so
-  // the planner sees them as constants and every lookup below is an index lookup.
-  const q = (value: string | number | null) => (value === null ? 'NULL' : literal(String(value)));
-  const at = q(r.reservedAt.toISOString());
   const caps = r.caps;
-  const room = caps
-    ? `EXISTS (SELECT 1 FROM u WHERE u.status = 'active' AND u.today < ${q(caps.daily)}::int
-         ${caps.hourly === null ? '' : `AND u.hour < ${q(caps.hourly)}::int`}
-         ${caps.weekly === null ? '' : `AND u.week < ${q(caps.weekly)}::int`}
-         ${caps.minGapSeconds === 0 ? '' : `AND (u.last IS NULL OR u.last + ${q(caps.minGapSeconds)}::int * interval '1 second' <= ${at}::timestamptz)`}
-         ${caps.domainCap === null || r.recipientDomain === null ? '' : `AND u."domainToday" < ${q(caps.domainCap)}::int`})`
-    : 'true';
-  const usage = (kind: string, window: string) =>
-    `coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = ${q(caps?.quota ?? 'all')}
-       AND kind = '${kind}' AND window_start = w.${window}), 0)`;
   const { rows } = await db.statement<{
     enrollment: boolean;
     status: string | null;
@@ -223,51 +292,39 @@ export async function claimAndReserve(
     // The locks first, in statements of their own: each statement of the batch reads with a fresh
     // snapshot, so the counters below are read after the account's lock is ours (read in the
     // locking statement itself, they would be as of before the wait, and a cap could overshoot).
-    `SELECT 1 FROM enrollments WHERE id = ${q(r.enrollmentId)}::uuid FOR UPDATE;
-     ${caps ? `SELECT 1 FROM senders WHERE id = ${q(caps.senderId)}::uuid FOR UPDATE;` : ''}
-     WITH e AS (SELECT id FROM enrollments WHERE id = ${q(r.enrollmentId)}::uuid AND status IN ('active', 'paused')
-                   AND current_step = ${q(r.seenStep)}::int FOR UPDATE),
-     s AS (SELECT id, status, timezone FROM senders
-            WHERE id = ${q(caps?.senderId ?? null)}::uuid AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM e) FOR UPDATE),
-     u AS (SELECT s.status, ${usage('day', 'day_start')} AS today, ${usage('hour', 'hour_start')} AS hour,
-             ${usage('week', 'week_start')} AS week,
-             (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = ${q(caps?.quota ?? 'all')} AND kind = 'hour'
-               ORDER BY window_start DESC LIMIT 1) AS last,
-             ${
-               caps !== null && caps.domainCap !== null && r.recipientDomain !== null
-                 ? `(SELECT count(*)::int FROM messages WHERE recipient_domain = ${q(r.recipientDomain)} AND reserved_at >= w.day_start
-                       AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown'))`
-                 : '0'
-             } AS "domainToday"
-           FROM s, qh_quota_windows(${at}::timestamptz, s.timezone) AS w),
-     ok AS (SELECT 1 WHERE EXISTS (SELECT 1 FROM e) AND ${room}),
-     ins AS (
-       INSERT INTO messages AS m (id, workspace_id, enrollment_id, contact_id, sequence_id, step, channel, purpose, provider,
-         sender_id, variant, status, subject, body, recipient, recipient_domain, rfc_message_id, provider_thread_id,
-         lease_until, reserved_at, writer)
-       SELECT ${q(r.id)}::uuid, ${q(r.workspaceId)}::uuid, ${q(r.enrollmentId)}::uuid, ${q(r.contactId)}::uuid,
-              ${q(r.sequenceId)}::uuid, ${q(r.step)}::int, ${q(r.channel)}, ${q(r.purpose)}, ${q(r.provider)},
-              ${q(r.senderId)}::uuid, ${q(r.variant)}::int, 'sending', ${q(r.subject)}, ${q(r.body)}, ${q(r.recipient)},
-              ${q(r.recipientDomain)}, ${q(r.rfcMessageId)}, ${q(r.providerThreadId)},
-              ${q(r.leaseUntil.toISOString())}::timestamptz, ${at}::timestamptz, ${q(JSON.stringify(r.writer ?? {}))}::jsonb
-        WHERE EXISTS (SELECT 1 FROM ok)
-       ON CONFLICT (enrollment_id, step) DO UPDATE SET
-         status = 'sending', channel = excluded.channel, purpose = excluded.purpose, provider = excluded.provider,
-         sender_id = excluded.sender_id, subject = excluded.subject, body = excluded.body, recipient = excluded.recipient,
-         recipient_domain = excluded.recipient_domain, lease_until = excluded.lease_until,
-         reserved_at = excluded.reserved_at, writer = excluded.writer, attempts = m.attempts + 1, error = NULL
-       WHERE m.status = 'deferred'
-       RETURNING ${MESSAGE_COLUMNS}),
-     adv AS (
-       UPDATE enrollments SET current_step = ${q(r.step + 1)}::int, next_run_at = ${q(r.leaseUntil.toISOString())}::timestamptz,
-              senders = ${q(JSON.stringify(r.senders))}::jsonb, status = 'active', updated_at = now()
-        WHERE id = ${q(r.enrollmentId)}::uuid AND EXISTS (SELECT 1 FROM ins)
-       RETURNING 1)
-     SELECT EXISTS (SELECT 1 FROM e) AS enrollment, EXISTS (SELECT 1 FROM ok) AS fits,
-            (SELECT row_to_json(ins) FROM ins) AS inserted, (SELECT count(*) FROM adv) AS advanced,
-            u.status, coalesce(u.today, 0) AS today, coalesce(u.hour, 0) AS hour, coalesce(u.week, 0) AS week,
-            u.last, coalesce(u."domainToday", 0) AS "domainToday"
-       FROM (SELECT 1) AS one LEFT JOIN u ON true`,
+    `${execute(LOCK_ENROLLMENT, [r.enrollmentId])}; ${execute(LOCK_SENDER, [caps?.senderId ?? null])};
+     ${execute(CLAIM, [
+       r.enrollmentId,
+       r.seenStep,
+       caps?.senderId ?? null,
+       caps?.quota ?? 'all',
+       r.reservedAt,
+       caps?.daily ?? null,
+       caps?.hourly ?? null,
+       caps?.weekly ?? null,
+       caps?.minGapSeconds ?? 0,
+       caps?.domainCap ?? null,
+       r.recipientDomain,
+       r.id,
+       r.workspaceId,
+       r.contactId,
+       r.sequenceId,
+       r.step,
+       r.channel,
+       r.purpose,
+       r.provider,
+       r.senderId,
+       r.variant,
+       r.subject,
+       r.body,
+       r.recipient,
+       r.rfcMessageId,
+       r.providerThreadId,
+       r.leaseUntil,
+       JSON.stringify(r.writer ?? {}),
+       JSON.stringify(r.senders),
+     ])}`,
+    [LOCK_ENROLLMENT, LOCK_SENDER, CLAIM],
   );
   const row = rows[0];
   if (!row?.enrollment) return { kind: 'moved' };
@@ -294,11 +351,39 @@ function messageFromJson(row: MessageRow): MessageRow {
   };
 }
 
+// $1 workspace, $2 message, $3 enrollment, $4 contact, $5 provider message id, $6 provider thread id,
+// $7 sent at, $8/$9/$10 the timeline entry's summary, data and id, $11 whether this was the last step.
+const RECORD_SENT = prepare(
+  ['uuid', 'uuid', 'uuid', 'uuid', 'text', 'text', 'timestamptz', 'text', 'jsonb', 'uuid', 'boolean'],
+  `WITH e AS (SELECT id, status FROM enrollments WHERE id = $3 FOR UPDATE),
+   m AS (UPDATE messages SET status = 'sent', provider_message_id = $5,
+            provider_thread_id = coalesce($6, provider_thread_id), error = NULL, sent_at = $7, lease_until = NULL
+          WHERE id = $2 AND status = 'sending' AND EXISTS (SELECT 1 FROM e)
+         RETURNING id),
+   ev AS (INSERT INTO message_events (workspace_id, message_id, event_type, machine, metadata, occurred_at)
+          SELECT $1, m.id, 'sent', false, '{}', $7 FROM m),
+   c AS (UPDATE contacts SET status = 'contacted', updated_at = now()
+          WHERE id = $4 AND status = 'new' AND EXISTS (SELECT 1 FROM m)),
+   a AS (INSERT INTO activities (workspace_id, contact_id, type, summary, data, occurred_at, id)
+         SELECT $1, $4, 'sent', $8, $9, $7, $10 FROM m),
+   n AS (UPDATE enrollments AS en
+            SET next_run_at = CASE WHEN $11 AND en.status = 'active' THEN NULL ELSE $7 END,
+                status = CASE WHEN $11 AND en.status = 'active' THEN 'completed' ELSE en.status END,
+                completed_at = CASE WHEN $11 AND en.status = 'active' THEN $7 ELSE en.completed_at END,
+                updated_at = now()
+          WHERE en.id = $3 AND en.status IN ('active', 'paused') AND EXISTS (SELECT 1 FROM m)
+         RETURNING ($11 AND (SELECT status FROM e) = 'active') AS completed)
+   SELECT EXISTS (SELECT 1 FROM m) AS recorded, coalesce((SELECT NOT completed FROM n), false) AS continues,
+          coalesce((SELECT completed FROM n), false) AS completed`,
+);
+
 /**
  * The common outcome — the provider accepted the message — recorded in one statement and one
  * round trip: the message `sent` (only if it is still `sending`: a reservation is settled once),
  * its `sent` event, the contact `contacted`, the timeline entry, and, while the enrollment runs,
- * its next step due now. Returns whether it was recorded and whether the enrollment runs on.
+ * its next step due now, or, when this was the sequence's last step, the enrollment `completed`
+ * (a paused enrollment is left for its next run to finish). Returns whether it was recorded,
+ * whether the enrollment runs on, and whether it completed; `then` rides in the same round trip.
  */
 export async function recordSent(
   db: Db,
@@ -311,31 +396,36 @@ export async function recordSent(
     providerThreadId: string | null;
     sentAt: Date;
     activity: { id: string; summary: string; data: unknown };
+    /** The sequence has no step after this one. */
+    last: boolean;
   },
-): Promise<{ recorded: boolean; continues: boolean }> {
-  const q = (value: string | null) => (value === null ? 'NULL' : literal(value));
-  const ws = `${q(input.workspaceId)}::uuid`;
-  const at = `${q(input.sentAt.toISOString())}::timestamptz`;
-  const enrollment = `${q(input.enrollmentId)}::uuid`;
-  const { rows } = await db.statement<{ recorded: boolean; continues: boolean }>(
+  /** More statements for the same round trip, run after the record when the enrollment runs on. */
+  then?: { text: string; uses: readonly Prepared[] },
+): Promise<{ recorded: boolean; continues: boolean; completed: boolean; then?: unknown[][] }> {
+  const results = await db.statements(
     input.workspaceId,
-    `WITH e AS (SELECT id FROM enrollments WHERE id = ${enrollment} FOR UPDATE),
-     m AS (UPDATE messages SET status = 'sent', provider_message_id = ${q(input.providerMessageId)},
-              provider_thread_id = coalesce(${q(input.providerThreadId)}, provider_thread_id), error = NULL,
-              sent_at = ${at}, lease_until = NULL
-            WHERE id = ${q(input.messageId)}::uuid AND status = 'sending' AND EXISTS (SELECT 1 FROM e)
-           RETURNING id),
-     ev AS (INSERT INTO message_events (workspace_id, message_id, event_type, machine, metadata, occurred_at)
-            SELECT ${ws}, m.id, 'sent', false, '{}', ${at} FROM m),
-     c AS (UPDATE contacts SET status = 'contacted', updated_at = now()
-            WHERE id = ${q(input.contactId)}::uuid AND status = 'new' AND EXISTS (SELECT 1 FROM m)),
-     a AS (INSERT INTO activities (workspace_id, contact_id, type, summary, data, occurred_at, id)
-           SELECT ${ws}, ${q(input.contactId)}::uuid, 'sent', ${q(input.activity.summary)},
-                  ${q(JSON.stringify(input.activity.data))}::jsonb, ${at}, ${q(input.activity.id)}::uuid FROM m),
-     n AS (UPDATE enrollments SET next_run_at = ${at}, updated_at = now()
-            WHERE id = ${enrollment} AND status IN ('active', 'paused') AND EXISTS (SELECT 1 FROM m)
-           RETURNING 1)
-     SELECT EXISTS (SELECT 1 FROM m) AS recorded, EXISTS (SELECT 1 FROM n) AS continues`,
+    `${execute(RECORD_SENT, [
+      input.workspaceId,
+      input.messageId,
+      input.enrollmentId,
+      input.contactId,
+      input.providerMessageId,
+      input.providerThreadId,
+      input.sentAt,
+      input.activity.summary,
+      JSON.stringify(input.activity.data),
+      input.activity.id,
+      input.last,
+    ])}${then ? `;\n${then.text}` : ''}`,
+    [RECORD_SENT, ...(then?.uses ?? [])],
   );
-  return { recorded: rows[0]?.recorded ?? false, continues: rows[0]?.continues ?? false };
+  // After the tenant settings' result: the record's, then those of `then`.
+  const row = results[1]?.rows[0] as { recorded: boolean; continues: boolean; completed: boolean } | undefined;
+  const continues = row?.continues ?? false;
+  return {
+    recorded: row?.recorded ?? false,
+    continues,
+    completed: row?.completed ?? false,
+    ...(then && continues ? { then: results.slice(2).map((r) => r.rows) } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 // Sending accounts (the spec's outreach_channels): caps, warm-up, status; credentials encrypted.
 import type { Warmup } from '../core/quota.ts';
-import type { Sql } from './database.ts';
+import { execute, prepare, type Sql } from './database.ts';
 
 export type SenderStatus = 'active' | 'paused' | 'failing' | 'disconnected';
 
@@ -166,6 +166,19 @@ export function quotaClass(channel: string, template: string): 'all' | 'invite' 
   return template === 'connection_request' ? 'invite' : 'message';
 }
 
+// $1 accounts, $2 their timezones, $3 quota class, $4 now.
+const SENDER_USAGE = prepare(
+  ['uuid[]', 'text[]', 'text', 'timestamptz'],
+  `SELECT s.id,
+          coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'day' AND window_start = w.day_start), 0) AS today,
+          coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'hour' AND window_start = w.hour_start), 0) AS hour,
+          coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'week' AND window_start = w.week_start), 0) AS week,
+          (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'hour'
+            ORDER BY window_start DESC LIMIT 1) AS last
+     FROM unnest($1, $2) AS s (id, zone)
+    CROSS JOIN LATERAL qh_quota_windows($4, s.zone) AS w`,
+);
+
 /**
  * Sends counted against accounts' caps in the windows around `now` (the account's local day, hour
  * and week), read from the counters migration 006 keeps; one query for any number of accounts.
@@ -178,17 +191,11 @@ export async function senderUsage(
 ): Promise<Map<string, SenderUsage>> {
   const usage = new Map<string, SenderUsage>();
   if (senders.length === 0) return usage;
-  const { rows } = await sql.query<{ id: string; today: number; hour: number; week: number; last: Date | null }>(
-    `SELECT s.id,
-            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'day' AND window_start = w.day_start), 0) AS today,
-            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'hour' AND window_start = w.hour_start), 0) AS hour,
-            coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'week' AND window_start = w.week_start), 0) AS week,
-            (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'hour'
-              ORDER BY window_start DESC LIMIT 1) AS last
-       FROM unnest($1::uuid[], $2::text[]) AS s (id, zone)
-       CROSS JOIN LATERAL qh_quota_windows($4, s.zone) AS w`,
-    [senders.map((s) => s.id), senders.map((s) => s.timezone), quota, now],
+  const [result] = await sql.batch(
+    execute(SENDER_USAGE, [senders.map((s) => s.id), senders.map((s) => s.timezone), quota, now]),
+    [SENDER_USAGE],
   );
+  const rows = (result?.rows ?? []) as { id: string; today: number; hour: number; week: number; last: Date | null }[];
   for (const row of rows)
     usage.set(row.id, { today: row.today, thisHour: row.hour, thisWeek: row.week, lastSentAt: row.last });
   return usage;

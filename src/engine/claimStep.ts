@@ -19,6 +19,8 @@ export type Claiming = {
   reservation: Parameters<typeof claimAndReserve>[1];
   sender: SenderRow | null;
   contact: Contact;
+  /** The sequence's last step. */
+  last: boolean;
   template: string;
   /** Records a deferral of this step (quota refused) in the caller's transaction. */
   defer: (sql: Sql, after: AfterCommit, until: Date, reason: string) => Promise<void>;
@@ -32,7 +34,13 @@ export async function claimStep(deps: EngineDeps, claiming: Claiming): Promise<R
   const { reservation: r } = claiming;
   const claim = await claimAndReserve(deps.db, r);
   if (claim.kind === 'reserved')
-    return { kind: 'deliver', message: claim.message, sender: claiming.sender, contact: claiming.contact };
+    return {
+      kind: 'deliver',
+      message: claim.message,
+      sender: claiming.sender,
+      contact: claiming.contact,
+      last: claiming.last,
+    };
   if (claim.kind === 'moved') return { kind: 'idle' };
   const after: AfterCommit = [];
   await deps.db.tenant(r.workspaceId, async (sql) => {

@@ -1,27 +1,26 @@
 // outreach/sequence.completed: the enrollment ran through every step without a reply; log the
-// outcome on the contact's timeline.
-import { addActivity } from '../db/activities.ts';
-import type { Sql } from '../db/database.ts';
-import { getEnrollment } from '../db/enrollments.ts';
-import { getSequence } from '../db/sequences.ts';
+// outcome on the contact's timeline, once (a second delivery of the job finds it logged).
+import { execute, prepare, type Db } from '../db/database.ts';
+import { uuidv7 } from '../db/uuidv7.ts';
 
-export async function recordCompletion(sql: Sql, enrollmentId: string, now: Date): Promise<void> {
-  const enrollment = await getEnrollment(sql, enrollmentId);
-  if (!enrollment || enrollment.status !== 'completed') return;
-  const sequence = await getSequence(sql, enrollment.sequenceId);
-  const { rows } = await sql.query<{ sent: number; already: boolean }>(
-    `SELECT (SELECT count(*)::int FROM messages WHERE enrollment_id = $1 AND status IN ('sent', 'delivered')) AS sent,
-            EXISTS (SELECT 1 FROM activities WHERE contact_id = $2 AND type = 'completed' AND data ->> 'enrollmentId' = $1::text) AS already`,
-    [enrollmentId, enrollment.contactId],
-  );
-  if (rows[0]?.already) return;
-  const sent = rows[0]?.sent ?? 0;
-  await addActivity(sql, {
-    workspaceId: enrollment.workspaceId,
-    contactId: enrollment.contactId,
-    type: 'completed',
-    summary: `Completed "${sequence?.name ?? 'sequence'}": ${sent} message${sent === 1 ? '' : 's'} sent, no reply`,
-    data: { enrollmentId, sequenceId: enrollment.sequenceId, sent },
-    occurredAt: now,
-  });
+// $1 enrollment, $2 now, $3 the timeline entry's id. One statement: nothing to do unless completed.
+const RECORD_COMPLETION = prepare(
+  ['uuid', 'timestamptz', 'uuid'],
+  `INSERT INTO activities (workspace_id, contact_id, type, summary, data, occurred_at, id)
+   SELECT e.workspace_id, e.contact_id, 'completed',
+          format('Completed "%s": %s message%s sent, no reply', s.name, c.sent, CASE WHEN c.sent = 1 THEN '' ELSE 's' END),
+          jsonb_build_object('enrollmentId', e.id, 'sequenceId', e.sequence_id, 'sent', c.sent), $2, $3
+     FROM enrollments e
+     JOIN sequences s ON s.id = e.sequence_id
+    CROSS JOIN LATERAL (SELECT count(*)::int AS sent FROM messages
+                         WHERE enrollment_id = e.id AND status IN ('sent', 'delivered')) AS c
+    WHERE e.id = $1 AND e.status = 'completed'
+      AND NOT EXISTS (SELECT 1 FROM activities WHERE contact_id = e.contact_id AND type = 'completed'
+                        AND data ->> 'enrollmentId' = e.id::text)`,
+);
+
+export async function recordCompletion(db: Db, workspaceId: string, enrollmentId: string, now: Date): Promise<void> {
+  await db.statement(workspaceId, execute(RECORD_COMPLETION, [enrollmentId, now, uuidv7(now.getTime())]), [
+    RECORD_COMPLETION,
+  ]);
 }

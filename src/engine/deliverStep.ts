@@ -6,6 +6,7 @@ import { isRetryable, type OutboundMessage, type ProviderId, type SendResult } f
 import { addActivity } from '../db/activities.ts';
 import type { Contact } from '../db/contacts.ts';
 import type { Sql } from '../db/database.ts';
+import { contextBatch, fromResults, type StepContext } from '../db/stepContext.ts';
 import { getEnrollment, updateEnrollment } from '../db/enrollments.ts';
 import { addMessageEvent, markMessage, recordSent, type MessageRow } from '../db/messages.ts';
 import { uuidv7 } from '../db/uuidv7.ts';
@@ -26,23 +27,31 @@ export type Delivery = {
   reconcile: boolean;
   /** The caller runs the enrollment on at once when its next step is due now: schedule no job for it. */
   inline?: boolean;
+  /** The sequence has no step after this one: recording the send completes the enrollment. */
+  last?: boolean;
 };
 
 type Settled = SendResult | { unknown: true; reason: string };
 type Outcome = Settled | { abandoned: true };
 
 /** Returns 'continue' when the enrollment's next step is due now (and, inline, no job was scheduled for it). */
-export async function deliverStep(deps: EngineDeps, delivery: Delivery): Promise<'continue' | 'done'> {
+/**
+ * 'continue' when the enrollment's next step is due now; inline, with that step's context read in
+ * the recording round trip (the next decision then needs no read of its own).
+ */
+export type Delivered = { next: 'continue' | 'done'; context?: StepContext };
+
+export async function deliverStep(deps: EngineDeps, delivery: Delivery): Promise<Delivered> {
   const outcome = await callProvider(deps, delivery);
   // The lease ran out before the call could start: leave the reservation to reconciliation.
-  if ('abandoned' in outcome) return 'done';
+  if ('abandoned' in outcome) return { next: 'done' };
   if (isPlainSend(outcome)) return recordPlainSend(deps, delivery, outcome.value);
   const after: AfterCommit = [];
   const next = await deps.db.tenant(delivery.message.workspaceId, (sql) =>
     recordOutcome(sql, deps, delivery, outcome, after),
   );
   for (const action of after) await action();
-  return next ?? 'done';
+  return { next: next ?? 'done' };
 }
 
 type Accepted = Extract<SendResult, { ok: true }>['value'];
@@ -54,35 +63,43 @@ function isPlainSend(outcome: Settled): outcome is { ok: true; value: Accepted }
   );
 }
 
-async function recordPlainSend(deps: EngineDeps, d: Delivery, value: Accepted): Promise<'continue' | 'done'> {
+async function recordPlainSend(deps: EngineDeps, d: Delivery, value: Accepted): Promise<Delivered> {
   const { message } = d;
   const now = deps.clock.now();
-  const { continues } = await recordSent(deps.db, {
-    workspaceId: message.workspaceId,
-    messageId: message.id,
-    enrollmentId: message.enrollmentId,
-    contactId: d.contact.id,
-    providerMessageId: value.providerMessageId,
-    providerThreadId: value.providerThreadId ?? null,
-    sentAt: now,
-    activity: {
-      id: uuidv7(),
-      summary: sentSummary(message),
-      data: {
-        enrollmentId: message.enrollmentId,
-        messageId: message.id,
-        step: message.step,
-        channel: message.channel,
-        provider: message.provider,
-        senderId: message.senderId,
-        subject: message.subject,
+  const peek = d.inline && !d.last ? contextBatch(message.enrollmentId, false) : undefined;
+  const recorded = await recordSent(
+    deps.db,
+    {
+      workspaceId: message.workspaceId,
+      messageId: message.id,
+      enrollmentId: message.enrollmentId,
+      contactId: d.contact.id,
+      providerMessageId: value.providerMessageId,
+      providerThreadId: value.providerThreadId ?? null,
+      sentAt: now,
+      activity: {
+        id: uuidv7(),
+        summary: sentSummary(message),
+        data: {
+          enrollmentId: message.enrollmentId,
+          messageId: message.id,
+          step: message.step,
+          channel: message.channel,
+          provider: message.provider,
+          senderId: message.senderId,
+          subject: message.subject,
+        },
       },
+      last: d.last === true,
     },
-  });
-  if (!continues) return 'done';
-  if (!d.inline)
-    await deps.schedule([{ ref: { workspaceId: message.workspaceId, enrollmentId: message.enrollmentId }, at: now }]);
-  return 'continue';
+    peek,
+  );
+  const ref = { workspaceId: message.workspaceId, enrollmentId: message.enrollmentId };
+  if (recorded.completed) await deps.completed(ref);
+  if (!recorded.continues) return { next: 'done' };
+  if (!d.inline) await deps.schedule([{ ref, at: now }]);
+  const context = recorded.then ? fromResults(recorded.then) : undefined;
+  return { next: 'continue', ...(context ? { context } : {}) };
 }
 
 const sentSummary = (message: MessageRow) =>

@@ -51,7 +51,7 @@ export function createEngine(options: {
       await db.tenant(workspaceId, (sql) => routeReply(sql, replyId, clock.now()));
     },
     'outreach/sequence.completed': async ({ workspaceId, enrollmentId }) => {
-      await db.tenant(workspaceId, (sql) => recordCompletion(sql, enrollmentId, clock.now()));
+      await recordCompletion(db, workspaceId, enrollmentId, clock.now());
     },
     'inbound/event.received': async ({ eventId }) => {
       await processInboundEvent(deps, eventId);

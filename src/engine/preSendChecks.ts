@@ -3,7 +3,6 @@
 // (syntax, disposable domain, MX — cached), and the written content scores under the spam
 // threshold. The sandbox delivers nowhere and skips them.
 import { scoreContent } from '../core/spamCheck.ts';
-import type { Sql } from '../db/database.ts';
 import type { SenderRow } from '../db/senders.ts';
 import { EMAIL_PROVIDERS } from './emailOutbound.ts';
 import type { EngineDeps } from './ports.ts';
@@ -20,20 +19,22 @@ function deliversEmail(channel: string, sender: SenderRow | null): sender is Sen
 }
 
 export async function checkBeforeWriting(
-  sql: Sql,
   deps: EngineDeps,
-  input: { channel: string; sender: SenderRow | null; email: string | null; sequenceId: string; now: Date },
+  input: {
+    channel: string;
+    sender: SenderRow | null;
+    email: string | null;
+    /** As loaded with the step. */
+    sequence: { status: string; statusReason: string | null };
+    now: Date;
+  },
 ): Promise<RecipientVerdict> {
   if (!deliversEmail(input.channel, input.sender)) return { kind: 'ok', warnings: [] };
-  const { rows } = await sql.query<{ status: string; reason: string | null }>(
-    'SELECT status, status_reason AS reason FROM sequences WHERE id = $1',
-    [input.sequenceId],
-  );
-  if (rows[0]?.status === 'paused') {
+  if (input.sequence.status === 'paused') {
     return {
       kind: 'defer',
       until: new Date(input.now.getTime() + PAUSED_RETRY_MS),
-      reason: `the sequence is paused (${rows[0].reason ?? 'paused'})`,
+      reason: `the sequence is paused (${input.sequence.statusReason ?? 'paused'})`,
     };
   }
   const check = await deps.recipients.check(input.email);

@@ -1,7 +1,14 @@
-// The first half of running an enrollment, in one transaction holding the enrollment's row lock:
-// ask decideNextStep, carry out waits, skips and exits, and for a send choose the account, check
-// suppression and quotas, write the message and reserve it as `sending`. The provider is called
-// only after this commits (deliverStep.ts).
+// The first half of running an enrollment: ask decideNextStep, carry out waits, skips and exits,
+// and for a send choose the account, check suppression, write the message and hand it to claimStep,
+// which reserves it as `sending` with the account's quota. The provider is called only after that
+// commits (deliverStep.ts).
+//
+// Two ways in. Peeking (the usual first try) reads the step's context in one round trip without a
+// transaction or lock: a plain send writes nothing while deciding, and the claim statement checks
+// that the enrollment is still active at the step decided, so nothing is lost by not locking. The
+// moment the decision has anything to write (a wait, a skip, an exit, a note, a deferral, a
+// resumption, a stale reservation) it stops with NeedsLock and the caller decides again in a
+// transaction holding the enrollment's row lock.
 import { decideNextStep } from '../core/decideNextStep.ts';
 import type { Channel } from '../core/channels.ts';
 import { nextAllowedSlot } from '../core/sendingWindow.ts';
@@ -9,11 +16,14 @@ import { resolveContactTimezone } from '../core/timezone.ts';
 import { recipientDomain } from '../core/quota.ts';
 import { addActivity } from '../db/activities.ts';
 import type { Contact } from '../db/contacts.ts';
-import type { Sql } from '../db/database.ts';
+import type { Db, Sql } from '../db/database.ts';
+import { workspaceWriteCache } from '../db/writerCache.ts';
+import type { WriterInput } from '../writer/types.ts';
+import type { WriteOutcome } from '../writer/writer.ts';
 import { updateEnrollment, type EnrollmentRow } from '../db/enrollments.ts';
 import { renewLease, type MessageRow } from '../db/messages.ts';
 import type { Sequence } from '../db/sequences.ts';
-import { loadStepContext, type StepContext } from '../db/stepContext.ts';
+import { loadStepContext, peekStepContext, type StepContext } from '../db/stepContext.ts';
 import { uuidv7 } from '../db/uuidv7.ts';
 import { getSenderRow, type SenderRow } from '../db/senders.ts';
 import type { EngineDeps } from './ports.ts';
@@ -24,20 +34,48 @@ import { toWriterContact, toWriterSender, toWriterWorkspace } from './writerInpu
 
 export type Reserved =
   | { kind: 'idle' }
-  | { kind: 'deliver'; message: MessageRow; sender: SenderRow | null; contact: Contact }
+  | { kind: 'deliver'; message: MessageRow; sender: SenderRow | null; contact: Contact; last: boolean }
   | { kind: 'reconcile'; message: MessageRow; sender: SenderRow | null; contact: Contact }
   | Claiming;
 
 /** Work to do once the transaction has committed (waking jobs must not see uncommitted rows). */
 export type AfterCommit = (() => Promise<void>)[];
 
+/** A peeking decision has something to write: decide again with the enrollment locked. */
+export class NeedsLock extends Error {
+  constructor() {
+    super('the decision writes: take the enrollment lock');
+  }
+}
+
+/** Locked: a tenant transaction. Peeking: reads only, each in its own short transaction. */
+export type StepAccess =
+  | { locked: true; sql: Sql }
+  /** `context`: already read (in the round trip that recorded the previous step). */
+  | { locked: false; db: Db; workspaceId: string; context?: StepContext };
+
 export async function reserveStep(
-  sql: Sql,
+  access: StepAccess,
   deps: EngineDeps,
-  input: { enrollmentId: string; now: Date; after: AfterCommit },
+  input: {
+    enrollmentId: string;
+    now: Date;
+    after: AfterCommit;
+    /** Messages already written for this decision (a peek that needed the lock): never written twice. */
+    written?: Map<string, WriteOutcome>;
+  },
 ): Promise<Reserved> {
   const { enrollmentId, now, after } = input;
-  const loaded = await loadStepContext(sql, enrollmentId);
+  // Reads: the transaction, or (peeking) a short tenant transaction per read.
+  const sql: Sql = access.locked ? access.sql : readOnly(access.db, access.workspaceId);
+  /** The transaction to write in; peeking, there is none. */
+  const w = (): Sql => {
+    if (!access.locked) throw new NeedsLock();
+    return access.sql;
+  };
+  const loaded = access.locked
+    ? await loadStepContext(access.sql, enrollmentId)
+    : (access.context ?? (await peekStepContext(access.db, access.workspaceId, enrollmentId)));
   if (!loaded) return { kind: 'idle' };
   const { enrollment, contact, sequence, messages } = loaded;
   if (enrollment.status === 'completed' || enrollment.status === 'stopped') return { kind: 'idle' };
@@ -47,7 +85,7 @@ export async function reserveStep(
   const stale = messages.find((m) => m.status === 'sending');
   if (stale) {
     if (stale.leaseUntil && stale.leaseUntil.getTime() > now.getTime()) {
-      await updateEnrollment(sql, enrollment.id, { nextRunAt: stale.leaseUntil });
+      await updateEnrollment(w(), enrollment.id, { nextRunAt: stale.leaseUntil });
       const leaseEnd = stale.leaseUntil;
       after.push(() =>
         deps.schedule([{ ref: { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id }, at: leaseEnd }]),
@@ -57,8 +95,8 @@ export async function reserveStep(
     // Reconcile under a fresh lease: a second runner arriving meanwhile (a retried job, the sweep)
     // finds it live and stays idle instead of looking the message up and resending it too.
     const leaseUntil = new Date(now.getTime() + deps.leaseMs);
-    await renewLease(sql, stale.id, leaseUntil);
-    await updateEnrollment(sql, enrollment.id, { nextRunAt: leaseUntil });
+    await renewLease(w(), stale.id, leaseUntil);
+    await updateEnrollment(w(), enrollment.id, { nextRunAt: leaseUntil });
     return {
       kind: 'reconcile',
       message: { ...stale, leaseUntil },
@@ -70,7 +108,7 @@ export async function reserveStep(
   const ws = enrollment.workspaceId;
   const ref = { workspaceId: ws, enrollmentId: enrollment.id };
   const note = (type: string, summary: string, data: Record<string, unknown> = {}) =>
-    addActivity(sql, {
+    addActivity(w(), {
       workspaceId: ws,
       contactId: contact.id,
       type,
@@ -82,7 +120,7 @@ export async function reserveStep(
   const state = { ...enrollment };
   if (state.status === 'paused' && state.pausedUntil && state.pausedUntil.getTime() <= now.getTime()) {
     state.status = 'active';
-    await updateEnrollment(sql, enrollment.id, { status: 'active', pausedUntil: null, pauseReason: null });
+    await updateEnrollment(w(), enrollment.id, { status: 'active', pausedUntil: null, pauseReason: null });
     await note('resumed', `Resumed after the pause (${enrollment.pauseReason ?? 'paused'})`);
   }
   const zone = resolveContactTimezone(contact, sequence.schedule.timezone).zone;
@@ -112,11 +150,11 @@ export async function reserveStep(
     });
     switch (decision.kind) {
       case 'hold':
-        await updateEnrollment(sql, enrollment.id, { nextRunAt: null });
+        await updateEnrollment(w(), enrollment.id, { nextRunAt: null });
         return { kind: 'idle' };
       case 'exit':
         if (decision.reason === 'completed') {
-          await updateEnrollment(sql, enrollment.id, {
+          await updateEnrollment(w(), enrollment.id, {
             status: 'completed',
             completedAt: now,
             nextRunAt: null,
@@ -126,7 +164,7 @@ export async function reserveStep(
         }
         return { kind: 'idle' };
       case 'wait':
-        await updateEnrollment(sql, enrollment.id, { nextRunAt: decision.until, currentStep: state.currentStep });
+        await updateEnrollment(w(), enrollment.id, { nextRunAt: decision.until, currentStep: state.currentStep });
         if (decision.reason === 'outside_window') {
           await note(
             'deferred',
@@ -148,7 +186,7 @@ export async function reserveStep(
         state.currentStep = decision.stepIndex + 1;
         continue;
       case 'send': {
-        const outcome = await prepareSend(sql, deps, {
+        const outcome = await prepareSend(sql, w, deps, {
           loaded,
           enrollment,
           state,
@@ -160,6 +198,8 @@ export async function reserveStep(
           zone,
           note,
           after,
+          locked: access.locked,
+          written: input.written ?? new Map(),
         });
         if (outcome === 'skipped') {
           state.currentStep = decision.stepIndex + 1;
@@ -176,6 +216,7 @@ type SendDecision = Extract<ReturnType<typeof decideNextStep>, { kind: 'send' }>
 
 async function prepareSend(
   sql: Sql,
+  w: () => Sql,
   deps: EngineDeps,
   ctx: {
     loaded: StepContext;
@@ -189,6 +230,8 @@ async function prepareSend(
     zone: string;
     note: (type: string, summary: string, data?: Record<string, unknown>) => Promise<void>;
     after: AfterCommit;
+    locked: boolean;
+    written: Map<string, WriteOutcome>;
   },
 ): Promise<Reserved | 'skipped'> {
   const { enrollment, state, sequence, contact, decision, now, note } = ctx;
@@ -213,14 +256,14 @@ async function prepareSend(
     after.push(() => deps.schedule([{ ref, at: slot }]));
   };
   const defer = async (until: Date, reason: string) => {
-    await deferIn(sql, ctx.after, until, reason);
+    await deferIn(w(), ctx.after, until, reason);
     return { kind: 'idle' } as const;
   };
 
   const suppressed = ctx.loaded.suppressions;
   const everywhere = suppressed.get('all');
   if (everywhere || contact.status === 'unsubscribed') {
-    await updateEnrollment(sql, enrollment.id, {
+    await updateEnrollment(w(), enrollment.id, {
       status: 'stopped',
       stopReason: 'unsubscribed',
       stopped: true,
@@ -254,11 +297,11 @@ async function prepareSend(
   });
   if (choice.kind === 'defer') return defer(choice.until, choice.reason);
   const sender = choice.kind === 'sender' ? choice.sender : null;
-  const precheck = await checkBeforeWriting(sql, deps, {
+  const precheck = await checkBeforeWriting(deps, {
     channel: decision.channel,
     sender,
     email: contact.email,
-    sequenceId: sequence.id,
+    sequence,
     now,
   });
   if (precheck.kind === 'defer') return defer(precheck.until, precheck.reason);
@@ -268,7 +311,7 @@ async function prepareSend(
   }
 
   const workspace = ctx.loaded.workspace;
-  const written = await deps.writer.write(sql, {
+  const writerInput: WriterInput = {
     contact: toWriterContact(contact),
     channel: decision.channel,
     purpose: decision.template,
@@ -284,7 +327,16 @@ async function prepareSend(
       })),
     variant: enrollment.variant,
     seed: `${enrollment.id}:${step}`,
-  });
+  };
+  // Peeking, the writer's cache is read and written in short transactions of its own. A message the
+  // peek wrote (and then found it had a note to write) is reused, not paid for or drawn again.
+  const writtenKey = `${step}:${decision.channel}:${decision.template}:${sender?.id ?? ''}`;
+  const written =
+    ctx.written.get(writtenKey) ??
+    (ctx.locked
+      ? await deps.writer.write(sql, writerInput)
+      : await deps.writer.writeWithCache(workspaceWriteCache(deps.db, enrollment.workspaceId), writerInput));
+  ctx.written.set(writtenKey, written);
   if (!written.ok) {
     await note('blocked', `Step ${step} blocked: ${written.reason}`, { step, reason: written.reason });
     return 'skipped';
@@ -314,6 +366,7 @@ async function prepareSend(
     kind: 'claim',
     sender,
     contact,
+    last: step === sequence.steps.length - 1,
     template: decision.template,
     defer: deferIn,
     reservation: {
@@ -360,6 +413,17 @@ function recipientFor(channel: Channel, contact: Contact): string | null {
     case 'call':
       return contact.phone;
   }
+}
+
+/**
+ * Reads for a peeking decision: a batch in one round trip (an implicit transaction), any other
+ * query in a short tenant transaction of its own.
+ */
+function readOnly(db: Db, workspaceId: string): Sql {
+  return {
+    query: (text, values) => db.tenant(workspaceId, (sql) => sql.query(text, values)),
+    batch: async (text, uses) => (await db.statements(workspaceId, text, uses)).slice(1),
+  };
 }
 
 async function senderOf(sql: Sql, id: string | null): Promise<SenderRow | null> {

@@ -1,12 +1,18 @@
-// Runs one enrollment: reserve (decide, choose, write, reserve) → call the provider → record. With
-// `inline` (the queue's step.due handler) it goes on with the next step at once while that step is
-// already due, instead of queueing a job for it: a zero-delay sequence costs one job, not one per step.
-// A crash in between loses nothing: the next step's next_run_at is committed, and the job is retried.
-import { literal } from '../db/database.ts';
+// Runs one enrollment: decide (and write) the step → reserve it with the account's quota → call the
+// provider → record. With `inline` (the queue's step.due handler) it goes on with the next step at
+// once while that step is already due, instead of queueing a job for it: a zero-delay sequence
+// costs one job, not one per step, and the next step's context is read in the round trip that
+// records the last one. A crash in between loses nothing: the next step's next_run_at is
+// committed, and the job is retried.
+//
+// The reservation is the point of no return: once its statement commits (it checks that the
+// enrollment is still active at that step, under the enrollment's lock), the message goes out. A
+// reply recorded before it stops the step; one recorded after it stops every later step.
+import type { StepContext } from '../db/stepContext.ts';
 import { deliverStep } from './deliverStep.ts';
 import type { EngineDeps, EnrollmentRef } from './ports.ts';
 import { claimStep } from './claimStep.ts';
-import { reserveStep, type AfterCommit } from './reserveStep.ts';
+import { NeedsLock, reserveStep, type AfterCommit, type Reserved } from './reserveStep.ts';
 
 /** Steps one inline run may take before it yields to other work (a new job carries on). */
 const MAX_INLINE_STEPS = 10;
@@ -15,51 +21,58 @@ export async function runEnrollment(
   deps: EngineDeps,
   ref: EnrollmentRef,
   options: { inline?: boolean } = {},
-): Promise<'idle' | 'delivered' | 'cancelled'> {
-  let result: 'idle' | 'delivered' | 'cancelled' = 'idle';
+): Promise<'idle' | 'delivered'> {
+  let result: 'idle' | 'delivered' = 'idle';
+  let context: StepContext | undefined;
   for (let step = 0; step < (options.inline ? MAX_INLINE_STEPS : 1); step++) {
     const last = step === MAX_INLINE_STEPS - 1;
-    const once = await runOnce(deps, ref, { inline: options.inline === true && !last });
-    if (once === 'continue') {
+    const once = await runOnce(deps, ref, { inline: options.inline === true && !last, context });
+    if (once.next === 'continue') {
       result = 'delivered';
+      context = once.context;
       continue;
     }
-    return once === 'idle' && result === 'delivered' ? result : once;
+    return once.next === 'idle' ? result : once.next;
   }
   return result;
+}
+
+/**
+ * Decides the enrollment's next step: peeking first (no lock, no transaction; with `context`, not
+ * even a read), and again in a transaction holding the enrollment's lock when the decision has
+ * something to write.
+ */
+async function decide(deps: EngineDeps, ref: EnrollmentRef, context?: StepContext): Promise<Reserved> {
+  const input = { enrollmentId: ref.enrollmentId, now: deps.clock.now(), written: new Map() };
+  try {
+    const peek = { locked: false as const, db: deps.db, workspaceId: ref.workspaceId, ...(context ? { context } : {}) };
+    return await reserveStep(peek, deps, { ...input, after: [] });
+  } catch (error) {
+    if (!(error instanceof NeedsLock)) throw error;
+  }
+  const after: AfterCommit = [];
+  const decided = await deps.db.tenant(ref.workspaceId, (sql) =>
+    reserveStep({ locked: true, sql }, deps, { ...input, after }),
+  );
+  for (const action of after) await action();
+  return decided;
 }
 
 async function runOnce(
   deps: EngineDeps,
   ref: EnrollmentRef,
-  options: { inline: boolean },
-): Promise<'idle' | 'delivered' | 'cancelled' | 'continue'> {
-  const after: AfterCommit = [];
-  const decided = await deps.db.tenant(ref.workspaceId, (sql) =>
-    reserveStep(sql, deps, { enrollmentId: ref.enrollmentId, now: deps.clock.now(), after }),
-  );
-  for (const action of after) await action();
+  options: { inline: boolean; context: StepContext | undefined },
+): Promise<{ next: 'idle' | 'delivered' | 'continue'; context?: StepContext }> {
+  const decided = await decide(deps, ref, options.context);
   const reserved = decided.kind === 'claim' ? await claimStep(deps, decided) : decided;
-  if (reserved.kind === 'idle' || reserved.kind === 'claim') return 'idle';
-
-  // A last look before the provider call: a reply may have stopped the enrollment meanwhile. (Not
-  // for a reconciliation: that message may well have gone out before the crash.)
-  const cancelled =
-    reserved.kind === 'deliver' &&
-    (
-      await deps.db.statement(
-        ref.workspaceId,
-        `UPDATE messages SET status = 'cancelled', lease_until = NULL
-          WHERE id = ${literal(reserved.message.id)} AND status = 'sending'
-            AND EXISTS (SELECT 1 FROM enrollments WHERE id = ${literal(ref.enrollmentId)} AND status = 'stopped')`,
-      )
-    ).rowCount === 1;
-  if (cancelled) return 'cancelled';
-
-  const next = await deliverStep(deps, {
+  if (reserved.kind === 'idle' || reserved.kind === 'claim') return { next: 'idle' };
+  const delivered = await deliverStep(deps, {
     ...reserved,
     reconcile: reserved.kind === 'reconcile',
     inline: options.inline,
+    last: reserved.kind === 'deliver' && reserved.last,
   });
-  return next === 'continue' && options.inline ? 'continue' : 'delivered';
+  if (delivered.next === 'continue' && options.inline)
+    return { next: 'continue', ...(delivered.context ? { context: delivered.context } : {}) };
+  return { next: 'delivered' };
 }

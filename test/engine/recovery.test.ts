@@ -40,7 +40,7 @@ async function crashedReservation(w: Awaited<ReturnType<typeof world>>) {
   const enrollmentId = enrolled[0]?.enrollmentId as string;
   const after: AfterCommit = [];
   const decided = await w.engine.deps.db.tenant(w.workspaceId, (sql) =>
-    reserveStep(sql, w.engine.deps, { enrollmentId, now: w.clock.now(), after }),
+    reserveStep({ locked: true, sql }, w.engine.deps, { enrollmentId, now: w.clock.now(), after }),
   );
   const reserved = decided.kind === 'claim' ? await claimStep(w.engine.deps, decided) : decided;
   if (reserved.kind !== 'deliver') throw new Error(`expected a reservation, got ${reserved.kind}`);
