@@ -175,7 +175,12 @@ export function createEngine(options: {
         if (stopped || busy) return;
         busy = true;
         // Overdue by two sweeps: a queued wake-up had its chance (60 s with the default 30 s sweep).
-        sweeping = this.tick({ maxRuns: 500, overdueMs: 2 * sweepSeconds * 1000 })
+        // Unless the queue itself is that far behind: then the overdue enrollments still have their
+        // jobs waiting, and running them here as well would only do every step's deciding twice.
+        const overdueMs = 2 * sweepSeconds * 1000;
+        sweeping = queue
+          .behind('outreach/step.due', new Date(clock.now().getTime() - overdueMs))
+          .then((behind) => (behind ? 0 : this.tick({ maxRuns: 500, overdueMs })))
           .catch((error: unknown) => log.error({ err: error }, 'sweep failed'))
           .finally(() => (busy = false));
       }, sweepSeconds * 1000);

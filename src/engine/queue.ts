@@ -15,6 +15,8 @@ export type Queue = {
     handlers: JobHandlers,
     options?: { concurrency?: Partial<Record<JobName, number>>; pollingIntervalSeconds?: number },
   ): Promise<void>;
+  /** Whether jobs of `name` due at or before `dueBefore` are still waiting (the queue is behind). */
+  behind(name: JobName, dueBefore: Date): Promise<boolean>;
   stop(): Promise<void>;
 };
 
@@ -89,6 +91,16 @@ export async function startQueue(options: { url: string; log: Logger; poolSize?:
           }),
         );
       }
+    },
+    async behind(name, dueBefore) {
+      // pg-boss's own index on (name, start_after) for jobs not yet active serves this.
+      const rows = (await boss
+        .getDb()
+        .executeSql(
+          `SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = $1 AND state < 'active' AND start_after <= $2) AS behind`,
+          [name, dueBefore],
+        )) as unknown as { rows: { behind: boolean }[] };
+      return rows.rows[0]?.behind === true;
     },
     async stop() {
       stopping = true;

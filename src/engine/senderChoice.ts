@@ -50,6 +50,19 @@ function standing(sender: SenderRow, template: string, usage: SenderUsage, now: 
   return { windows, usage, warmupDay, cap, remaining: Math.max(0, cap - usage.today) };
 }
 
+/**
+ * The effective daily cap for one more send. The warm-up day (a calendar computation in the
+ * account's zone) only matters with a warm-up: without one the cap is the daily limit.
+ */
+function dailyCap(sender: SenderRow, template: string, now: Date): number {
+  const limits = limitsOf(sender, template);
+  if (!limits.warmup) return limits.dailyLimit;
+  return effectiveDailyCap(
+    limits,
+    warmupDayFor({ warmupStartedAt: sender.warmupStartedAt, now, zone: sender.timezone }),
+  );
+}
+
 /** An account's usage, cap and room for a step of this template (the senders API's view). */
 export async function usageOf(sql: Sql, sender: SenderRow, template: string, now: Date) {
   const usage = await senderUsage(sql, [sender], quotaClass(sender.channel, template), now);
@@ -92,7 +105,7 @@ export async function chooseSender(
   const ranked = usable.map((sender) => ({
     id: sender.id,
     sender,
-    ...standing(sender, template, usage.get(sender.id) ?? EMPTY, now),
+    remaining: Math.max(0, dailyCap(sender, template, now) - (usage.get(sender.id) ?? EMPTY).today),
   }));
   const picked = pickSender(ranked, undefined, { seed: input.seed, band: SPREAD_BAND });
   return picked ? { kind: 'sender', sender: picked.sender } : { kind: 'sandbox' };
@@ -101,12 +114,11 @@ export async function chooseSender(
 /** The caps one more send on this account must fit (claimAndReserve checks them under the account's lock). */
 export function capsFor(sender: SenderRow, template: string, recipientEmail: string | null, now: Date): QuotaCaps {
   const limits = limitsOf(sender, template);
-  const warmupDay = warmupDayFor({ warmupStartedAt: sender.warmupStartedAt, now, zone: sender.timezone });
   const domain = sender.channel === 'email' && recipientEmail ? recipientDomain(recipientEmail) : undefined;
   return {
     senderId: sender.id,
     quota: quotaClass(sender.channel, template),
-    daily: effectiveDailyCap(limits, warmupDay),
+    daily: dailyCap(sender, template, now),
     hourly: limits.hourlyLimit ?? null,
     weekly: limits.weeklyLimit ?? null,
     minGapSeconds: limits.minGapSeconds,
