@@ -184,11 +184,6 @@ export type Claim =
 const LOCK_ENROLLMENT = prepare(['uuid'], 'SELECT 1 FROM enrollments WHERE id = $1 FOR UPDATE');
 const LOCK_SENDER = prepare(['uuid'], 'SELECT 1 FROM senders WHERE id = $1 FOR UPDATE');
 
-/** The counter of one window kind for the account `s` (sender_usage, kept by the messages trigger). */
-const usageIn = (kind: string, window: string) =>
-  `coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $4 AND kind = '${kind}'
-     AND window_start = w.${window}), 0)`;
-
 // $1 enrollment, $2 step the decision saw, $3 account (NULL: the sandbox, no caps), $4 quota class,
 // $5 reserved at, $6–$10 caps (daily, hourly, weekly, min gap s, recipient-domain daily; NULL = none),
 // $11 recipient domain, $12… the message row, $29 the enrollment's sticky accounts.
@@ -227,14 +222,11 @@ const CLAIM = prepare(
   `WITH e AS (SELECT id FROM enrollments WHERE id = $1 AND status = 'active' AND current_step = $2 FOR UPDATE),
    s AS (SELECT id, status, timezone FROM senders
           WHERE id = $3 AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM e) FOR UPDATE),
-   u AS (SELECT s.status, ${usageIn('day', 'day_start')} AS today, ${usageIn('hour', 'hour_start')} AS hour,
-           ${usageIn('week', 'week_start')} AS week,
-           (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = $4 AND kind = 'hour'
-             ORDER BY window_start DESC LIMIT 1) AS last,
+   u AS (SELECT s.status, q.today, q.hour, q.week, q.last,
            CASE WHEN $10 IS NULL OR $11 IS NULL THEN 0
-                ELSE (SELECT count(*)::int FROM messages WHERE recipient_domain = $11 AND reserved_at >= w.day_start
+                ELSE (SELECT count(*)::int FROM messages WHERE recipient_domain = $11 AND reserved_at >= q.day_start
                          AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')) END AS "domainToday"
-         FROM s, qh_quota_windows($5, s.timezone) AS w),
+         FROM s, qh_sender_usage(s.id, s.timezone, $4, $5) AS q),
    ok AS (SELECT 1 WHERE EXISTS (SELECT 1 FROM e)
             AND ($3 IS NULL OR EXISTS (SELECT 1 FROM u WHERE u.status = 'active' AND u.today < $6
                    AND ($7 IS NULL OR u.hour < $7) AND ($8 IS NULL OR u.week < $8)

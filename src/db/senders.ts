@@ -169,14 +169,9 @@ export function quotaClass(channel: string, template: string): 'all' | 'invite' 
 // $1 accounts, $2 their timezones, $3 quota class, $4 now.
 const SENDER_USAGE = prepare(
   ['uuid[]', 'text[]', 'text', 'timestamptz'],
-  `SELECT s.id,
-          coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'day' AND window_start = w.day_start), 0) AS today,
-          coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'hour' AND window_start = w.hour_start), 0) AS hour,
-          coalesce((SELECT n FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'week' AND window_start = w.week_start), 0) AS week,
-          (SELECT last_at FROM sender_usage WHERE sender_id = s.id AND class = $3 AND kind = 'hour'
-            ORDER BY window_start DESC LIMIT 1) AS last
+  `SELECT s.id, q.today, q.hour, q.week, q.last
      FROM unnest($1, $2) AS s (id, zone)
-    CROSS JOIN LATERAL qh_quota_windows($4, s.zone) AS w`,
+    CROSS JOIN LATERAL qh_sender_usage(s.id, s.zone, $3, $4) AS q`,
 );
 
 /**

@@ -5,8 +5,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { buildAuthUrl, exchangeCode } from '../channels/gmail/oauth.ts';
 import { DEFAULT_LIMITS } from '../core/quota.ts';
-import { insertSender, listSenderRows } from '../db/senders.ts';
-import type { EngineDeps } from './ports.ts';
+import { getSenderRow, insertSender, listSenderRows } from '../db/senders.ts';
+import type { EngineDeps, EnrollmentRef } from './ports.ts';
+import { releaseStepsHeldBySender } from './resumeSending.ts';
 import { encryptJson } from './secrets.ts';
 
 const STATE_TTL_MS = 15 * 60 * 1000;
@@ -93,15 +94,23 @@ export async function completeGoogleConnection(
   };
   const sealed = encryptJson(deps.encryptionKey, credentials);
   const email = exchanged.credentials.emailAddress.toLowerCase();
-  return deps.db.tenant(workspaceId, async (sql) => {
+  let wake: EnrollmentRef[] = [];
+  const connected = await deps.db.tenant(workspaceId, async (sql) => {
     const existing = (await listSenderRows(sql, { channel: 'email' })).find(
       (s) => s.provider === 'gmail' && s.fromEmail === email,
     );
     if (existing) {
+      // Reconnecting cures a disconnection, and releases the steps it held; it does not lift a
+      // pause (a health pause is lifted by POST /v1/senders/:id/resume, which restarts the window).
+      const before = (await getSenderRow(sql, existing.id, { lock: true })) ?? existing;
       await sql.query(
-        `UPDATE senders SET credentials = $2, status = 'active', status_reason = NULL, updated_at = now() WHERE id = $1`,
+        `UPDATE senders SET credentials = $2, updated_at = now(),
+                status = CASE WHEN status = 'disconnected' THEN 'active' ELSE status END,
+                status_reason = CASE WHEN status = 'disconnected' THEN NULL ELSE status_reason END
+          WHERE id = $1`,
         [existing.id, sealed],
       );
+      if (before.status === 'disconnected') wake = await releaseStepsHeldBySender(sql, before, deps.clock.now());
       return { senderId: existing.id, emailAddress: email, reconnected: true };
     }
     const limits = DEFAULT_LIMITS.email;
@@ -124,4 +133,6 @@ export async function completeGoogleConnection(
     });
     return { senderId: row.id, emailAddress: email, reconnected: false };
   });
+  await deps.schedule(wake.map((ref) => ({ ref, at: deps.clock.now() })));
+  return connected;
 }

@@ -321,6 +321,32 @@ describe('Gmail accounts', () => {
     expect(after).toMatchObject({ status: 'disconnected', statusReason: 'Google account not connected: reconnect it' });
     const waits = (await w.timeline(lee as string)).filter((t) => t.type === 'deferred').map((t) => t.summary);
     expect(waits.join('\n')).toMatch(/Google account not connected/);
+
+    // The retry finds the account disconnected and waits an hour; connecting it again releases the
+    // step at once. Reconnecting does not lift a health pause (that is POST …/resume).
+    w.clock.advance(1_300_000);
+    await w.engine.tick();
+    const sent = () => google.messages.filter((m) => m.labelIds.includes('SENT')).length;
+    const before = sent();
+    const reconnect = async () => {
+      const again = await w.ok('GET', '/v1/oauth/google/start');
+      const state2 = new URL(again.url as string).searchParams.get('state') as string;
+      const code2 = google.issueCode(`${PUBLIC_URL}/oauth/google/callback`);
+      const res = await w.app.inject({ method: 'GET', url: `/oauth/google/callback?code=${code2}&state=${state2}` });
+      expect(res.statusCode, res.body).toBe(200);
+      return ((await w.ok('GET', '/v1/senders')).data as { status: string; statusReason: string | null }[])[0];
+    };
+    expect(await reconnect()).toMatchObject({ status: 'active', statusReason: null });
+    expect((await w.timeline(lee as string)).map((t) => t.type)).toContain('resumed');
+    await w.engine.tick();
+    expect(sent()).toBe(before + 1);
+
+    await w.row(
+      `UPDATE senders SET status = 'paused', status_reason = 'bounce rate 6.0 % over 100 sends'
+        WHERE workspace_id = $1 RETURNING id`,
+      [w.workspaceId],
+    );
+    expect(await reconnect()).toMatchObject({ status: 'paused', statusReason: 'bounce rate 6.0 % over 100 sends' });
   });
 
   it('skips a mailbox whose credentials were sealed with another key instead of failing the poll', async () => {
