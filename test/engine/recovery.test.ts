@@ -15,21 +15,24 @@ afterAll(() => fake.close());
 
 const LEASE = 120_000;
 
+/** An email account on the local HTTP provider, with no caps in the way. */
+const HTTP_ACCOUNT = () => ({
+  channel: 'email',
+  provider: 'http',
+  fromEmail: 'me@ours.example.com',
+  credentials: { url: fake.url },
+  dailyLimit: 100,
+  hourlyLimit: null,
+  minGapSeconds: 0,
+  warmup: null,
+});
+
 /** Enrolls one contact with an HTTP account and reserves step 0 as a worker would, then "crashes". */
 async function crashedReservation(w: Awaited<ReturnType<typeof world>>) {
   const [contactId] = await w.contacts([
     { email: `crash${Math.random().toString(36).slice(2)}@acme.example.com`, timezone: 'UTC' },
   ]);
-  await w.ok('POST', '/v1/senders', {
-    channel: 'email',
-    provider: 'http',
-    fromEmail: 'me@ours.example.com',
-    credentials: { url: fake.url },
-    dailyLimit: 100,
-    hourlyLimit: null,
-    minGapSeconds: 0,
-    warmup: null,
-  });
+  await w.ok('POST', '/v1/senders', HTTP_ACCOUNT());
   const sequenceId = await w.sequence(
     instant([
       { channel: 'email', template: 'intro' },
@@ -121,5 +124,31 @@ describe('never twice: recovery after a crash between reserving and recording', 
       { step: 0, n: 1 },
       { step: 1, n: 1 },
     ]);
+  });
+
+  it('a pause that lands between deciding a step and reserving it wins: nothing is reserved or sent', async () => {
+    const w = await world({ leaseMs: LEASE });
+    const [contactId] = await w.contacts([{ email: 'pause-race@acme.example.com', timezone: 'UTC' }]);
+    await w.ok('POST', '/v1/senders', HTTP_ACCOUNT());
+    const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+    const { enrolled } = await w.enroll(sequenceId, [contactId as string]);
+    const enrollmentId = enrolled[0]?.enrollmentId as string;
+    // Decided without a lock (the usual first look), as a worker would …
+    const peek = { locked: false as const, db: w.engine.deps.db, workspaceId: w.workspaceId };
+    const decided = await reserveStep(peek, w.engine.deps, { enrollmentId, now: w.clock.now(), after: [] });
+    expect(decided.kind).toBe('claim');
+    // … then paused through the API before the reservation.
+    await w.ok('POST', `/v1/enrollments/${enrollmentId}/pause`, {});
+    const posts = fake.posts;
+    const reserved = decided.kind === 'claim' ? await claimStep(w.engine.deps, decided) : decided;
+    expect(reserved.kind).toBe('idle');
+    expect(await w.messages(`&contactId=${contactId}`)).toEqual([]);
+    expect(await w.enrollment(enrollmentId)).toMatchObject({ status: 'paused' });
+    await w.engine.tick();
+    expect(fake.posts).toBe(posts);
+    // Resumed, it goes out once.
+    await w.ok('POST', `/v1/enrollments/${enrollmentId}/resume`, {});
+    await w.engine.tick();
+    expect((await w.messages(`&contactId=${contactId}`)).map((m) => m.status)).toEqual(['sent']);
   });
 });
