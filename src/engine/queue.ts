@@ -158,8 +158,8 @@ async function consume(
     try {
       await flush();
       const room = options.concurrency - running.size;
-      // Fetch in batches worth a round trip: wait for a quarter of the slots to free up.
-      if (room < Math.max(1, options.concurrency >> 2)) {
+      // Fetch in batches worth a fetch (each sorts the type's waiting jobs): wait for half the slots.
+      if (room < Math.max(1, options.concurrency >> 1)) {
         await Promise.race(running);
         continue;
       }

@@ -108,9 +108,9 @@ describe('SIGKILL at random points while workers send', () => {
       await worker.exited;
       progress.push(fake.deliveries.length);
     }
-    // Those kills must have landed mid-run, not all before or after the work.
-    expect(progress[0]).toBeGreaterThan(0);
-    expect(progress.filter((n) => n < CONTACTS * STEPS).length).toBeGreaterThanOrEqual(20);
+    // At least 20 of those kills must have landed mid-run (some sends made, not all), not before or
+    // after the work (a slow machine may need more than the first sleep to start sending).
+    expect(progress.filter((n) => n > 0 && n < CONTACTS * STEPS).length).toBeGreaterThanOrEqual(20);
 
     // A last worker finishes the work, reconciling every reservation left behind once its lease ends.
     const last = await startCli(['worker'], workerEnv(), /worker is running/);
