@@ -2,7 +2,7 @@
 // sticky account for the channel, else one of those with the most room left, spread across
 // accounts so concurrent reservations do not all queue on one. Then capsFor gives the account's
 // caps (daily with warm-up, hourly, weekly, minimum gap, recipient domain) to claimAndReserve
-// (db/messages.ts), which checks them under the account's row lock in the same statement that
+// (db/reservations.ts), which checks them under the account's row lock in the same statement that
 // reserves the message, so concurrent workers never overshoot a cap and the lock is held for one
 // statement only. No account at all: the sandbox.
 import type { Channel } from '../core/channels.ts';
@@ -19,7 +19,7 @@ import {
   type SenderLimits,
 } from '../core/quota.ts';
 import type { Sql } from '../db/database.ts';
-import type { QuotaCaps } from '../db/messages.ts';
+import type { QuotaCaps } from '../db/reservations.ts';
 import { quotaClass, senderUsage, type SenderRow, type SenderUsage } from '../db/senders.ts';
 
 export type SenderChoice =
