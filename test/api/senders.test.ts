@@ -90,16 +90,11 @@ describe('PATCH /v1/senders/:id credentials', () => {
   };
   const smtp = { host: 'smtp.acme.example', port: 587, secure: false, user: 'sam@acme.example', pass: 'smtp-secret-1' };
   const imap = { host: 'imap.acme.example', port: 993, secure: true, user: 'sam@acme.example', pass: 'imap-secret-1' };
+  const smtpAccount = { channel: 'email', provider: 'smtp', fromEmail: 'sam@acme.example', smtp, imap };
 
   it('changes only the parts given: imap alone keeps smtp, smtp alone keeps imap, null removes imap', async () => {
     const w = await world();
-    const s = await w.ok('POST', '/v1/senders', {
-      channel: 'email',
-      provider: 'smtp',
-      fromEmail: 'sam@acme.example',
-      smtp,
-      imap,
-    });
+    const s = await w.ok('POST', '/v1/senders', smtpAccount);
     const id = s.id as string;
 
     const newImap = { ...imap, host: 'imap2.acme.example', pass: 'imap-secret-2' };
@@ -130,13 +125,7 @@ describe('PATCH /v1/senders/:id credentials', () => {
 
   it('refuses a bad part precisely and keeps what was stored', async () => {
     const w = await world();
-    const s = await w.ok('POST', '/v1/senders', {
-      channel: 'email',
-      provider: 'smtp',
-      fromEmail: 'sam@acme.example',
-      smtp,
-      imap,
-    });
+    const s = await w.ok('POST', '/v1/senders', smtpAccount);
     const id = s.id as string;
     const before = (await stored(id)).sealed;
     const badImap = await w.call('PATCH', `/v1/senders/${id}`, { imap: { ...imap, port: 'nine' } });

@@ -12,6 +12,18 @@ afterAll(() => fake.close());
 
 const composerWorld = await writerWorld();
 
+/** Dana enrolled in a one-step email sequence that is due at once; returns her contact id. */
+async function enrollDanaInOneStep(w: Awaited<ReturnType<typeof writerWorld>>) {
+  const [dana] = await w.contacts([DANA]);
+  const sequence = await w.ok('POST', '/v1/sequences', {
+    name: 'one step',
+    steps: [{ day: 0, channel: 'email', template: 'intro' }],
+    schedule: ALWAYS_OPEN,
+  });
+  await w.ok('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [dana] });
+  return dana;
+}
+
 describe('POST /v1/writer/generate without a model (offline composer)', () => {
   it('previews an email with subject, facts used and guardrail results; nothing is sent or stored', async () => {
     const w = composerWorld;
@@ -159,13 +171,7 @@ describe('POST /v1/writer/generate with a model', () => {
 
   it('the engine writes a step with the model, caches it in the same workspace, and records tokens and cost on the message', async () => {
     const w = await writerWorld({ model: fakeModel(fake.url) });
-    const [dana] = await w.contacts([DANA]);
-    const sequence = await w.ok('POST', '/v1/sequences', {
-      name: 'one step',
-      steps: [{ day: 0, channel: 'email', template: 'intro' }],
-      schedule: ALWAYS_OPEN,
-    });
-    await w.ok('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [dana] });
+    await enrollDanaInOneStep(w);
     fake.enqueue({ kind: 'json', value: DANA_DRAFT, usage: { input: 1200, output: 300 } });
     await w.engine.tick();
     const { rows } = await testDb().pool.query(
@@ -196,13 +202,7 @@ describe('the engine when the model fails', () => {
     const fake = await startAnthropicFake({ apiKey: 'sk-ant-writer-api-test' });
     try {
       const w = await writerWorld({ model: { ...fakeModel(fake.url), maxRetries: 0 } });
-      const [dana] = await w.contacts([DANA]);
-      const sequence = await w.ok('POST', '/v1/sequences', {
-        name: 'one step',
-        steps: [{ day: 0, channel: 'email', template: 'intro' }],
-        schedule: ALWAYS_OPEN,
-      });
-      await w.ok('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [dana] });
+      const dana = await enrollDanaInOneStep(w);
       fake.enqueue({ kind: 'text', text: 'this is not JSON at all' });
       await w.engine.tick();
       const { rows } = await testDb().pool.query('SELECT status, body, writer FROM messages WHERE workspace_id = $1', [

@@ -11,6 +11,7 @@ import { FakeResend, signSvix } from '../fakes/resend.ts';
 import {
   emailSequence,
   emailWorld,
+  gmailCredentials,
   NO_CAPS,
   postResendEvent,
   PUBLIC_URL,
@@ -351,26 +352,18 @@ describe('Gmail accounts', () => {
 
   it('skips a mailbox whose credentials were sealed with another key instead of failing the poll', async () => {
     const w = await emailWorld(dns);
-    const tokens = google.connect();
+    const credentials = gmailCredentials(google, new Date(w.clock.now().getTime() + 3600_000));
     const sender = await w.ok('POST', '/v1/senders', {
       channel: 'email',
       provider: 'gmail',
       fromEmail: 'sam@acme.example',
-      credentials: {
-        ...tokens,
-        expiresAt: new Date(w.clock.now().getTime() + 3600_000).toISOString(),
-        clientId: google.clientId,
-        clientSecret: google.clientSecret,
-        apiBaseUrl: google.url,
-        tokenUrl: `${google.url}/token`,
-        emailAddress: 'sam@acme.example',
-      },
+      credentials,
     });
     const ref = { workspaceId: w.workspaceId, senderId: sender.id as string };
     expect(await pollableSenders(w.engine.deps)).toContainEqual(ref);
     await w.row('UPDATE senders SET credentials = $2 WHERE id = $1', [
       sender.id,
-      encryptJson(randomBytes(32), { ...tokens }),
+      encryptJson(randomBytes(32), credentials),
     ]);
     expect(await pollableSenders(w.engine.deps)).not.toContainEqual(ref);
     // A poll job queued before the key changed ends with the reason rather than throwing.

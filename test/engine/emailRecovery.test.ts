@@ -7,7 +7,7 @@ import { defaultAdapters } from '../../src/channels/registry.ts';
 import type { RegisteredAdapter, SendResult } from '../../src/channels/types.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
-import { emailSequence, emailWorld, NO_CAPS, startDnsServer, zone } from './emailSupport.ts';
+import { emailSequence, emailWorld, gmailCredentials, NO_CAPS, startDnsServer, zone } from './emailSupport.ts';
 
 const LEASE = 120_000;
 
@@ -50,20 +50,11 @@ function hangingGmail(reachGmail: boolean) {
 async function crashedGmailSend(reachGmail: boolean) {
   const hanging = hangingGmail(reachGmail);
   const w = await emailWorld(dns, { leaseMs: LEASE, adapters: { gmail: hanging.adapter } });
-  const tokens = google.connect();
   await w.ok('POST', '/v1/senders', {
     channel: 'email',
     provider: 'gmail',
     fromEmail: 'sam@acme.example',
-    credentials: {
-      ...tokens,
-      expiresAt: new Date(w.clock.now().getTime() + 86_400_000).toISOString(),
-      clientId: google.clientId,
-      clientSecret: google.clientSecret,
-      apiBaseUrl: google.url,
-      tokenUrl: `${google.url}/token`,
-      emailAddress: 'sam@acme.example',
-    },
+    credentials: gmailCredentials(google, new Date(w.clock.now().getTime() + 86_400_000)),
     ...NO_CAPS,
   });
   const [contactId] = await w.contacts([

@@ -5,6 +5,7 @@ import { createRecipientChecker } from '../../src/channels/email/recipientCheck.
 import { resolveEmailSettings } from '../../src/engine/emailSettings.ts';
 import { openCredentials } from '../../src/engine/senderCredentials.ts';
 import { startDnsServer, type LocalDns, type Zone } from '../channels/support/dnsServer.ts';
+import type { FakeGmail } from '../fakes/gmail.ts';
 import { signSvix, type FakeResend } from '../fakes/resend.ts';
 import { TEST_ENCRYPTION_KEY, testDb } from '../support/harness.ts';
 import { ALWAYS_OPEN, world } from './support.ts';
@@ -121,4 +122,17 @@ export async function postResendEvent(
     },
     payload: body,
   });
+}
+
+/** A Gmail account's stored credentials on the fake: a fresh grant, the access token valid until `expiresAt`. */
+export function gmailCredentials(google: FakeGmail, expiresAt: Date, emailAddress = 'sam@acme.example') {
+  return {
+    ...google.connect(),
+    expiresAt: expiresAt.toISOString(),
+    clientId: google.clientId,
+    clientSecret: google.clientSecret,
+    apiBaseUrl: google.url,
+    tokenUrl: `${google.url}/token`,
+    emailAddress,
+  };
 }

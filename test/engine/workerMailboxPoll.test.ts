@@ -25,7 +25,7 @@ import { createStepWriter } from '../../src/engine/stepWriter.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
 import { bearer, TEST_ENCRYPTION_KEY } from '../support/harness.ts';
-import { emailSequence, NO_CAPS, POSTAL, PUBLIC_URL, startDnsServer, zone } from './emailSupport.ts';
+import { emailSequence, gmailCredentials, NO_CAPS, POSTAL, PUBLIC_URL, startDnsServer, zone } from './emailSupport.ts';
 
 const key = Buffer.from(TEST_ENCRYPTION_KEY, 'base64');
 
@@ -111,20 +111,11 @@ describe('the worker polls mailboxes on its timer (pg-boss)', () => {
         return res.json() as Record<string, unknown>;
       };
       await api('PATCH', '/v1/workspace', { postalAddress: POSTAL });
-      const tokens = google.connect();
       const sender = await api('POST', '/v1/senders', {
         channel: 'email',
         provider: 'gmail',
         fromEmail: 'sam@acme.example',
-        credentials: {
-          ...tokens,
-          expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-          clientId: google.clientId,
-          clientSecret: google.clientSecret,
-          apiBaseUrl: google.url,
-          tokenUrl: `${google.url}/token`,
-          emailAddress: 'sam@acme.example',
-        },
+        credentials: gmailCredentials(google, new Date(Date.now() + 3600_000)),
         ...NO_CAPS,
       });
       const row = async <T extends pg.QueryResultRow>(text: string, values: unknown[]) =>
