@@ -4,7 +4,7 @@
 import type { Contact } from '../db/contacts.ts';
 import type { Sql } from '../db/database.ts';
 import { updateEnrollment } from '../db/enrollments.ts';
-import { claimAndReserve } from '../db/reservations.ts';
+import { claimAndReserve, type ClaimInput } from '../db/reservations.ts';
 import type { SenderRow } from '../db/senders.ts';
 import type { EngineDeps } from './ports.ts';
 import type { AfterCommit, Reserved } from './reserveStep.ts';
@@ -16,7 +16,7 @@ import { explainRefusal } from './senderChoice.ts';
  */
 export type Claiming = {
   kind: 'claim';
-  reservation: Parameters<typeof claimAndReserve>[1];
+  reservation: ClaimInput;
   sender: SenderRow | null;
   contact: Contact;
   /** The sequence's last step. */

@@ -6,7 +6,6 @@ import { isRetryable, type OutboundMessage, type ProviderId, type SendResult } f
 import { addActivity } from '../db/activities.ts';
 import type { Contact } from '../db/contacts.ts';
 import type { Sql } from '../db/database.ts';
-import { contextBatch, fromResults, type StepContext } from '../db/stepContext.ts';
 import { getEnrollment, updateEnrollment } from '../db/enrollments.ts';
 import { addMessageEvent, markMessage, type MessageRow } from '../db/messages.ts';
 import { recordSent } from '../db/reservations.ts';
@@ -35,12 +34,8 @@ export type Delivery = {
 type Settled = SendResult | { unknown: true; reason: string };
 type Outcome = Settled | { abandoned: true };
 
-/** Returns 'continue' when the enrollment's next step is due now (and, inline, no job was scheduled for it). */
-/**
- * 'continue' when the enrollment's next step is due now; inline, with that step's context read in
- * the recording round trip (the next decision then needs no read of its own).
- */
-export type Delivered = { next: 'continue' | 'done'; context?: StepContext };
+/** 'continue' when the enrollment's next step is due now (and, inline, no job was scheduled for it). */
+export type Delivered = { next: 'continue' | 'done' };
 
 export async function deliverStep(deps: EngineDeps, delivery: Delivery): Promise<Delivered> {
   const outcome = await callProvider(deps, delivery);
@@ -67,40 +62,34 @@ function isPlainSend(outcome: Settled): outcome is { ok: true; value: Accepted }
 async function recordPlainSend(deps: EngineDeps, d: Delivery, value: Accepted): Promise<Delivered> {
   const { message } = d;
   const now = deps.clock.now();
-  const peek = d.inline && !d.last ? contextBatch(message.enrollmentId, false) : undefined;
-  const recorded = await recordSent(
-    deps.db,
-    {
-      workspaceId: message.workspaceId,
-      messageId: message.id,
-      enrollmentId: message.enrollmentId,
-      contactId: d.contact.id,
-      providerMessageId: value.providerMessageId,
-      providerThreadId: value.providerThreadId ?? null,
-      sentAt: now,
-      activity: {
-        id: uuidv7(),
-        summary: sentSummary(message),
-        data: {
-          enrollmentId: message.enrollmentId,
-          messageId: message.id,
-          step: message.step,
-          channel: message.channel,
-          provider: message.provider,
-          senderId: message.senderId,
-          subject: message.subject,
-        },
+  const recorded = await recordSent(deps.db, {
+    workspaceId: message.workspaceId,
+    messageId: message.id,
+    enrollmentId: message.enrollmentId,
+    contactId: d.contact.id,
+    providerMessageId: value.providerMessageId,
+    providerThreadId: value.providerThreadId ?? null,
+    sentAt: now,
+    activity: {
+      id: uuidv7(),
+      summary: sentSummary(message),
+      data: {
+        enrollmentId: message.enrollmentId,
+        messageId: message.id,
+        step: message.step,
+        channel: message.channel,
+        provider: message.provider,
+        senderId: message.senderId,
+        subject: message.subject,
       },
-      last: d.last === true,
     },
-    peek,
-  );
+    last: d.last === true,
+  });
   const ref = { workspaceId: message.workspaceId, enrollmentId: message.enrollmentId };
   if (recorded.completed) await deps.completed(ref);
   if (!recorded.continues) return { next: 'done' };
   if (!d.inline) await deps.schedule([{ ref, at: now }]);
-  const context = recorded.then ? fromResults(recorded.then) : undefined;
-  return { next: 'continue', ...(context ? { context } : {}) };
+  return { next: 'continue' };
 }
 
 const sentSummary = (message: MessageRow) =>

@@ -19,7 +19,7 @@ import type { Db, Sql } from '../db/database.ts';
 import type { WriteOutcome } from '../writer/writer.ts';
 import { updateEnrollment } from '../db/enrollments.ts';
 import { renewLease, type MessageRow } from '../db/messages.ts';
-import { loadStepContext, peekStepContext, type StepContext } from '../db/stepContext.ts';
+import { loadStepContext, peekStepContext } from '../db/stepContext.ts';
 import { getSenderRow, type SenderRow } from '../db/senders.ts';
 import type { EngineDeps } from './ports.ts';
 import type { Claiming } from './claimStep.ts';
@@ -41,10 +41,7 @@ export class NeedsLock extends Error {
 }
 
 /** Locked: a tenant transaction. Peeking: reads only, each in its own short transaction. */
-export type StepAccess =
-  | { locked: true; sql: Sql }
-  /** `context`: already read (in the round trip that recorded the previous step). */
-  | { locked: false; db: Db; workspaceId: string; context?: StepContext };
+export type StepAccess = { locked: true; sql: Sql } | { locked: false; db: Db; workspaceId: string };
 
 export async function reserveStep(
   access: StepAccess,
@@ -67,7 +64,7 @@ export async function reserveStep(
   };
   const loaded = access.locked
     ? await loadStepContext(access.sql, enrollmentId)
-    : (access.context ?? (await peekStepContext(access.db, access.workspaceId, enrollmentId)));
+    : await peekStepContext(access.db, access.workspaceId, enrollmentId);
   if (!loaded) return { kind: 'idle' };
   const { enrollment, contact, sequence, messages } = loaded;
   if (enrollment.status === 'completed' || enrollment.status === 'stopped') return { kind: 'idle' };

@@ -1,14 +1,13 @@
 // Runs one enrollment: decide (and write) the step → reserve it with the account's quota → call the
 // provider → record. With `inline` (the queue's step.due handler) it goes on with the next step at
 // once while that step is already due, instead of queueing a job for it: a zero-delay sequence
-// costs one job, not one per step, and the next step's context is read in the round trip that
-// records the last one. A crash in between loses nothing: the next step's next_run_at is
+// costs one job, not one per step. The reads and writes of the enrollments a worker runs at once
+// are coalesced into batches (src/db/coalesce.ts). A crash in between loses nothing: the next step's next_run_at is
 // committed, and the job is retried.
 //
 // The reservation is the point of no return: once its statement commits (it checks that the
 // enrollment is still active at that step, under the enrollment's lock), the message goes out. A
 // reply recorded before it stops the step; one recorded after it stops every later step.
-import type { StepContext } from '../db/stepContext.ts';
 import { deliverStep } from './deliverStep.ts';
 import type { EngineDeps, EnrollmentRef } from './ports.ts';
 import { claimStep } from './claimStep.ts';
@@ -23,13 +22,11 @@ export async function runEnrollment(
   options: { inline?: boolean } = {},
 ): Promise<'idle' | 'delivered'> {
   let result: 'idle' | 'delivered' = 'idle';
-  let context: StepContext | undefined;
   for (let step = 0; step < (options.inline ? MAX_INLINE_STEPS : 1); step++) {
     const last = step === MAX_INLINE_STEPS - 1;
-    const once = await runOnce(deps, ref, { inline: options.inline === true && !last, context });
+    const once = await runOnce(deps, ref, { inline: options.inline === true && !last });
     if (once.next === 'continue') {
       result = 'delivered';
-      context = once.context;
       continue;
     }
     return once.next === 'idle' ? result : once.next;
@@ -38,14 +35,13 @@ export async function runEnrollment(
 }
 
 /**
- * Decides the enrollment's next step: peeking first (no lock, no transaction; with `context`, not
- * even a read), and again in a transaction holding the enrollment's lock when the decision has
- * something to write.
+ * Decides the enrollment's next step: peeking first (no lock, no transaction), and again in a
+ * transaction holding the enrollment's lock when the decision has something to write.
  */
-async function decide(deps: EngineDeps, ref: EnrollmentRef, context?: StepContext): Promise<Reserved> {
+async function decide(deps: EngineDeps, ref: EnrollmentRef): Promise<Reserved> {
   const input = { enrollmentId: ref.enrollmentId, now: deps.clock.now(), written: new Map() };
   try {
-    const peek = { locked: false as const, db: deps.db, workspaceId: ref.workspaceId, ...(context ? { context } : {}) };
+    const peek = { locked: false as const, db: deps.db, workspaceId: ref.workspaceId };
     return await reserveStep(peek, deps, { ...input, after: [] });
   } catch (error) {
     if (!(error instanceof NeedsLock)) throw error;
@@ -61,9 +57,9 @@ async function decide(deps: EngineDeps, ref: EnrollmentRef, context?: StepContex
 async function runOnce(
   deps: EngineDeps,
   ref: EnrollmentRef,
-  options: { inline: boolean; context: StepContext | undefined },
-): Promise<{ next: 'idle' | 'delivered' | 'continue'; context?: StepContext }> {
-  const decided = await decide(deps, ref, options.context);
+  options: { inline: boolean },
+): Promise<{ next: 'idle' | 'delivered' | 'continue' }> {
+  const decided = await decide(deps, ref);
   const reserved = decided.kind === 'claim' ? await claimStep(deps, decided) : decided;
   if (reserved.kind === 'idle' || reserved.kind === 'claim') return { next: 'idle' };
   const delivered = await deliverStep(deps, {
@@ -72,7 +68,6 @@ async function runOnce(
     inline: options.inline,
     last: reserved.kind === 'deliver' && reserved.last,
   });
-  if (delivered.next === 'continue' && options.inline)
-    return { next: 'continue', ...(delivered.context ? { context: delivered.context } : {}) };
+  if (delivered.next === 'continue' && options.inline) return { next: 'continue' };
   return { next: 'delivered' };
 }

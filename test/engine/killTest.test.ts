@@ -15,9 +15,12 @@ import { bearer, cliEnv, newWorkspace, TEST_ENCRYPTION_KEY, testApi, testDb } fr
 import { startCli, type Server } from '../support/processes.ts';
 import { instant } from './support.ts';
 
-const CONTACTS = 2000;
+const CONTACTS = 3000;
 const STEPS = 3;
-const KILLS = 22;
+/** Kills that must land mid-run (some sends made, not all). */
+const KILLS = 20;
+/** At most this many workers are started and killed while waiting for those. */
+const MAX_KILLS = 60;
 const LEASE_MS = 2000;
 
 const workerEnv = () =>
@@ -42,126 +45,131 @@ async function counts(workspaceId: string) {
 }
 
 describe('SIGKILL at random points while workers send', () => {
-  it(`delivers ${CONTACTS * STEPS} steps exactly once through ${KILLS} kills`, { timeout: 240_000 }, async () => {
-    const fake = await startFakeHttpProvider();
-    afterAll(() => fake.close());
-    // Enrolling through a queue-backed engine: the step.due jobs are what the workers consume.
-    const queue = await startQueue({ url: inject('databaseUrl'), log: silentLogger });
-    afterAll(() => queue.stop());
-    const engine = createEngine({
-      db: testDb(),
-      clock: systemClock,
-      adapters: defaultAdapters(),
-      writer: createStepWriter(),
-      encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'base64'),
-      log: silentLogger,
-      queue,
-    });
-    const app = await testApi({}, { engine, adapters: defaultAdapters() });
-    const { workspaceId, apiKey } = await newWorkspace('kill test');
-    const api = async (method: 'POST' | 'GET', url: string, payload?: object) => {
-      const res = await app.inject({ method, url, headers: bearer(apiKey), ...(payload ? { payload } : {}) });
-      expect(res.statusCode, res.body).toBeLessThan(300);
-      return res.json() as Record<string, unknown>;
-    };
+  it(
+    `delivers ${CONTACTS * STEPS} steps exactly once through ${KILLS} kills mid-run`,
+    { timeout: 300_000 },
+    async () => {
+      const fake = await startFakeHttpProvider();
+      afterAll(() => fake.close());
+      // Enrolling through a queue-backed engine: the step.due jobs are what the workers consume.
+      const queue = await startQueue({ url: inject('databaseUrl'), log: silentLogger });
+      afterAll(() => queue.stop());
+      const engine = createEngine({
+        db: testDb(),
+        clock: systemClock,
+        adapters: defaultAdapters(),
+        writer: createStepWriter(),
+        encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'base64'),
+        log: silentLogger,
+        queue,
+      });
+      const app = await testApi({}, { engine, adapters: defaultAdapters() });
+      const { workspaceId, apiKey } = await newWorkspace('kill test');
+      const api = async (method: 'POST' | 'GET', url: string, payload?: object) => {
+        const res = await app.inject({ method, url, headers: bearer(apiKey), ...(payload ? { payload } : {}) });
+        expect(res.statusCode, res.body).toBeLessThan(300);
+        return res.json() as Record<string, unknown>;
+      };
 
-    await api('POST', '/v1/senders', {
-      channel: 'email',
-      provider: 'http',
-      fromEmail: 'x@example.com',
-      credentials: { url: fake.url },
-      dailyLimit: 100_000,
-      hourlyLimit: null,
-      minGapSeconds: 0,
-      warmup: null,
-    });
-    // One recipient domain per contact: the per-domain daily cap must not defer anything here.
-    const contacts = Array.from({ length: CONTACTS }, (_, i) => ({
-      email: `lead${i}@company${i}.example.com`,
-      firstName: `Lead${i}`,
-      timezone: 'UTC',
-      tags: ['kill'],
-    }));
-    const imported = await api('POST', '/v1/contacts', { contacts });
-    expect(imported.created).toBe(CONTACTS);
-    const sequence = await api(
-      'POST',
-      '/v1/sequences',
-      instant([
-        { channel: 'email', template: 'intro' },
-        { channel: 'email', template: 'followup_1' },
-        { channel: 'email', template: 'breakup' },
-      ]),
-    );
-    const enrolled = (await api('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { tag: 'kill' })) as {
-      enrolled: unknown[];
-    };
-    expect(enrolled.enrolled).toHaveLength(CONTACTS);
+      await api('POST', '/v1/senders', {
+        channel: 'email',
+        provider: 'http',
+        fromEmail: 'x@example.com',
+        credentials: { url: fake.url },
+        dailyLimit: 100_000,
+        hourlyLimit: null,
+        minGapSeconds: 0,
+        warmup: null,
+      });
+      // One recipient domain per contact: the per-domain daily cap must not defer anything here.
+      const contacts = Array.from({ length: CONTACTS }, (_, i) => ({
+        email: `lead${i}@company${i}.example.com`,
+        firstName: `Lead${i}`,
+        timezone: 'UTC',
+        tags: ['kill'],
+      }));
+      const imported = await api('POST', '/v1/contacts', { contacts });
+      expect(imported.created).toBe(CONTACTS);
+      const sequence = await api(
+        'POST',
+        '/v1/sequences',
+        instant([
+          { channel: 'email', template: 'intro' },
+          { channel: 'email', template: 'followup_1' },
+          { channel: 'email', template: 'breakup' },
+        ]),
+      );
+      const enrolled = (await api('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { tag: 'kill' })) as {
+        enrolled: unknown[];
+      };
+      expect(enrolled.enrolled).toHaveLength(CONTACTS);
 
-    // Kill workers at random moments (seeded, so a failure can be replayed).
-    const random = seededRandom('kill-test');
-    const progress: number[] = [];
-    for (let kill = 0; kill < KILLS; kill++) {
-      const worker: Server = await startCli(['worker'], workerEnv(), /worker is running/);
-      await sleep(200 + Math.floor(random() * 2300));
-      worker.child.kill('SIGKILL');
-      await worker.exited;
-      progress.push(fake.deliveries.length);
-    }
-    // At least 20 of those kills must have landed mid-run (some sends made, not all), not before or
-    // after the work (a slow machine may need more than the first sleep to start sending).
-    expect(progress.filter((n) => n > 0 && n < CONTACTS * STEPS).length).toBeGreaterThanOrEqual(20);
-
-    // A last worker finishes the work, reconciling every reservation left behind once its lease ends.
-    const last = await startCli(['worker'], workerEnv(), /worker is running/);
-    try {
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const c = await counts(workspaceId);
-        if (c.completed === CONTACTS) break;
-        if (Date.now() > deadline) throw new Error(`not done: ${JSON.stringify(c)}\n${last.output()}`);
-        await sleep(250);
+      // Kill workers at random moments (seeded, so a failure can be replayed) until 20 kills have
+      // landed mid-run: some sends made, not all (a kill before a worker sends anything, which a slow
+      // start can cause, does not count).
+      const random = seededRandom('kill-test');
+      const progress: number[] = [];
+      const midRun = () => progress.filter((n, i) => n > (progress[i - 1] ?? 0) && n < CONTACTS * STEPS).length;
+      while (midRun() < KILLS && progress.length < MAX_KILLS && (progress.at(-1) ?? 0) < CONTACTS * STEPS) {
+        const worker: Server = await startCli(['worker'], workerEnv(), /worker is running/);
+        await sleep(200 + Math.floor(random() * 1300));
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+        progress.push(fake.deliveries.length);
       }
-    } finally {
-      last.child.kill('SIGTERM');
-      await last.exited;
-    }
+      expect(midRun(), `deliveries after each kill: ${progress.join(', ')}`).toBeGreaterThanOrEqual(KILLS);
 
-    // The provider side: one delivery per (enrollment, step), each under its own key.
-    const keys = new Set(fake.deliveries.map((d) => d.key));
-    expect(keys.size).toBe(fake.deliveries.length);
-    expect(fake.deliveries).toHaveLength(CONTACTS * STEPS);
-    const bySteps = new Map<string, string>();
-    for (const d of fake.deliveries) {
-      const body = d.body as { to?: { email?: string }; purpose?: string };
-      const slot = `${body.to?.email ?? '?'}|${body.purpose ?? '?'}`;
-      expect(bySteps.get(slot), `two keys for ${slot}`).toBeUndefined();
-      bySteps.set(slot, d.key);
-    }
-    expect(bySteps.size).toBe(CONTACTS * STEPS);
-    // Retries after a crash may repeat a key; the provider deduplicates them.
-    expect(fake.posts).toBeGreaterThanOrEqual(fake.deliveries.length);
+      // A last worker finishes the work, reconciling every reservation left behind once its lease ends.
+      const last = await startCli(['worker'], workerEnv(), /worker is running/);
+      try {
+        const deadline = Date.now() + 120_000;
+        for (;;) {
+          const c = await counts(workspaceId);
+          if (c.completed === CONTACTS) break;
+          if (Date.now() > deadline) throw new Error(`not done: ${JSON.stringify(c)}\n${last.output()}`);
+          await sleep(250);
+        }
+      } finally {
+        last.child.kill('SIGTERM');
+        await last.exited;
+      }
 
-    // Our side: exactly one message row per (enrollment, step), all sent, each delivered under its id.
-    const { rows } = await testDb().pool.query<{ id: string; enrollment_id: string; step: number; status: string }>(
-      'SELECT id, enrollment_id, step, status FROM messages WHERE workspace_id = $1',
-      [workspaceId],
-    );
-    expect(rows).toHaveLength(CONTACTS * STEPS);
-    expect(new Set(rows.map((r) => `${r.enrollment_id}:${r.step}`)).size).toBe(CONTACTS * STEPS);
-    const statuses = rows.reduce<Record<string, number>>(
-      (acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }),
-      {},
-    );
-    expect(statuses).toEqual({ sent: CONTACTS * STEPS });
-    expect(new Set(rows.map((r) => r.id))).toEqual(keys);
-    const { rows: events } = await testDb().pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM message_events WHERE workspace_id = $1 AND event_type = 'sent'`,
-      [workspaceId],
-    );
-    expect(events[0]?.n).toBe(CONTACTS * STEPS);
-    console.log(
-      `[kill test] ${KILLS} kills; deliveries after each: ${progress.join(', ')}; ${fake.posts} POSTs for ${keys.size} keys`,
-    );
-  });
+      // The provider side: one delivery per (enrollment, step), each under its own key.
+      const keys = new Set(fake.deliveries.map((d) => d.key));
+      expect(keys.size).toBe(fake.deliveries.length);
+      expect(fake.deliveries).toHaveLength(CONTACTS * STEPS);
+      const bySteps = new Map<string, string>();
+      for (const d of fake.deliveries) {
+        const body = d.body as { to?: { email?: string }; purpose?: string };
+        const slot = `${body.to?.email ?? '?'}|${body.purpose ?? '?'}`;
+        expect(bySteps.get(slot), `two keys for ${slot}`).toBeUndefined();
+        bySteps.set(slot, d.key);
+      }
+      expect(bySteps.size).toBe(CONTACTS * STEPS);
+      // Retries after a crash may repeat a key; the provider deduplicates them.
+      expect(fake.posts).toBeGreaterThanOrEqual(fake.deliveries.length);
+
+      // Our side: exactly one message row per (enrollment, step), all sent, each delivered under its id.
+      const { rows } = await testDb().pool.query<{ id: string; enrollment_id: string; step: number; status: string }>(
+        'SELECT id, enrollment_id, step, status FROM messages WHERE workspace_id = $1',
+        [workspaceId],
+      );
+      expect(rows).toHaveLength(CONTACTS * STEPS);
+      expect(new Set(rows.map((r) => `${r.enrollment_id}:${r.step}`)).size).toBe(CONTACTS * STEPS);
+      const statuses = rows.reduce<Record<string, number>>(
+        (acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }),
+        {},
+      );
+      expect(statuses).toEqual({ sent: CONTACTS * STEPS });
+      expect(new Set(rows.map((r) => r.id))).toEqual(keys);
+      const { rows: events } = await testDb().pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM message_events WHERE workspace_id = $1 AND event_type = 'sent'`,
+        [workspaceId],
+      );
+      expect(events[0]?.n).toBe(CONTACTS * STEPS);
+      console.log(
+        `[kill test] ${progress.length} kills, ${midRun()} mid-run; deliveries after each: ${progress.join(', ')}; ${fake.posts} POSTs for ${keys.size} keys`,
+      );
+    },
+  );
 });

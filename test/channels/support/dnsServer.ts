@@ -46,15 +46,7 @@ export async function startDnsServer(zone: Zone): Promise<LocalDns> {
     }
     void send(response);
   };
-  const udp = dns2.createUDPServer(handle);
-  await udp.listen(0, '127.0.0.1');
-  const port = udp.address().port;
-  // TCP on the same port number, for answers too large for UDP (long DKIM keys).
-  const tcp = dns2.createTCPServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
+  const { udp, tcp, port } = await listenOnOnePort(handle);
   const resolver = new dns.Resolver({ timeout: 2000, tries: 1 });
   resolver.setServers([`127.0.0.1:${port}`]);
   return {
@@ -68,6 +60,30 @@ export async function startDnsServer(zone: Zone): Promise<LocalDns> {
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
+}
+
+/**
+ * UDP on a random port, then TCP on the same number (for answers too large for UDP, such as long
+ * DKIM keys). The TCP port can already be taken (another test's listener or an outgoing
+ * connection's local port), so a taken number is given back and another one tried.
+ */
+async function listenOnOnePort(handle: dns2.DnsHandler) {
+  for (let attempt = 1; ; attempt++) {
+    const udp = dns2.createUDPServer(handle);
+    await udp.listen(0, '127.0.0.1');
+    const port = udp.address().port;
+    const tcp = dns2.createTCPServer(handle);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(port, '127.0.0.1', () => resolve());
+      });
+      return { udp, tcp, port };
+    } catch (error) {
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 20) throw error;
+    }
+  }
 }
 
 function resource(fields: Omit<dns2.Packet.Resource, 'toBuffer'>): dns2.Packet.Resource {

@@ -1,0 +1,163 @@
+// The batched reserve and record statements (migration 009) on real PostgreSQL: a batch of
+// reservations runs each item as it would run alone (caps counted across the batch, one bad item
+// failing alone), and a batch of recorded sends likewise.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { claimAndReserve, recordSent, type ClaimInput } from '../../src/db/reservations.ts';
+import { ItemFailed } from '../../src/db/coalesce.ts';
+import type { Db } from '../../src/db/database.ts';
+import { testDb } from '../support/harness.ts';
+import { instant, MONDAY_9AM, world } from '../engine/support.ts';
+
+/** A workspace with one email account (daily cap `daily`) and `n` contacts enrolled in a one-step sequence. */
+async function enrolled(n: number, daily: number) {
+  const w = await world();
+  const ids = await w.contacts(
+    Array.from({ length: n }, (_, i) => ({ email: `p${i}@co${i}.example.com`, firstName: `P${i}`, timezone: 'UTC' })),
+  );
+  const sender = await w.ok('POST', '/v1/senders', {
+    channel: 'email',
+    provider: 'http',
+    fromEmail: 'seller@ours.example.com',
+    credentials: { url: 'http://127.0.0.1:9/messages' },
+    dailyLimit: daily,
+    hourlyLimit: null,
+    minGapSeconds: 0,
+    warmup: null,
+  });
+  const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+  const { enrolled } = await w.enroll(sequenceId, ids);
+  const senderId = String(sender.id);
+  const claim = (e: { contactId: string; enrollmentId: string }, i: number): ClaimInput => ({
+    id: randomUUID(),
+    workspaceId: w.workspaceId,
+    enrollmentId: e.enrollmentId,
+    contactId: e.contactId,
+    sequenceId,
+    step: 0,
+    channel: 'email',
+    purpose: 'intro',
+    provider: 'http',
+    senderId,
+    variant: 0,
+    subject: `Hello P${i}`,
+    body: `Hi P${i}`,
+    recipient: `p${i}@co${i}.example.com`,
+    rfcMessageId: null,
+    providerThreadId: null,
+    recipientDomain: `co${i}.example.com`,
+    leaseUntil: new Date(MONDAY_9AM.getTime() + 60_000),
+    reservedAt: MONDAY_9AM,
+    writer: {},
+    seenStep: 0,
+    senders: { email: senderId },
+    caps: { senderId, quota: 'all', daily, hourly: null, weekly: null, minGapSeconds: 0, domainCap: 5 },
+  });
+  return { w, enrolled, claim, senderId };
+}
+
+/** The test database, counting the statements sent through it. */
+function counted(): { db: Db; statements: () => number } {
+  const db = testDb();
+  let n = 0;
+  return {
+    db: {
+      ...db,
+      statement: (...args: Parameters<Db['statement']>) => {
+        n++;
+        return db.statement(...args);
+      },
+    } as Db,
+    statements: () => n,
+  };
+}
+
+describe('batched reservations', () => {
+  it('counts the account cap across the items of one batch, as if they had gone one by one', async () => {
+    const { enrolled: list, claim } = await enrolled(6, 3);
+    const { db, statements } = counted();
+    const claims = await Promise.all(list.map((e, i) => claimAndReserve(db, claim(e, i))));
+    // The six went in one statement.
+    expect(statements()).toBe(1);
+    const reserved = claims.filter((c) => c.kind === 'reserved');
+    expect(reserved).toHaveLength(3);
+    const refused = claims.filter((c) => c.kind === 'refused');
+    expect(refused).toHaveLength(3);
+    for (const r of refused) expect(r).toMatchObject({ status: 'active', usage: { today: 3 }, domainToday: 0 });
+    for (const c of reserved)
+      expect(c).toMatchObject({ message: { status: 'sending', step: 0, reservedAt: MONDAY_9AM, provider: 'http' } });
+    const { rows } = await testDb().pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM enrollments WHERE id = ANY($1) AND current_step = 1`,
+      [list.map((e) => e.enrollmentId)],
+    );
+    expect(rows[0]?.n).toBe(3);
+  });
+
+  it('fails a bad item alone, and tells a step that moved on from one that fits', async () => {
+    const { enrolled: list, claim } = await enrolled(3, 50);
+    const items = list.map((e, i) => claim(e, i));
+    // A contact that does not exist (foreign key violation), and a decision made on a stale step.
+    const bad = { ...(items[1] as ClaimInput), contactId: randomUUID() };
+    const stale = { ...(items[2] as ClaimInput), seenStep: 4 };
+    const [good, failed, moved] = await Promise.allSettled([
+      claimAndReserve(testDb(), items[0] as ClaimInput),
+      claimAndReserve(testDb(), bad),
+      claimAndReserve(testDb(), stale),
+    ]);
+    expect(good).toMatchObject({ status: 'fulfilled', value: { kind: 'reserved' } });
+    expect(failed.status).toBe('rejected');
+    const reason = (failed as PromiseRejectedResult).reason as ItemFailed;
+    expect(reason).toBeInstanceOf(ItemFailed);
+    expect(reason.code).toBe('23503');
+    expect(reason.message).toMatch(/messages_contact_id_fkey/);
+    expect(moved).toEqual({ status: 'fulfilled', value: { kind: 'moved' } });
+    // Nothing of the failed item was written; the good one stands.
+    const { rows } = await testDb().pool.query<{ enrollment_id: string }>(
+      'SELECT enrollment_id FROM messages WHERE enrollment_id = ANY($1)',
+      [list.map((e) => e.enrollmentId)],
+    );
+    expect(rows.map((r) => r.enrollment_id)).toEqual([list[0]?.enrollmentId]);
+  });
+
+  it('records a batch of sends: each message sent once, the enrollment completed, a stale one left alone', async () => {
+    const { w, enrolled: list, claim } = await enrolled(3, 50);
+    const claims = await Promise.all(list.map((e, i) => claimAndReserve(testDb(), claim(e, i))));
+    const messages = claims.map((c) => (c.kind === 'reserved' ? c.message : undefined));
+    const sent = (i: number, messageId = messages[i]?.id ?? '') => ({
+      workspaceId: w.workspaceId,
+      messageId,
+      enrollmentId: list[i]?.enrollmentId ?? '',
+      contactId: list[i]?.contactId ?? '',
+      providerMessageId: `pm_${i}`,
+      providerThreadId: null,
+      sentAt: new Date(MONDAY_9AM.getTime() + 1000),
+      activity: { id: randomUUID(), summary: `Sent to P${i}`, data: { i } },
+      last: true,
+    });
+    const results = await Promise.all([
+      recordSent(testDb(), sent(0)),
+      recordSent(testDb(), sent(1)),
+      // A message id that is not this enrollment's reservation: nothing is recorded for it.
+      recordSent(testDb(), sent(2, randomUUID())),
+    ]);
+    expect(results).toEqual([
+      { recorded: true, continues: false, completed: true },
+      { recorded: true, continues: false, completed: true },
+      { recorded: false, continues: false, completed: false },
+    ]);
+    // Recording again changes nothing: a reservation is settled once.
+    expect(await recordSent(testDb(), sent(0))).toEqual({ recorded: false, continues: false, completed: false });
+    const { rows } = await testDb().pool.query<{ status: string; n: number }>(
+      `SELECT e.status, (SELECT count(*)::int FROM message_events v JOIN messages m ON m.id = v.message_id
+                          WHERE m.enrollment_id = e.id AND v.event_type = 'sent') AS n
+         FROM enrollments e WHERE e.id = ANY($1) ORDER BY array_position($1, e.id)`,
+      [list.map((e) => e.enrollmentId)],
+    );
+    expect(rows).toEqual([
+      { status: 'completed', n: 1 },
+      { status: 'completed', n: 1 },
+      { status: 'active', n: 0 },
+    ]);
+    expect((await w.timeline(list[0]?.contactId ?? '')).map((t) => t.summary)).toContain('Sent to P0');
+  });
+});
