@@ -3,6 +3,7 @@
 // run on tick() — which is how tests drive it on an injected clock. With a queue, jobs go to
 // pg-boss and any number of workers consume them; a periodic sweep catches anything overdue.
 import { findDueEnrollments } from '../db/enrollments.ts';
+import { refreshStatistics } from '../db/statistics.ts';
 import type { Db } from '../db/database.ts';
 import type { AdapterRegistry } from '../channels/registry.ts';
 import { classifyReply } from '../writer/classifyReply.ts';
@@ -200,10 +201,21 @@ export function createEngine(options: {
         },
         (options.replyPollSeconds ?? 60) * 1000,
       );
+      // Tables that outgrew their planner statistics are analyzed without waiting for autovacuum
+      // (src/db/statistics.ts): on a new database, the first minutes of sending.
+      let analyzing = false;
+      const statisticsTimer = setInterval(() => {
+        if (stopped || analyzing) return;
+        analyzing = true;
+        refreshStatistics(db)
+          .catch((error: unknown) => log.warn({ err: error }, 'statistics refresh failed'))
+          .finally(() => (analyzing = false));
+      }, 10_000);
       return async () => {
         stopped = true;
         clearInterval(timer);
         clearInterval(inboundTimer);
+        clearInterval(statisticsTimer);
         await sweeping;
         await queue.stop();
       };

@@ -1,5 +1,6 @@
 // Enrolling contacts into a sequence: by ids or by tag. Each contact is judged on its own; the ones
 // that cannot be enrolled come back with the reason. Enrolled contacts run from now.
+import { analyzeTables } from '../db/statistics.ts';
 import { hashString } from '../core/random.ts';
 import type { Db } from '../db/database.ts';
 import { insertEnrollments } from '../db/enrollments.ts';
@@ -56,6 +57,8 @@ export async function enrollContacts(
       if (!done.has(id)) skipped.push({ contactId: id, reason: 'already enrolled in this sequence' });
     return { enrolled, skipped };
   });
+  // Before the first step runs: a large enrollment would otherwise be planned as an empty table.
+  if (result.enrolled.length >= 1000) await analyzeTables(deps.db, ['contacts', 'enrollments']);
   await deps.schedule(
     result.enrolled.map((e) => ({
       ref: { workspaceId: input.workspaceId, enrollmentId: e.enrollmentId },

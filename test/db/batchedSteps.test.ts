@@ -94,10 +94,12 @@ describe('batched reservations', () => {
   });
 
   it('fails a bad item alone, and tells a step that moved on from one that fits', async () => {
-    const { enrolled: list, claim } = await enrolled(3, 50);
+    const { enrolled: list, claim } = await enrolled(4, 50);
     const items = list.map((e, i) => claim(e, i));
-    // A contact that does not exist (foreign key violation), and a decision made on a stale step.
-    const bad = { ...(items[1] as ClaimInput), contactId: randomUUID() };
+    const earlier = await claimAndReserve(testDb(), items[3] as ClaimInput);
+    if (earlier.kind !== 'reserved') throw new Error('the earlier reservation should go through');
+    // A message id that is already taken (a primary-key violation), and a decision made on a stale step.
+    const bad = { ...(items[1] as ClaimInput), id: earlier.message.id };
     const stale = { ...(items[2] as ClaimInput), seenStep: 4 };
     const [good, failed, moved] = await Promise.allSettled([
       claimAndReserve(testDb(), items[0] as ClaimInput),
@@ -108,15 +110,20 @@ describe('batched reservations', () => {
     expect(failed.status).toBe('rejected');
     const reason = (failed as PromiseRejectedResult).reason as ItemFailed;
     expect(reason).toBeInstanceOf(ItemFailed);
-    expect(reason.code).toBe('23503');
-    expect(reason.message).toMatch(/messages_contact_id_fkey/);
+    expect(reason.code).toBe('23505');
+    expect(reason.message).toMatch(/messages_pkey/);
     expect(moved).toEqual({ status: 'fulfilled', value: { kind: 'moved' } });
     // Nothing of the failed item was written; the good one stands.
     const { rows } = await testDb().pool.query<{ enrollment_id: string }>(
       'SELECT enrollment_id FROM messages WHERE enrollment_id = ANY($1)',
-      [list.map((e) => e.enrollmentId)],
+      [list.slice(0, 3).map((e) => e.enrollmentId)],
     );
     expect(rows.map((r) => r.enrollment_id)).toEqual([list[0]?.enrollmentId]);
+    const { rows: advanced } = await testDb().pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM enrollments WHERE id = $1 AND current_step = 0',
+      [list[1]?.enrollmentId],
+    );
+    expect(advanced[0]?.n).toBe(1);
   });
 
   it('records a batch of sends: each message sent once, the enrollment completed, a stale one left alone', async () => {

@@ -1,0 +1,30 @@
+// Planner statistics for the tables that grow fastest. PostgreSQL keeps a plan per connection (the
+// engine's batched functions, prepared statements), made with the statistics of the moment; a
+// table that has not been analyzed since it was nearly empty (a new database, a first import, a
+// first campaign) is planned as if it still were, and plans made then can scan the whole
+// workspace for each row until autovacuum's next ANALYZE, up to a minute later. A table whose
+// rows outgrew its statistics (more than twice the rows they describe, and 1,000 or more) is
+// analyzed here at once; ANALYZE invalidates the plans made on the old statistics.
+import type { Db } from './database.ts';
+
+const GROWING = ['contacts', 'enrollments', 'messages', 'message_events', 'activities', 'sender_usage'] as const;
+
+/** Analyzes the growing tables whose statistics are stale; returns the tables analyzed. */
+export async function refreshStatistics(db: Db): Promise<string[]> {
+  const { rows } = await db.pool.query<{ table: string }>(
+    `SELECT c.relname AS table FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+      WHERE s.schemaname = current_schema() AND c.relname = ANY ($1)
+        AND s.n_live_tup >= 1000 AND s.n_live_tup > 2 * greatest(c.reltuples, 0) + 1000`,
+    [GROWING],
+  );
+  for (const { table } of rows) await db.pool.query(`ANALYZE ${table}`);
+  return rows.map((r) => r.table);
+}
+
+/**
+ * Analyzes `tables` now: after a bulk write whose rows the activity statistics may not show yet
+ * (they reach pg_stat_user_tables up to seconds after the commit).
+ */
+export async function analyzeTables(db: Db, tables: readonly (typeof GROWING)[number][]): Promise<void> {
+  for (const table of tables) await db.pool.query(`ANALYZE ${table}`);
+}
