@@ -183,17 +183,42 @@ export async function senderUsage(
   senders: readonly { id: string; timezone: string }[],
   quota: 'all' | 'invite' | 'message',
   now: Date,
+  options: { shared?: boolean } = {},
 ): Promise<Map<string, SenderUsage>> {
   const usage = new Map<string, SenderUsage>();
   if (senders.length === 0) return usage;
-  const [result] = await sql.batch(
-    execute(SENDER_USAGE, [senders.map((s) => s.id), senders.map((s) => s.timezone), quota, now]),
-    [SENDER_USAGE],
-  );
-  const rows = (result?.rows ?? []) as { id: string; today: number; hour: number; week: number; last: Date | null }[];
+  // Counter windows start on whole minutes (every zone's offset is a multiple of 15 minutes), so the
+  // minute `now` falls in names the same windows as `now` itself.
+  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const text = execute(SENDER_USAGE, [senders.map((s) => s.id), senders.map((s) => s.timezone), quota, minute]);
+  const rows = await (options.shared ? sharedRead(sql, text) : readUsage(sql, text));
   for (const row of rows)
     usage.set(row.id, { today: row.today, thisHour: row.hour, thisWeek: row.week, lastSentAt: row.last });
   return usage;
+}
+
+type UsageRow = { id: string; today: number; hour: number; week: number; last: Date | null };
+
+async function readUsage(sql: Sql, text: string): Promise<UsageRow[]> {
+  const [result] = await sql.batch(text, [SENDER_USAGE]);
+  return (result?.rows ?? []) as UsageRow[];
+}
+
+/** Usage reads in flight, by statement (the statement names the accounts and the minute). */
+const inFlight = new Map<string, Promise<UsageRow[]>>();
+
+/**
+ * A read outside any transaction (a peeking decision ranking accounts) that an identical read
+ * already in flight answers: under load, every new contact of a minute asks the same question of
+ * the same accounts. The answer is as fresh as a read started a moment earlier, which ranking
+ * accounts can afford; caps are checked by the reservation itself.
+ */
+function sharedRead(sql: Sql, text: string): Promise<UsageRow[]> {
+  const running = inFlight.get(text);
+  if (running) return running;
+  const read = readUsage(sql, text).finally(() => inFlight.delete(text));
+  inFlight.set(text, read);
+  return read;
 }
 
 /** Recounts an account's usage counters from its messages (after its timezone, and so its windows, changed). */

@@ -104,6 +104,7 @@ export async function prepareSend(
     stickySenderId: state.senders[decision.channel],
     now,
     seed: enrollment.id,
+    peeking: !ctx.locked,
   });
   if (choice.kind === 'defer') return defer(choice.until, choice.reason);
   const sender = choice.kind === 'sender' ? choice.sender : null;

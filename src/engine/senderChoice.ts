@@ -75,7 +75,15 @@ export async function chooseSender(
   sql: Sql,
   /** The workspace's accounts (every channel), as loaded with the step. */
   accounts: readonly SenderRow[],
-  input: { channel: Channel; template: string; stickySenderId?: string; now: Date; seed: string },
+  input: {
+    channel: Channel;
+    template: string;
+    stickySenderId?: string;
+    now: Date;
+    seed: string;
+    /** Deciding without a transaction: an identical usage read in flight may answer (senderUsage). */
+    peeking?: boolean;
+  },
 ): Promise<SenderChoice> {
   const { channel, template, now } = input;
   const all = accounts.filter((s) => s.channel === channel);
@@ -101,7 +109,7 @@ export async function chooseSender(
   // The sticky account, or the only one, is picked whatever its room (claimQuota decides).
   const only = sticky ?? (usable.length === 1 ? usable[0] : undefined);
   if (only) return { kind: 'sender', sender: only };
-  const usage = await senderUsage(sql, usable, quotaClass(channel, template), now);
+  const usage = await senderUsage(sql, usable, quotaClass(channel, template), now, { shared: input.peeking === true });
   const ranked = usable.map((sender) => ({
     id: sender.id,
     sender,
