@@ -4,6 +4,7 @@
 // local clock hour, ISO week from Monday 00:00); the engine counts with counterWindows().
 import { z } from 'zod';
 import { DateTime } from 'luxon';
+import { zoneOrName } from './timezone.ts';
 import { CONNECTION_REQUEST, type Channel } from './channels.ts';
 import { seededRandom } from './random.ts';
 
@@ -72,8 +73,8 @@ export function effectiveDailyCap(limits: SenderLimits, warmupDay: number): numb
 
 /** Warm-up day number (1 on the day the warm-up started) counted in local calendar days. */
 export function warmupDayFor(input: { warmupStartedAt: Date; now: Date; zone: string }): number {
-  const started = DateTime.fromJSDate(input.warmupStartedAt, { zone: input.zone }).startOf('day');
-  const today = DateTime.fromJSDate(input.now, { zone: input.zone }).startOf('day');
+  const started = DateTime.fromJSDate(input.warmupStartedAt, { zone: zoneOrName(input.zone) }).startOf('day');
+  const today = DateTime.fromJSDate(input.now, { zone: zoneOrName(input.zone) }).startOf('day');
   return Math.max(1, Math.round(today.diff(started, 'days').days) + 1);
 }
 
@@ -88,7 +89,7 @@ export type CounterWindows = {
 
 /** The buckets usage is counted in: count sends with dayStart <= sentAt < nextDay, and so on. */
 export function counterWindows(now: Date, zone: string): CounterWindows {
-  const local = DateTime.fromJSDate(now, { zone });
+  const local = DateTime.fromJSDate(now, { zone: zoneOrName(zone) });
   const day = local.startOf('day');
   const hour = local.startOf('hour');
   const week = local.startOf('week');

@@ -5,7 +5,7 @@
 // a wall time inside a spring-forward gap maps to the first instant after the gap, and a wall time
 // that happens twice in a fall-back overlap maps to its first occurrence.
 import { DateTime, IANAZone } from 'luxon';
-import { isValidZone } from './timezone.ts';
+import { zoneOf } from './timezone.ts';
 import { seededRandom } from './random.ts';
 import { clockToMinutes, WEEKDAYS, type Schedule } from './sequence.ts';
 
@@ -115,14 +115,6 @@ function allowedWeekday(schedule: WindowSchedule, isoWeekday: number): boolean {
   return day !== undefined && schedule.days.includes(day);
 }
 
-// The zone objects, by name (isValidZone remembers which names are valid).
-const zones = new Map<string, IANAZone>();
-
 function ianaZone(name: string): IANAZone {
-  const known = zones.get(name);
-  if (known) return known;
-  if (!isValidZone(name)) throw new Error(`invalid IANA timezone: ${name}`);
-  const zone = IANAZone.create(name);
-  zones.set(name, zone);
-  return zone;
+  return zoneOf(name);
 }

@@ -15,6 +15,48 @@ type Place = { iso: string; zone: string };
 // every step: remember the answers (bounded, for names that come from imported data).
 const validity = new Map<string, boolean>();
 
+/**
+ * An IANA zone whose UTC offsets are remembered per minute. luxon asks the zone for its offset at
+ * every conversion, and IANAZone answers through Intl's formatToParts (several microseconds each,
+ * a few dozen per step). Since 2000 every zone's offset changes only on a whole minute of UTC (not
+ * always a quarter hour: Newfoundland changed at 00:01 local time until 2011), so an offset read
+ * once holds for the rest of its minute; earlier instants are not remembered.
+ */
+class RememberingZone extends IANAZone {
+  private readonly offsets = new Map<number, number>();
+
+  override offset(ts: number): number {
+    if (ts < SINCE_2000) return super.offset(ts);
+    const minute = Math.floor(ts / MINUTE);
+    const known = this.offsets.get(minute);
+    if (known !== undefined) return known;
+    const offset = super.offset(minute * MINUTE);
+    if (this.offsets.size >= 50_000) this.offsets.clear();
+    this.offsets.set(minute, offset);
+    return offset;
+  }
+}
+
+const SINCE_2000 = Date.UTC(2000, 0, 1);
+const MINUTE = 60_000;
+const zones = new Map<string, IANAZone>();
+
+/** The zone object for a valid IANA name (throws otherwise), one per name. */
+export function zoneOf(name: string): IANAZone {
+  const known = zones.get(name);
+  if (known) return known;
+  if (!isValidZone(name)) throw new Error(`invalid IANA timezone: ${name}`);
+  const zone = new RememberingZone(name);
+  if (zones.size >= 10_000) zones.clear();
+  zones.set(name, zone);
+  return zone;
+}
+
+/** zoneOf(name) for a valid name; an invalid one as it is (luxon then answers with an invalid date). */
+export function zoneOrName(name: string): IANAZone | string {
+  return isValidZone(name) ? zoneOf(name) : name;
+}
+
 /** Whether `name` is an IANA zone this runtime knows. */
 export function isValidZone(name: string): boolean {
   const known = validity.get(name);

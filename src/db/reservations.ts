@@ -160,6 +160,8 @@ export type SentInput = {
   activity: { id: string; summary: string; data: unknown };
   /** The sequence has no step after this one. */
   last: boolean;
+  /** The id of the "Completed" timeline entry, written when recording this send completes the enrollment. */
+  completedActivityId?: string;
 };
 
 type Recorded = { recorded: boolean; continues: boolean; completed: boolean };
@@ -182,6 +184,7 @@ const records = perOwner((db: Db, workspaceId: string, batch: SentInput[]) =>
       data: input.activity.data,
       activity: input.activity.id,
       last: input.last,
+      completedActivity: input.completedActivityId ?? null,
     })),
   ),
 );

@@ -187,7 +187,7 @@ export async function senderUsage(
 ): Promise<Map<string, SenderUsage>> {
   const usage = new Map<string, SenderUsage>();
   if (senders.length === 0) return usage;
-  // Counter windows start on whole minutes (every zone's offset is a multiple of 15 minutes), so the
+  // Counter windows start on whole minutes (the offsets zones use are whole quarter hours), so the
   // minute `now` falls in names the same windows as `now` itself.
   const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   const text = execute(SENDER_USAGE, [senders.map((s) => s.id), senders.map((s) => s.timezone), quota, minute]);

@@ -84,6 +84,7 @@ async function recordPlainSend(deps: EngineDeps, d: Delivery, value: Accepted): 
       },
     },
     last: d.last === true,
+    ...(d.last ? { completedActivityId: uuidv7() } : {}),
   });
   const ref = { workspaceId: message.workspaceId, enrollmentId: message.enrollmentId };
   if (recorded.completed) await deps.completed(ref);

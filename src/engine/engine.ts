@@ -4,6 +4,7 @@
 // pg-boss and any number of workers consume them; a periodic sweep catches anything overdue.
 import { findDueEnrollments } from '../db/enrollments.ts';
 import { refreshStatistics } from '../db/statistics.ts';
+import { perOwner } from '../db/coalesce.ts';
 import type { Db } from '../db/database.ts';
 import type { AdapterRegistry } from '../channels/registry.ts';
 import { classifyReply } from '../writer/classifyReply.ts';
@@ -22,6 +23,16 @@ import { pollableSenders, pollMailbox } from './replyPolling.ts';
 import type { HeaderBag } from '../inbound/resendWebhook.ts';
 
 export type Engine = ReturnType<typeof createEngine>;
+
+/** Completions announced at once go to the queue in one insert. */
+const announceCompleted = (queue: Queue, ref: EnrollmentRef) => announcing(queue, 'completed', ref);
+const announcing = perOwner(async (queue: Queue, _key: string, refs: EnrollmentRef[]) => {
+  await queue.sendMany(
+    'outreach/sequence.completed',
+    refs.map((payload) => ({ payload })),
+  );
+  return refs.map(() => undefined);
+});
 
 export function createEngine(options: {
   db: Db;
@@ -84,7 +95,7 @@ export function createEngine(options: {
       }
     },
     async completed(ref) {
-      if (queue) await queue.send('outreach/sequence.completed', ref);
+      if (queue) await announceCompleted(queue, ref);
       else await handlers['outreach/sequence.completed'](ref);
     },
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IANAZone } from 'luxon';
-import { normalizePlace, resolveContactTimezone, type ContactPlace } from '../../src/core/timezone.ts';
+import { normalizePlace, resolveContactTimezone, zoneOf, type ContactPlace } from '../../src/core/timezone.ts';
 import { CITY_ZONES, COUNTRY_ZONES } from '../../src/core/timezoneTables.ts';
 
 describe('resolveContactTimezone', () => {
@@ -76,5 +76,46 @@ describe('the tables', () => {
   it('have one zone per country code', () => {
     const codes = COUNTRY_ZONES.map(([code]) => code);
     expect(new Set(codes).size).toBe(codes.length);
+  });
+});
+
+describe('zoneOf', () => {
+  // Zones with odd offsets and transitions: half and quarter hours, 30-minute DST, a skipped day,
+  // a change of standard offset.
+  const names = [
+    'America/New_York',
+    'Europe/Berlin',
+    'Australia/Lord_Howe',
+    'Pacific/Chatham',
+    'Asia/Kathmandu',
+    'Asia/Kolkata',
+    'Pacific/Apia',
+    'America/St_Johns',
+    'Asia/Pyongyang',
+    'Africa/Casablanca',
+    'UTC',
+  ];
+
+  it.each(names)('answers the offsets IANAZone does, minute by minute around every transition (%s)', (name) => {
+    const remembering = zoneOf(name);
+    const plain = new IANAZone(name);
+    const differences: string[] = [];
+    // Every minute around each transition from 2000 to 2030, found by scanning days.
+    for (let day = Date.UTC(2000, 0, 1); day < Date.UTC(2030, 0, 1); day += 86_400_000) {
+      if (plain.offset(day) === plain.offset(day + 86_400_000)) continue;
+      for (let t = day - 3_600_000; t <= day + 86_400_000 + 3_600_000; t += 60_000)
+        if (remembering.offset(t) !== plain.offset(t)) differences.push(new Date(t).toISOString());
+    }
+    // And in random order at arbitrary milliseconds, so a remembered quarter is reused.
+    for (let i = 0; i < 2000; i++) {
+      const t = Date.UTC(2000, 0, 1) + Math.floor((((i * 7919) % 2000) / 2000) * 946_684_800_000) + i;
+      if (remembering.offset(t) !== plain.offset(t)) differences.push(new Date(t).toISOString());
+    }
+    expect(differences).toEqual([]);
+  });
+
+  it('is one object per name and refuses an unknown name', () => {
+    expect(zoneOf('Europe/Paris')).toBe(zoneOf('Europe/Paris'));
+    expect(() => zoneOf('Mars/Base')).toThrow(/invalid IANA timezone/);
   });
 });

@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { claimAndReserve, recordSent, type ClaimInput } from '../../src/db/reservations.ts';
 import { ItemFailed } from '../../src/db/coalesce.ts';
+import { uuidv7 } from '../../src/db/uuidv7.ts';
+import { recordCompletion } from '../../src/engine/completed.ts';
 import type { Db } from '../../src/db/database.ts';
 import { testDb } from '../support/harness.ts';
 import { instant, MONDAY_9AM, world } from '../engine/support.ts';
@@ -166,5 +168,41 @@ describe('batched reservations', () => {
       { status: 'active', n: 0 },
     ]);
     expect((await w.timeline(list[0]?.contactId ?? '')).map((t) => t.summary)).toContain('Sent to P0');
+  });
+  it('logs the outcome with the last send, once, and the completion job finds it logged', async () => {
+    const { w, enrolled: list, claim } = await enrolled(2, 50);
+    const claims = await Promise.all(list.map((e, i) => claimAndReserve(testDb(), claim(e, i))));
+    const record = (i: number, withOutcome = false) => {
+      const c = claims[i];
+      if (c?.kind !== 'reserved') throw new Error('reserved expected');
+      return recordSent(testDb(), {
+        workspaceId: w.workspaceId,
+        messageId: c.message.id,
+        enrollmentId: list[i]?.enrollmentId ?? '',
+        contactId: list[i]?.contactId ?? '',
+        providerMessageId: `pm_${i}`,
+        providerThreadId: null,
+        sentAt: new Date(MONDAY_9AM.getTime() + 1000),
+        activity: { id: uuidv7(), summary: `Sent to P${i}`, data: { i } },
+        last: true,
+        // After the send's own entry, as the engine does: the outcome is the newer of the two.
+        ...(withOutcome ? { completedActivityId: uuidv7() } : {}),
+      });
+    };
+    // The first with the outcome's id (the engine's way), the second without (logged by the job alone).
+    await Promise.all([record(0, true), record(1)]);
+    const completed = async (i: number) =>
+      (await w.timeline(list[i]?.contactId ?? '')).filter((t) => t.type === 'completed').map((t) => t.summary);
+    expect(await completed(0)).toEqual(['Completed "instant": 1 message sent, no reply']);
+    expect(await completed(1)).toEqual([]);
+    // The job, delivered twice and at once for both: each outcome is logged exactly once.
+    const later = new Date(MONDAY_9AM.getTime() + 2000);
+    await Promise.all(
+      [0, 1, 0, 1].map((i) => recordCompletion(testDb(), w.workspaceId, list[i]?.enrollmentId ?? '', later)),
+    );
+    expect(await completed(0)).toHaveLength(1);
+    expect(await completed(1)).toEqual(['Completed "instant": 1 message sent, no reply']);
+    // The timeline shows the outcome after the send it followed.
+    expect((await w.timeline(list[0]?.contactId ?? '')).map((t) => t.type).slice(0, 2)).toEqual(['completed', 'sent']);
   });
 });

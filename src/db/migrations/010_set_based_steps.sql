@@ -233,9 +233,10 @@ BEGIN
     WITH x AS (
       SELECT * FROM jsonb_to_recordset(items) AS x (
         ord int, workspace uuid, message uuid, enrollment uuid, contact uuid, "providerMessageId" text,
-        "threadId" text, "sentAt" timestamptz, summary text, data jsonb, activity uuid, last boolean)),
+        "threadId" text, "sentAt" timestamptz, summary text, data jsonb, activity uuid, last boolean,
+        "completedActivity" uuid)),
     firsts AS (SELECT DISTINCT ON (message) * FROM x ORDER BY message, ord),
-    e AS (SELECT id, status FROM enrollments WHERE id = ANY (ids) ORDER BY id FOR UPDATE),
+    e AS (SELECT id, status, sequence_id FROM enrollments WHERE id = ANY (ids) ORDER BY id FOR UPDATE),
     m AS (
       UPDATE messages SET status = 'sent', provider_message_id = f."providerMessageId",
              provider_thread_id = coalesce(f."threadId", messages.provider_thread_id), error = NULL,
@@ -262,7 +263,22 @@ BEGIN
              updated_at = now()
         FROM recorded r
        WHERE en.id = ANY (ids) AND en.id = r.enrollment AND en.status IN ('active', 'paused')
-      RETURNING r.ord, (r.last AND (SELECT e.status FROM e WHERE e.id = en.id) = 'active') AS completed)
+      RETURNING r.ord, (r.last AND (SELECT e.status FROM e WHERE e.id = en.id) = 'active') AS completed),
+    -- The outcome on the timeline ("Completed …"), written with the last send; the
+    -- outreach/sequence.completed job then finds it logged (src/engine/completed.ts).
+    done AS (
+      INSERT INTO activities (workspace_id, contact_id, type, summary, data, occurred_at, id)
+      SELECT r.workspace, r.contact, 'completed',
+             format('Completed "%s": %s message%s sent, no reply', s.name, c.sent, CASE WHEN c.sent = 1 THEN '' ELSE 's' END),
+             jsonb_build_object('enrollmentId', r.enrollment, 'sequenceId', e.sequence_id, 'sent', c.sent),
+             r."sentAt", r."completedActivity"
+        FROM n JOIN recorded r ON r.ord = n.ord JOIN e ON e.id = r.enrollment
+        JOIN sequences s ON s.id = e.sequence_id
+       -- This statement sees the message it records as still sending: it is one of the sent.
+       CROSS JOIN LATERAL (SELECT count(*)::int + 1 AS sent FROM messages m
+                            WHERE m.enrollment_id = r.enrollment AND m.id <> r.message
+                              AND m.status IN ('sent', 'delivered')) AS c
+       WHERE n.completed AND r."completedActivity" IS NOT NULL)
     SELECT jsonb_agg(jsonb_build_object(
              'ord', x.ord, 'recorded', recorded.ord IS NOT NULL,
              'continues', coalesce(NOT n.completed, false), 'completed', coalesce(n.completed, false)))
