@@ -4,7 +4,7 @@
 // (that guess depends on the real current date), so results are the same in every season:
 // a wall time inside a spring-forward gap maps to the first instant after the gap, and a wall time
 // that happens twice in a fall-back overlap maps to its first occurrence.
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime, type IANAZone } from 'luxon';
 import { zoneOf } from './timezone.ts';
 import { seededRandom } from './random.ts';
 import { clockToMinutes, WEEKDAYS, type Schedule } from './sequence.ts';
