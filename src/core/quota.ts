@@ -73,8 +73,9 @@ export function effectiveDailyCap(limits: SenderLimits, warmupDay: number): numb
 
 /** Warm-up day number (1 on the day the warm-up started) counted in local calendar days. */
 export function warmupDayFor(input: { warmupStartedAt: Date; now: Date; zone: string }): number {
-  const started = DateTime.fromJSDate(input.warmupStartedAt, { zone: zoneOrName(input.zone) }).startOf('day');
-  const today = DateTime.fromJSDate(input.now, { zone: zoneOrName(input.zone) }).startOf('day');
+  const zone = zoneOrName(input.zone);
+  const started = DateTime.fromJSDate(input.warmupStartedAt, { zone }).startOf('day');
+  const today = DateTime.fromJSDate(input.now, { zone }).startOf('day');
   return Math.max(1, Math.round(today.diff(started, 'days').days) + 1);
 }
 

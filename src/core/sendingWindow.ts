@@ -16,7 +16,7 @@ const DAY = 86_400_000;
 const DAY_SEARCH_LIMIT = 15;
 
 export function isInsideWindow(instant: Date, schedule: WindowSchedule, zone: string): boolean {
-  return insideAt(DateTime.fromJSDate(instant, { zone: ianaZone(zone) }), schedule);
+  return insideAt(DateTime.fromJSDate(instant, { zone: zoneOf(zone) }), schedule);
 }
 
 function insideAt(local: DateTime, schedule: WindowSchedule): boolean {
@@ -38,7 +38,7 @@ export function nextAllowedSlot(input: {
   seed: string;
 }): Date {
   const { after, schedule, seed } = input;
-  const zone = ianaZone(input.zone);
+  const zone = zoneOf(input.zone);
   const window = firstWindow(after.getTime(), schedule, zone);
   const jitterSeconds = input.jitterSeconds ?? schedule.jitterSeconds ?? 0;
   const room = Math.floor((window.close - window.open) / 1000) - 1;
@@ -113,8 +113,4 @@ function localWall(zone: IANAZone, instant: number): number {
 function allowedWeekday(schedule: WindowSchedule, isoWeekday: number): boolean {
   const day = WEEKDAYS[isoWeekday - 1];
   return day !== undefined && schedule.days.includes(day);
-}
-
-function ianaZone(name: string): IANAZone {
-  return zoneOf(name);
 }

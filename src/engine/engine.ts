@@ -25,8 +25,7 @@ import type { HeaderBag } from '../inbound/resendWebhook.ts';
 export type Engine = ReturnType<typeof createEngine>;
 
 /** Completions announced at once go to the queue in one insert. */
-const announceCompleted = (queue: Queue, ref: EnrollmentRef) => announcing(queue, 'completed', ref);
-const announcing = perOwner(async (queue: Queue, _key: string, refs: EnrollmentRef[]) => {
+const announceCompleted = perOwner(async (queue: Queue, _key: string, refs: EnrollmentRef[]) => {
   await queue.sendMany(
     'outreach/sequence.completed',
     refs.map((payload) => ({ payload })),
@@ -95,7 +94,7 @@ export function createEngine(options: {
       }
     },
     async completed(ref) {
-      if (queue) await announceCompleted(queue, ref);
+      if (queue) await announceCompleted(queue, 'completed', ref);
       else await handlers['outreach/sequence.completed'](ref);
     },
   };

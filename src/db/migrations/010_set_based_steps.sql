@@ -16,26 +16,12 @@ ALTER FUNCTION qh_record_sent(jsonb) RENAME TO qh_record_sent_each;
 -- and taken away when it leaves. Increments and decrements are applied separately, each in the
 -- counters' key order (two statements on the same counters never lock them in opposite orders), and
 -- a decrement never takes a counter below zero.
-CREATE FUNCTION qh_usage_apply_deltas(deltas jsonb) RETURNS void
-LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
-BEGIN
-  -- Taken away: the windows of the messages that left the counted set (or moved).
-  UPDATE sender_usage AS u SET n = greatest(u.n + g.delta, 0)
-    FROM (SELECT d.sender_id, qh_quota_class(d.channel, d.purpose) AS class, k.kind,
-                 CASE k.kind WHEN 'day' THEN w.day_start WHEN 'hour' THEN w.hour_start ELSE w.week_start END AS window_start,
-                 sum(d.delta)::int AS delta
-            FROM jsonb_to_recordset(deltas) AS d (workspace_id uuid, sender_id uuid, channel text, purpose text,
-                   reserved_at timestamptz, delta int)
-            JOIN senders s ON s.id = d.sender_id
-           CROSS JOIN LATERAL qh_quota_windows(d.reserved_at, s.timezone) AS w
-           CROSS JOIN (VALUES ('day'), ('hour'), ('week')) AS k (kind)
-           WHERE d.delta < 0
-           GROUP BY 1, 2, 3, 4
-           ORDER BY 1, 2, 3, 4) AS g
-   WHERE u.sender_id = g.sender_id AND u.class = g.class AND u.kind = g.kind AND u.window_start = g.window_start;
-
-  -- Added: the windows of the messages that entered it; the hour rows keep the latest reservation.
-  INSERT INTO sender_usage AS u (workspace_id, sender_id, class, kind, window_start, n, last_at)
+-- The counter windows a list of changes touches, one row per account, class, kind and window:
+-- `direction` 1 for the messages that entered the counted set, -1 for those that left it.
+CREATE FUNCTION qh_usage_groups(deltas jsonb, direction integer)
+RETURNS TABLE (workspace_id uuid, sender_id uuid, class text, kind text, window_start timestamptz, n integer,
+  last_at timestamptz)
+LANGUAGE sql STABLE AS $$
   SELECT d.workspace_id, d.sender_id, qh_quota_class(d.channel, d.purpose), k.kind,
          CASE k.kind WHEN 'day' THEN w.day_start WHEN 'hour' THEN w.hour_start ELSE w.week_start END,
          count(*)::int, max(CASE WHEN k.kind = 'hour' THEN d.reserved_at END)
@@ -44,9 +30,20 @@ BEGIN
     JOIN senders s ON s.id = d.sender_id
    CROSS JOIN LATERAL qh_quota_windows(d.reserved_at, s.timezone) AS w
    CROSS JOIN (VALUES ('day'), ('hour'), ('week')) AS k (kind)
-   WHERE d.delta > 0
+   WHERE d.delta = direction
    GROUP BY 1, 2, 3, 4, 5
-   ORDER BY 2, 3, 4, 5
+$$;
+
+CREATE FUNCTION qh_usage_apply_deltas(deltas jsonb) RETURNS void
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
+BEGIN
+  -- Taken away: the windows of the messages that left the counted set (or moved).
+  UPDATE sender_usage AS u SET n = greatest(u.n - g.n, 0)
+    FROM (SELECT * FROM qh_usage_groups(deltas, -1) ORDER BY sender_id, class, kind, window_start) AS g
+   WHERE u.sender_id = g.sender_id AND u.class = g.class AND u.kind = g.kind AND u.window_start = g.window_start;
+  -- Added: the windows of the messages that entered it; the hour rows keep the latest reservation.
+  INSERT INTO sender_usage AS u (workspace_id, sender_id, class, kind, window_start, n, last_at)
+  SELECT * FROM qh_usage_groups(deltas, 1) ORDER BY sender_id, class, kind, window_start
   ON CONFLICT (sender_id, class, kind, window_start) DO UPDATE
     SET n = u.n + excluded.n, last_at = greatest(u.last_at, excluded.last_at);
 END
@@ -205,7 +202,7 @@ BEGIN
       INTO outcomes
       FROM x LEFT JOIN judged j USING (pos) LEFT JOIN ins ON ins."enrollmentId" = j.enrollment;
   EXCEPTION WHEN OTHERS THEN
-    -- Say, a foreign-key violation of one item: item by item, it fails alone.
+    -- A constraint one item breaks (a duplicate id, say): item by item, it fails alone.
     outcomes := NULL;
   END;
   IF outcomes IS NULL THEN
