@@ -20,7 +20,7 @@ import { createRecipientChecker, type RecipientChecker } from '../channels/email
 import { resolveEmailSettings, type EmailSettings } from './emailSettings.ts';
 import { pendingInboundEvents, processInboundEvent, receiveResendWebhook } from './events/ingest.ts';
 import { pollableSenders, pollMailbox } from './events/poll.ts';
-import type { HeaderBag } from '../inbound/resendWebhook.ts';
+import type { HeaderBag } from '../channels/resend/webhook.ts';
 
 export type Engine = ReturnType<typeof createEngine>;
 

@@ -8,8 +8,8 @@
 import { getProfile, getRawMessage, listHistory } from '../../channels/gmail/api.ts';
 import { GmailCredentials } from '../../channels/gmail/credentials.ts';
 import type { SendFailure } from '../../channels/types.ts';
-import { candidateMessageIds, parseInboundEmail, type InboundEmail } from '../../inbound/emailReplies.ts';
-import { fetchNewMessages } from '../../inbound/imapPoller.ts';
+import { candidateMessageIds, parseInboundEmail, type InboundEmail } from '../../channels/email/inbound.ts';
+import { fetchNewMessages } from '../../channels/smtp/imap.ts';
 import type { Sql } from '../../db/database.ts';
 import { getSenderRow, setSenderStatus, updateSender } from '../../db/senders.ts';
 import { applyEmailEvent } from './emailEvents.ts';
