@@ -1,12 +1,13 @@
 // The only module that reads process.env. Everything else receives a typed Config.
 import path from 'node:path';
 import { z } from 'zod';
+import { providerEnvShape, resolveProviderSettings, type ProviderSettingsMap } from './channels/registry.ts';
 import { MODEL_PROVIDERS, parseModelConfig, type ModelConfig } from './writer/llm/modelConfig.ts';
 
 const Port = z.coerce.number().int().min(1).max(65535);
 const Bytes = z.coerce.number().int().min(1024);
 
-const EnvSchema = z.object({
+const BaseEnv = z.object({
   PORT: Port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z
@@ -23,15 +24,9 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: Bytes.default(10 * 1024 * 1024),
   CSV_BODY_LIMIT_BYTES: Bytes.default(512 * 1024 * 1024),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  // Email (docs/email.md): tracking, Resend webhooks, Google OAuth, reply polling.
+  // Public links (docs/email.md): tracking and unsubscribe tokens, the tracking domain; polling.
   QUOTAHIT_TRACKING_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
   TRACKING_BASE_URL: z.url().optional(),
-  RESEND_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be the whsec_… signing secret').optional(),
-  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
-  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
-  GOOGLE_AUTH_URL: z.url().optional(),
-  GOOGLE_TOKEN_URL: z.url().optional(),
-  GMAIL_API_BASE_URL: z.url().optional(),
   REPLY_POLL_SECONDS: z.coerce.number().min(5).default(60),
   QUOTAHIT_LEASE_MS: z.coerce.number().int().min(100).default(120_000),
   QUOTAHIT_SEND_TIMEOUT_MS: z.coerce.number().int().min(50).default(30_000),
@@ -47,7 +42,9 @@ const EnvSchema = z.object({
   ANTHROPIC_API_KEY: z.string().trim().min(1).optional(),
   OPENAI_API_KEY: z.string().trim().min(1).optional(),
 });
-type Env = z.infer<typeof EnvSchema>;
+// Each provider adds the variables it reads (its adapter's `settings`, src/channels/<provider>/).
+const EnvSchema = BaseEnv.extend(providerEnvShape() as z.ZodRawShape);
+type Env = z.infer<typeof BaseEnv>;
 
 export type Config = {
   port: number;
@@ -57,12 +54,14 @@ export type Config = {
   /** 32-byte key for AES-256-GCM; undefined until resolved from the data directory (embedded mode). */
   encryptionKey: Buffer | undefined;
   publicUrl: string;
-  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  logLevel: Env['LOG_LEVEL'];
   bodyLimitBytes: number;
   csvBodyLimitBytes: number;
   poolSize: number;
-  /** Email settings the engine and the public routes share (see src/engine/emailSettings.ts). */
+  /** Tracking links and how often accounts are polled (src/engine/links.ts). */
   email: EmailConfig;
+  /** Each provider's installation settings, from its own variables (src/channels/registry.ts). */
+  providers: ProviderSettingsMap;
   /** How long a reserved send may stay unconfirmed before another worker reconciles it. */
   leaseMs: number;
   /** How long one provider call may take; always shorter than the lease. */
@@ -80,15 +79,6 @@ export type EmailConfig = {
   trackingSecret: string | undefined;
   /** Base of open/click links (a custom tracking domain); defaults to publicUrl. */
   trackingBaseUrl: string | undefined;
-  /** Svix signing secret for /webhooks/resend when not given per Resend account. */
-  resendWebhookSecret: string | undefined;
-  google: {
-    clientId: string | undefined;
-    clientSecret: string | undefined;
-    authUrl: string | undefined;
-    tokenUrl: string | undefined;
-    apiBaseUrl: string | undefined;
-  };
   replyPollSeconds: number;
 };
 
@@ -106,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  const e = parsed.data;
+  const e = parsed.data as Env & Record<string, unknown>;
   if (e.DATABASE_URL && !e.QUOTAHIT_ENCRYPTION_KEY) {
     throw new ConfigError(
       'Invalid configuration:\n  QUOTAHIT_ENCRYPTION_KEY: required when DATABASE_URL is set (32 bytes, base64: openssl rand -base64 32)',
@@ -131,16 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     email: {
       trackingSecret: e.QUOTAHIT_TRACKING_SECRET,
       trackingBaseUrl: e.TRACKING_BASE_URL?.replace(/\/+$/, ''),
-      resendWebhookSecret: e.RESEND_WEBHOOK_SECRET,
-      google: {
-        clientId: e.GOOGLE_CLIENT_ID,
-        clientSecret: e.GOOGLE_CLIENT_SECRET,
-        authUrl: e.GOOGLE_AUTH_URL,
-        tokenUrl: e.GOOGLE_TOKEN_URL,
-        apiBaseUrl: e.GMAIL_API_BASE_URL,
-      },
       replyPollSeconds: e.REPLY_POLL_SECONDS,
     },
+    providers: resolveProviderSettings(e),
     leaseMs: e.QUOTAHIT_LEASE_MS,
     sendTimeoutMs: e.QUOTAHIT_SEND_TIMEOUT_MS,
     sweepSeconds: e.QUOTAHIT_SWEEP_SECONDS,

@@ -78,7 +78,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Public: links inside sent email, provider webhooks (signed), the OAuth callback (signed state).
   await app.register(trackingRoutes(engine));
-  await app.register(webhookRoutes(engine));
+  await app.register(webhookRoutes(engine, { publicUrl: config.publicUrl }));
   await app.register(oauthCallbackRoutes(engine));
 
   await app.register(async (v1) => {
@@ -88,7 +88,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(sequenceRoutes(db, engine));
     await v1.register(enrollmentRoutes(db, engine));
     await v1.register(messageRoutes(db, engine));
-    await v1.register(senderRoutes(db, engine, adapters));
+    await v1.register(senderRoutes(engine, adapters));
     await v1.register(analyticsRoutes(db, engine));
     await v1.register(writerRoutes(db, engine));
     await v1.register(planRoutes(db, engine));

@@ -1,13 +1,12 @@
-// The one narrow interface every channel provider implements. Adapters are stateless: credentials
-// and the message in, a normalized result out. They never touch the database or read env; the
-// engine chooses the account, calls send() and persists the outcome.
+// The contract every channel provider implements, covering a provider's whole life: its
+// credentials and the request keys that name them, preparing a message for the wire, sending,
+// looking a message up after a crash, its webhooks (verify, route to an account, parse, handshake),
+// polling, a connection check, OAuth connection and its installation-wide settings. Each part but
+// send and lookup is optional. Adapters are stateless: credentials and data in, normalized results
+// out; they never touch the database, the engine or the environment.
 import type { z } from 'zod';
 import type { Channel } from '../core/channels.ts';
-
-// Every provider that has an adapter; each id must have an entry in registry.ts.
-export const PROVIDER_IDS = ['sandbox', 'http', 'smtp', 'gmail', 'resend'] as const;
-export type ProviderId = (typeof PROVIDER_IDS)[number];
-
+import type { InboundEvent, KeyedEvent } from '../core/events.ts';
 export type Address = { email?: string; phone?: string; linkedinUrl?: string; name?: string };
 
 export type OutboundMessage = {
@@ -33,29 +32,62 @@ export type SendSuccess = {
   refreshedCredentials?: unknown;
 };
 
-/** Expected failures are values; `isRetryable` decides what the engine does with them. */
+/** Expected failures are values; failureAction (below) is the one place that decides what follows. */
 export type SendFailure =
   | { kind: 'rate_limited'; message: string; retryAfterSeconds?: number }
   | { kind: 'temporary'; message: string; retryAfterSeconds?: number }
   | { kind: 'provider_down'; message: string }
   | { kind: 'auth_expired'; message: string }
   | { kind: 'invalid_recipient'; message: string }
-  | { kind: 'rejected'; message: string };
+  | { kind: 'rejected'; message: string }
+  /** Outside the conversation window where only an approved template may go (WhatsApp 24 h). */
+  | { kind: 'window_closed'; message: string }
+  /** No usable (approved) template for a message that needs one. */
+  | { kind: 'template_required'; message: string }
+  /** The person opted out on this channel at the provider (Twilio 21610, a WhatsApp block). */
+  | { kind: 'opted_out'; message: string };
 
-export type SendResult = { ok: true; value: SendSuccess } | { ok: false; failure: SendFailure };
+export type SendFailureKind = SendFailure['kind'];
 
-export function isRetryable(failure: SendFailure): boolean {
+/**
+ * What the engine does with a failure:
+ * - retry: defer with back-off and try again (an expired authorization disconnects the account
+ *   first; its steps go out once it is reconnected);
+ * - hold: keep the step waiting, with the reason, until what it needs exists (a template, an
+ *   open window); never dropped and never sent as something else;
+ * - bounce: the address cannot receive: suppress it on this channel and stop the enrollment;
+ * - suppress: the person opted out on this channel: suppress and move on;
+ * - fail: this message is refused as it is: record it failed and go on with the sequence.
+ */
+export type FailureAction = 'retry' | 'hold' | 'bounce' | 'suppress' | 'fail';
+
+export function failureAction(failure: SendFailure): FailureAction {
   switch (failure.kind) {
     case 'rate_limited':
     case 'temporary':
     case 'provider_down':
-    case 'auth_expired': // retried once the account is reconnected
-      return true;
+    case 'auth_expired':
+      return 'retry';
+    case 'window_closed':
+    case 'template_required':
+      return 'hold';
     case 'invalid_recipient':
+      return 'bounce';
+    case 'opted_out':
+      return 'suppress';
     case 'rejected':
-      return false;
+      return 'fail';
   }
 }
+
+export function isRetryable(failure: SendFailure): boolean {
+  return failureAction(failure) === 'retry';
+}
+
+export type SendResult = { ok: true; value: SendSuccess } | { ok: false; failure: SendFailure };
+
+export const ok = (value: SendSuccess): SendResult => ({ ok: true, value });
+export const fail = (failure: SendFailure): SendResult => ({ ok: false, failure });
 
 /** What a provider knows of a message we may or may not have sent (crash recovery). */
 export type LookupResult = { found: true; value: SendSuccess } | { found: false } | { unsupported: true };
@@ -63,47 +95,177 @@ export type LookupResult = { found: true; value: SendSuccess } | { found: false 
 export type AdapterContext = {
   /** Aborts the provider call (the engine's send timeout). */
   signal?: AbortSignal;
+  /** The provider's installation-wide settings (its `settings` below), resolved from config. */
+  settings?: unknown;
+  now?: Date;
 };
 
-export type ChannelAdapter<Credentials = unknown> = {
-  provider: ProviderId;
+/** What the engine knows of the conversation a message continues (for prepare). */
+export type Conversation = {
+  /** Earlier messages of this enrollment on this channel from the same account that went out, oldest first. */
+  earlier: {
+    messageId: string;
+    rfcMessageId: string | null;
+    subject: string | null;
+    providerMessageId: string | null;
+    providerThreadId: string | null;
+  }[];
+  /** The contact's last inbound message on this channel (a reply), which opens a service window. */
+  lastInboundAt: Date | null;
+};
+
+export type PrepareContext = {
+  now: Date;
+  workspace: { name: string; postalAddress: string | null };
+  /** The sequence's settings (tracking, plain-text first touch …), as stored. */
+  sequenceSettings: Record<string, unknown>;
+  /** Public links and the secret that signs them (tracking, unsubscribe). */
+  links: { publicBaseUrl: string; trackingBaseUrl: string; secret: string };
+};
+
+/**
+ * The message as it goes on the wire, and what to store on our row before the provider is called
+ * (so a reply or a bounce can be matched even if we crash right after sending).
+ */
+export type PreparedMessage =
+  | { ok: true; message: OutboundMessage; record?: { rfcMessageId?: string; subject?: string } }
+  | { ok: false; failure: SendFailure };
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+/** A webhook request as received: the exact bytes (signatures cover them) and the URL called. */
+export type WebhookRequest = {
+  method: 'GET' | 'POST';
+  rawBody: Buffer;
+  headers: HeaderBag;
+  /** The public URL the provider called (PUBLIC_URL + path + query), never forwarded headers. */
+  url: string;
+  query: Record<string, string>;
+};
+
+/** `unconfigured`: the credentials (or settings) hold no signing secret at all. */
+export type WebhookVerdict = { ok: true; eventId?: string } | { ok: false; reason: string; unconfigured?: boolean };
+
+export type ParsedWebhook =
+  /** The request's events, and the provider's id for the delivery (unique; the same on redelivery). */
+  | { kind: 'events'; deliveryId: string; events: KeyedEvent[] }
+  /** Verified, understood, and nothing we act on (a provider's non-message events): acknowledged. */
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'invalid'; reason: string };
+
+export type ProviderWebhook<Credentials, Settings> = {
+  /**
+   * Checks the request's signature against one account's credentials, or (credentials undefined)
+   * the installation-wide settings. A verdict names why a request was refused.
+   */
+  verify(
+    request: WebhookRequest,
+    secrets: { credentials?: Credentials; settings: Settings },
+    now: Date,
+  ): WebhookVerdict;
+  /** Whether installation-wide settings can verify at all (a shared signing secret is configured). */
+  verifiesWithSettings?(settings: Settings): boolean;
+  /** Which account a request belongs to, read from the request without any secret (Meta's phone_number_id). */
+  accountKey?(request: WebhookRequest): string | undefined;
+  /** The key an account answers to, in the same space as accountKey (stored unencrypted to route by). */
+  accountKeyOf?(credentials: Credentials): string | undefined;
+  /** The request's events, or why there are none. */
+  parse(request: WebhookRequest, verdict: { eventId?: string }): ParsedWebhook;
+  /** A GET handshake (Meta's hub.challenge): the answer, given every account's credentials. */
+  handshake?(request: WebhookRequest, accounts: readonly Credentials[]): { status: number; body: string };
+  /** How to configure a signing secret, for the refusal when none is configured anywhere. */
+  secretHint?: string;
+  /** What to answer a verified request with (Twilio wants TwiML); JSON otherwise. */
+  acknowledge?: { contentType: string; body: string };
+};
+
+export type PollResult<Credentials> =
+  | { ok: true; events: KeyedEvent[]; cursor: Record<string, unknown>; refreshedCredentials?: Credentials }
+  | { ok: false; failure: SendFailure };
+
+export type ProviderPoll<Credentials> = {
+  /** Whether this account has anything to poll (an SMTP account only with an IMAP mailbox). */
+  pollable(credentials: Credentials): boolean;
+  /** Reads what is new since `cursor` (empty on the first poll) and returns the next cursor. */
+  poll(
+    credentials: Credentials,
+    cursor: Record<string, unknown>,
+    context: AdapterContext & { now: Date },
+  ): Promise<PollResult<Credentials>>;
+};
+
+/** A connection check also knows the account's addresses (a sending domain to look up). */
+export type ConnectionContext = AdapterContext & { account?: { fromEmail?: string | null; fromPhone?: string | null } };
+
+export type ConnectionCheck = { name: string; verdict: 'ok' | 'warning' | 'failed'; detail: string; fix?: string };
+
+export type OAuthExchange<Credentials> =
+  | { ok: true; credentials: Credentials; account: { fromEmail: string; name?: string } }
+  | { ok: false; message: string };
+
+export type ProviderOAuth<Credentials, Settings> = {
+  /** The path segment of /v1/oauth/<name>/start and /oauth/<name>/callback. */
+  name: string;
+  /** Who grants access, as people know it ("Google"). */
+  label: string;
+  /** Why the installation cannot connect accounts yet (settings missing), or undefined. */
+  notConfigured(settings: Settings): string | undefined;
+  authorizeUrl(settings: Settings, input: { state: string; redirectUri: string; loginHint?: string }): string;
+  exchange(
+    settings: Settings,
+    input: { code: string; redirectUri: string },
+    context: AdapterContext & { now: Date },
+  ): Promise<OAuthExchange<Credentials>>;
+};
+
+/** A provider's installation-wide settings: the environment variables it reads (config.ts merges them). */
+export type ProviderSettings<Settings> = {
+  env: z.ZodObject<z.ZodRawShape>;
+  resolve(env: Record<string, unknown>): Settings;
+};
+
+/** Checks the engine runs for a provider that really delivers (the sandbox delivers nowhere). */
+export type Screen =
+  /** The recipient can receive on this channel (email: syntax, disposable domain, MX). */
+  | 'recipient'
+  /** The written content passes the channel's content check (email: spam score). */
+  | 'content'
+  /** Bounce and complaint rates pause the account and the sequence. */
+  | 'health';
+
+export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider extends string = string> = {
+  provider: Provider;
+  /** The provider's name as people know it ("Resend"), for messages. */
+  label: string;
   channels: readonly Channel[];
+  /** The stored credentials, whole: what the provider needs and what the engine keeps with them. */
   credentials: z.ZodType<Credentials>;
+  /**
+   * Keys of the credentials that are kept apart on an update: given alone, they change only
+   * themselves (an IMAP mailbox, a webhook secret); the rest is replaced as one part.
+   */
+  credentialParts?: readonly string[];
+  /**
+   * Request body keys that also carry credentials (kept so older clients keep working): `'.'`
+   * merges the object into the credentials, a name sets that part (`null` removes it).
+   */
+  credentialAliases?: Readonly<Record<string, '.' | string>>;
   /** True when re-sending with the same message id can never deliver twice (idempotency keys). */
   idempotent: boolean;
+  screens?: readonly Screen[];
+  settings?: ProviderSettings<Settings>;
+  prepare?(
+    message: OutboundMessage,
+    conversation: Conversation,
+    context: PrepareContext & { credentials: Credentials },
+  ): PreparedMessage | Promise<PreparedMessage>;
   send(message: OutboundMessage, credentials: Credentials, context: AdapterContext): Promise<SendResult>;
   /** Finds a message by our id after a crash; providers that cannot answer say `unsupported`. */
   lookup(messageId: string, credentials: Credentials, context: AdapterContext): Promise<LookupResult>;
+  webhook?: ProviderWebhook<Credentials, Settings>;
+  poll?: ProviderPoll<Credentials>;
+  checkConnection?(credentials: Credentials, context: ConnectionContext): Promise<ConnectionCheck[]>;
+  oauth?: ProviderOAuth<Credentials, Settings>;
 };
 
-export const ok = (value: SendSuccess): SendResult => ({ ok: true, value });
-export const fail = (failure: SendFailure): SendResult => ({ ok: false, failure });
-
-/** An adapter with its credential type erased: credentials are parsed at the call. */
-export type RegisteredAdapter = {
-  provider: ProviderId;
-  channels: readonly Channel[];
-  idempotent: boolean;
-  /** Validates stored or submitted credentials; the message names the bad field. */
-  checkCredentials(raw: unknown): { ok: true } | { ok: false; message: string };
-  send(message: OutboundMessage, credentials: unknown, context: AdapterContext): Promise<SendResult>;
-  lookup(messageId: string, credentials: unknown, context: AdapterContext): Promise<LookupResult>;
-};
-
-export function register<C>(adapter: ChannelAdapter<C>): RegisteredAdapter {
-  return {
-    provider: adapter.provider,
-    channels: adapter.channels,
-    idempotent: adapter.idempotent,
-    checkCredentials(raw) {
-      const parsed = adapter.credentials.safeParse(raw);
-      if (parsed.success) return { ok: true };
-      return {
-        ok: false,
-        message: parsed.error.issues.map((i) => `${i.path.join('.') || 'credentials'}: ${i.message}`).join('; '),
-      };
-    },
-    send: (message, raw, context) => adapter.send(message, adapter.credentials.parse(raw), context),
-    lookup: (messageId, raw, context) => adapter.lookup(messageId, adapter.credentials.parse(raw), context),
-  };
-}
+export type { InboundEvent, KeyedEvent };

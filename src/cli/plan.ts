@@ -52,6 +52,7 @@ export async function planCommand(argv: string[]): Promise<void> {
       sendTimeoutMs: cfg.sendTimeoutMs,
       publicUrl: cfg.publicUrl,
       email: cfg.email,
+      providers: cfg.providers,
     });
     try {
       const created = await createPlan(engine, { workspaceId, request: parsed.data });

@@ -33,6 +33,7 @@ async function run(argv: string[], role: { api: boolean; worker: boolean; firstW
     sendTimeoutMs: cfg.sendTimeoutMs,
     publicUrl: cfg.publicUrl,
     email: cfg.email,
+    providers: cfg.providers,
     model: cfg.model,
   });
   const stopWorker = role.worker

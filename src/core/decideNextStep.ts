@@ -20,7 +20,8 @@ export type EnrollmentState = {
   pausedUntil?: Date | null;
 };
 
-export type WaitReason = 'not_due' | 'paused' | 'outside_window';
+/** `jitter`: the window is open and the step waits out its random spacing (schedule.jitterSeconds). */
+export type WaitReason = 'not_due' | 'paused' | 'outside_window' | 'jitter';
 
 export type NextStepDecision =
   | {
@@ -102,7 +103,8 @@ export function decideNextStep(input: DecideNextStepInput): NextStepDecision {
   if (window) {
     // The slot is anchored on dueAt so that asking again at the slot does not draw a new jitter.
     const slot = window.slotAfter(dueAt);
-    if (slot.getTime() > now.getTime()) return { kind: 'wait', until: slot, reason: 'outside_window', stepIndex };
+    if (slot.getTime() > now.getTime())
+      return { kind: 'wait', until: slot, reason: window.inside(now) ? 'jitter' : 'outside_window', stepIndex };
     if (!window.inside(now)) return { kind: 'wait', until: window.slotAfter(now), reason: 'outside_window', stepIndex };
   }
 

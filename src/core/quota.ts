@@ -33,6 +33,18 @@ export function quotaKindFor(channel: Channel, template: string): QuotaKind {
 }
 
 /**
+ * The usage counter a send counts in (sender_usage.quota): LinkedIn invitations and LinkedIn
+ * messages apart, everything else together. Migration 006's counter trigger computes the same from
+ * a message's channel and purpose; test/db/usageCounters.test.ts holds the two to one rule.
+ */
+export type QuotaClass = 'all' | 'invite' | 'message';
+
+export function quotaClassFor(channel: Channel, template: string): QuotaClass {
+  const kind = quotaKindFor(channel, template);
+  return kind === 'linkedin_connection' ? 'invite' : kind === 'linkedin_message' ? 'message' : 'all';
+}
+
+/**
  * Defaults per account. Email: 50/day reached by a warm-up of 10 on day 1, +5 a day. LinkedIn: 25
  * invitations a day and 100 a week (LinkedIn's own weekly invitation limit), 50 messages a day.
  * WhatsApp: 250 business-initiated conversations a day per number (Meta's entry messaging tier).

@@ -198,3 +198,16 @@ export async function setLinkedinConnection(sql: Sql, id: string, connectedAt: D
   );
   return rowCount === 1;
 }
+
+/** Sets a contact's status; with `onlyFrom`, only when it is one of those now. */
+export async function setContactStatus(
+  sql: Sql,
+  id: string,
+  status: ContactStatus,
+  onlyFrom?: readonly ContactStatus[],
+): Promise<void> {
+  await sql.query(
+    'UPDATE contacts SET status = $2, updated_at = now() WHERE id = $1 AND ($3::text[] IS NULL OR status = ANY ($3::text[]))',
+    [id, status, onlyFrom ?? null],
+  );
+}

@@ -1,8 +1,10 @@
 // Enrollments: one contact in one sequence, with where it stands and when it runs next.
+import type { StopReason } from '../core/decideOnEvent.ts';
 import type { Sql } from './database.ts';
 
+export type { StopReason } from '../core/decideOnEvent.ts';
+
 export type EnrollmentStatus = 'active' | 'paused' | 'completed' | 'stopped';
-export type StopReason = 'replied' | 'unsubscribed' | 'bounced' | 'manual' | 'failed' | 'erased';
 
 export type EnrollmentRow = {
   id: string;
@@ -79,6 +81,8 @@ export async function updateEnrollment(
     >
   > & {
     stopped?: boolean;
+    /** What holds the step until `nextRunAt` (given with it); see migration 011. */
+    hold?: { by: string; ref: string | null };
   },
 ): Promise<void> {
   const columns: Record<string, string> = {
@@ -101,7 +105,99 @@ export async function updateEnrollment(
   }
   // clock_timestamp(): the moment of the stop itself, comparable with messages.reserved_at.
   if (patch.stopped) sets.push('stopped_at = clock_timestamp()');
+  if (patch.hold) {
+    if (!patch.nextRunAt) throw new Error('a hold needs the time it ends (nextRunAt)');
+    values.push(patch.hold.by, patch.hold.ref, patch.nextRunAt);
+    const n = values.length;
+    sets.push(`held_by = $${n - 2}`, `held_ref = $${n - 1}`, `held_until = $${n}`);
+  }
   await sql.query(`UPDATE enrollments SET ${sets.join(', ')} WHERE id = $1`, values);
+}
+
+/**
+ * Stops a running (active or paused) enrollment and cancels its deferred messages: the one way an
+ * enrollment stops, whatever the cause (a reply, a bounce, an unsubscribe, a suppression, by hand).
+ * False when it was not running (nothing changed).
+ */
+export async function stopEnrollment(sql: Sql, id: string, reason: StopReason): Promise<boolean> {
+  // clock_timestamp(): the moment of the stop itself, comparable with messages.reserved_at.
+  const { rowCount } = await sql.query(
+    `UPDATE enrollments SET status = 'stopped', stop_reason = $2, stopped_at = clock_timestamp(), next_run_at = NULL,
+            held_by = NULL, held_ref = NULL, held_until = NULL, updated_at = now()
+      WHERE id = $1 AND status IN ('active', 'paused')`,
+    [id, reason],
+  );
+  if (rowCount !== 1) return false;
+  await sql.query(
+    `UPDATE messages SET status = 'cancelled', lease_until = NULL WHERE enrollment_id = $1 AND status = 'deferred'`,
+    [id],
+  );
+  return true;
+}
+
+/** Pauses a running enrollment until a time (it runs again then) or, without one, until resumed. */
+export async function pauseEnrollment(
+  sql: Sql,
+  id: string,
+  input: { reason: string; until: Date | null },
+): Promise<void> {
+  await updateEnrollment(sql, id, {
+    status: 'paused',
+    pauseReason: input.reason,
+    pausedUntil: input.until,
+    nextRunAt: input.until,
+  });
+}
+
+/**
+ * The account rule: pauses (until resumed) the active enrollments of other contacts at a company
+ * domain, and returns them.
+ */
+export async function pauseColleagues(
+  sql: Sql,
+  input: { companyDomain: string; exceptContactId: string },
+): Promise<{ id: string; contactId: string }[]> {
+  const { rows } = await sql.query<{ id: string; contactId: string }>(
+    `UPDATE enrollments e SET status = 'paused', pause_reason = 'colleague_replied', paused_until = NULL, next_run_at = NULL, updated_at = now()
+       FROM contacts c
+      WHERE c.id = e.contact_id AND c.company_domain = $1 AND e.contact_id <> $2 AND e.status = 'active'
+      RETURNING e.id, e.contact_id AS "contactId"`,
+    [input.companyDomain, input.exceptContactId],
+  );
+  return rows;
+}
+
+export type Held = { id: string; contactId: string; sequenceId: string; step: number };
+
+/**
+ * Active enrollments whose step is held by `by`/`ref` (the hold still current: next_run_at is the
+ * hold's end), locked. SKIP LOCKED: an enrollment running right now is rescheduled by its own run,
+ * and never waiting here means no lock-order cycle with the runs (they lock the enrollment first).
+ */
+export async function lockHeld(
+  sql: Sql,
+  input: { holds: readonly { by: string; ref: string }[]; now: Date },
+): Promise<Held[]> {
+  if (input.holds.length === 0) return [];
+  const { rows } = await sql.query<Held>(
+    `SELECT e.id, e.contact_id AS "contactId", e.sequence_id AS "sequenceId", e.current_step AS step
+       FROM enrollments e
+       JOIN unnest($1::text[], $2::text[]) AS h (by, ref) ON e.held_by = h.by AND e.held_ref = h.ref
+      WHERE e.status = 'active' AND e.next_run_at > $3 AND e.next_run_at = e.held_until
+      ORDER BY e.id
+        FOR UPDATE OF e SKIP LOCKED`,
+    [input.holds.map((h) => h.by), input.holds.map((h) => h.ref), input.now],
+  );
+  return rows;
+}
+
+/** Lets held steps run now. */
+export async function releaseHeld(sql: Sql, ids: readonly string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await sql.query(
+    'UPDATE enrollments SET next_run_at = $2, held_by = NULL, held_ref = NULL, held_until = NULL WHERE id = ANY ($1::uuid[])',
+    [ids, now],
+  );
 }
 
 /** Due enrollments across workspaces (system scope): the scheduler's sweep. */
@@ -109,13 +205,12 @@ export async function findDueEnrollments(
   sql: Sql,
   now: Date,
   limit: number,
-  workspaceId?: string,
 ): Promise<{ id: string; workspaceId: string }[]> {
   const { rows } = await sql.query<{ id: string; workspaceId: string }>(
     `SELECT id, workspace_id AS "workspaceId" FROM enrollments
-      WHERE status IN ('active', 'paused') AND next_run_at <= $1 AND ($3::uuid IS NULL OR workspace_id = $3)
+      WHERE status IN ('active', 'paused') AND next_run_at <= $1
       ORDER BY next_run_at LIMIT $2`,
-    [now, limit, workspaceId ?? null],
+    [now, limit],
   );
   return rows;
 }

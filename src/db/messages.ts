@@ -1,4 +1,7 @@
 // Messages: one row per enrollment and step, written `sending` before the provider is called.
+import type { ProviderId } from '../channels/registry.ts';
+import type { Channel } from '../core/channels.ts';
+import type { EventRef } from '../core/events.ts';
 import { encodeIdCursor } from './cursor.ts';
 import type { Sql } from './database.ts';
 
@@ -12,9 +15,9 @@ export type MessageRow = {
   contactId: string;
   sequenceId: string;
   step: number;
-  channel: string;
+  channel: Channel;
   purpose: string;
-  provider: string;
+  provider: ProviderId;
   senderId: string | null;
   variant: number;
   status: MessageStatus;
@@ -103,6 +106,29 @@ export async function markMessage(
   );
 }
 
+/** Moves a message to `status` when it is in one of `from` (statuses only move forward). */
+export async function setMessageStatus(
+  sql: Sql,
+  id: string,
+  input: { status: MessageStatus; from: readonly string[]; error?: string },
+): Promise<void> {
+  await sql.query(
+    `UPDATE messages SET status = $2, error = coalesce($4, error), lease_until = NULL
+      WHERE id = $1 AND status = ANY ($3::text[])`,
+    [id, input.status, input.from, input.error ?? null],
+  );
+}
+
+/** A person opened (and, with `clicked`, clicked) at `at`: the earliest time of each is kept. */
+export async function markSeen(sql: Sql, id: string, at: Date, clicked: boolean): Promise<void> {
+  await sql.query(
+    `UPDATE messages SET opened_at = least(coalesce(opened_at, $2), $2),
+        clicked_at = CASE WHEN $3 THEN least(coalesce(clicked_at, $2), $2) ELSE clicked_at END
+      WHERE id = $1`,
+    [id, at, clicked],
+  );
+}
+
 export async function addMessageEvent(
   sql: Sql,
   e: {
@@ -155,4 +181,88 @@ export async function listMessages(
   const data = rows.slice(0, f.limit);
   const last = data[data.length - 1];
   return { data, nextCursor: rows.length > f.limit && last ? encodeIdCursor(last.id) : null };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The workspace of a message id (tokens and provider ids name messages, not workspaces). System scope. */
+export async function workspaceOfMessage(sql: Sql, messageId: string): Promise<string | undefined> {
+  if (!UUID.test(messageId)) return undefined;
+  const { rows } = await sql.query<{ workspaceId: string }>(
+    'SELECT workspace_id AS "workspaceId" FROM messages WHERE id = $1',
+    [messageId],
+  );
+  return rows[0]?.workspaceId;
+}
+
+/** Locks a message and returns its status (settling a reservation once). */
+export async function lockMessageStatus(sql: Sql, id: string): Promise<string | undefined> {
+  const { rows } = await sql.query<{ status: string }>('SELECT status FROM messages WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0]?.status;
+}
+
+/**
+ * The message of ours an inbound event names, in the caller's workspace: by our id, by the
+ * provider's id, by the Message-IDs it points back to (the most specific first), by the provider's
+ * thread (replies only: our latest message there), or by who wrote (our latest message to them on
+ * that channel through that provider).
+ */
+export async function findMessageByRef(
+  sql: Sql,
+  ref: EventRef,
+  options: { provider: string; byThread: boolean },
+): Promise<string | undefined> {
+  if (ref.messageId) {
+    const { rows } = await sql.query<{ id: string }>('SELECT id FROM messages WHERE id = $1', [ref.messageId]);
+    if (rows[0]) return rows[0].id;
+  }
+  if (ref.providerMessageId) {
+    const { rows } = await sql.query<{ id: string }>(
+      'SELECT id FROM messages WHERE provider = $1 AND provider_message_id = $2 LIMIT 1',
+      [options.provider, ref.providerMessageId],
+    );
+    if (rows[0]) return rows[0].id;
+  }
+  const ids = ref.rfcMessageIds ?? [];
+  if (ids.length > 0) {
+    const { rows } = await sql.query<{ id: string; rfc: string }>(
+      `SELECT id, rfc_message_id AS rfc FROM messages WHERE rfc_message_id = ANY ($1::text[])`,
+      [ids],
+    );
+    for (const id of ids) {
+      const found = rows.find((row) => row.rfc === id);
+      if (found) return found.id;
+    }
+  }
+  if (ref.providerThreadId && options.byThread) {
+    const { rows } = await sql.query<{ id: string }>(
+      `SELECT id FROM messages WHERE provider = $1 AND provider_thread_id = $2 ORDER BY step DESC LIMIT 1`,
+      [options.provider, ref.providerThreadId],
+    );
+    if (rows[0]) return rows[0].id;
+  }
+  const from = ref.from?.phone ?? ref.from?.email ?? ref.from?.linkedinUrl;
+  if (from && ref.channel) {
+    const { rows } = await sql.query<{ id: string }>(
+      `SELECT id FROM messages WHERE provider = $1 AND channel = $2 AND recipient = $3
+          AND status IN ('sent', 'delivered', 'unknown', 'failed', 'bounced')
+        ORDER BY reserved_at DESC, step DESC LIMIT 1`,
+      [options.provider, ref.channel, from],
+    );
+    if (rows[0]) return rows[0].id;
+  }
+  return undefined;
+}
+
+/** Which of `workspaceIds` (any, when `anyWorkspace`) has a message with this provider id. System scope. */
+export async function ownerOfProviderMessage(
+  sql: Sql,
+  input: { provider: string; providerMessageId: string; workspaceIds: readonly string[]; anyWorkspace: boolean },
+): Promise<string | undefined> {
+  const { rows } = await sql.query<{ workspaceId: string }>(
+    `SELECT workspace_id AS "workspaceId" FROM messages
+      WHERE provider = $1 AND provider_message_id = $2 AND ($3 OR workspace_id = ANY ($4::uuid[])) LIMIT 1`,
+    [input.provider, input.providerMessageId, input.anyWorkspace, input.workspaceIds],
+  );
+  return rows[0]?.workspaceId;
 }

@@ -2,6 +2,7 @@
 // reserving the step with the account's quota (claimAndReserve), and recording the provider's
 // acceptance (recordSent). Both are functions of migration 009 that take a batch: the calls a
 // worker makes at once are coalesced into one statement (coalesce.ts).
+import type { QuotaClass } from '../core/quota.ts';
 import { ItemFailed, perOwner } from './coalesce.ts';
 import { execute, prepare, type Db, type Prepared } from './database.ts';
 import type { MessageRow, Reservation } from './messages.ts';
@@ -9,7 +10,7 @@ import type { MessageRow, Reservation } from './messages.ts';
 /** An account's caps for one more send, as numbers (effective daily cap with the warm-up applied). */
 export type QuotaCaps = {
   senderId: string;
-  quota: 'all' | 'invite' | 'message';
+  quota: QuotaClass;
   daily: number;
   hourly: number | null;
   weekly: number | null;

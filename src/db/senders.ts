@@ -1,5 +1,7 @@
 // Sending accounts (the spec's outreach_channels): caps, warm-up, status; credentials encrypted.
-import type { Warmup } from '../core/quota.ts';
+import type { ProviderId } from '../channels/registry.ts';
+import type { Channel } from '../core/channels.ts';
+import type { QuotaClass, Warmup } from '../core/quota.ts';
 import { execute, prepare, type Sql } from './database.ts';
 
 export type SenderStatus = 'active' | 'paused' | 'failing' | 'disconnected';
@@ -7,8 +9,8 @@ export type SenderStatus = 'active' | 'paused' | 'failing' | 'disconnected';
 export type SenderRow = {
   id: string;
   workspaceId: string;
-  channel: string;
-  provider: string;
+  channel: Channel;
+  provider: ProviderId;
   name: string | null;
   fromEmail: string | null;
   fromName: string | null;
@@ -160,12 +162,6 @@ export async function deleteSender(sql: Sql, id: string): Promise<boolean> {
 
 export type SenderUsage = { today: number; thisHour: number; thisWeek: number; lastSentAt: Date | null };
 
-/** The counter class of a step: LinkedIn invitations and LinkedIn messages have separate caps. */
-export function quotaClass(channel: string, template: string): 'all' | 'invite' | 'message' {
-  if (channel !== 'linkedin') return 'all';
-  return template === 'connection_request' ? 'invite' : 'message';
-}
-
 // $1 accounts, $2 their timezones, $3 quota class, $4 now.
 const SENDER_USAGE = prepare(
   ['uuid[]', 'text[]', 'text', 'timestamptz'],
@@ -181,7 +177,7 @@ const SENDER_USAGE = prepare(
 export async function senderUsage(
   sql: Sql,
   senders: readonly { id: string; timezone: string }[],
-  quota: 'all' | 'invite' | 'message',
+  quota: QuotaClass,
   now: Date,
   options: { shared?: boolean } = {},
 ): Promise<Map<string, SenderUsage>> {
@@ -224,4 +220,61 @@ function sharedRead(sql: Sql, text: string): Promise<UsageRow[]> {
 /** Recounts an account's usage counters from its messages (after its timezone, and so its windows, changed). */
 export async function rebuildSenderUsage(sql: Sql, id: string): Promise<void> {
   await sql.query('SELECT qh_rebuild_sender_usage($1)', [id]);
+}
+
+export type ProviderAccount = { id: string; workspaceId: string; credentials: Buffer };
+
+/**
+ * The accounts of a provider that have credentials, across workspaces (system scope): every one,
+ * or only those answering to `inboundKey` (the account a webhook request names).
+ */
+export async function providerAccounts(
+  sql: Sql,
+  input: { provider: string; inboundKey?: string; statuses?: readonly SenderStatus[] },
+): Promise<ProviderAccount[]> {
+  const { rows } = await sql.query<ProviderAccount>(
+    `SELECT id, workspace_id AS "workspaceId", credentials FROM senders
+      WHERE provider = $1 AND deleted_at IS NULL AND credentials IS NOT NULL
+        AND ($2::text IS NULL OR inbound_key = $2) AND ($3::text[] IS NULL OR status = ANY ($3::text[]))
+      ORDER BY created_at, id`,
+    [input.provider, input.inboundKey ?? null, input.statuses ?? null],
+  );
+  return rows;
+}
+
+/** Stores the key an account's webhooks name it by (see migration 011). */
+export async function setInboundKey(sql: Sql, id: string, key: string | null): Promise<void> {
+  await sql.query('UPDATE senders SET inbound_key = $2 WHERE id = $1', [id, key]);
+}
+
+export async function readPollCursor(sql: Sql, id: string): Promise<Record<string, unknown>> {
+  const { rows } = await sql.query<{ cursor: Record<string, unknown> }>(
+    'SELECT inbound_cursor AS cursor FROM senders WHERE id = $1',
+    [id],
+  );
+  return rows[0]?.cursor ?? {};
+}
+
+export async function savePollCursor(sql: Sql, id: string, cursor: Record<string, unknown>, at: Date): Promise<void> {
+  await sql.query(`UPDATE senders SET inbound_cursor = $2, inbound_polled_at = $3 WHERE id = $1`, [
+    id,
+    JSON.stringify(cursor),
+    at,
+  ]);
+}
+
+/** New credentials from a reconnection: a disconnected account becomes active; a paused one stays paused. */
+export async function reconnectSender(sql: Sql, id: string, credentials: Buffer): Promise<void> {
+  await sql.query(
+    `UPDATE senders SET credentials = $2, updated_at = now(),
+            status = CASE WHEN status = 'disconnected' THEN 'active' ELSE status END,
+            status_reason = CASE WHEN status = 'disconnected' THEN NULL ELSE status_reason END
+      WHERE id = $1`,
+    [id, credentials],
+  );
+}
+
+/** Back to active, its reason cleared (a resume). */
+export async function activateSender(sql: Sql, id: string): Promise<void> {
+  await sql.query(`UPDATE senders SET status = 'active', status_reason = NULL, updated_at = now() WHERE id = $1`, [id]);
 }

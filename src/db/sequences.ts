@@ -63,3 +63,19 @@ export async function listSequences(sql: Sql): Promise<Sequence[]> {
   const { rows } = await sql.query<Sequence>(`SELECT ${SEQUENCE_COLUMNS} FROM sequences ORDER BY created_at, id`);
   return rows;
 }
+
+/** A sequence's status and its reason, locked (a resume). */
+export async function lockSequenceStatus(
+  sql: Sql,
+  id: string,
+): Promise<{ status: string; reason: string | null } | undefined> {
+  const { rows } = await sql.query<{ status: string; reason: string | null }>(
+    'SELECT status, status_reason AS reason FROM sequences WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  return rows[0];
+}
+
+export async function activateSequence(sql: Sql, id: string): Promise<void> {
+  await sql.query(`UPDATE sequences SET status = 'active', status_reason = NULL WHERE id = $1`, [id]);
+}

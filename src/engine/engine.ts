@@ -1,39 +1,32 @@
 // createEngine: the one place the durable parts are wired by hand. Without a queue the engine runs
 // in "direct" mode — jobs run right after the transaction that asked for them and due enrollments
 // run on tick() — which is how tests drive it on an injected clock. With a queue, jobs go to
-// pg-boss and any number of workers consume them; a periodic sweep catches anything overdue.
-import { findDueEnrollments } from '../db/enrollments.ts';
-import { refreshStatistics } from '../db/statistics.ts';
+// pg-boss and any number of workers consume them (worker.ts); a periodic sweep catches anything
+// overdue.
+import { createRecipientChecker, type RecipientChecker } from '../channels/email/recipientCheck.ts';
+import type { AdapterRegistry } from '../channels/registry.ts';
+import type { WebhookRequest } from '../channels/types.ts';
 import { perOwner } from '../db/coalesce.ts';
 import type { Db } from '../db/database.ts';
-import type { AdapterRegistry } from '../channels/registry.ts';
+import { findDueEnrollments } from '../db/enrollments.ts';
 import { classifyReply } from '../writer/classifyReply.ts';
 import type { Clock } from './clock.ts';
-import { recordCompletion } from './steps/completed.ts';
 import { enrollContacts } from './commands/enroll.ts';
+import { pollableSenders, pollAccount, type PollRef, type PollSummary } from './events/poll.ts';
+import { processInboundEvent, type ReceiveReply } from './events/process.ts';
+import { processReply, routeReply, type Classifier, type IncomingReply } from './events/replies.ts';
+import { receiveWebhook } from './events/ingest.ts';
 import type { JobHandlers } from './jobs.ts';
+import { resolvePublicLinks, type PublicLinks } from './links.ts';
 import type { EngineDeps, EnrollmentRef, Logger, StepWriter } from './ports.ts';
 import type { Queue } from './queue.ts';
-import { processReply, routeReply, type Classifier, type IncomingReply } from './events/replies.ts';
+import { recordCompletion } from './steps/completed.ts';
 import { runEnrollment } from './steps/runEnrollment.ts';
-import { createRecipientChecker, type RecipientChecker } from '../channels/email/recipientCheck.ts';
-import { resolveEmailSettings, type EmailSettings } from './emailSettings.ts';
-import { pendingInboundEvents, processInboundEvent, receiveResendWebhook } from './events/ingest.ts';
-import { pollableSenders, pollMailbox } from './events/poll.ts';
-import type { HeaderBag } from '../channels/resend/webhook.ts';
+import { startWorker } from './worker.ts';
 
 export type Engine = ReturnType<typeof createEngine>;
 
-/** Completions announced at once go to the queue in one insert. */
-const announceCompleted = perOwner(async (queue: Queue, _key: string, refs: EnrollmentRef[]) => {
-  await queue.sendMany(
-    'outreach/sequence.completed',
-    refs.map((payload) => ({ payload })),
-  );
-  return refs.map(() => undefined);
-});
-
-export function createEngine(options: {
+export type EngineOptions = {
   db: Db;
   clock: Clock;
   adapters: AdapterRegistry;
@@ -44,45 +37,35 @@ export function createEngine(options: {
   queue?: Queue;
   sendTimeoutMs?: number;
   leaseMs?: number;
-  /** Public links, tracking secret, Resend and Google settings; derived from the key when absent. */
-  email?: EmailSettings;
+  /** Public links and the tracking secret; derived from the key (and localhost) when absent. */
+  links?: PublicLinks;
   /** Recipient checks with their DNS resolver (tests point one at a local DNS server). */
   recipients?: RecipientChecker;
-  /** How often the worker reads mailboxes for replies (seconds). */
+  /** How often the worker polls accounts for replies (seconds). */
   replyPollSeconds?: number;
-}) {
-  const { db, clock, queue, log } = options;
-  const classify: Classifier = options.classify ?? ((input) => classifyReply(input));
+};
 
-  const handlers: JobHandlers = {
-    'outreach/step.due': async ({ workspaceId, enrollmentId }) => {
-      await runEnrollment(deps, { workspaceId, enrollmentId }, { inline: true });
-    },
-    'outreach/reply.received': async ({ workspaceId, replyId }) => {
-      await db.tenant(workspaceId, (sql) => routeReply(sql, replyId, clock.now()));
-    },
-    'outreach/sequence.completed': async ({ workspaceId, enrollmentId }) => {
-      await recordCompletion(db, workspaceId, enrollmentId, clock.now());
-    },
-    'inbound/event.received': async ({ eventId }) => {
-      await processInboundEvent(deps, eventId);
-    },
-    'inbound/mailbox.poll': async (ref) => {
-      const result = await pollMailbox(deps, (ws, reply) => engine.receiveReply(ws, reply), ref);
-      if (result.error) log.warn({ senderId: ref.senderId, error: result.error }, 'mailbox poll failed');
-    },
-  };
+/** Completions announced at once go to the queue in one insert. */
+const announceCompleted = perOwner(async (queue: Queue, _key: string, refs: EnrollmentRef[]) => {
+  await queue.sendMany(
+    'outreach/sequence.completed',
+    refs.map((payload) => ({ payload })),
+  );
+  return refs.map(() => undefined);
+});
 
-  const deps: EngineDeps = {
-    db,
-    clock,
+function buildDeps(options: EngineOptions, completed: (ref: EnrollmentRef) => Promise<void>): EngineDeps {
+  const { queue } = options;
+  return {
+    db: options.db,
+    clock: options.clock,
     adapters: options.adapters,
     writer: options.writer,
     encryptionKey: options.encryptionKey,
-    log,
+    log: options.log,
     sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
     leaseMs: options.leaseMs ?? 120_000,
-    email: options.email ?? resolveEmailSettings({ encryptionKey: options.encryptionKey }),
+    links: options.links ?? resolvePublicLinks({ encryptionKey: options.encryptionKey }),
     recipients: options.recipients ?? createRecipientChecker(),
     async schedule(jobs) {
       // Direct mode: tick() finds due enrollments by their next_run_at.
@@ -93,55 +76,88 @@ export function createEngine(options: {
         );
       }
     },
-    async completed(ref) {
-      if (queue) await announceCompleted(queue, 'completed', ref);
-      else await handlers['outreach/sequence.completed'](ref);
+    completed,
+  };
+}
+
+export function createEngine(options: EngineOptions) {
+  const { db, clock, queue } = options;
+  const classify: Classifier = options.classify ?? ((input) => classifyReply(input));
+  const deps: EngineDeps = buildDeps(options, async (ref) => {
+    if (queue) await announceCompleted(queue, 'completed', ref);
+    else await handlers['outreach/sequence.completed'](ref);
+  });
+  /** Runs a job now (direct mode) or queues it. */
+  const job = async <N extends keyof JobHandlers>(name: N, payload: Parameters<JobHandlers[N]>[0]) => {
+    if (queue) await queue.send(name, payload);
+    else await (handlers[name] as (p: typeof payload) => Promise<void>)(payload);
+  };
+
+  /** Records and acts on a reply at once; the routing that follows is a job. */
+  const receiveReply: ReceiveReply = async (workspaceId, reply) => {
+    const now = clock.now();
+    const wake: { ref: EnrollmentRef; at: Date }[] = [];
+    const outcome = await db.tenant(workspaceId, (sql) =>
+      processReply(sql, {
+        reply: { ...reply, receivedAt: reply.receivedAt ?? now },
+        classify,
+        now,
+        wake: (refs) => wake.push(...refs),
+      }),
+    );
+    if (!outcome) return undefined;
+    await deps.schedule(wake);
+    if (!outcome.duplicate) await job('outreach/reply.received', { workspaceId, replyId: outcome.replyId });
+    return outcome;
+  };
+
+  /** Polls one account, then acts on what it stored (direct mode: at once; with a queue: jobs). */
+  const pollOne = async (ref: PollRef): Promise<PollSummary> => {
+    const summary = await pollAccount(deps, ref);
+    for (const eventId of summary.stored) await job('inbound/event.received', { eventId });
+    return summary;
+  };
+
+  const handlers: JobHandlers = {
+    'outreach/step.due': async (ref) => {
+      await runEnrollment(deps, ref, { inline: true });
+    },
+    'outreach/reply.received': async ({ workspaceId, replyId }) => {
+      await db.tenant(workspaceId, (sql) => routeReply(sql, replyId, clock.now()));
+    },
+    'outreach/sequence.completed': async ({ workspaceId, enrollmentId }) => {
+      await recordCompletion(db, workspaceId, enrollmentId, clock.now());
+    },
+    'inbound/event.received': async ({ eventId }) => {
+      await processInboundEvent(deps, eventId, receiveReply);
+    },
+    'inbound/mailbox.poll': async (ref) => {
+      const result = await pollOne(ref);
+      if (result.error) options.log.warn({ senderId: ref.senderId, error: result.error }, 'poll failed');
     },
   };
 
   const engine = {
-    deps,
+    /** What the engine's parts are wired with (read it; never replace its members). */
+    deps: deps as Readonly<EngineDeps>,
     handlers,
     /** The reply classifier the engine uses (heuristic, plus the model when configured). */
     classify,
     enroll: (input: { workspaceId: string; sequenceId: string; contactIds?: string[]; tag?: string }) =>
       enrollContacts(deps, { ...input, now: clock.now() }),
     runEnrollment: (ref: EnrollmentRef) => runEnrollment(deps, ref),
+    receiveReply: (workspaceId: string, reply: Omit<IncomingReply, 'receivedAt'> & { receivedAt?: Date }) =>
+      receiveReply(workspaceId, reply),
 
-    /** Records and acts on a reply at once; the routing that follows is a job. */
-    async receiveReply(workspaceId: string, reply: Omit<IncomingReply, 'receivedAt'> & { receivedAt?: Date }) {
-      const now = clock.now();
-      const wake: { ref: EnrollmentRef; at: Date }[] = [];
-      const outcome = await db.tenant(workspaceId, (sql) =>
-        processReply(sql, {
-          reply: { ...reply, receivedAt: reply.receivedAt ?? now },
-          classify,
-          now,
-          wake: (refs) => wake.push(...refs),
-        }),
-      );
-      if (!outcome) return undefined;
-      await deps.schedule(wake);
-      if (!outcome.duplicate) {
-        const payload = { workspaceId, replyId: outcome.replyId };
-        if (queue) await queue.send('outreach/reply.received', payload);
-        else await handlers['outreach/reply.received'](payload);
-      }
-      return outcome;
-    },
-
-    /** POST /webhooks/resend: verify, store raw, then act (a job; at once in direct mode). */
-    async receiveResendWebhook(input: { headers: HeaderBag; rawBody: Buffer }) {
-      const receipt = await receiveResendWebhook(deps, input);
-      if (receipt.status === 200 && receipt.eventId) {
-        const payload = { eventId: receipt.eventId };
-        if (queue) await queue.send('inbound/event.received', payload);
-        else await handlers['inbound/event.received'](payload);
-      }
+    /** POST (or GET, a handshake) /webhooks/<provider>: verify, store raw, then act (a job; at once in direct mode). */
+    async receiveWebhook(provider: string, request: WebhookRequest) {
+      const receipt = await receiveWebhook(deps, provider, request);
+      if (receipt.status === 200 && 'eventId' in receipt && receipt.eventId)
+        await job('inbound/event.received', { eventId: receipt.eventId });
       return receipt;
     },
 
-    /** Reads every connected mailbox once (direct mode: at once; with a queue: one job per account). */
+    /** Polls every account that has something to poll once (direct mode: at once; with a queue: one job each). */
     async pollMailboxes(): Promise<void> {
       const refs = await pollableSenders(deps);
       if (queue)
@@ -151,17 +167,19 @@ export function createEngine(options: {
         );
       else for (const ref of refs) await handlers['inbound/mailbox.poll'](ref);
     },
+    /** Polls one account now and acts on what it found. */
+    pollAccount: pollOne,
 
     /**
      * Runs every enrollment due at the clock's now (and those that become due again at once, like
      * the next zero-delay step), until none is left or `maxRuns` is reached. Returns the runs made.
      */
-    async tick(input: { maxRuns?: number; overdueMs?: number; workspaceId?: string } = {}): Promise<number> {
+    async tick(input: { maxRuns?: number; overdueMs?: number } = {}): Promise<number> {
       const maxRuns = input.maxRuns ?? 100_000;
       let runs = 0;
       for (;;) {
         const before = new Date(clock.now().getTime() - (input.overdueMs ?? 0));
-        const due = await db.system((sql) => findDueEnrollments(sql, before, 200, input.workspaceId));
+        const due = await db.system((sql) => findDueEnrollments(sql, before, 200));
         if (due.length === 0 || runs >= maxRuns) return runs;
         for (const row of due) {
           await runEnrollment(deps, { workspaceId: row.workspaceId, enrollmentId: row.id });
@@ -170,65 +188,18 @@ export function createEngine(options: {
       }
     },
 
-    /** Consumes the queue, and every `sweepSeconds` runs whatever is overdue (a lost wake-up). */
-    async startWorker(
-      workerOptions: { concurrency?: number; sweepSeconds?: number } = {},
-    ): Promise<() => Promise<void>> {
+    /** Consumes the queue, sweeps for overdue work and polls accounts on their period (worker.ts). */
+    startWorker: (workerOptions: { concurrency?: number; sweepSeconds?: number } = {}) => {
       if (!queue) throw new Error('startWorker needs a queue');
-      await queue.work(handlers, {
-        ...(workerOptions.concurrency ? { concurrency: { 'outreach/step.due': workerOptions.concurrency } } : {}),
+      return startWorker({
+        deps,
+        queue,
+        handlers,
+        tick: (input) => engine.tick(input),
+        pollMailboxes: () => engine.pollMailboxes(),
+        replyPollSeconds: options.replyPollSeconds ?? 60,
+        ...workerOptions,
       });
-      const sweepSeconds = workerOptions.sweepSeconds ?? 30;
-      let stopped = false;
-      let busy = false;
-      let sweeping: Promise<unknown> = Promise.resolve();
-      const timer = setInterval(() => {
-        if (stopped || busy) return;
-        busy = true;
-        // Overdue by two sweeps: a queued wake-up had its chance (60 s with the default 30 s sweep).
-        // Unless the queue itself is that far behind: then the overdue enrollments still have their
-        // jobs waiting, and running them here as well would only do every step's deciding twice.
-        const overdueMs = 2 * sweepSeconds * 1000;
-        sweeping = queue
-          .behind('outreach/step.due', new Date(clock.now().getTime() - overdueMs))
-          .then((behind) => (behind ? 0 : this.tick({ maxRuns: 500, overdueMs })))
-          .catch((error: unknown) => log.error({ err: error }, 'sweep failed'))
-          .finally(() => (busy = false));
-      }, sweepSeconds * 1000);
-      // Mailboxes are read on their own period; webhooks whose job was lost are picked up here too.
-      const inboundTimer = setInterval(
-        () => {
-          if (stopped) return;
-          void (async () => {
-            await this.pollMailboxes();
-            const lost = await pendingInboundEvents(db, new Date(clock.now().getTime() - 60_000));
-            if (lost.length > 0)
-              await queue.sendMany(
-                'inbound/event.received',
-                lost.map((eventId) => ({ payload: { eventId } })),
-              );
-          })().catch((error: unknown) => log.error({ err: error }, 'inbound sweep failed'));
-        },
-        (options.replyPollSeconds ?? 60) * 1000,
-      );
-      // Tables that outgrew their planner statistics are analyzed without waiting for autovacuum
-      // (src/db/statistics.ts): on a new database, the first minutes of sending.
-      let analyzing = false;
-      const statisticsTimer = setInterval(() => {
-        if (stopped || analyzing) return;
-        analyzing = true;
-        refreshStatistics(db)
-          .catch((error: unknown) => log.warn({ err: error }, 'statistics refresh failed'))
-          .finally(() => (analyzing = false));
-      }, 10_000);
-      return async () => {
-        stopped = true;
-        clearInterval(timer);
-        clearInterval(inboundTimer);
-        clearInterval(statisticsTimer);
-        await sweeping;
-        await queue.stop();
-      };
     },
   };
   return engine;

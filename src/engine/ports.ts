@@ -5,7 +5,7 @@ import type { Db, Sql } from '../db/database.ts';
 import type { WriterInput } from '../writer/types.ts';
 import type { WriteCache, WriteOutcome } from '../writer/writer.ts';
 import type { Clock } from './clock.ts';
-import type { EmailSettings } from './emailSettings.ts';
+import type { PublicLinks } from './links.ts';
 
 export type { WriteOutcome } from '../writer/writer.ts';
 
@@ -39,8 +39,8 @@ export type EngineDeps = {
   /** How long a provider call may take; a reservation's lease is longer than this. */
   sendTimeoutMs: number;
   leaseMs: number;
-  /** Public links, tracking secret, Resend and Google settings (emailSettings.ts). */
-  email: EmailSettings;
+  /** Public links and the secret that signs tracking, unsubscribe and OAuth state tokens. */
+  links: PublicLinks;
   /** Syntax, disposable-domain and MX checks of email recipients (cached). */
   recipients: RecipientChecker;
 };

@@ -1,15 +1,15 @@
-// The running program's engine: real clock, every adapter, the writer (offline composer unless a
-// model is configured) and, for workers, the pg-boss queue.
-import { defaultAdapters, type AdapterRegistry } from '../channels/registry.ts';
+// The running program's engine: real clock, every adapter with its installation settings, the
+// writer (offline composer unless a model is configured) and, for workers, the pg-boss queue.
+import { defaultAdapters, type AdapterRegistry, type ProviderSettingsMap } from '../channels/registry.ts';
+import type { EmailConfig } from '../config.ts';
 import type { OpenDatabase } from '../db/open.ts';
 import type { ModelConfig } from '../writer/llm/modelConfig.ts';
 import { systemClock } from './clock.ts';
 import { createEngine, type Engine } from './engine.ts';
-import type { EmailConfig } from '../config.ts';
-import { resolveEmailSettings } from './emailSettings.ts';
+import { resolvePublicLinks } from './links.ts';
 import type { Logger } from './ports.ts';
-import { createWriting } from './stepWriter.ts';
 import { startQueue, type Queue } from './queue.ts';
+import { createWriting } from './stepWriter.ts';
 
 export async function wireEngine(
   database: OpenDatabase,
@@ -18,14 +18,16 @@ export async function wireEngine(
     queue: boolean;
     leaseMs?: number;
     sendTimeoutMs?: number;
-    /** PUBLIC_URL and the email settings of Config (tracking secret, Resend, Google, polling). */
+    /** PUBLIC_URL, the tracking settings and the polling period of Config. */
     publicUrl?: string;
     email?: EmailConfig;
+    /** Each provider's installation settings (Config.providers). */
+    providers?: ProviderSettingsMap;
     /** The model that writes messages and classifies replies; none = offline composer and heuristics. */
     model?: ModelConfig;
   },
 ): Promise<{ engine: Engine; adapters: AdapterRegistry; queue?: Queue }> {
-  const adapters = defaultAdapters();
+  const adapters = defaultAdapters(options.providers ?? {});
   const writing = createWriting(options.model ? { model: options.model } : {});
   const queue = options.queue ? await startQueue({ url: database.url, log: options.log }) : undefined;
   const engine = createEngine({
@@ -39,10 +41,11 @@ export async function wireEngine(
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
     ...(queue ? { queue } : {}),
-    email: resolveEmailSettings({
+    links: resolvePublicLinks({
       encryptionKey: database.encryptionKey,
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-      ...(options.email ? { config: options.email } : {}),
+      ...(options.email?.trackingBaseUrl ? { trackingBaseUrl: options.email.trackingBaseUrl } : {}),
+      ...(options.email?.trackingSecret ? { trackingSecret: options.email.trackingSecret } : {}),
     }),
     ...(options.email ? { replyPollSeconds: options.email.replyPollSeconds } : {}),
   });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { testDb } from '../support/harness.ts';
-import { DANA, writerWorld } from './writerSupport.ts';
-import { ALWAYS_OPEN } from '../engine/support.ts';
+import { DANA, writerWorkspace, writerWorld } from './writerFixtures.ts';
+import { ALWAYS_OPEN } from '../support/world.ts';
 
 const RICH = {
   ...DANA,
@@ -15,7 +14,7 @@ const GONE = { email: 'cy@initech.example.com', firstName: 'Cy', timezone: 'UTC'
 async function leadsWorld() {
   const w = await writerWorld();
   const [rich, sparse, gone] = (await w.contacts([RICH, SPARSE, GONE])) as [string, string, string];
-  await testDb().pool.query(`UPDATE contacts SET status = 'unsubscribed' WHERE id = $1`, [gone]);
+  await w.row(`UPDATE contacts SET status = 'unsubscribed' WHERE id = $1`, [gone]);
   return { w, rich, sparse, gone };
 }
 
@@ -134,7 +133,7 @@ describe('outreach plans', () => {
 
   it('recommends re-engagement for leads contacted before', async () => {
     const { w, rich, sparse } = await leadsWorld();
-    await testDb().pool.query(`UPDATE contacts SET status = 'contacted' WHERE id = ANY ($1::uuid[])`, [[rich, sparse]]);
+    await w.row(`UPDATE contacts SET status = 'contacted' WHERE id = ANY ($1::uuid[])`, [[rich, sparse]]);
     const plan = await w.ok('POST', '/v1/plans', { contactIds: [rich, sparse] });
     expect(plan).toMatchObject({
       preset: 're_engagement',
@@ -175,7 +174,7 @@ describe('outreach plans', () => {
 
   it("keeps plans and contacts per workspace: another workspace's ids are 404", async () => {
     const { w, rich } = await leadsWorld();
-    const other = await writerWorld();
+    const other = await writerWorkspace(w);
     const [theirs] = await other.contacts([{ ...DANA, email: 'dana@other.example.com' }]);
     const theirPlan = await other.ok('POST', '/v1/plans', { contactIds: [theirs] });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openCredentials } from '../../src/engine/accounts/credentials.ts';
-import { TEST_ENCRYPTION_KEY, testDb } from '../support/harness.ts';
-import { world } from '../engine/support.ts';
+import { TEST_ENCRYPTION_KEY } from '../support/harness.ts';
+import { world, type World } from '../support/world.ts';
 
 describe('senders API', () => {
   it('registers accounts with channel defaults, encrypts credentials and never echoes them', async () => {
@@ -30,10 +30,7 @@ describe('senders API', () => {
     const listed = await w.call('GET', '/v1/senders');
     expect(JSON.stringify(listed.body)).not.toContain('super-secret-token');
     expect(JSON.stringify(listed.body)).not.toContain('127.0.0.1:9');
-    const { rows } = await testDb().pool.query<{ credentials: Buffer }>(
-      'SELECT credentials FROM senders WHERE id = $1',
-      [email.id],
-    );
+    const rows = await w.row<{ credentials: Buffer }>('SELECT credentials FROM senders WHERE id = $1', [email.id]);
     expect(rows[0]?.credentials.toString('latin1')).not.toContain('super-secret-token');
   });
 
@@ -69,7 +66,7 @@ describe('senders API', () => {
       statusReason: null,
     });
     expect((await w.call('PATCH', `/v1/senders/${s.id}`, { status: 'disconnected' })).status).toBe(400);
-    const other = await world();
+    const other = await w.workspace('other');
     expect((await other.call('PATCH', `/v1/senders/${s.id}`, { dailyLimit: 1 })).status).toBe(404);
     expect((await other.call('DELETE', `/v1/senders/${s.id}`)).status).toBe(404);
     expect((await w.call('DELETE', `/v1/senders/${s.id}`)).status).toBe(204);
@@ -80,13 +77,12 @@ describe('senders API', () => {
 
 describe('PATCH /v1/senders/:id credentials', () => {
   const key = Buffer.from(TEST_ENCRYPTION_KEY, 'base64');
-  const stored = async (id: string) => {
-    const { rows } = await testDb().pool.query<{ credentials: Buffer }>(
-      'SELECT credentials FROM senders WHERE id = $1',
-      [id],
-    );
+  /** The sealed bytes, the provider's own fields and its parts kept apart (imap, webhookSecret). */
+  const stored = async (id: string, w: World) => {
+    const rows = await w.row<{ credentials: Buffer }>('SELECT credentials FROM senders WHERE id = $1', [id]);
     const sealed = rows[0]?.credentials ?? null;
-    return { sealed, ...openCredentials(key, sealed) };
+    const { imap, webhookSecret, ...own } = openCredentials(key, sealed);
+    return { sealed, adapter: own, extras: { imap, webhookSecret } };
   };
   const smtp = { host: 'smtp.acme.example', port: 587, secure: false, user: 'sam@acme.example', pass: 'smtp-secret-1' };
   const imap = { host: 'imap.acme.example', port: 993, secure: true, user: 'sam@acme.example', pass: 'imap-secret-1' };
@@ -101,24 +97,24 @@ describe('PATCH /v1/senders/:id credentials', () => {
     const patched = await w.call('PATCH', `/v1/senders/${id}`, { imap: newImap });
     expect(patched.status).toBe(200);
     expect(JSON.stringify(patched.body)).not.toMatch(/secret/);
-    let now = await stored(id);
+    let now = await stored(id, w);
     expect(now.adapter).toEqual(smtp);
     expect(now.extras.imap).toEqual(newImap);
     expect(now.sealed?.toString('latin1')).not.toContain('imap-secret-2');
 
     const newSmtp = { ...smtp, port: 465, secure: true, pass: 'smtp-secret-2' };
     await w.ok('PATCH', `/v1/senders/${id}`, { smtp: newSmtp, dailyLimit: 40 });
-    now = await stored(id);
+    now = await stored(id, w);
     expect(now.adapter).toEqual(newSmtp); // the whole SMTP part replaced, not field by field
     expect(now.extras.imap).toEqual(newImap);
 
     // Limits alone leave the credentials untouched (same sealed bytes).
     const before = now.sealed;
     await w.ok('PATCH', `/v1/senders/${id}`, { hourlyLimit: 5 });
-    expect((await stored(id)).sealed?.equals(before as Buffer)).toBe(true);
+    expect((await stored(id, w)).sealed?.equals(before as Buffer)).toBe(true);
 
     await w.ok('PATCH', `/v1/senders/${id}`, { imap: null });
-    now = await stored(id);
+    now = await stored(id, w);
     expect(now.adapter).toEqual(newSmtp);
     expect(now.extras.imap).toBeUndefined();
   });
@@ -127,7 +123,7 @@ describe('PATCH /v1/senders/:id credentials', () => {
     const w = await world();
     const s = await w.ok('POST', '/v1/senders', smtpAccount);
     const id = s.id as string;
-    const before = (await stored(id)).sealed;
+    const before = (await stored(id, w)).sealed;
     const badImap = await w.call('PATCH', `/v1/senders/${id}`, { imap: { ...imap, port: 'nine' } });
     expect(badImap.status).toBe(400);
     expect(String((badImap.body.error as Record<string, unknown>).message)).toContain(
@@ -137,7 +133,7 @@ describe('PATCH /v1/senders/:id credentials', () => {
     expect(partialSmtp.status).toBe(400);
     expect(String((partialSmtp.body.error as Record<string, unknown>).message)).toMatch(/credentials for smtp: host/);
     expect(JSON.stringify(partialSmtp.body)).not.toContain('only-the-password');
-    expect((await stored(id)).sealed?.equals(before as Buffer)).toBe(true);
+    expect((await stored(id, w)).sealed?.equals(before as Buffer)).toBe(true);
   });
 
   it('rotates a Resend webhook secret alone and keeps the API key', async () => {
@@ -151,11 +147,11 @@ describe('PATCH /v1/senders/:id credentials', () => {
     });
     const id = s.id as string;
     await w.ok('PATCH', `/v1/senders/${id}`, { resend: { webhookSecret: secret('second') } });
-    let now = await stored(id);
+    let now = await stored(id, w);
     expect(now.adapter).toEqual({ apiKey: 're_first_key' });
     expect(now.extras.webhookSecret).toBe(secret('second'));
     await w.ok('PATCH', `/v1/senders/${id}`, { resend: { apiKey: 're_second_key' } });
-    now = await stored(id);
+    now = await stored(id, w);
     expect(now.adapter).toEqual({ apiKey: 're_second_key' });
     expect(now.extras.webhookSecret).toBe(secret('second'));
   });

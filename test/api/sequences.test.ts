@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testDb } from '../support/harness.ts';
-import { instant, world } from '../engine/support.ts';
+import { instant, world } from '../support/world.ts';
 
 describe('sequences API', () => {
   it('lists the presets; standard_b2b is exactly the spec sequence', async () => {
@@ -110,7 +109,7 @@ describe('sequences API', () => {
       contactIds: ids,
     });
     expect(missing.status).toBe(404);
-    const foreign = await world();
+    const foreign = await w.workspace('foreign');
     expect((await foreign.call('POST', `/v1/sequences/${sequenceId}/enrollments`, { tag: 'vip' })).status).toBe(404);
   });
 
@@ -133,7 +132,7 @@ describe('sequences API', () => {
       enrolled: [],
       skipped: [{ contactId: '00000000-0000-4000-8000-000000000001', reason: 'contact not found' }],
     });
-    const { rows } = await testDb().pool.query('SELECT 1 FROM enrollments WHERE sequence_id = $1', [sequenceId]);
+    const rows = await w.row('SELECT 1 FROM enrollments WHERE sequence_id = $1', [sequenceId]);
     expect(rows).toHaveLength(0);
     // An empty list and an empty tag are malformed requests, and an unknown sequence is still a 404.
     const noIds = await w.call('POST', `/v1/sequences/${sequenceId}/enrollments`, { contactIds: [] });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnthropicFake, type ModelFake } from '../fakes/anthropic.ts';
-import { newWorkspace, testDb } from '../support/harness.ts';
-import { DANA, DANA_DRAFT, fakeModel, writerWorld } from './writerSupport.ts';
-import { ALWAYS_OPEN } from '../engine/support.ts';
+import { DANA, DANA_DRAFT, fakeModel, writerWorkspace, writerWorld } from './writerFixtures.ts';
+import { ALWAYS_OPEN } from '../support/world.ts';
 
 let fake: ModelFake;
 beforeAll(async () => {
@@ -35,7 +34,7 @@ describe('POST /v1/writer/generate without a model (offline composer)', () => {
     expect(res.body.body).toContain('Dana');
     expect(res.body.factsUsed).toEqual(expect.arrayContaining(['firstName']));
     expect(res.body).not.toHaveProperty('model');
-    const { rows } = await testDb().pool.query(
+    const rows = await w.row(
       `SELECT (SELECT count(*) FROM messages WHERE workspace_id = $1)::int AS messages,
               (SELECT count(*) FROM writer_cache WHERE workspace_id = $1)::int AS cached`,
       [w.workspaceId],
@@ -94,7 +93,7 @@ describe('POST /v1/writer/generate without a model (offline composer)', () => {
 
   it("answers 404 for another workspace's contact and 400 for malformed JSON", async () => {
     const w = composerWorld;
-    const other = await writerWorld();
+    const other = await writerWorkspace(w);
     const [theirs] = await other.contacts([{ ...DANA, email: 'dana@elsewhere.example.com' }]);
     const res = await w.call('POST', '/v1/writer/generate', { contactId: theirs, channel: 'email', purpose: 'intro' });
     expect(res).toMatchObject({ status: 404, body: { error: { code: 'not_found', message: 'contact not found' } } });
@@ -129,18 +128,15 @@ describe('POST /v1/writer/generate with a model', () => {
     const second = await w.ok('POST', '/v1/writer/generate', request);
     expect(second).toMatchObject({ body: DANA_DRAFT.body, generator: 'model', cached: true });
     expect(fake.requests.length - before).toBe(1);
-    const { rows } = await testDb().pool.query('SELECT count(*)::int AS n FROM writer_cache WHERE workspace_id = $1', [
+    const rows = await w.row<{ n: number }>('SELECT count(*)::int AS n FROM writer_cache WHERE workspace_id = $1', [
       w.workspaceId,
     ]);
-    expect(rows[0].n).toBe(1);
+    expect(rows[0]?.n).toBe(1);
 
     // Another workspace never sees this workspace's cache (row-level security and the key's scope).
-    const { workspaceId: otherWorkspace } = await newWorkspace('Other');
-    const seen = await testDb().tenant(
-      otherWorkspace,
-      async (sql) => (await sql.query('SELECT key FROM writer_cache')).rows,
-    );
-    expect(seen).toEqual([]);
+    const other = await w.workspace('Other');
+    expect(await other.row('SELECT key FROM writer_cache')).toEqual([]);
+    expect(await w.row('SELECT key FROM writer_cache')).toHaveLength(1);
   });
 
   it('falls back to the composer when the model fails, says why, and caches nothing', async () => {
@@ -153,10 +149,10 @@ describe('POST /v1/writer/generate with a model', () => {
       generator: 'composer',
       fallback: { cause: expect.stringMatching(/^auth:/) },
     });
-    const { rows } = await testDb().pool.query('SELECT count(*)::int AS n FROM writer_cache WHERE workspace_id = $1', [
+    const rows = await w.row<{ n: number }>('SELECT count(*)::int AS n FROM writer_cache WHERE workspace_id = $1', [
       w.workspaceId,
     ]);
-    expect(rows[0].n).toBe(0);
+    expect(rows[0]?.n).toBe(0);
   });
 
   it('reports a draft blocked by the guardrails after one regeneration', async () => {
@@ -174,10 +170,9 @@ describe('POST /v1/writer/generate with a model', () => {
     await enrollDanaInOneStep(w);
     fake.enqueue({ kind: 'json', value: DANA_DRAFT, usage: { input: 1200, output: 300 } });
     await w.engine.tick();
-    const { rows } = await testDb().pool.query(
-      'SELECT status, subject, body, writer FROM messages WHERE workspace_id = $1',
-      [w.workspaceId],
-    );
+    const rows = await w.row('SELECT status, subject, body, writer FROM messages WHERE workspace_id = $1', [
+      w.workspaceId,
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       status: 'sent',
@@ -190,10 +185,8 @@ describe('POST /v1/writer/generate with a model', () => {
         factsUsed: DANA_DRAFT.factsUsed,
       },
     });
-    const cache = await testDb().pool.query('SELECT workspace_id FROM writer_cache WHERE workspace_id = $1', [
-      w.workspaceId,
-    ]);
-    expect(cache.rows).toHaveLength(1);
+    const cache = await w.row('SELECT workspace_id FROM writer_cache WHERE workspace_id = $1', [w.workspaceId]);
+    expect(cache).toHaveLength(1);
   });
 });
 
@@ -205,9 +198,7 @@ describe('the engine when the model fails', () => {
       const dana = await enrollDanaInOneStep(w);
       fake.enqueue({ kind: 'text', text: 'this is not JSON at all' });
       await w.engine.tick();
-      const { rows } = await testDb().pool.query('SELECT status, body, writer FROM messages WHERE workspace_id = $1', [
-        w.workspaceId,
-      ]);
+      const rows = await w.row('SELECT status, body, writer FROM messages WHERE workspace_id = $1', [w.workspaceId]);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ status: 'sent', writer: { generator: 'composer' } });
       const timeline = await w.ok('GET', `/v1/contacts/${String(dana)}/timeline`);

@@ -3,7 +3,8 @@
 // verifier so our signer cannot drift from the real scheme.
 import { Resend } from 'resend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyResendError, resendAdapter, ResendCredentials } from '../../src/channels/resend/adapter.ts';
+import { classifyResendError, resendAdapter } from '../../src/channels/resend/adapter.ts';
+import { ResendCredentials } from '../../src/channels/resend/credentials.ts';
 import type { OutboundMessage } from '../../src/channels/types.ts';
 import { parseResendEvent, verifySvix } from '../../src/channels/resend/webhook.ts';
 import { FakeResend, signSvix } from '../fakes/resend.ts';

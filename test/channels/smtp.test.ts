@@ -5,8 +5,9 @@ import { dkimVerify } from 'mailauth';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildEmail, type BuildEmailInput } from '../../src/channels/email/buildEmail.ts';
-import { smtpAdapter, type SmtpCredentials } from '../../src/channels/smtp/adapter.ts';
-import { closeSmtpTransports, pooledTransportCount } from '../../src/channels/smtp/transports.ts';
+import { smtpAdapter } from '../../src/channels/smtp/adapter.ts';
+import type { SmtpCredentials } from '../../src/channels/smtp/credentials.ts';
+import { closeSmtpTransports } from '../../src/channels/smtp/transports.ts';
 import type { OutboundMessage } from '../../src/channels/types.ts';
 import { verifyToken } from '../../src/core/tracking.ts';
 import { startDnsServer, type LocalDns } from './support/dnsServer.ts';
@@ -142,10 +143,13 @@ describe('smtp adapter', () => {
     expect(headerLine(parsed, 'list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
   });
 
-  it('reuses one pooled transport per set of credentials', async () => {
+  it('reuses one pooled connection per set of credentials', async () => {
+    closeSmtpTransports();
+    const before = { connections: smtp.connections, logins: smtp.authAttempts };
     await send(compose('0190a1b2-0005'));
     await send(compose('0190a1b2-0006'));
-    expect(pooledTransportCount()).toBe(1);
+    expect(smtp.connections - before.connections).toBe(1);
+    expect(smtp.authAttempts - before.logins).toBe(1);
   });
 
   it('reports a refused login as auth_expired with the server reply', async () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.ts';
 import { cliEnv } from '../support/harness.ts';
 import { runCli, startCli } from '../support/processes.ts';
-import { ALWAYS_OPEN } from '../engine/support.ts';
+import { ALWAYS_OPEN } from '../support/world.ts';
 
 const READY = /QuotaHit is listening on/;
 

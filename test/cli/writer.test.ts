@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { cliEnv, testApi, bearer } from '../support/harness.ts';
 import { BIN, runCli } from '../support/processes.ts';
-import { DANA, OFFER } from '../api/writerSupport.ts';
+import { DANA, OFFER } from '../api/writerFixtures.ts';
 
 const app = await testApi();
 

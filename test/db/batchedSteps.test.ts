@@ -8,8 +8,7 @@ import { ItemFailed } from '../../src/db/coalesce.ts';
 import { uuidv7 } from '../../src/db/uuidv7.ts';
 import { recordCompletion } from '../../src/engine/steps/completed.ts';
 import type { Db } from '../../src/db/database.ts';
-import { testDb } from '../support/harness.ts';
-import { instant, MONDAY_9AM, world } from '../engine/support.ts';
+import { instant, MONDAY_9AM, world } from '../support/world.ts';
 
 /** A workspace with one email account (daily cap `daily`) and `n` contacts enrolled in a one-step sequence. */
 async function enrolled(n: number, daily: number) {
@@ -58,9 +57,8 @@ async function enrolled(n: number, daily: number) {
   return { w, enrolled, claim, senderId };
 }
 
-/** The test database, counting the statements sent through it. */
-function counted(): { db: Db; statements: () => number } {
-  const db = testDb();
+/** A world's database, counting the statements sent through it. */
+function counted(db: Db): { db: Db; statements: () => number } {
   let n = 0;
   return {
     db: {
@@ -76,8 +74,8 @@ function counted(): { db: Db; statements: () => number } {
 
 describe('batched reservations', () => {
   it('counts the account cap across the items of one batch, as if they had gone one by one', async () => {
-    const { enrolled: list, claim } = await enrolled(6, 3);
-    const { db, statements } = counted();
+    const { w, enrolled: list, claim } = await enrolled(6, 3);
+    const { db, statements } = counted(w.db);
     const claims = await Promise.all(list.map((e, i) => claimAndReserve(db, claim(e, i))));
     // The six went in one statement.
     expect(statements()).toBe(1);
@@ -88,7 +86,7 @@ describe('batched reservations', () => {
     for (const r of refused) expect(r).toMatchObject({ status: 'active', usage: { today: 3 }, domainToday: 0 });
     for (const c of reserved)
       expect(c).toMatchObject({ message: { status: 'sending', step: 0, reservedAt: MONDAY_9AM, provider: 'http' } });
-    const { rows } = await testDb().pool.query<{ n: number }>(
+    const rows = await w.row<{ n: number }>(
       `SELECT count(*)::int AS n FROM enrollments WHERE id = ANY($1) AND current_step = 1`,
       [list.map((e) => e.enrollmentId)],
     );
@@ -96,17 +94,17 @@ describe('batched reservations', () => {
   });
 
   it('fails a bad item alone, and tells a step that moved on from one that fits', async () => {
-    const { enrolled: list, claim } = await enrolled(4, 50);
+    const { w, enrolled: list, claim } = await enrolled(4, 50);
     const items = list.map((e, i) => claim(e, i));
-    const earlier = await claimAndReserve(testDb(), items[3] as ClaimInput);
+    const earlier = await claimAndReserve(w.db, items[3] as ClaimInput);
     if (earlier.kind !== 'reserved') throw new Error('the earlier reservation should go through');
     // A message id that is already taken (a primary-key violation), and a decision made on a stale step.
     const bad = { ...(items[1] as ClaimInput), id: earlier.message.id };
     const stale = { ...(items[2] as ClaimInput), seenStep: 4 };
     const [good, failed, moved] = await Promise.allSettled([
-      claimAndReserve(testDb(), items[0] as ClaimInput),
-      claimAndReserve(testDb(), bad),
-      claimAndReserve(testDb(), stale),
+      claimAndReserve(w.db, items[0] as ClaimInput),
+      claimAndReserve(w.db, bad),
+      claimAndReserve(w.db, stale),
     ]);
     expect(good).toMatchObject({ status: 'fulfilled', value: { kind: 'reserved' } });
     expect(failed.status).toBe('rejected');
@@ -116,12 +114,12 @@ describe('batched reservations', () => {
     expect(reason.message).toMatch(/messages_pkey/);
     expect(moved).toEqual({ status: 'fulfilled', value: { kind: 'moved' } });
     // Nothing of the failed item was written; the good one stands.
-    const { rows } = await testDb().pool.query<{ enrollment_id: string }>(
+    const rows = await w.row<{ enrollment_id: string }>(
       'SELECT enrollment_id FROM messages WHERE enrollment_id = ANY($1)',
       [list.slice(0, 3).map((e) => e.enrollmentId)],
     );
     expect(rows.map((r) => r.enrollment_id)).toEqual([list[0]?.enrollmentId]);
-    const { rows: advanced } = await testDb().pool.query<{ n: number }>(
+    const advanced = await w.row<{ n: number }>(
       'SELECT count(*)::int AS n FROM enrollments WHERE id = $1 AND current_step = 0',
       [list[1]?.enrollmentId],
     );
@@ -130,7 +128,7 @@ describe('batched reservations', () => {
 
   it('records a batch of sends: each message sent once, the enrollment completed, a stale one left alone', async () => {
     const { w, enrolled: list, claim } = await enrolled(3, 50);
-    const claims = await Promise.all(list.map((e, i) => claimAndReserve(testDb(), claim(e, i))));
+    const claims = await Promise.all(list.map((e, i) => claimAndReserve(w.db, claim(e, i))));
     const messages = claims.map((c) => (c.kind === 'reserved' ? c.message : undefined));
     const sent = (i: number, messageId = messages[i]?.id ?? '') => ({
       workspaceId: w.workspaceId,
@@ -144,10 +142,10 @@ describe('batched reservations', () => {
       last: true,
     });
     const results = await Promise.all([
-      recordSent(testDb(), sent(0)),
-      recordSent(testDb(), sent(1)),
+      recordSent(w.db, sent(0)),
+      recordSent(w.db, sent(1)),
       // A message id that is not this enrollment's reservation: nothing is recorded for it.
-      recordSent(testDb(), sent(2, randomUUID())),
+      recordSent(w.db, sent(2, randomUUID())),
     ]);
     expect(results).toEqual([
       { recorded: true, continues: false, completed: true },
@@ -155,8 +153,8 @@ describe('batched reservations', () => {
       { recorded: false, continues: false, completed: false },
     ]);
     // Recording again changes nothing: a reservation is settled once.
-    expect(await recordSent(testDb(), sent(0))).toEqual({ recorded: false, continues: false, completed: false });
-    const { rows } = await testDb().pool.query<{ status: string; n: number }>(
+    expect(await recordSent(w.db, sent(0))).toEqual({ recorded: false, continues: false, completed: false });
+    const rows = await w.row<{ status: string; n: number }>(
       `SELECT e.status, (SELECT count(*)::int FROM message_events v JOIN messages m ON m.id = v.message_id
                           WHERE m.enrollment_id = e.id AND v.event_type = 'sent') AS n
          FROM enrollments e WHERE e.id = ANY($1) ORDER BY array_position($1, e.id)`,
@@ -171,11 +169,11 @@ describe('batched reservations', () => {
   });
   it('logs the outcome with the last send, once, and the completion job finds it logged', async () => {
     const { w, enrolled: list, claim } = await enrolled(2, 50);
-    const claims = await Promise.all(list.map((e, i) => claimAndReserve(testDb(), claim(e, i))));
+    const claims = await Promise.all(list.map((e, i) => claimAndReserve(w.db, claim(e, i))));
     const record = (i: number, withOutcome = false) => {
       const c = claims[i];
       if (c?.kind !== 'reserved') throw new Error('reserved expected');
-      return recordSent(testDb(), {
+      return recordSent(w.db, {
         workspaceId: w.workspaceId,
         messageId: c.message.id,
         enrollmentId: list[i]?.enrollmentId ?? '',
@@ -198,7 +196,7 @@ describe('batched reservations', () => {
     // The job, delivered twice and at once for both: each outcome is logged exactly once.
     const later = new Date(MONDAY_9AM.getTime() + 2000);
     await Promise.all(
-      [0, 1, 0, 1].map((i) => recordCompletion(testDb(), w.workspaceId, list[i]?.enrollmentId ?? '', later)),
+      [0, 1, 0, 1].map((i) => recordCompletion(w.db, w.workspaceId, list[i]?.enrollmentId ?? '', later)),
     );
     expect(await completed(0)).toHaveLength(1);
     expect(await completed(1)).toEqual(['Completed "instant": 1 message sent, no reply']);

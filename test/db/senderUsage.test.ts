@@ -4,8 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/db/database.ts';
 import { senderUsage } from '../../src/db/senders.ts';
-import { testDb } from '../support/harness.ts';
-import { MONDAY_9AM, world } from '../engine/support.ts';
+import { MONDAY_9AM, world } from '../support/world.ts';
 
 describe('account usage reads', () => {
   it('shares an identical read in flight when asked to, and only then', async () => {
@@ -22,7 +21,7 @@ describe('account usage reads', () => {
       ids.push(String(sender.id));
     }
     const accounts = ids.map((id) => ({ id, timezone: 'UTC' }));
-    const db = testDb();
+    const db = w.db;
     let reads = 0;
     const sql: Sql = {
       query: (text, values) => db.tenant(w.workspaceId, (tx) => tx.query(text, values)),

@@ -3,8 +3,7 @@
 // move them in and out of the counted statuses, to another account or another hour — the
 // counters equal a recount of the messages.
 import { describe, expect, it } from 'vitest';
-import { testDb } from '../support/harness.ts';
-import { instant, world } from '../engine/support.ts';
+import { instant, world } from '../support/world.ts';
 
 const ACCOUNT = {
   provider: 'http',
@@ -35,7 +34,7 @@ describe('usage counters kept per statement', () => {
     );
     const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
     const { enrolled } = await w.enroll(sequenceId, contacts);
-    const db = testDb().pool;
+    const db = w.db.pool;
     // Twelve messages in one statement: alternating accounts, purposes (LinkedIn: invitations and
     // messages count apart), reservation hours and statuses.
     await db.query(

@@ -16,7 +16,6 @@ import {
   startDnsServer,
   zone,
 } from './emailSupport.ts';
-import { world } from './support.ts';
 
 let dns: LocalDns;
 let resend: FakeResend;
@@ -40,7 +39,7 @@ const leads = (count: number, from = 0) =>
 const HARD = { bounce: { type: 'Permanent', message: '550 5.1.1 no such user' } };
 const SOFT = { bounce: { type: 'Transient', message: '452 4.2.2 mailbox full' } };
 
-type EmailWorld = Awaited<ReturnType<typeof emailWorld>>;
+type EmailWorld = Omit<Awaited<ReturnType<typeof emailWorld>>, 'workspace'>;
 
 /** Posts a Resend event about the step-0 email a contact got. */
 async function eventFor(w: EmailWorld, contactId: string, type: string, data?: Record<string, unknown>) {
@@ -136,7 +135,7 @@ describe('account and sequence health', () => {
     expect((await w.call('POST', `/v1/senders/${unknown}/resume`)).status).toBe(404);
     expect((await w.call('POST', '/v1/sequences/not-an-id/resume')).status).toBe(400);
     expect((await w.call('POST', `/v1/sequences/${sequenceId}/resume`, { force: true })).status).toBe(400);
-    const stranger = await world();
+    const stranger = await w.workspace('stranger');
     expect((await stranger.call('POST', `/v1/sequences/${sequenceId}/resume`)).status).toBe(404);
     expect((await stranger.call('POST', `/v1/senders/${senderId}/resume`)).status).toBe(404);
 

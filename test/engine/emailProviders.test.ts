@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollableSenders, pollMailbox } from '../../src/engine/events/poll.ts';
+import { pollableSenders } from '../../src/engine/events/poll.ts';
 import { encryptJson } from '../../src/engine/accounts/secrets.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
@@ -154,9 +154,11 @@ describe('Resend accounts and webhooks', () => {
 
 describe('one Resend account in two workspaces', () => {
   it('verifies with the shared secret and acts in the workspace that has the message', async () => {
-    const sent: { w: Awaited<ReturnType<typeof emailWorld>>; messageId: string }[] = [];
-    for (const name of ['first', 'second']) {
-      const w = await emailWorld(dns);
+    const first = await emailWorld(dns);
+    const workspaces = [first, await first.workspace('second')];
+    const sent: { w: (typeof workspaces)[number]; messageId: string }[] = [];
+    for (const [n, w] of workspaces.entries()) {
+      const name = n === 0 ? 'first' : 'second';
       await resendAccount(w, resend);
       const [contact] = await w.contacts([{ email: `${name}@globex.example`, firstName: name, timezone: 'UTC' }]);
       await w.enroll(await w.sequence(emailSequence(1)), [contact as string]);
@@ -226,17 +228,17 @@ describe('Resend opens', () => {
 
 describe('Gmail accounts', () => {
   it('connects through OAuth, sends threaded mail, refreshes tokens, polls replies, and handles errors', async () => {
-    const w = await emailWorld(dns);
-    w.engine.deps.email = {
-      ...w.engine.deps.email,
-      google: {
-        clientId: google.clientId,
-        clientSecret: google.clientSecret,
-        authUrl: `${google.url}/auth`,
-        tokenUrl: `${google.url}/token`,
-        apiBaseUrl: google.url,
+    const w = await emailWorld(dns, {
+      providers: {
+        gmail: {
+          clientId: google.clientId,
+          clientSecret: google.clientSecret,
+          authUrl: `${google.url}/auth`,
+          tokenUrl: `${google.url}/token`,
+          apiBaseUrl: google.url,
+        },
       },
-    };
+    });
     const start = await w.ok('GET', '/v1/oauth/google/start');
     const consent = new URL(start.url as string);
     expect(consent.searchParams.get('redirect_uri')).toBe(`${PUBLIC_URL}/oauth/google/callback`);
@@ -251,7 +253,7 @@ describe('Gmail accounts', () => {
     expect(sender).toMatchObject({ provider: 'gmail', fromEmail: 'sam@acme.example' });
     await w.ok('PATCH', `/v1/senders/${sender?.id}`, { ...NO_CAPS, warmup: null });
     const stored = await w.credentialsOf(sender?.id as string);
-    expect(stored.extras.scopes).toContain('https://www.googleapis.com/auth/gmail.readonly');
+    expect(stored.scopes).toContain('https://www.googleapis.com/auth/gmail.readonly');
 
     const [dana, lee] = await w.contacts([
       { email: 'dana@globex.example', firstName: 'Dana', company: 'Globex', timezone: 'UTC' },
@@ -271,8 +273,8 @@ describe('Gmail accounts', () => {
     const second = await simpleParser(sentMail[1]?.raw ?? Buffer.alloc(0));
     expect(second.inReplyTo).toBe(sentMail[0]?.messageIdHeader);
     const renewed = await w.credentialsOf(sender?.id as string);
-    expect(renewed.adapter.accessToken).not.toBe(stored.adapter.accessToken);
-    expect(renewed.extras.scopes).toEqual(stored.extras.scopes);
+    expect(renewed.accessToken).not.toBe(stored.accessToken);
+    expect(renewed.scopes).toEqual(stored.scopes);
 
     // Dana answers in the thread: the poller finds it and the sequence stops before step 2.
     const reply = Buffer.from(
@@ -314,7 +316,7 @@ describe('Gmail accounts', () => {
     expect(quota?.summary).toMatch(/Gmail API quota exceeded/);
 
     // A revoked grant: the account is disconnected with a clear error and steps wait.
-    google.revoke(renewed.adapter.refreshToken as string);
+    google.revoke(renewed.refreshToken as string);
     google.expireAccessTokens();
     w.clock.advance(3600_000);
     await w.engine.tick();
@@ -367,10 +369,10 @@ describe('Gmail accounts', () => {
     ]);
     expect(await pollableSenders(w.engine.deps)).not.toContainEqual(ref);
     // A poll job queued before the key changed ends with the reason rather than throwing.
-    const result = await pollMailbox(w.engine.deps, async () => undefined, ref);
+    const result = await w.engine.pollAccount(ref);
     expect(result).toEqual({
       fetched: 0,
-      matched: 0,
+      stored: [],
       error: 'stored credentials cannot be decrypted with the configured key',
     });
   });

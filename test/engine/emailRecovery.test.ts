@@ -4,7 +4,8 @@
 // not keep a client-set Message-ID), so the message is marked unknown and never sent again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAdapters } from '../../src/channels/registry.ts';
-import type { RegisteredAdapter, SendResult } from '../../src/channels/types.ts';
+import type { RegisteredAdapter } from '../../src/channels/register.ts';
+import type { SendResult } from '../../src/channels/types.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
 import { emailSequence, emailWorld, gmailCredentials, NO_CAPS, startDnsServer, zone } from './emailSupport.ts';

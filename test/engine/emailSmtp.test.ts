@@ -151,7 +151,7 @@ describe('email through an SMTP account', () => {
     ]);
 
     // A click redirects only to the URL sealed in its token; a tampered token is refused.
-    const secret = w.engine.deps.email.trackingSecret;
+    const secret = w.engine.deps.links.trackingSecret;
     const click = signToken(secret, {
       kind: 'click',
       messageId: rows[0]?.id as string,

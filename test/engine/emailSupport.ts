@@ -2,13 +2,11 @@
 // server for recipient MX checks and DKIM keys, and known tracking/public URLs.
 import { generateKeyPairSync } from 'node:crypto';
 import { createRecipientChecker } from '../../src/channels/email/recipientCheck.ts';
-import { resolveEmailSettings } from '../../src/engine/emailSettings.ts';
 import { openCredentials } from '../../src/engine/accounts/credentials.ts';
 import { startDnsServer, type LocalDns, type Zone } from '../channels/support/dnsServer.ts';
 import type { FakeGmail } from '../fakes/gmail.ts';
 import { signSvix, type FakeResend } from '../fakes/resend.ts';
-import { TEST_ENCRYPTION_KEY, testDb } from '../support/harness.ts';
-import { ALWAYS_OPEN, world } from './support.ts';
+import { ALWAYS_OPEN, world, type WorldOptions } from '../support/world.ts';
 
 export const PUBLIC_URL = 'https://app.quotahit.test';
 export const TRACKING_URL = 'https://t.acme.example';
@@ -32,30 +30,30 @@ export function zone(): Zone {
   };
 }
 
-export async function emailWorld(dns: LocalDns, options: Parameters<typeof world>[0] = {}) {
-  const w = await world(options);
-  const key = Buffer.from(TEST_ENCRYPTION_KEY, 'base64');
-  // The engine reads deps at every call: point its email side at the local servers.
-  w.engine.deps.email = resolveEmailSettings({
-    encryptionKey: key,
+export async function emailWorld(dns: LocalDns, options: WorldOptions = {}) {
+  const w = await world({
     publicUrl: PUBLIC_URL,
-    config: { trackingBaseUrl: TRACKING_URL },
+    trackingBaseUrl: TRACKING_URL,
+    recipients: createRecipientChecker({ resolver: dns.resolver }),
+    ...options,
   });
-  w.engine.deps.recipients = createRecipientChecker({ resolver: dns.resolver });
-  await w.ok('PATCH', '/v1/workspace', { postalAddress: POSTAL });
+  const email = async (client: Omit<typeof w, 'workspace'>) => {
+    await client.ok('PATCH', '/v1/workspace', { postalAddress: POSTAL });
+    return {
+      ...client,
+      /** An account's stored credentials, opened with the world's key. */
+      async credentialsOf(senderId: string) {
+        const [row] = await client.row<{ credentials: Buffer }>('SELECT credentials FROM senders WHERE id = $1', [
+          senderId,
+        ]);
+        return openCredentials(client.key, row?.credentials ?? null);
+      },
+    };
+  };
   return {
-    ...w,
-    key,
-    async credentialsOf(senderId: string) {
-      const { rows } = await testDb().pool.query<{ credentials: Buffer }>(
-        'SELECT credentials FROM senders WHERE id = $1',
-        [senderId],
-      );
-      return openCredentials(key, rows[0]?.credentials ?? null);
-    },
-    async row<T extends Record<string, unknown>>(text: string, values: unknown[]): Promise<T[]> {
-      return (await testDb().pool.query<T>(text, values)).rows;
-    },
+    ...(await email(w)),
+    /** Another workspace of this world, with its postal address set. */
+    workspace: async (name: string) => email(await w.workspace(name)),
   };
 }
 
@@ -80,7 +78,7 @@ export const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, 
 
 export const RESEND_WEBHOOK_SECRET = `whsec_${Buffer.from('resend-webhook-secret-32-bytes!!').toString('base64')}`;
 
-type EmailWorld = Awaited<ReturnType<typeof emailWorld>>;
+type EmailWorld = Omit<Awaited<ReturnType<typeof emailWorld>>, 'workspace'>;
 
 /** A Resend account on the fake, signing its webhooks with RESEND_WEBHOOK_SECRET, caps out of the way. */
 export async function resendAccount(w: EmailWorld, resend: FakeResend, fromEmail = 'sam@acme.example') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instant, MONDAY_9AM, world } from './support.ts';
+import { instant, MONDAY_9AM, world } from '../support/world.ts';
 
 const DAY = 86_400_000;
 

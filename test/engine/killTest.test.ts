@@ -13,7 +13,7 @@ import { createStepWriter } from '../../src/engine/stepWriter.ts';
 import { startFakeHttpProvider } from '../fakes/httpProvider.ts';
 import { bearer, cliEnv, newWorkspace, TEST_ENCRYPTION_KEY, testApi, testDb } from '../support/harness.ts';
 import { startCli, type Server } from '../support/processes.ts';
-import { instant } from './support.ts';
+import { instant } from '../support/world.ts';
 
 const CONTACTS = 3000;
 const STEPS = 3;

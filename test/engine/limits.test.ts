@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHttpProvider, type FakeHttpProvider } from '../fakes/httpProvider.ts';
-import { testDb } from '../support/harness.ts';
-import { instant, world } from './support.ts';
+import { instant, world } from '../support/world.ts';
 
 let fake: FakeHttpProvider;
 beforeAll(async () => {
@@ -159,16 +158,15 @@ describe('sending accounts and quotas', () => {
     const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
     const { enrolled } = await w.enroll(sequenceId, [contactId as string]);
     const enrollmentId = enrolled[0]?.enrollmentId as string;
-    const db = testDb().pool;
     const usage = async () => {
-      const { rows } = await db.query<{ kind: string; n: number; start: Date }>(
+      const rows = await w.row<{ kind: string; n: number; start: Date }>(
         `SELECT kind, n, window_start AS start FROM sender_usage WHERE sender_id = $1 ORDER BY kind`,
         [sender.id],
       );
       return rows;
     };
     const reservedAt = new Date('2026-03-02T23:30:00Z'); // Monday 23:30 UTC, Tuesday 08:30 in Tokyo
-    await db.query(
+    await w.row(
       `INSERT INTO messages (id, workspace_id, enrollment_id, contact_id, sequence_id, step, channel, purpose, provider,
          sender_id, status, body, reserved_at)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, 0, 'email', 'intro', 'http', $5, 'sending', 'Hi', $6)`,
@@ -181,11 +179,11 @@ describe('sending accounts and quotas', () => {
     ]);
     expect((await usage()).find((r) => r.kind === 'day')?.start.toISOString()).toBe('2026-03-02T00:00:00.000Z');
     // sending → sent keeps the count; sent → (hypothetically) deferred gives the place back.
-    await db.query(`UPDATE messages SET status = 'sent' WHERE enrollment_id = $1`, [enrollmentId]);
+    await w.row(`UPDATE messages SET status = 'sent' WHERE enrollment_id = $1`, [enrollmentId]);
     expect((await usage()).map((r) => r.n)).toEqual([1, 1, 1]);
-    await db.query(`UPDATE messages SET status = 'deferred' WHERE enrollment_id = $1`, [enrollmentId]);
+    await w.row(`UPDATE messages SET status = 'deferred' WHERE enrollment_id = $1`, [enrollmentId]);
     expect((await usage()).map((r) => r.n)).toEqual([0, 0, 0]);
-    await db.query(`UPDATE messages SET status = 'sending' WHERE enrollment_id = $1`, [enrollmentId]);
+    await w.row(`UPDATE messages SET status = 'sending' WHERE enrollment_id = $1`, [enrollmentId]);
     // A new timezone moves the windows: the counters are recounted in Tokyo's calendar.
     await w.ok('PATCH', `/v1/senders/${String(sender.id)}`, { timezone: 'Asia/Tokyo' });
     const tokyo = await usage();
@@ -204,7 +202,7 @@ describe('sending accounts and quotas', () => {
       enrolled.map((e) => w.engine.runEnrollment({ workspaceId: w.workspaceId, enrollmentId: String(e.enrollmentId) })),
     );
     expect(await w.messages('&status=sent')).toHaveLength(5);
-    const { rows } = await testDb().pool.query<{ n: number }>(
+    const rows = await w.row<{ n: number }>(
       `SELECT count(DISTINCT contact_id)::int AS n FROM activities
         WHERE workspace_id = $1 AND type = 'deferred' AND summary LIKE '%daily limit reached%'`,
       [w.workspaceId],
@@ -224,7 +222,7 @@ describe('sending accounts and quotas', () => {
     await w.enroll(sequenceId, ids);
     await w.engine.tick();
     expect(await w.messages('&status=sent')).toHaveLength(50);
-    const { rows } = await testDb().pool.query<{ contact_id: string; summary: string }>(
+    const rows = await w.row<{ contact_id: string; summary: string }>(
       `SELECT DISTINCT contact_id, summary FROM activities WHERE workspace_id = $1 AND type = 'deferred'`,
       [w.workspaceId],
     );
@@ -267,7 +265,7 @@ describe('sending accounts and quotas', () => {
     [message] = await w.messages(`&contactId=${id}`);
     expect(message).toMatchObject({ status: 'sent' });
     expect(fake.deliveries.length - before).toBe(1);
-    const { rows } = await testDb().pool.query('SELECT count(*)::int AS n FROM messages WHERE contact_id = $1', [id]);
-    expect(rows[0].n).toBe(1);
+    const rows = await w.row<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE contact_id = $1', [id]);
+    expect(rows[0]?.n).toBe(1);
   });
 });

@@ -3,8 +3,8 @@
 // it again through a provider that has no idempotency key.
 import { describe, expect, it } from 'vitest';
 import { httpAdapter } from '../../src/channels/http/adapter.ts';
-import { register, type RegisteredAdapter } from '../../src/channels/types.ts';
-import { instant, world } from './support.ts';
+import { register, type RegisteredAdapter } from '../../src/channels/register.ts';
+import { instant, world } from '../support/world.ts';
 
 describe('crash reconciliation', () => {
   it('lets one runner reconcile an expired reservation, even when two run at once', async () => {

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAdapter } from '../../src/channels/http/adapter.ts';
-import { register } from '../../src/channels/types.ts';
+import { register } from '../../src/channels/register.ts';
 import { claimStep } from '../../src/engine/steps/claim.ts';
 import { decideStep } from '../../src/engine/steps/decide.ts';
 import type { AfterCommit } from '../../src/engine/steps/types.ts';
 import { startFakeHttpProvider, type FakeHttpProvider } from '../fakes/httpProvider.ts';
-import { testDb } from '../support/harness.ts';
-import { instant, world } from './support.ts';
+import { instant, world, type World } from '../support/world.ts';
 
 let fake: FakeHttpProvider;
 beforeAll(async () => {
@@ -29,7 +28,7 @@ const HTTP_ACCOUNT = () => ({
 });
 
 /** Enrolls one contact with an HTTP account and reserves step 0 as a worker would, then "crashes". */
-async function crashedReservation(w: Awaited<ReturnType<typeof world>>) {
+async function crashedReservation(w: World) {
   const [contactId] = await w.contacts([
     { email: `crash${Math.random().toString(36).slice(2)}@acme.example.com`, timezone: 'UTC' },
   ]);
@@ -117,7 +116,7 @@ describe('never twice: recovery after a crash between reserving and recording', 
       w.clock.advance(LEASE + 1000);
       await w.engine.tick();
     }
-    const { rows } = await testDb().pool.query(
+    const rows = await w.row(
       'SELECT step, count(*)::int AS n FROM messages WHERE enrollment_id = $1 GROUP BY step ORDER BY step',
       [enrollmentId],
     );

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runEnrollment } from '../../src/engine/steps/runEnrollment.ts';
-import { testDb } from '../support/harness.ts';
-import { instant, world } from './support.ts';
+import { instant, world, type World } from '../support/world.ts';
 
 const DAY = 86_400_000;
 const threeDays = [
@@ -10,7 +9,7 @@ const threeDays = [
   { channel: 'email', template: 'breakup', day: 4 },
 ];
 
-async function firstMessage(w: Awaited<ReturnType<typeof world>>, contactId: string) {
+async function firstMessage(w: World, contactId: string) {
   const [message] = await w.messages(`&contactId=${contactId}`);
   return message as Record<string, unknown>;
 }
@@ -105,7 +104,7 @@ describe('replies', () => {
     expect((await w.enroll(second, [a as string])).skipped).toEqual([
       { contactId: a, reason: 'contact is unsubscribed' },
     ]);
-    await testDb().pool.query(`UPDATE contacts SET status = 'contacted' WHERE id = $1`, [a]);
+    await w.row(`UPDATE contacts SET status = 'contacted' WHERE id = $1`, [a]);
     const forced = await w.enroll(second, [a as string]);
     expect(forced.enrolled).toHaveLength(1);
     await w.engine.tick();
@@ -123,7 +122,7 @@ describe('replies', () => {
     await w.engine.tick();
     w.clock.advance(2 * DAY + 60_000); // step 1 is due for everyone
     const firsts = await w.messages('&status=sent');
-    const { rows: enrollments } = await testDb().pool.query<{ id: string; contact_id: string }>(
+    const enrollments = await w.row<{ id: string; contact_id: string }>(
       'SELECT id, contact_id FROM enrollments WHERE sequence_id = $1',
       [sequenceId],
     );
@@ -143,7 +142,7 @@ describe('replies', () => {
     await w.engine.tick();
     w.clock.advance(3 * DAY);
     await w.engine.tick();
-    const { rows } = await testDb().pool.query<{ step: number; status: string; reserved_at: Date; stopped_at: Date }>(
+    const rows = await w.row<{ step: number; status: string; reserved_at: Date; stopped_at: Date }>(
       `SELECT m.step, m.status, m.reserved_at, e.stopped_at FROM messages m JOIN enrollments e ON e.id = m.enrollment_id
         WHERE m.sequence_id = $1 AND m.step > 0`,
       [sequenceId],
@@ -153,20 +152,17 @@ describe('replies', () => {
       if (row.status === 'sent') expect(row.reserved_at.getTime()).toBeLessThanOrEqual(row.stopped_at.getTime());
       expect(row.step).toBe(1);
     }
-    const { rows: states } = await testDb().pool.query(
-      'SELECT DISTINCT status FROM enrollments WHERE sequence_id = $1',
-      [sequenceId],
-    );
+    const states = await w.row('SELECT DISTINCT status FROM enrollments WHERE sequence_id = $1', [sequenceId]);
     expect(states).toEqual([{ status: 'stopped' }]);
   });
 
   it('rejects a reply to an unknown or foreign message and bad bodies', async () => {
     const w = await world();
-    const other = await world();
+    const other = await w.workspace('other');
     const [a] = await other.contacts([{ email: 'x@acme.example.com', timezone: 'UTC' }]);
     const seq = await other.sequence(instant([{ channel: 'email', template: 'intro' }]));
     await other.enroll(seq, [a as string]);
-    await other.engine.tick();
+    await w.engine.tick();
     const foreign = await firstMessage(other, a as string);
     expect((await w.call('POST', `/v1/messages/${foreign.id}/replies`, { body: 'hi' })).status).toBe(404);
     expect(

@@ -17,8 +17,8 @@ import { createDb, type Db } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createWorkspace } from '../../src/db/workspaces.ts';
 import { systemClock } from '../../src/engine/clock.ts';
-import { resolveEmailSettings } from '../../src/engine/emailSettings.ts';
 import { createEngine } from '../../src/engine/engine.ts';
+import { resolvePublicLinks } from '../../src/engine/links.ts';
 import { silentLogger } from '../../src/engine/ports.ts';
 import { startQueue } from '../../src/engine/queue.ts';
 import { createStepWriter } from '../../src/engine/stepWriter.ts';
@@ -82,7 +82,7 @@ describe('the worker polls mailboxes on its timer (pg-boss)', () => {
     const workspaceId = workspace.id;
     const queue = await startQueue({ url, log: silentLogger });
     const adapters = defaultAdapters();
-    const wired = createEngine({
+    const engine = createEngine({
       db,
       clock: systemClock,
       adapters,
@@ -91,11 +91,9 @@ describe('the worker polls mailboxes on its timer (pg-boss)', () => {
       log: silentLogger,
       queue,
       replyPollSeconds: 1,
-      email: resolveEmailSettings({ encryptionKey: key, publicUrl: PUBLIC_URL }),
+      links: resolvePublicLinks({ encryptionKey: key, publicUrl: PUBLIC_URL }),
       recipients: createRecipientChecker({ resolver: dns.resolver }),
     });
-    // The worker's sweep ticks through `this`: scoped to this test's workspace.
-    const engine: typeof wired = { ...wired, tick: (input = {}) => wired.tick({ ...input, workspaceId }) };
     const app = await buildServer({
       db,
       config: loadConfig({ DATABASE_URL: url, QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }),

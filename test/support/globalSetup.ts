@@ -1,6 +1,8 @@
 // One PostgreSQL for the whole run: DATABASE_URL when set and reachable (CI's server), otherwise an
-// embedded server in a temporary directory. Each run gets a fresh database with all migrations;
-// each test gets a fresh workspace in it.
+// embedded server in a temporary directory. Each run migrates a template database once; the run's
+// shared database is a copy of it (each test gets a fresh workspace there), and every world()
+// (test/support/world.ts) gets a copy of its own, so an engine that runs "everything due" only
+// ever sees its own test's work.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +17,9 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     databaseKind: 'server' | 'embedded';
+    /** The server (any database on it), to create world databases from the template. */
+    serverUrl: string;
+    templateDatabase: string;
   }
 }
 
@@ -31,23 +36,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stopEmbedded = server.stop;
   }
   const name = `qh_test_${randomBytes(6).toString('hex')}`;
+  const template = `${name}_tpl`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = withDatabase(serverUrl, name);
-  const pool = new pg.Pool({ connectionString: url });
+  await admin.query(`CREATE DATABASE ${template}`);
+  const pool = new pg.Pool({ connectionString: withDatabase(serverUrl, template) });
   await migrate(pool);
   await pool.end();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  await admin.end();
+  const url = withDatabase(serverUrl, name);
 
   project.provide('databaseUrl', url);
   project.provide('databaseKind', tempDir ? 'embedded' : 'server');
+  project.provide('serverUrl', serverUrl);
+  project.provide('templateDatabase', template);
   process.stdout.write(`[tests] PostgreSQL: ${tempDir ? 'embedded' : 'DATABASE_URL'}; database ${name}\n`);
 
+  const server = serverUrl;
   return async () => {
-    const client = new pg.Client({ connectionString: serverUrl });
+    const client = new pg.Client({ connectionString: server });
     await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+    const { rows } = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY datname DESC`,
+      [`${name}%`],
+    );
+    // The template last (its copies first): a template cannot be dropped while copied.
+    for (const row of rows) await client.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`).catch(() => {});
     await client.end();
     await stopEmbedded();
     if (tempDir) await rm(tempDir, { recursive: true, force: true });

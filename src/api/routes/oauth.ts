@@ -1,12 +1,13 @@
-// Connecting a Google account (Gmail API): /v1/oauth/google/start (authenticated) answers the
-// consent URL, or redirects to it with ?redirect=true; Google sends the person back to the public
-// /oauth/google/callback, which stores the account and shows the result.
+// Connecting an account through its provider's OAuth (Gmail: /v1/oauth/google/start): the start
+// route (authenticated) answers the consent URL, or redirects to it with ?redirect=true; the
+// provider sends the person back to the public /oauth/<name>/callback, which stores the account
+// and shows the result. Which provider a name belongs to is the registry's business.
 import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { escapeHtml } from '../../channels/email/buildEmail.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { CALLBACK_PATH, completeGoogleConnection, googleConsentUrl, OAuthError } from '../../engine/accounts/oauth.ts';
+import { completeConnection, connectorFor, consentUrl, OAuthError } from '../../engine/accounts/oauth.ts';
 import { ApiError } from '../errors.ts';
 import { errorResponses } from '../schemas.ts';
 
@@ -14,11 +15,13 @@ export const oauthStartRoutes =
   (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
-      '/v1/oauth/google/start',
+      '/v1/oauth/:name/start',
       {
         schema: {
-          summary: 'Start connecting a Gmail account: the Google consent URL (or a redirect to it)',
+          summary:
+            'Start connecting an account through its provider (google: a Gmail account): the consent URL, or a redirect to it',
           tags: ['senders'],
+          params: z.object({ name: z.string().max(40) }),
           querystring: z.object({
             redirect: z.enum(['true', 'false']).optional(),
             loginHint: z.string().max(320).optional(),
@@ -29,13 +32,14 @@ export const oauthStartRoutes =
       async (request, reply) => {
         let url: string;
         try {
-          url = googleConsentUrl(engine.deps, {
+          url = consentUrl(engine.deps, {
+            name: request.params.name,
             workspaceId: request.workspaceId,
             ...(request.query.loginHint ? { loginHint: request.query.loginHint } : {}),
           });
         } catch (error) {
-          if (error instanceof OAuthError) throw new ApiError(error.status, 'not_configured', error.message);
-          throw error;
+          if (!(error instanceof OAuthError)) throw error;
+          throw new ApiError(error.status, error.status === 404 ? 'not_found' : 'not_configured', error.message);
         }
         if (request.query.redirect === 'true') return reply.redirect(url, 302);
         return { url };
@@ -43,29 +47,32 @@ export const oauthStartRoutes =
     );
   };
 
-type CallbackQuery = { Querystring: { code?: string; state?: string; error?: string } };
+type CallbackRoute = { Params: { name: string }; Querystring: { code?: string; state?: string; error?: string } };
 
 export const oauthCallbackRoutes =
   (engine: Engine): FastifyPluginAsync =>
   async (app) => {
-    app.get<CallbackQuery>(CALLBACK_PATH, { schema: { hide: true } }, async (request, reply) => {
+    app.get<CallbackRoute>('/oauth/:name/callback', { schema: { hide: true } }, async (request, reply) => {
       reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+      const { name } = request.params;
+      let label = 'Account';
       try {
+        label = connectorFor(engine.deps, name).adapter.label ?? label;
         const { code, state, error } = request.query;
-        const done = await completeGoogleConnection(engine.deps, {
+        const done = await completeConnection(engine.deps, name, {
           ...(typeof code === 'string' ? { code } : {}),
           ...(typeof state === 'string' ? { state } : {}),
           ...(typeof error === 'string' ? { error } : {}),
         });
         return reply.send(
           page(
-            'Gmail connected',
+            `${done.label} connected`,
             `${escapeHtml(done.emailAddress)} is ${done.reconnected ? 'reconnected' : 'connected'} (account ${escapeHtml(done.senderId)}). You can close this page.`,
           ),
         );
       } catch (error) {
         if (!(error instanceof OAuthError)) throw error;
-        return reply.status(error.status).send(page('Gmail not connected', escapeHtml(error.message)));
+        return reply.status(error.status).send(page(`${label} not connected`, escapeHtml(error.message)));
       }
     });
   };

@@ -10,21 +10,36 @@ import validator from 'validator';
 import { z } from 'zod';
 import { messageIdHeaderFor } from '../email/buildEmail.ts';
 import { toMime } from '../email/mime.ts';
+import { prepareEmail } from '../email/prepare.ts';
 import { fail, ok, type ChannelAdapter, type LookupResult, type SendResult } from '../types.ts';
 import { findByMessageIdHeader, gmailCall } from './api.ts';
+import { checkGmailConnection } from './connection.ts';
 import { GmailCredentials } from './credentials.ts';
+import { googleOAuth } from './oauth.ts';
+import { pollGmail } from './poll.ts';
+import { gmailSettings, type GmailSettings } from './settings.ts';
 
 const Sent = z.object({ id: z.string().min(1), threadId: z.string().min(1), labelIds: z.array(z.string()).optional() });
 
-export const gmailAdapter: ChannelAdapter<GmailCredentials> = {
+export const gmailAdapter: ChannelAdapter<GmailCredentials, GmailSettings, 'gmail'> = {
   provider: 'gmail',
+  label: 'Gmail',
   channels: ['email'],
   credentials: GmailCredentials,
+  credentialParts: ['scopes'],
   idempotent: false,
+  screens: ['recipient', 'content', 'health'],
+  settings: gmailSettings,
+  // Gmail sends as the connected account (or one of its verified send-as aliases).
+  prepare: (message, conversation, context) =>
+    prepareEmail(
+      { ...message, from: { ...message.from, email: message.from.email ?? context.credentials.emailAddress } },
+      conversation,
+      context,
+    ),
   async send(message, credentials, context): Promise<SendResult> {
     const to = message.to.email;
     if (!to || !validator.isEmail(to)) return fail({ kind: 'invalid_recipient', message: 'Invalid email address' });
-    // Gmail sends as the connected account (or one of its verified send-as aliases).
     const from = { ...message.from, email: message.from.email ?? credentials.emailAddress };
     const raw = (await toMime(message, from, message.to)).toString('base64url');
     const body = message.providerThreadId ? { raw, threadId: message.providerThreadId } : { raw };
@@ -48,4 +63,7 @@ export const gmailAdapter: ChannelAdapter<GmailCredentials> = {
     if (!found) return { unsupported: true };
     return { found: true, value: { providerMessageId: found.id, providerThreadId: found.threadId } };
   },
+  poll: { pollable: () => true, poll: pollGmail },
+  checkConnection: (credentials, context) => checkGmailConnection(credentials, context),
+  oauth: googleOAuth,
 };

@@ -26,6 +26,8 @@ export const GmailCredentials = z.strictObject({
   apiBaseUrl: z.url().default(GMAIL_API_BASE_URL),
   tokenUrl: z.url().default(GOOGLE_TOKEN_URL),
   emailAddress: z.string().min(3).max(320),
+  /** The scopes Google granted (granular consent may grant fewer than asked). */
+  scopes: z.array(z.string()).optional(),
 });
 export type GmailCredentials = z.infer<typeof GmailCredentials>;
 

@@ -2,7 +2,8 @@
 // credentials, and the refresh of an access token. A revoked or expired grant (400 invalid_grant)
 // is the "Google account not connected" of spec 000: only a person reconnecting can fix it.
 import { z } from 'zod';
-import type { SendFailure } from '../types.ts';
+import type { ProviderOAuth, SendFailure } from '../types.ts';
+import type { GmailSettings } from './settings.ts';
 import {
   GMAIL_API_BASE_URL,
   GMAIL_SCOPES,
@@ -202,3 +203,45 @@ export async function exchangeCode(
   };
   return { ok: true, credentials, scope: token.scope };
 }
+
+/** Connecting a Gmail account: /v1/oauth/google/start → Google's consent → /oauth/google/callback. */
+export const googleOAuth: ProviderOAuth<GmailCredentials, GmailSettings> = {
+  name: 'google',
+  label: 'Google',
+  notConfigured: (settings) =>
+    settings.clientId && settings.clientSecret
+      ? undefined
+      : 'Google OAuth is not configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET',
+  authorizeUrl: (settings, input) =>
+    buildAuthUrl({
+      clientId: settings.clientId ?? '',
+      redirectUri: input.redirectUri,
+      state: input.state,
+      authBaseUrl: settings.authUrl,
+      ...(input.loginHint ? { loginHint: input.loginHint } : {}),
+    }),
+  async exchange(settings, input, context) {
+    const exchanged = await exchangeCode(
+      {
+        code: input.code,
+        redirectUri: input.redirectUri,
+        clientId: settings.clientId ?? '',
+        clientSecret: settings.clientSecret ?? '',
+        tokenUrl: settings.tokenUrl,
+        apiBaseUrl: settings.apiBaseUrl,
+      },
+      fetch,
+      context.now,
+    );
+    if (!exchanged.ok) return { ok: false, message: exchanged.failure.message };
+    const email = exchanged.credentials.emailAddress.toLowerCase();
+    return {
+      ok: true,
+      credentials: {
+        ...exchanged.credentials,
+        ...(exchanged.scope ? { scopes: exchanged.scope.split(/\s+/).filter(Boolean) } : {}),
+      },
+      account: { fromEmail: email, name: email },
+    };
+  },
+};

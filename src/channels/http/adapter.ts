@@ -16,8 +16,9 @@ export type HttpCredentials = z.infer<typeof HttpCredentials>;
 
 const Answer = z.object({ id: z.string().min(1) });
 
-export const httpAdapter: ChannelAdapter<HttpCredentials> = {
+export const httpAdapter: ChannelAdapter<HttpCredentials, undefined, 'http'> = {
   provider: 'http',
+  label: 'HTTP endpoint',
   channels: CHANNELS,
   credentials: HttpCredentials,
   idempotent: true,

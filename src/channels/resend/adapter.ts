@@ -1,32 +1,44 @@
 // Resend accounts, through the official `resend` SDK pointed at `baseUrl` (its constructor takes
 // `{ baseUrl }`, so tests use the local fake). Every send carries `Idempotency-Key: <our message
 // id>`: Resend answers a repeat within 24 hours with the first answer and sends nothing, so the
-// engine may simply retry after a crash (idempotent: true). Events arrive by webhook
-// (src/inbound/resendWebhook.ts).
+// engine may simply retry after a crash (idempotent: true). Events arrive by Svix-signed webhook
+// (webhook.ts) at /webhooks/resend.
 import { Resend, type ErrorResponse } from 'resend';
 import validator from 'validator';
-import { z } from 'zod';
-import { fail, ok, type Address, type ChannelAdapter, type SendFailure, type SendResult } from '../types.ts';
+import { prepareEmail } from '../email/prepare.ts';
+import {
+  fail,
+  ok,
+  type Address,
+  type ChannelAdapter,
+  type ConnectionCheck,
+  type SendFailure,
+  type SendResult,
+} from '../types.ts';
+import { ResendCredentials } from './credentials.ts';
+import { resendSettings, type ResendSettings } from './settings.ts';
+import { resendWebhook } from './webhook.ts';
 
-export const RESEND_BASE_URL = 'https://api.resend.com';
+const client = (credentials: ResendCredentials) =>
+  new Resend(credentials.apiKey, { baseUrl: credentials.baseUrl.replace(/\/+$/, '') });
 
-export const ResendCredentials = z.strictObject({
-  apiKey: z.string().min(1).max(500),
-  baseUrl: z.url().default(RESEND_BASE_URL),
-});
-export type ResendCredentials = z.infer<typeof ResendCredentials>;
-
-export const resendAdapter: ChannelAdapter<ResendCredentials> = {
+export const resendAdapter: ChannelAdapter<ResendCredentials, ResendSettings, 'resend'> = {
   provider: 'resend',
+  label: 'Resend',
   channels: ['email'],
   credentials: ResendCredentials,
+  credentialParts: ['webhookSecret'],
+  // Before `credentials`, requests named the account's part `resend`.
+  credentialAliases: { resend: '.' },
   idempotent: true,
+  screens: ['recipient', 'content', 'health'],
+  settings: resendSettings,
+  prepare: (message, conversation, context) => prepareEmail(message, conversation, context),
   async send(message, credentials, context): Promise<SendResult> {
     const to = message.to.email;
     if (!to || !validator.isEmail(to)) return fail({ kind: 'invalid_recipient', message: 'Invalid email address' });
     if (!message.from.email) return fail({ kind: 'rejected', message: 'the sender has no email address' });
-    const client = new Resend(credentials.apiKey, { baseUrl: credentials.baseUrl.replace(/\/+$/, '') });
-    const response = await client.emails.send(
+    const response = await client(credentials).emails.send(
       {
         from: mailbox(message.from),
         to: [to],
@@ -42,6 +54,35 @@ export const resendAdapter: ChannelAdapter<ResendCredentials> = {
   },
   // Resend looks emails up by its own id only; the idempotency key makes a retry the reconcile.
   lookup: async () => ({ unsupported: true }),
+  webhook: resendWebhook,
+  async checkConnection(credentials, context): Promise<ConnectionCheck[]> {
+    const response = await client(credentials).domains.list();
+    if (response.error)
+      return [
+        {
+          name: 'api_key',
+          verdict: 'failed',
+          detail: classifyResendError(response.error, response.headers).message,
+          fix: 'create a Resend API key with sending access and store it in the account',
+        },
+      ];
+    const checks: ConnectionCheck[] = [{ name: 'api_key', verdict: 'ok', detail: 'Resend accepts the API key' }];
+    const fromEmail = context.account?.fromEmail;
+    const domain = fromEmail ? fromEmail.slice(fromEmail.lastIndexOf('@') + 1).toLowerCase() : undefined;
+    if (!domain) return checks;
+    const found = response.data.data.find((d) => d.name.toLowerCase() === domain);
+    checks.push(
+      found?.status === 'verified'
+        ? { name: 'domain', verdict: 'ok', detail: `${domain} is verified at Resend` }
+        : {
+            name: 'domain',
+            verdict: 'failed',
+            detail: found ? `${domain} is ${found.status} at Resend` : `${domain} is not a Resend domain of this key`,
+            fix: `add ${domain} in Resend (Domains) and publish the DNS records it shows`,
+          },
+    );
+    return checks;
+  },
 };
 
 /** Resend's documented error names and statuses (resend.com/docs/api-reference/errors). */

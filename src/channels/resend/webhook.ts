@@ -5,8 +5,11 @@
 // signature (several during key rotation), timestamp within 5 minutes either way.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { InboundEvent } from '../../core/events.ts';
+import type { HeaderBag, ProviderWebhook } from '../types.ts';
+import type { ResendCredentials } from './credentials.ts';
+import type { ResendSettings } from './settings.ts';
 
-export type HeaderBag = Record<string, string | string[] | undefined>;
 export type SvixVerdict = { ok: true; id: string; timestamp: number } | { ok: false; reason: string };
 
 const TOLERANCE_SECONDS = 5 * 60;
@@ -132,3 +135,67 @@ export function parseResendEvent(
   }
   return { ok: true, event };
 }
+
+/** A Resend event as the channel-neutral event it is (or none: `sent` and `delivery_delayed` change nothing). */
+export function toInboundEvent(event: ResendEmailEvent): InboundEvent | undefined {
+  const base = {
+    ref: { providerMessageId: event.providerMessageId, channel: 'email' as const },
+    via: 'resend',
+    at: event.occurredAt,
+  };
+  switch (event.type) {
+    case 'sent':
+    case 'delivery_delayed':
+      return undefined;
+    case 'delivered':
+      return { type: 'delivered', ...base };
+    case 'opened':
+      return { type: 'opened', ...base, reportedBy: 'Resend' };
+    case 'clicked':
+      return {
+        type: 'clicked',
+        ...base,
+        reportedBy: 'Resend',
+        ...(event.url ? { url: event.url } : {}),
+        ...(event.userAgent ? { userAgent: event.userAgent } : {}),
+        ...(event.ip ? { ip: event.ip } : {}),
+      };
+    case 'bounced':
+      return {
+        type: 'bounced',
+        ...base,
+        bounceType: event.bounceType ?? 'soft',
+        ...(event.bounceMessage ? { reason: event.bounceMessage } : {}),
+      };
+    case 'complained':
+      return { type: 'complained', ...base };
+  }
+}
+
+export const resendWebhook: ProviderWebhook<ResendCredentials, ResendSettings> = {
+  verify(request, secrets, now) {
+    const secret = secrets.credentials ? secrets.credentials.webhookSecret : secrets.settings.webhookSecret;
+    if (!secret) return { ok: false, reason: 'no signing secret', unconfigured: true };
+    const verdict = verifySvix({ secret, headers: request.headers, rawBody: request.rawBody, now });
+    return verdict.ok ? { ok: true, eventId: verdict.id } : verdict;
+  },
+  verifiesWithSettings: (settings) => settings.webhookSecret !== undefined,
+  secretHint: 'set RESEND_WEBHOOK_SECRET or the account\'s "webhookSecret"',
+  parse(request, verdict) {
+    let body: unknown;
+    try {
+      body = JSON.parse(request.rawBody.toString('utf8'));
+    } catch {
+      return { kind: 'invalid', reason: 'webhook body is not JSON' };
+    }
+    const svixId = verdict.eventId ?? '';
+    const parsed = parseResendEvent(body, svixId);
+    if (!parsed.ok) {
+      // Non-email events (contact.*, domain.*) are acknowledged: Svix would retry a refusal for days.
+      if (parsed.reason.startsWith('unhandled event type')) return { kind: 'ignored', reason: parsed.reason };
+      return { kind: 'invalid', reason: `malformed Resend event: ${parsed.reason}` };
+    }
+    const event = toInboundEvent(parsed.event);
+    return { kind: 'events', deliveryId: svixId, events: event ? [{ key: `resend:${svixId}`, event }] : [] };
+  },
+};

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { CHANNELS } from '../../core/channels.ts';
 import { ok, type ChannelAdapter } from '../types.ts';
 
-export const sandboxAdapter: ChannelAdapter<Record<string, never>> = {
+export const sandboxAdapter: ChannelAdapter<Record<string, never>, undefined, 'sandbox'> = {
   provider: 'sandbox',
+  label: 'Sandbox',
   channels: CHANNELS,
   credentials: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
   idempotent: true,

@@ -1,42 +1,31 @@
 // SMTP: any mailbox (Google Workspace or Microsoft 365 with an app password, a hosting provider,
-// your own server), optionally DKIM-signed with the domain's key. Pooled connections per
-// credentials; replies mapped to SendFailure in errors.ts.
+// your own server or an IP-authenticated relay), optionally DKIM-signed with the domain's key.
+// Pooled connections per credentials; replies mapped to SendFailure in errors.ts. Replies and
+// bounces are read from the account's IMAP mailbox when one is configured (poll.ts).
 //
 // Lookup is unsupported: SMTP cannot say whether a message went out, so after a crash the engine
-// marks the send `unknown`. Searching the account's Sent folder over IMAP for our Message-ID is the
-// later improvement (docs/email.md).
-import { z } from 'zod';
+// marks the send `unknown` rather than risk sending it twice.
 import validator from 'validator';
 import { mailOptions } from '../email/mime.ts';
-import { fail, ok, type ChannelAdapter, type SendResult } from '../types.ts';
+import { prepareEmail } from '../email/prepare.ts';
+import { fail, ok, type ChannelAdapter, type ConnectionCheck, type SendResult } from '../types.ts';
+import { SmtpCredentials } from './credentials.ts';
 import { classifySmtpError } from './errors.ts';
+import { checkImapLogin } from './imap.ts';
+import { pollMailbox } from './poll.ts';
 import { transportFor } from './transports.ts';
 
-export const DkimKey = z.strictObject({
-  domainName: z.string().min(1).max(253),
-  keySelector: z.string().min(1).max(63),
-  privateKey: z.string().min(1).max(10_000),
-});
-
-export const SmtpCredentials = z.strictObject({
-  host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65535),
-  /** Implicit TLS (port 465). Otherwise STARTTLS is required unless requireTls is false. */
-  secure: z.boolean(),
-  user: z.string().min(1).max(320),
-  pass: z.string().min(1).max(1000),
-  requireTls: z.boolean().optional(),
-  /** Accept a self-signed server certificate (your own server, tests). */
-  allowSelfSigned: z.boolean().optional(),
-  dkim: DkimKey.optional(),
-});
-export type SmtpCredentials = z.infer<typeof SmtpCredentials>;
-
-export const smtpAdapter: ChannelAdapter<SmtpCredentials> = {
+export const smtpAdapter: ChannelAdapter<SmtpCredentials, undefined, 'smtp'> = {
   provider: 'smtp',
+  label: 'SMTP',
   channels: ['email'],
   credentials: SmtpCredentials,
+  credentialParts: ['imap'],
+  // Before `credentials`, requests named the server part `smtp` and the mailbox `imap`.
+  credentialAliases: { smtp: '.', imap: 'imap' },
   idempotent: false,
+  screens: ['recipient', 'content', 'health'],
+  prepare: (message, conversation, context) => prepareEmail(message, conversation, context),
   async send(message, credentials, context): Promise<SendResult> {
     const to = message.to.email;
     if (!to || !validator.isEmail(to)) return fail({ kind: 'invalid_recipient', message: 'Invalid email address' });
@@ -61,4 +50,36 @@ export const smtpAdapter: ChannelAdapter<SmtpCredentials> = {
     }
   },
   lookup: async () => ({ unsupported: true }),
+  poll: { pollable: (credentials) => credentials.imap !== undefined, poll: pollMailbox },
+  async checkConnection(credentials): Promise<ConnectionCheck[]> {
+    const checks: ConnectionCheck[] = [];
+    try {
+      await transportFor(credentials).verify();
+      checks.push({
+        name: 'smtp',
+        verdict: 'ok',
+        detail: `${credentials.host}:${credentials.port} accepts ${credentials.user ? `the login of ${credentials.user}` : 'us as a relay'}`,
+      });
+    } catch (error) {
+      const failure = classifySmtpError(error, credentials.user);
+      checks.push({
+        name: 'smtp',
+        verdict: 'failed',
+        detail: failure.message,
+        fix:
+          failure.kind === 'auth_expired'
+            ? 'check the user and password (an app password where the provider requires one)'
+            : `check that ${credentials.host}:${credentials.port} is the submission server and reachable from here`,
+      });
+    }
+    if (credentials.imap) checks.push(await checkImapLogin(credentials.imap));
+    else
+      checks.push({
+        name: 'imap',
+        verdict: 'warning',
+        detail: 'no IMAP mailbox is configured: replies and bounces to this account are not read',
+        fix: 'add "imap" to the credentials so replies stop the sequence',
+      });
+    return checks;
+  },
 };

@@ -27,13 +27,16 @@ const CONNECTION_CODES = new Set([
 const AUTH_REPLY_CODES = new Set([530, 534, 535, 538]);
 const RECIPIENT_REPLY_CODES = new Set([550, 551, 553]);
 
-export function classifySmtpError(error: unknown, user: string): SendFailure {
+export function classifySmtpError(error: unknown, user: string | undefined): SendFailure {
   const e: SmtpErrorLike = typeof error === 'object' && error !== null ? error : { message: String(error) };
   const code = typeof e.code === 'string' ? e.code : undefined;
   const reply = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const text = describe(e);
   if (code === 'EAUTH' || code === 'ENOAUTH' || (reply !== undefined && AUTH_REPLY_CODES.has(reply))) {
-    return { kind: 'auth_expired', message: `SMTP login failed for ${user}: ${text}` };
+    return {
+      kind: 'auth_expired',
+      message: `SMTP login ${user ? `failed for ${user}` : 'refused (the relay wants a login)'}: ${text}`,
+    };
   }
   if (reply !== undefined && reply >= 400 && reply < 500) {
     return { kind: 'temporary', message: `SMTP ${reply}: ${text}` };

@@ -1,19 +1,12 @@
 // One stateless IMAP poll (imapflow): connect, read every INBOX message with a UID above the last
 // one seen, log out. The caller stores `lastUid` and `uidValidity`; when the server's UIDVALIDITY
 // changes, UIDs were renumbered and the caller restarts from 0 (duplicates are harmless: replies
-// are matched and deduplicated by Message-ID downstream). Parsing is emailReplies.ts's job.
+// are matched and deduplicated by Message-ID downstream). Parsing is ../email/inbound.ts's job.
 import { ImapFlow } from 'imapflow';
-import type { SendFailure } from '../types.ts';
+import type { ConnectionCheck, SendFailure } from '../types.ts';
+import type { ImapSettings } from './credentials.ts';
 
-export type ImapAccount = {
-  host: string;
-  port: number;
-  secure: boolean;
-  user: string;
-  pass: string;
-  allowSelfSigned?: boolean;
-  mailbox?: string;
-};
+export type ImapAccount = ImapSettings;
 
 export type FetchedMessage = { uid: number; raw: Buffer };
 export type ImapPoll = {
@@ -28,14 +21,7 @@ export async function fetchNewMessages(
   sinceUid: number,
   options: { knownUidValidity?: string; maxMessages?: number } = {},
 ): Promise<{ ok: true; value: ImapPoll } | { ok: false; failure: SendFailure }> {
-  const client = new ImapFlow({
-    host: account.host,
-    port: account.port,
-    secure: account.secure,
-    auth: { user: account.user, pass: account.pass },
-    logger: false,
-    ...(account.allowSelfSigned ? { tls: { rejectUnauthorized: false } } : {}),
-  });
+  const client = clientFor(account);
   try {
     await client.connect();
     const lock = await client.getMailboxLock(account.mailbox ?? 'INBOX');
@@ -58,6 +44,42 @@ export async function fetchNewMessages(
     }
   } catch (error) {
     return { ok: false, failure: classifyImapError(error, account.user) };
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+}
+
+function clientFor(account: ImapAccount): ImapFlow {
+  return new ImapFlow({
+    host: account.host,
+    port: account.port,
+    secure: account.secure,
+    auth: { user: account.user, pass: account.pass },
+    logger: false,
+    ...(account.allowSelfSigned ? { tls: { rejectUnauthorized: false } } : {}),
+  });
+}
+
+/** Logs in and opens the mailbox (the connection check of an account that reads replies). */
+export async function checkImapLogin(account: ImapAccount): Promise<ConnectionCheck> {
+  const client = clientFor(account);
+  const mailbox = account.mailbox ?? 'INBOX';
+  try {
+    await client.connect();
+    const lock = await client.getMailboxLock(mailbox);
+    lock.release();
+    return { name: 'imap', verdict: 'ok', detail: `${account.host}: ${account.user} can read ${mailbox}` };
+  } catch (error) {
+    const failure = classifyImapError(error, account.user);
+    return {
+      name: 'imap',
+      verdict: 'failed',
+      detail: failure.message,
+      fix:
+        failure.kind === 'auth_expired'
+          ? 'check the IMAP user and password'
+          : `check that ${account.host}:${account.port} is the IMAP server and that ${mailbox} exists`,
+    };
   } finally {
     await client.logout().catch(() => undefined);
   }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { dkimOptions } from '../email/mime.ts';
-import type { SmtpCredentials } from './adapter.ts';
+import type { SmtpCredentials } from './credentials.ts';
 
 const MAX_POOLS = 64;
 const pools = new Map<string, Transporter>();
@@ -30,7 +30,7 @@ export function transportFor(credentials: SmtpCredentials): Transporter {
     // Never send a password in the clear: without implicit TLS, STARTTLS is required unless the
     // account explicitly opts out.
     requireTLS: !credentials.secure && credentials.requireTls !== false,
-    auth: { user: credentials.user, pass: credentials.pass },
+    ...(credentials.user && credentials.pass ? { auth: { user: credentials.user, pass: credentials.pass } } : {}),
     tls: credentials.allowSelfSigned ? { rejectUnauthorized: false } : {},
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
@@ -51,10 +51,6 @@ export function transportFor(credentials: SmtpCredentials): Transporter {
 export function closeSmtpTransports(): void {
   for (const transport of pools.values()) transport.close();
   pools.clear();
-}
-
-export function pooledTransportCount(): number {
-  return pools.size;
 }
 
 function canonical(credentials: SmtpCredentials): unknown[] {

@@ -1,109 +1,95 @@
-// A sending account's sealed credentials are the adapter's own credentials plus what only the
-// engine uses: the IMAP mailbox read for replies, a Resend account's webhook signing secret, the
-// scopes a Google grant gave. The adapter receives its part only (its schema is strict).
-import { z } from 'zod';
-import type { RegisteredAdapter } from '../../channels/types.ts';
+// A sending account's credentials: one object, validated by its adapter's own schema (which
+// declares what the engine keeps with them: an IMAP mailbox, a webhook secret, granted scopes),
+// sealed with AES-256-GCM before it is stored and never returned by the API.
+//
+// A request names credentials in `credentials`, and in the alias keys each adapter declares for
+// older clients (`smtp`, `imap`, `resend`). On an update each part given replaces that part of
+// what is stored and the parts not given stay: the adapter's own fields are one part (given,
+// they replace all of it), and each of its `credentialParts` is a part of its own (given alone,
+// it changes only itself; `null` through its alias removes it).
+import type { RegisteredAdapter } from '../../channels/register.ts';
 import { decryptJson, encryptJson } from './secrets.ts';
 
-export const ImapSettings = z.strictObject({
-  host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65535),
-  secure: z.boolean(),
-  user: z.string().min(1).max(320),
-  pass: z.string().min(1).max(1000),
-  allowSelfSigned: z.boolean().optional(),
-  mailbox: z.string().min(1).max(200).optional(),
-});
-export type ImapSettings = z.infer<typeof ImapSettings>;
+export type CredentialBody = Record<string, unknown>;
 
-export const CredentialExtras = z.strictObject({
-  imap: ImapSettings.optional(),
-  webhookSecret: z.string().startsWith('whsec_', 'must be the whsec_… signing secret').optional(),
-  scopes: z.array(z.string()).optional(),
-});
-export type CredentialExtras = z.infer<typeof CredentialExtras>;
+type Parts = { root: [string, unknown][]; named: [string, unknown][] };
 
-const EXTRA_KEYS = ['imap', 'webhookSecret', 'scopes'] as const;
-
-export function splitCredentials(stored: unknown): { adapter: Record<string, unknown>; extras: CredentialExtras } {
-  const all = typeof stored === 'object' && stored !== null ? Object.fromEntries(Object.entries(stored)) : {};
-  const adapter: Record<string, unknown> = {};
-  const extras: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(all)) {
-    if ((EXTRA_KEYS as readonly string[]).includes(key)) extras[key] = value;
-    else adapter[key] = value;
+/** The credential entries a request body gives, split into the adapter's own fields and named parts. */
+function partsOf(adapter: RegisteredAdapter, body: CredentialBody): Parts | { error: string } {
+  const parts = adapter.credentialParts ?? [];
+  const aliases = adapter.credentialAliases ?? {};
+  const out: Parts = { root: [], named: [] };
+  const add = (entries: [string, unknown][]) => {
+    for (const [key, value] of entries) (parts.includes(key) ? out.named : out.root).push([key, value]);
+  };
+  const given = body.credentials;
+  if (given !== undefined && given !== null) add(Object.entries(given as Record<string, unknown>));
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'credentials' || value === undefined) continue;
+    const target = aliases[key];
+    if (target === undefined) return { error: `body.${key}: ${adapter.provider} accounts take no "${key}"` };
+    if (target === '.') {
+      if (value === null) return { error: `body.${key}: must be an object` };
+      add(Object.entries(value as Record<string, unknown>));
+    } else out.named.push([target, value]);
   }
-  const parsed = CredentialExtras.safeParse(extras);
-  return { adapter, extras: parsed.success ? parsed.data : {} };
+  return out;
 }
 
-/** Validates both halves; the message names the bad field. */
-export function checkSenderCredentials(
+/** The keys of a body that carry credentials (`credentials` and every adapter's aliases). */
+export function givesCredentials(body: CredentialBody): boolean {
+  return Object.values(body).some((value) => value !== undefined);
+}
+
+/** Stored credentials with a request's parts applied (see the file's comment); or why the body is wrong. */
+export function mergeCredentials(
   adapter: RegisteredAdapter,
-  raw: Record<string, unknown>,
-): { ok: true } | { ok: false; message: string } {
-  const { adapter: own } = splitCredentials(raw);
-  const extras = Object.fromEntries(
-    Object.entries(raw).filter(([key]) => (EXTRA_KEYS as readonly string[]).includes(key)),
+  stored: Record<string, unknown>,
+  body: CredentialBody,
+): { ok: true; merged: Record<string, unknown> } | { ok: false; message: string } {
+  const parts = partsOf(adapter, body);
+  if ('error' in parts) return { ok: false, message: parts.error };
+  const named = adapter.credentialParts ?? [];
+  const merged = new Map<string, unknown>(
+    parts.root.length > 0
+      ? [...Object.entries(stored).filter(([key]) => named.includes(key)), ...parts.root]
+      : Object.entries(stored),
   );
-  const checkedExtras = CredentialExtras.safeParse(extras);
-  if (!checkedExtras.success) {
-    return {
-      ok: false,
-      message: checkedExtras.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-    };
+  for (const [key, value] of parts.named) {
+    if (value === null) merged.delete(key);
+    else merged.set(key, value);
   }
-  return adapter.checkCredentials(own);
+  return { ok: true, merged: Object.fromEntries(merged) };
 }
 
-/**
- * The credential parts of a request (`smtp`, `resend` and `credentials` name the adapter's part,
- * `imap` the mailbox read for replies). Each part given replaces that part of what is stored; the
- * parts not given stay as they are. An object holding only engine extras (a Resend `webhookSecret`)
- * changes those and keeps the adapter's part; `imap: null` removes the mailbox settings.
- */
-export type CredentialParts = {
-  smtp?: Record<string, unknown>;
-  resend?: Record<string, unknown>;
-  credentials?: Record<string, unknown>;
-  imap?: Record<string, unknown> | null;
-};
-
-export function mergeCredentials(stored: Record<string, unknown>, parts: CredentialParts): Record<string, unknown> {
-  const isExtra = (key: string) => (EXTRA_KEYS as readonly string[]).includes(key);
-  const given = Object.entries({ ...parts.credentials, ...parts.smtp, ...parts.resend });
-  const givenAdapter = given.filter(([key]) => !isExtra(key));
-  const merged: Record<string, unknown> =
-    givenAdapter.length > 0
-      ? {
-          ...Object.fromEntries(Object.entries(stored).filter(([key]) => isExtra(key))),
-          ...Object.fromEntries(givenAdapter),
-        }
-      : { ...stored };
-  for (const [key, value] of given) if (isExtra(key)) merged[key] = value;
-  if (parts.imap === null) delete merged.imap;
-  else if (parts.imap !== undefined) merged.imap = parts.imap;
-  return merged;
+/** Validates merged credentials with the adapter's schema and seals them; null when there are none. */
+export function sealCredentials(
+  adapter: RegisteredAdapter,
+  key: Buffer,
+  merged: Record<string, unknown>,
+): { ok: true; sealed: Buffer | null } | { ok: false; message: string } {
+  const checked = adapter.checkCredentials(merged);
+  if (!checked.ok) return { ok: false, message: `credentials for ${adapter.provider}: ${checked.message}` };
+  return { ok: true, sealed: Object.keys(merged).length > 0 ? encryptJson(key, merged) : null };
 }
 
 /** The stored credentials as one object; empty when there are none or they were sealed with another key. */
 export function storedCredentials(key: Buffer, sealed: Buffer | null): Record<string, unknown> {
-  if (!sealed) return {};
   try {
-    const value = decryptJson(key, sealed);
-    return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};
+    return openCredentials(key, sealed);
   } catch {
     return {};
   }
 }
 
-export function openCredentials(key: Buffer, sealed: Buffer | null): ReturnType<typeof splitCredentials> {
-  return splitCredentials(sealed ? decryptJson(key, sealed) : {});
+/** The stored credentials (throws when they were sealed with another key). */
+export function openCredentials(key: Buffer, sealed: Buffer | null): Record<string, unknown> {
+  if (!sealed) return {};
+  const value = decryptJson(key, sealed);
+  return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};
 }
 
-/** Re-seals after the adapter renewed its part (OAuth refresh), keeping the extras. */
-export function resealCredentials(key: Buffer, sealed: Buffer | null, renewedAdapterPart: unknown): Buffer {
-  const { extras } = openCredentials(key, sealed);
-  const renewed = typeof renewedAdapterPart === 'object' && renewedAdapterPart !== null ? renewedAdapterPart : {};
-  return encryptJson(key, { ...renewed, ...extras });
+/** Seals credentials the adapter renewed (an OAuth refresh): they are whole, as its schema says. */
+export function resealCredentials(key: Buffer, renewed: unknown): Buffer {
+  return encryptJson(key, renewed);
 }

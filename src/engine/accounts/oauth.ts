@@ -1,123 +1,119 @@
-// Connecting a Gmail account: the consent URL with a signed `state` naming the workspace (valid 15
-// minutes), and the callback that exchanges the code and stores the tokens encrypted as an email
-// account (a reconnect of the same address updates the existing account and makes it active).
+// Connecting an account through its provider's OAuth (the adapter's `oauth`: Gmail's is Google's):
+// the consent URL with a signed `state` naming the workspace and the provider (valid 15 minutes),
+// and the callback that exchanges the code and stores the credentials encrypted as an account. A
+// reconnect of the same address updates the existing account and, if it was disconnected, makes it
+// active again and releases the steps it held; it does not lift a pause (a health pause is lifted
+// by POST /v1/senders/:id/resume, which restarts the health window).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { buildAuthUrl, exchangeCode } from '../../channels/gmail/oauth.ts';
-import { DEFAULT_LIMITS } from '../../core/quota.ts';
-import { getSenderRow, insertSender, listSenderRows } from '../../db/senders.ts';
+import { PROVIDER_IDS, type ProviderId } from '../../channels/registry.ts';
+import type { RegisteredAdapter } from '../../channels/register.ts';
+import { DEFAULT_LIMITS, quotaKindFor } from '../../core/quota.ts';
+import { getSenderRow, insertSender, listSenderRows, reconnectSender } from '../../db/senders.ts';
 import type { EngineDeps, EnrollmentRef } from '../ports.ts';
 import { releaseStepsHeldBySender } from './resume.ts';
 import { encryptJson } from './secrets.ts';
 
 const STATE_TTL_MS = 15 * 60 * 1000;
-const State = z.object({ w: z.uuid(), e: z.number(), n: z.string() });
-
-export const CALLBACK_PATH = '/oauth/google/callback';
+const State = z.object({ w: z.uuid(), p: z.string().optional(), e: z.number(), n: z.string() });
 
 export class OAuthError extends Error {
   constructor(
-    readonly status: 400 | 503,
+    readonly status: 400 | 404 | 503,
     message: string,
   ) {
     super(message);
   }
 }
 
-function client(deps: EngineDeps): { clientId: string; clientSecret: string } {
-  const { clientId, clientSecret } = deps.email.google;
-  if (!clientId || !clientSecret)
-    throw new OAuthError(503, 'Google OAuth is not configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET');
-  return { clientId, clientSecret };
+type Connector = { provider: ProviderId; adapter: RegisteredAdapter; oauth: NonNullable<RegisteredAdapter['oauth']> };
+
+/** The provider that connects accounts through `/oauth/<name>/…`. */
+export function connectorFor(deps: Pick<EngineDeps, 'adapters'>, name: string): Connector {
+  for (const provider of PROVIDER_IDS) {
+    const adapter = deps.adapters[provider];
+    if (adapter.oauth?.name === name) return { provider, adapter, oauth: adapter.oauth };
+  }
+  throw new OAuthError(404, `no provider connects accounts through "${name}"`);
 }
+
+export const callbackPath = (name: string) => `/oauth/${name}/callback`;
 
 function sign(deps: EngineDeps, body: string): string {
-  return createHmac('sha256', deps.email.trackingSecret).update(`oauth-state:${body}`).digest('base64url');
+  return createHmac('sha256', deps.links.trackingSecret).update(`oauth-state:${body}`).digest('base64url');
 }
 
-export function googleConsentUrl(deps: EngineDeps, input: { workspaceId: string; loginHint?: string }): string {
-  const { clientId } = client(deps);
+export function consentUrl(deps: EngineDeps, input: { name: string; workspaceId: string; loginHint?: string }): string {
+  const { oauth } = connectorFor(deps, input.name);
+  const why = oauth.notConfigured();
+  if (why) throw new OAuthError(503, why);
   const body = Buffer.from(
     JSON.stringify({
       w: input.workspaceId,
+      p: input.name,
       e: deps.clock.now().getTime() + STATE_TTL_MS,
       n: randomBytes(8).toString('hex'),
     }),
   ).toString('base64url');
-  return buildAuthUrl({
-    clientId,
-    redirectUri: `${deps.email.publicUrl}${CALLBACK_PATH}`,
+  return oauth.authorizeUrl({
     state: `${body}.${sign(deps, body)}`,
-    authBaseUrl: deps.email.google.authUrl,
+    redirectUri: `${deps.links.publicUrl}${callbackPath(input.name)}`,
     ...(input.loginHint ? { loginHint: input.loginHint } : {}),
   });
 }
 
-function readState(deps: EngineDeps, state: string): string {
+function readState(deps: EngineDeps, name: string, state: string): string {
   const [body, mac] = state.split('.');
   const expected = body ? Buffer.from(sign(deps, body)) : Buffer.alloc(0);
   const given = Buffer.from(mac ?? '');
   if (!body || given.length !== expected.length || !timingSafeEqual(given, expected))
-    throw new OAuthError(400, 'The OAuth state is not valid: start again from /v1/oauth/google/start');
+    throw new OAuthError(400, `The OAuth state is not valid: start again from /v1/oauth/${name}/start`);
   const parsed = State.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
-  if (!parsed.success) throw new OAuthError(400, 'The OAuth state is not valid');
+  if (!parsed.success || (parsed.data.p !== undefined && parsed.data.p !== name))
+    throw new OAuthError(400, 'The OAuth state is not valid');
   if (parsed.data.e < deps.clock.now().getTime())
     throw new OAuthError(400, 'The OAuth state has expired (15 minutes): start again');
   return parsed.data.w;
 }
 
-export async function completeGoogleConnection(
+export type Connected = { senderId: string; emailAddress: string; reconnected: boolean; label: string };
+
+export async function completeConnection(
   deps: EngineDeps,
+  name: string,
   input: { code?: string; state?: string; error?: string },
-  fetchImpl: typeof fetch = fetch,
-): Promise<{ senderId: string; emailAddress: string; reconnected: boolean }> {
-  if (input.error) throw new OAuthError(400, `Google did not grant access (${input.error})`);
+): Promise<Connected> {
+  const { provider, adapter, oauth } = connectorFor(deps, name);
+  if (input.error) throw new OAuthError(400, `${oauth.label} did not grant access (${input.error})`);
   if (!input.code || !input.state) throw new OAuthError(400, 'The callback needs code and state');
-  const workspaceId = readState(deps, input.state);
-  const { clientId, clientSecret } = client(deps);
-  const exchanged = await exchangeCode(
-    {
-      code: input.code,
-      redirectUri: `${deps.email.publicUrl}${CALLBACK_PATH}`,
-      clientId,
-      clientSecret,
-      tokenUrl: deps.email.google.tokenUrl,
-      apiBaseUrl: deps.email.google.apiBaseUrl,
-    },
-    fetchImpl,
-    deps.clock.now(),
+  const workspaceId = readState(deps, name, input.state);
+  const why = oauth.notConfigured();
+  if (why) throw new OAuthError(503, why);
+  const now = deps.clock.now();
+  const exchanged = await oauth.exchange(
+    { code: input.code, redirectUri: `${deps.links.publicUrl}${callbackPath(name)}` },
+    { now },
   );
-  if (!exchanged.ok) throw new OAuthError(400, `Connecting the Google account failed: ${exchanged.failure.message}`);
-  const credentials = {
-    ...exchanged.credentials,
-    ...(exchanged.scope ? { scopes: exchanged.scope.split(/\s+/).filter(Boolean) } : {}),
-  };
-  const sealed = encryptJson(deps.encryptionKey, credentials);
-  const email = exchanged.credentials.emailAddress.toLowerCase();
+  if (!exchanged.ok) throw new OAuthError(400, `Connecting the ${oauth.label} account failed: ${exchanged.message}`);
+  const sealed = encryptJson(deps.encryptionKey, exchanged.credentials);
+  const email = exchanged.account.fromEmail.toLowerCase();
+  const channel = adapter.channels[0] ?? 'email';
   let wake: EnrollmentRef[] = [];
   const connected = await deps.db.tenant(workspaceId, async (sql) => {
-    const existing = (await listSenderRows(sql, { channel: 'email' })).find(
-      (s) => s.provider === 'gmail' && s.fromEmail === email,
+    const existing = (await listSenderRows(sql, { channel })).find(
+      (s) => s.provider === provider && s.fromEmail === email,
     );
     if (existing) {
-      // Reconnecting cures a disconnection, and releases the steps it held; it does not lift a
-      // pause (a health pause is lifted by POST /v1/senders/:id/resume, which restarts the window).
       const before = (await getSenderRow(sql, existing.id, { lock: true })) ?? existing;
-      await sql.query(
-        `UPDATE senders SET credentials = $2, updated_at = now(),
-                status = CASE WHEN status = 'disconnected' THEN 'active' ELSE status END,
-                status_reason = CASE WHEN status = 'disconnected' THEN NULL ELSE status_reason END
-          WHERE id = $1`,
-        [existing.id, sealed],
-      );
-      if (before.status === 'disconnected') wake = await releaseStepsHeldBySender(sql, before, deps.clock.now());
-      return { senderId: existing.id, emailAddress: email, reconnected: true };
+      await reconnectSender(sql, existing.id, sealed);
+      if (before.status === 'disconnected') wake = await releaseStepsHeldBySender(sql, before, now);
+      return { senderId: existing.id, emailAddress: email, reconnected: true, label: adapter.label ?? provider };
     }
-    const limits = DEFAULT_LIMITS.email;
+    const limits = DEFAULT_LIMITS[quotaKindFor(channel, 'intro')];
     const row = await insertSender(sql, workspaceId, {
-      channel: 'email',
-      provider: 'gmail',
-      name: email,
+      channel,
+      provider,
+      name: exchanged.account.name ?? email,
       fromEmail: email,
       fromName: null,
       fromPhone: null,
@@ -128,11 +124,11 @@ export async function completeGoogleConnection(
       weeklyLimit: limits.weeklyLimit ?? null,
       minGapSeconds: limits.minGapSeconds,
       warmup: limits.warmup ?? null,
-      warmupStartedAt: deps.clock.now(),
+      warmupStartedAt: now,
       timezone: 'UTC',
     });
-    return { senderId: row.id, emailAddress: email, reconnected: false };
+    return { senderId: row.id, emailAddress: email, reconnected: false, label: adapter.label ?? provider };
   });
-  await deps.schedule(wake.map((ref) => ({ ref, at: deps.clock.now() })));
+  await deps.schedule(wake.map((ref) => ({ ref, at: now })));
   return connected;
 }

@@ -168,11 +168,14 @@ export function runSimulation(input: {
       if (decision.kind === 'exit') event({ step: state.currentStep, action: 'completed' });
       state.done = true;
     } else if (decision.kind === 'wait') {
-      if (decision.reason === 'outside_window')
+      if (decision.reason === 'outside_window' || decision.reason === 'jitter')
         event({
           step: decision.stepIndex ?? state.currentStep,
           action: 'deferred',
-          reason: `outside the sending window (${state.zone}) until ${decision.until.toISOString()}`,
+          reason:
+            decision.reason === 'jitter'
+              ? `random spacing inside the open sending window (${state.zone}) until ${decision.until.toISOString()}`
+              : `outside the sending window (${state.zone}) until ${decision.until.toISOString()}`,
         });
       state.nextRunAt = decision.until;
     } else if (decision.kind === 'skip') {

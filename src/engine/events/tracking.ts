@@ -1,18 +1,19 @@
-// The public tracking endpoints' side of the engine: a verified token names one of our messages;
-// the hit is recorded (machine traffic flagged, not counted) or the contact unsubscribed.
+// The public tracking links' side of the engine: a verified token names one of our messages; the
+// hit is judged (machine traffic is stored, flagged and never counted) and applied as an event, or
+// the contact is unsubscribed.
 import { classifyMachineTraffic, verifyToken, type TrackingPayload } from '../../core/tracking.ts';
-import { getMessage } from '../../db/messages.ts';
-import { applyEmailEvent, workspaceOfMessage } from './emailEvents.ts';
+import { getMessage, workspaceOfMessage } from '../../db/messages.ts';
 import type { EngineDeps } from '../ports.ts';
+import { applyMessageEvent } from './apply.ts';
 
 export type Hit = { method: string; userAgent: string | undefined; ip: string | undefined };
 
 export function readToken<K extends TrackingPayload['kind']>(
-  deps: EngineDeps,
+  deps: Pick<EngineDeps, 'links'>,
   token: string,
   kind: K,
 ): Extract<TrackingPayload, { kind: K }> | undefined {
-  const payload = verifyToken(deps.email.trackingSecret, token);
+  const payload = verifyToken(deps.links.trackingSecret, token);
   return payload?.kind === kind ? (payload as Extract<TrackingPayload, { kind: K }>) : undefined;
 }
 
@@ -34,16 +35,20 @@ export async function recordTrackingHit(
       secondsSinceDelivery: (now.getTime() - sentAt.getTime()) / 1000,
       kind: input.kind,
     });
-    await applyEmailEvent(sql, {
+    const seen = {
+      ref: { messageId: message.id },
+      via: 'tracking',
+      at: now.toISOString(),
+      machine: verdict.machine,
+      ...(verdict.reason ? { machineReason: verdict.reason } : {}),
+      ...(input.hit.userAgent ? { userAgent: input.hit.userAgent } : {}),
+    };
+    await applyMessageEvent(sql, {
       messageId: message.id,
-      event: {
-        type: input.kind === 'open' ? 'opened' : 'clicked',
-        machine: verdict.machine,
-        ...(verdict.reason ? { machineReason: verdict.reason } : {}),
-        ...(input.url ? { url: input.url } : {}),
-        ...(input.hit.userAgent ? { userAgent: input.hit.userAgent } : {}),
-      },
-      occurredAt: now,
+      event:
+        input.kind === 'open'
+          ? { type: 'opened', ...seen }
+          : { type: 'clicked', ...seen, ...(input.url ? { url: input.url } : {}) },
       now,
     });
   });
@@ -58,10 +63,15 @@ export async function unsubscribe(
   if (!workspaceId) return false;
   const now = deps.clock.now();
   const result = await deps.db.tenant(workspaceId, (sql) =>
-    applyEmailEvent(sql, {
+    applyMessageEvent(sql, {
       messageId: input.messageId,
-      event: { type: 'unsubscribed', everywhere: input.everywhere, via: input.via },
-      occurredAt: now,
+      event: {
+        type: 'opted_out',
+        ref: { messageId: input.messageId },
+        via: input.via,
+        at: now.toISOString(),
+        everywhere: input.everywhere,
+      },
       now,
     }),
   );

@@ -41,7 +41,7 @@ export async function claimStep(deps: EngineDeps, claiming: Claiming): Promise<R
       capped: r.caps,
       now: r.reservedAt,
     });
-    await claiming.defer(sql, after, until, reason);
+    await claiming.defer(sql, after, until, reason, { by: 'quota', ref: claiming.sender.id });
   });
   for (const action of after) await action();
   return { kind: 'idle' };

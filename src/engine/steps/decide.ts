@@ -1,7 +1,7 @@
 // The first half of running an enrollment: ask decideNextStep, carry out waits, skips and exits,
-// and for a send choose the account, check suppression, write the message and hand it to claimStep,
+// and for a send choose the account, check suppression, write the message and hand it to claim.ts,
 // which reserves it as `sending` with the account's quota. The provider is called only after that
-// commits (deliverStep.ts).
+// commits (deliver.ts).
 //
 // Two ways in. Peeking (the usual first try) reads the step's context in one round trip without a
 // transaction or lock: a plain send writes nothing while deciding, and the claim statement checks
@@ -10,31 +10,28 @@
 // resumption, a stale reservation) it stops with NeedsLock and the caller decides again in a
 // transaction holding the enrollment's row lock.
 import { decideNextStep } from '../../core/decideNextStep.ts';
-import { prepareSend } from './prepare.ts';
-import type { Channel } from '../../core/channels.ts';
 import { resolveContactTimezone } from '../../core/timezone.ts';
 import { addActivity } from '../../db/activities.ts';
 import type { Db, Sql } from '../../db/database.ts';
-import type { WriteOutcome } from '../../writer/writer.ts';
-import { updateEnrollment } from '../../db/enrollments.ts';
+import { updateEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
 import { renewLease } from '../../db/messages.ts';
-import { loadStepContext, peekStepContext } from '../../db/stepContext.ts';
-import { getSenderRow, type SenderRow } from '../../db/senders.ts';
+import { getSenderRow } from '../../db/senders.ts';
+import { loadStepContext, peekStepContext, type StepContext } from '../../db/stepContext.ts';
+import type { WriteOutcome } from '../../writer/writer.ts';
 import type { EngineDeps } from '../ports.ts';
+import { prepareSend } from './prepare.ts';
 import { NeedsLock, type AfterCommit, type Reserved, type StepAccess } from './types.ts';
 
-export async function decideStep(
-  access: StepAccess,
-  deps: EngineDeps,
-  input: {
-    enrollmentId: string;
-    now: Date;
-    after: AfterCommit;
-    /** Messages already written for this decision (a peek that needed the lock): never written twice. */
-    written?: Map<string, WriteOutcome>;
-  },
-): Promise<Reserved> {
-  const { enrollmentId, now, after } = input;
+type Input = {
+  enrollmentId: string;
+  now: Date;
+  after: AfterCommit;
+  /** Messages already written for this decision (a peek that needed the lock): never written twice. */
+  written?: Map<string, WriteOutcome>;
+};
+
+export async function decideStep(access: StepAccess, deps: EngineDeps, input: Input): Promise<Reserved> {
+  const { now } = input;
   // Reads: the transaction, or (peeking) a short tenant transaction per read.
   const sql: Sql = access.locked ? access.sql : readOnly(access.db, access.workspaceId);
   /** The transaction to write in; peeking, there is none. */
@@ -43,69 +40,86 @@ export async function decideStep(
     return access.sql;
   };
   const loaded = access.locked
-    ? await loadStepContext(access.sql, enrollmentId)
-    : await peekStepContext(access.db, access.workspaceId, enrollmentId);
+    ? await loadStepContext(access.sql, input.enrollmentId)
+    : await peekStepContext(access.db, access.workspaceId, input.enrollmentId);
   if (!loaded) return { kind: 'idle' };
-  const { enrollment, contact, sequence, messages } = loaded;
+  const { enrollment } = loaded;
   if (enrollment.status === 'completed' || enrollment.status === 'stopped') return { kind: 'idle' };
   if (enrollment.nextRunAt && enrollment.nextRunAt.getTime() > now.getTime()) return { kind: 'idle' };
+  const stale = await takeOverStale(sql, w, deps, loaded, input);
+  if (stale) return stale;
 
-  // A reservation whose lease ran out: its worker died between reserving and recording.
-  const stale = messages.find((m) => m.status === 'sending');
-  if (stale) {
-    if (stale.leaseUntil && stale.leaseUntil.getTime() > now.getTime()) {
-      await updateEnrollment(w(), enrollment.id, { nextRunAt: stale.leaseUntil });
-      const leaseEnd = stale.leaseUntil;
-      after.push(() =>
-        deps.schedule([{ ref: { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id }, at: leaseEnd }]),
-      );
-      return { kind: 'idle' };
-    }
-    // Reconcile under a fresh lease: a second runner arriving meanwhile (a retried job, the sweep)
-    // finds it live and stays idle instead of looking the message up and resending it too.
-    const leaseUntil = new Date(now.getTime() + deps.leaseMs);
-    await renewLease(w(), stale.id, leaseUntil);
-    await updateEnrollment(w(), enrollment.id, { nextRunAt: leaseUntil });
-    return {
-      kind: 'reconcile',
-      message: { ...stale, leaseUntil },
-      sender: await senderOf(sql, stale.senderId),
-      contact,
-    };
-  }
-
-  const ws = enrollment.workspaceId;
-  const ref = { workspaceId: ws, enrollmentId: enrollment.id };
   const note = (type: string, summary: string, data: Record<string, unknown> = {}) =>
     addActivity(w(), {
-      workspaceId: ws,
-      contactId: contact.id,
+      workspaceId: enrollment.workspaceId,
+      contactId: loaded.contact.id,
       type,
       summary,
-      data: { enrollmentId, sequenceId: sequence.id, ...data },
+      data: { enrollmentId: enrollment.id, sequenceId: loaded.sequence.id, ...data },
       occurredAt: now,
     });
-
   const state = { ...enrollment };
   if (state.status === 'paused' && state.pausedUntil && state.pausedUntil.getTime() <= now.getTime()) {
     state.status = 'active';
     await updateEnrollment(w(), enrollment.id, { status: 'active', pausedUntil: null, pauseReason: null });
     await note('resumed', `Resumed after the pause (${enrollment.pauseReason ?? 'paused'})`);
   }
-  const zone = resolveContactTimezone(contact, sequence.schedule.timezone).zone;
+  return runDecisions({ sql, w, deps, loaded, state, note, access, input });
+}
 
+/**
+ * A reservation whose lease ran out: its worker died between reserving and recording. A live lease
+ * waits for its end; an expired one is reconciled under a fresh lease, so a second runner arriving
+ * meanwhile (a retried job, the sweep) finds it live and stays idle instead of looking the message
+ * up and resending it too.
+ */
+async function takeOverStale(
+  sql: Sql,
+  w: () => Sql,
+  deps: EngineDeps,
+  loaded: StepContext,
+  input: Input,
+): Promise<Reserved | undefined> {
+  const { enrollment, contact } = loaded;
+  const stale = loaded.messages.find((m) => m.status === 'sending');
+  if (!stale) return undefined;
+  const ref = { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id };
+  if (stale.leaseUntil && stale.leaseUntil.getTime() > input.now.getTime()) {
+    await updateEnrollment(w(), enrollment.id, { nextRunAt: stale.leaseUntil });
+    const leaseEnd = stale.leaseUntil;
+    input.after.push(() => deps.schedule([{ ref, at: leaseEnd }]));
+    return { kind: 'idle' };
+  }
+  const leaseUntil = new Date(input.now.getTime() + deps.leaseMs);
+  await renewLease(w(), stale.id, leaseUntil);
+  await updateEnrollment(w(), enrollment.id, { nextRunAt: leaseUntil });
+  const sender = stale.senderId ? ((await getSenderRow(sql, stale.senderId)) ?? null) : null;
+  return { kind: 'reconcile', message: { ...stale, leaseUntil }, sender, contact };
+}
+
+/** Asks decideNextStep until a step is sent, or the enrollment waits, holds or ends. */
+async function runDecisions(ctx: {
+  sql: Sql;
+  w: () => Sql;
+  deps: EngineDeps;
+  loaded: StepContext;
+  state: EnrollmentRow;
+  note: (type: string, summary: string, data?: Record<string, unknown>) => Promise<void>;
+  access: StepAccess;
+  input: Input;
+}): Promise<Reserved> {
+  const { sql, w, deps, loaded, state, note, input } = ctx;
+  const { enrollment, contact, sequence, messages } = loaded;
+  const { now, after } = input;
+  const ref = { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id };
+  const zone = resolveContactTimezone(contact, sequence.schedule.timezone).zone;
   for (let guard = 0; guard <= sequence.steps.length; guard++) {
     const decision = decideNextStep({
-      enrollment: {
-        status: state.status,
-        currentStep: state.currentStep,
-        enrolledAt: state.enrolledAt,
-        pausedUntil: state.pausedUntil,
-      },
+      enrollment: state,
       sequence,
       history: messages.map((m) => ({
         stepIndex: m.step,
-        channel: m.channel as Channel,
+        channel: m.channel,
         status: m.status,
         opened: m.openedAt !== null,
         clicked: m.clickedAt !== null,
@@ -132,21 +146,25 @@ export async function decideStep(
           after.push(() => deps.completed(ref));
         }
         return { kind: 'idle' };
-      case 'wait':
-        await updateEnrollment(w(), enrollment.id, { nextRunAt: decision.until, currentStep: state.currentStep });
-        if (decision.reason === 'outside_window') {
+      case 'wait': {
+        const step = decision.stepIndex ?? state.currentStep;
+        const windowed = decision.reason === 'outside_window' || decision.reason === 'jitter';
+        await updateEnrollment(w(), enrollment.id, {
+          nextRunAt: decision.until,
+          currentStep: state.currentStep,
+          ...(windowed ? { hold: { by: 'window', ref: null } } : {}),
+        });
+        if (windowed)
           await note(
             'deferred',
-            `Step ${decision.stepIndex ?? state.currentStep} waits for the sending window (${zone})`,
-            {
-              step: decision.stepIndex,
-              reason: 'outside_window',
-              until: decision.until.toISOString(),
-            },
+            decision.reason === 'jitter'
+              ? `Step ${step} goes out at ${decision.until.toISOString()}: random spacing inside the open sending window (${zone})`
+              : `Step ${step} waits for the sending window (${zone})`,
+            { step: decision.stepIndex, reason: decision.reason, until: decision.until.toISOString() },
           );
-        }
         after.push(() => deps.schedule([{ ref, at: decision.until }]));
         return { kind: 'idle' };
+      }
       case 'skip':
         await note('skipped', `Step ${decision.stepIndex} skipped: ${decision.reason}`, {
           step: decision.stepIndex,
@@ -156,25 +174,13 @@ export async function decideStep(
         continue;
       case 'send': {
         const outcome = await prepareSend(sql, w, deps, {
-          loaded,
-          enrollment,
-          state,
-          sequence,
-          contact,
-          messages,
-          decision,
-          now,
-          zone,
-          note,
-          after,
-          locked: access.locked,
+          ...{ loaded, enrollment, state, sequence, contact, messages, decision, now, zone, note, after },
+          locked: ctx.access.locked,
           written: input.written ?? new Map(),
         });
-        if (outcome === 'skipped') {
-          state.currentStep = decision.stepIndex + 1;
-          continue;
-        }
-        return outcome;
+        if (outcome !== 'skipped') return outcome;
+        state.currentStep = decision.stepIndex + 1;
+        continue;
       }
     }
   }
@@ -190,8 +196,4 @@ function readOnly(db: Db, workspaceId: string): Sql {
     query: (text, values) => db.tenant(workspaceId, (sql) => sql.query(text, values)),
     batch: async (text, uses) => (await db.statements(workspaceId, text, uses)).slice(1),
   };
-}
-
-async function senderOf(sql: Sql, id: string | null): Promise<SenderRow | null> {
-  return id ? ((await getSenderRow(sql, id)) ?? null) : null;
 }

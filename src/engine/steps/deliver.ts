@@ -1,24 +1,18 @@
 // The second half of running an enrollment: call the provider for a reserved message (or, after a
-// crash, find out whether it went out), then record the outcome in one transaction. Never sends
-// blindly twice: a reservation whose fate is unknown is resent only where the provider's
-// idempotency key makes that safe, and otherwise marked `unknown`.
-import { isRetryable, type OutboundMessage, type ProviderId, type SendResult } from '../../channels/types.ts';
-import { addActivity } from '../../db/activities.ts';
+// crash, find out whether it went out), then record the outcome (record.ts). Never sends blindly
+// twice: a reservation whose fate is unknown is resent only where the provider's idempotency key
+// makes that safe, and otherwise marked `unknown`.
+import type { OutboundMessage, SendResult } from '../../channels/types.ts';
 import type { Contact } from '../../db/contacts.ts';
-import type { Sql } from '../../db/database.ts';
-import { getEnrollment, updateEnrollment } from '../../db/enrollments.ts';
-import { addMessageEvent, markMessage, type MessageRow } from '../../db/messages.ts';
+import type { MessageRow } from '../../db/messages.ts';
 import { recordSent } from '../../db/reservations.ts';
+import type { SenderRow } from '../../db/senders.ts';
 import { uuidv7 } from '../../db/uuidv7.ts';
-import { setSenderStatus, updateSender, type SenderRow } from '../../db/senders.ts';
-import { suppressContact } from '../../db/suppressions.ts';
+import { openCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
+import { prepareOutbound } from './outbound.ts';
+import { recordOutcome, sentSummary, type Settled } from './record.ts';
 import type { AfterCommit } from './types.ts';
-import { checkSenderHealth } from '../accounts/health.ts';
-import { emailOutbound } from './outbound.ts';
-import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
-
-const MAX_ATTEMPTS = 10;
 
 export type Delivery = {
   message: MessageRow;
@@ -31,7 +25,6 @@ export type Delivery = {
   last?: boolean;
 };
 
-type Settled = SendResult | { unknown: true; reason: string };
 type Outcome = Settled | { abandoned: true };
 
 /** 'continue' when the enrollment's next step is due now (and, inline, no job was scheduled for it). */
@@ -93,16 +86,13 @@ async function recordPlainSend(deps: EngineDeps, d: Delivery, value: Accepted): 
   return { next: 'continue' };
 }
 
-const sentSummary = (message: MessageRow) =>
-  `Sent step ${message.step} (${message.channel}, ${message.purpose}) via ${message.provider}`;
-
 async function callProvider(deps: EngineDeps, { message, sender, contact, reconcile }: Delivery): Promise<Outcome> {
-  const adapter = deps.adapters[message.provider as ProviderId] as (typeof deps.adapters)[ProviderId] | undefined;
+  const adapter = deps.adapters[message.provider];
   if (!adapter)
     return { ok: false, failure: { kind: 'rejected', message: `no adapter for provider "${message.provider}"` } };
   let credentials: unknown = {};
   try {
-    if (sender?.credentials) credentials = openCredentials(deps.encryptionKey, sender.credentials).adapter;
+    if (sender?.credentials) credentials = openCredentials(deps.encryptionKey, sender.credentials);
   } catch {
     return {
       ok: false,
@@ -115,7 +105,7 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
     ? message.leaseUntil.getTime() - deps.clock.now().getTime() - 1000
     : deps.sendTimeoutMs;
   if (leftMs <= 0) return { abandoned: true };
-  const context = { signal: AbortSignal.timeout(Math.min(deps.sendTimeoutMs, leftMs)) };
+  const context = { signal: AbortSignal.timeout(Math.min(deps.sendTimeoutMs, leftMs)), now: deps.clock.now() };
   try {
     if (reconcile) {
       const found = await adapter.lookup(message.id, credentials, context);
@@ -125,9 +115,10 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
         return { unknown: true, reason: `${message.provider} cannot tell whether it was delivered` };
       }
     }
-    const email = await emailOutbound(deps, message, toOutbound(message, sender, contact));
-    if (!email.ok) return { ok: false, failure: email.failure };
-    return await adapter.send(email.outbound, credentials, context);
+    const base = toOutbound(message, sender, contact);
+    const prepared = await prepareOutbound(deps, { message, adapter, base, credentials });
+    if (!prepared.ok) return { ok: false, failure: prepared.failure };
+    return await adapter.send(prepared.outbound, credentials, context);
   } catch (error) {
     // An adapter that throws has a bug; treat it as a provider outage so the step is retried.
     deps.log.error({ err: error, messageId: message.id }, 'adapter threw');
@@ -142,7 +133,7 @@ function toOutbound(message: MessageRow, sender: SenderRow | null, contact: Cont
   const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ') || undefined;
   return {
     id: message.id,
-    channel: message.channel as OutboundMessage['channel'],
+    channel: message.channel,
     purpose: message.purpose,
     to: {
       email: contact.email ?? undefined,
@@ -159,138 +150,4 @@ function toOutbound(message: MessageRow, sender: SenderRow | null, contact: Cont
     text: message.body,
     ...(message.providerThreadId ? { providerThreadId: message.providerThreadId } : {}),
   };
-}
-
-async function recordOutcome(
-  sql: Sql,
-  deps: EngineDeps,
-  d: Delivery,
-  outcome: Settled,
-  after: AfterCommit,
-): Promise<'continue' | undefined> {
-  const now = deps.clock.now();
-  const { message, contact } = d;
-  // Lock order: enrollment first, as everywhere else.
-  const enrollment = await getEnrollment(sql, message.enrollmentId, { lock: true });
-  if (!enrollment) return;
-  // Someone else already settled this reservation (a reconciliation, a cancellation): record nothing twice.
-  const { rows: current } = await sql.query<{ status: string }>(
-    'SELECT status FROM messages WHERE id = $1 FOR UPDATE',
-    [message.id],
-  );
-  if (current[0]?.status !== 'sending') return;
-  const ws = message.workspaceId;
-  const note = (type: string, summary: string, data: Record<string, unknown> = {}) =>
-    addActivity(sql, {
-      workspaceId: ws,
-      contactId: contact.id,
-      type,
-      summary,
-      data: {
-        enrollmentId: enrollment.id,
-        messageId: message.id,
-        step: message.step,
-        channel: message.channel,
-        ...data,
-      },
-      occurredAt: now,
-    });
-  const running = enrollment.status === 'active' || enrollment.status === 'paused';
-  const continueNow = async (): Promise<'continue' | undefined> => {
-    if (!running) return undefined;
-    await updateEnrollment(sql, enrollment.id, { nextRunAt: now });
-    if (!d.inline)
-      after.push(() => deps.schedule([{ ref: { workspaceId: ws, enrollmentId: enrollment.id }, at: now }]));
-    return 'continue';
-  };
-
-  if ('unknown' in outcome) {
-    await markMessage(sql, message.id, { status: 'unknown', error: outcome.reason });
-    await note(
-      'unknown',
-      `Step ${message.step} may or may not have gone out before a crash (${outcome.reason}); it was not sent again`,
-    );
-    return continueNow();
-  }
-  if (outcome.ok) {
-    await markMessage(sql, message.id, {
-      status: 'sent',
-      providerMessageId: outcome.value.providerMessageId,
-      ...(outcome.value.providerThreadId ? { providerThreadId: outcome.value.providerThreadId } : {}),
-      sentAt: now,
-    });
-    await addMessageEvent(sql, { workspaceId: ws, messageId: message.id, type: 'sent', occurredAt: now });
-    await sql.query(`UPDATE contacts SET status = 'contacted', updated_at = now() WHERE id = $1 AND status = 'new'`, [
-      contact.id,
-    ]);
-    const refreshed = 'refreshedCredentials' in outcome.value ? outcome.value.refreshedCredentials : undefined;
-    if (refreshed && d.sender)
-      await updateSender(sql, d.sender.id, {
-        credentials: resealCredentials(deps.encryptionKey, d.sender.credentials, refreshed),
-      });
-    await note('sent', sentSummary(message), {
-      provider: message.provider,
-      senderId: message.senderId,
-      subject: message.subject,
-    });
-    return continueNow();
-  }
-
-  const failure = outcome.failure;
-  if (isRetryable(failure) && message.attempts < MAX_ATTEMPTS) {
-    const backoffSeconds =
-      'retryAfterSeconds' in failure && failure.retryAfterSeconds
-        ? failure.retryAfterSeconds
-        : Math.min(6 * 3600, 300 * 2 ** (message.attempts - 1));
-    const retryAt = new Date(now.getTime() + backoffSeconds * 1000);
-    // The account row before the message: a reservation locks the account, then its counters
-    // (the message trigger); taking them in the other order here could deadlock with it.
-    if (failure.kind === 'auth_expired' && d.sender)
-      await setSenderStatus(sql, d.sender.id, 'disconnected', failure.message);
-    await markMessage(sql, message.id, { status: 'deferred', error: `${failure.kind}: ${failure.message}` });
-    if (running && enrollment.currentStep === message.step + 1) {
-      await updateEnrollment(sql, enrollment.id, { currentStep: message.step, nextRunAt: retryAt });
-      after.push(() => deps.schedule([{ ref: { workspaceId: ws, enrollmentId: enrollment.id }, at: retryAt }]));
-    }
-    await note('deferred', `Step ${message.step} deferred until ${retryAt.toISOString()}: ${failure.message}`, {
-      reason: failure.kind,
-      until: retryAt.toISOString(),
-    });
-    return;
-  }
-  if (failure.kind === 'invalid_recipient') {
-    await markMessage(sql, message.id, { status: 'bounced', error: failure.message });
-    await addMessageEvent(sql, {
-      workspaceId: ws,
-      messageId: message.id,
-      type: 'bounced',
-      occurredAt: now,
-      metadata: { type: 'hard', reason: failure.message },
-    });
-    await suppressContact(
-      sql,
-      ws,
-      {
-        email: message.channel === 'email' ? contact.email : null,
-        phone: ['sms', 'whatsapp', 'call'].includes(message.channel) ? contact.phone : null,
-        linkedinUrl: null,
-      },
-      message.channel,
-      'hard_bounce',
-    );
-    await sql.query(`UPDATE contacts SET status = 'bounced', updated_at = now() WHERE id = $1`, [contact.id]);
-    if (running)
-      await updateEnrollment(sql, enrollment.id, {
-        status: 'stopped',
-        stopReason: 'bounced',
-        stopped: true,
-        nextRunAt: null,
-      });
-    await note('bounced', `Step ${message.step} bounced: ${failure.message}`);
-    if (message.channel === 'email') await checkSenderHealth(sql, { message, contactId: contact.id, now });
-    return;
-  }
-  await markMessage(sql, message.id, { status: 'failed', error: `${failure.kind}: ${failure.message}` });
-  await note('failed', `Step ${message.step} failed: ${failure.message}`, { reason: failure.kind });
-  return continueNow();
 }

@@ -1,6 +1,6 @@
-// Preparing a send decided by reserveStep: suppression, the account, the checks before writing, the
-// writer, the content check, and the reservation handed to claimStep. Every write here goes through
-// `w()`, which a peeking decision answers with NeedsLock (reserveStep.ts).
+// Preparing a send that decide.ts decided: suppression, the account, the checks before writing, the
+// writer, the content check, and the reservation handed to claim.ts. Every write here goes through
+// `w()`, which a peeking decision answers with NeedsLock (decide.ts).
 import type { decideNextStep } from '../../core/decideNextStep.ts';
 import type { Channel } from '../../core/channels.ts';
 import { nextAllowedSlot } from '../../core/sendingWindow.ts';
@@ -8,53 +8,112 @@ import { recipientDomain } from '../../core/quota.ts';
 import { addActivity } from '../../db/activities.ts';
 import type { Contact } from '../../db/contacts.ts';
 import type { Sql } from '../../db/database.ts';
-import { updateEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
+import { stopEnrollment, updateEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
 import type { MessageRow } from '../../db/messages.ts';
+import type { SenderRow } from '../../db/senders.ts';
 import type { Sequence } from '../../db/sequences.ts';
 import type { StepContext } from '../../db/stepContext.ts';
 import { uuidv7 } from '../../db/uuidv7.ts';
 import { workspaceWriteCache } from '../../db/writerCache.ts';
-import type { WriterInput } from '../../writer/types.ts';
 import type { WriteOutcome } from '../../writer/writer.ts';
 import type { EngineDeps } from '../ports.ts';
 import { checkBeforeWriting, contentBlock } from './checks.ts';
-import type { AfterCommit, Reserved } from './types.ts';
 import { capsFor, chooseSender } from './senderChoice.ts';
-import { toWriterContact, toWriterSender, toWriterWorkspace } from './writerInput.ts';
+import type { AfterCommit, Hold, Reserved } from './types.ts';
+import { writerInputFor } from './writerInput.ts';
 
 type SendDecision = Extract<ReturnType<typeof decideNextStep>, { kind: 'send' }>;
+
+export type PrepareContext = {
+  loaded: StepContext;
+  enrollment: EnrollmentRow;
+  state: EnrollmentRow;
+  sequence: Sequence;
+  contact: Contact;
+  messages: MessageRow[];
+  decision: SendDecision;
+  now: Date;
+  zone: string;
+  note: (type: string, summary: string, data?: Record<string, unknown>) => Promise<void>;
+  after: AfterCommit;
+  locked: boolean;
+  written: Map<string, WriteOutcome>;
+};
 
 export async function prepareSend(
   sql: Sql,
   w: () => Sql,
   deps: EngineDeps,
-  ctx: {
-    loaded: StepContext;
-    enrollment: EnrollmentRow;
-    state: EnrollmentRow;
-    sequence: Sequence;
-    contact: Contact;
-    messages: MessageRow[];
-    decision: SendDecision;
-    now: Date;
-    zone: string;
-    note: (type: string, summary: string, data?: Record<string, unknown>) => Promise<void>;
-    after: AfterCommit;
-    locked: boolean;
-    written: Map<string, WriteOutcome>;
-  },
+  ctx: PrepareContext,
 ): Promise<Reserved | 'skipped'> {
   const { enrollment, state, sequence, contact, decision, now, note } = ctx;
-  const ref = { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id };
   const step = decision.stepIndex;
-  const deferIn = async (tx: Sql, after: AfterCommit, until: Date, reason: string) => {
+  const deferIn = deferral(deps, ctx);
+  const defer = async (until: Date, reason: string, hold: Hold) => {
+    await deferIn(w(), ctx.after, until, reason, hold);
+    return { kind: 'idle' } as const;
+  };
+
+  const suppressed = await guardSuppression(w, ctx);
+  if (suppressed) return suppressed;
+  const choice = await chooseSender(sql, ctx.loaded.senders, {
+    channel: decision.channel,
+    template: decision.template,
+    stickySenderId: state.senders[decision.channel],
+    now,
+    seed: enrollment.id,
+    peeking: !ctx.locked,
+  });
+  if (choice.kind === 'defer') return defer(choice.until, choice.reason, choice.hold);
+  const sender = choice.kind === 'sender' ? choice.sender : null;
+  const precheck = await checkBeforeWriting(deps, {
+    channel: decision.channel,
+    sender,
+    email: contact.email,
+    sequence,
+    now,
+  });
+  if (precheck.kind === 'defer') return defer(precheck.until, precheck.reason, precheck.hold);
+  if (precheck.kind === 'skip') {
+    await note('skipped', `Step ${step} skipped: ${precheck.reason}`, { step, reason: precheck.reason });
+    return 'skipped';
+  }
+
+  const written = await writeStep(sql, deps, ctx, sender);
+  if (!written.ok) {
+    await note('blocked', `Step ${step} blocked: ${written.reason}`, { step, reason: written.reason });
+    return 'skipped';
+  }
+  if (written.fallback) {
+    await note(
+      'generation_failed',
+      `Message generation failed: ${written.fallback.cause}; the offline composer wrote step ${step}`,
+      { step },
+    );
+  }
+  const subject = written.subject ?? decision.subject ?? null;
+  const blocked = contentBlock(deps, { channel: decision.channel, sender, subject, body: written.body });
+  if (blocked) {
+    await note('blocked', `Step ${step} blocked: ${blocked}`, { step, reason: blocked });
+    return 'skipped';
+  }
+  // The reservation itself, with the account's quota claim, comes after this transaction commits.
+  return reservationFor(deps, ctx, { sender, written, subject, defer: deferIn });
+}
+
+/** Records a deferral of the step until the first allowed slot at or after `until`, with what holds it. */
+function deferral(deps: EngineDeps, ctx: PrepareContext) {
+  const { enrollment, sequence, contact, decision, now } = ctx;
+  const step = decision.stepIndex;
+  const ref = { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id };
+  return async (tx: Sql, after: AfterCommit, until: Date, reason: string, hold: Hold) => {
     const slot = nextAllowedSlot({
       after: until,
       schedule: sequence.schedule,
       zone: ctx.zone,
       seed: `${enrollment.id}:defer:${step}`,
     });
-    await updateEnrollment(tx, enrollment.id, { nextRunAt: slot, currentStep: step });
+    await updateEnrollment(tx, enrollment.id, { nextRunAt: slot, currentStep: step, hold });
     await addActivity(tx, {
       workspaceId: enrollment.workspaceId,
       contactId: contact.id,
@@ -65,26 +124,24 @@ export async function prepareSend(
     });
     after.push(() => deps.schedule([{ ref, at: slot }]));
   };
-  const defer = async (until: Date, reason: string) => {
-    await deferIn(w(), ctx.after, until, reason);
-    return { kind: 'idle' } as const;
-  };
+}
 
-  const suppressed = ctx.loaded.suppressions;
-  const everywhere = suppressed.get('all');
+/**
+ * Suppression is checked at send time: suppressed everywhere (or unsubscribed) stops the
+ * enrollment; suppressed on this step's channel skips the step. A fallback is noted.
+ */
+async function guardSuppression(w: () => Sql, ctx: PrepareContext): Promise<Reserved | 'skipped' | undefined> {
+  const { enrollment, contact, decision, note } = ctx;
+  const step = decision.stepIndex;
+  const everywhere = ctx.loaded.suppressions.get('all');
   if (everywhere || contact.status === 'unsubscribed') {
-    await updateEnrollment(w(), enrollment.id, {
-      status: 'stopped',
-      stopReason: 'unsubscribed',
-      stopped: true,
-      nextRunAt: null,
-    });
+    await stopEnrollment(w(), enrollment.id, 'unsubscribed');
     await note('stopped', `Stopped: the contact is suppressed (${everywhere ?? 'unsubscribed'})`, {
       reason: 'unsubscribed',
     });
     return { kind: 'idle' };
   }
-  const channelSuppression = suppressed.get(decision.channel);
+  const channelSuppression = ctx.loaded.suppressions.get(decision.channel);
   if (channelSuppression) {
     await note('skipped', `Step ${step} skipped: suppressed for ${decision.channel} (${channelSuppression})`, { step });
     return 'skipped';
@@ -97,81 +154,40 @@ export async function prepareSend(
       reason: decision.fallbackReason,
     });
   }
+  return undefined;
+}
 
-  const choice = await chooseSender(sql, ctx.loaded.senders, {
-    channel: decision.channel,
-    template: decision.template,
-    stickySenderId: state.senders[decision.channel],
-    now,
-    seed: enrollment.id,
-    peeking: !ctx.locked,
-  });
-  if (choice.kind === 'defer') return defer(choice.until, choice.reason);
-  const sender = choice.kind === 'sender' ? choice.sender : null;
-  const precheck = await checkBeforeWriting(deps, {
-    channel: decision.channel,
-    sender,
-    email: contact.email,
-    sequence,
-    now,
-  });
-  if (precheck.kind === 'defer') return defer(precheck.until, precheck.reason);
-  if (precheck.kind === 'skip') {
-    await note('skipped', `Step ${step} skipped: ${precheck.reason}`, { step, reason: precheck.reason });
-    return 'skipped';
-  }
-
-  const workspace = ctx.loaded.workspace;
-  const writerInput: WriterInput = {
-    contact: toWriterContact(contact),
-    channel: decision.channel,
-    purpose: decision.template,
-    sender: toWriterSender(sender),
-    workspace: toWriterWorkspace(workspace),
-    previous: ctx.messages
-      .filter((m) => ['sent', 'delivered', 'unknown'].includes(m.status))
-      .map((m) => ({
-        channel: m.channel as Channel,
-        purpose: m.purpose,
-        subject: m.subject ?? undefined,
-        body: m.body,
-      })),
-    variant: enrollment.variant,
-    seed: `${enrollment.id}:${step}`,
-  };
-  // Peeking, the writer's cache is read and written in short transactions of its own. A message the
-  // peek wrote (and then found it had a note to write) is reused, not paid for or drawn again.
-  const writtenKey = `${step}:${decision.channel}:${decision.template}:${sender?.id ?? ''}`;
+/**
+ * The writer's message. Peeking, the writer's cache is read and written in short transactions of
+ * its own. A message the peek wrote (and then found it had a note to write) is reused, not paid
+ * for or drawn again.
+ */
+async function writeStep(sql: Sql, deps: EngineDeps, ctx: PrepareContext, sender: SenderRow | null) {
+  const { enrollment, decision } = ctx;
+  const input = writerInputFor({ ...ctx, sender, step: decision.stepIndex });
+  const key = `${decision.stepIndex}:${decision.channel}:${decision.template}:${sender?.id ?? ''}`;
   const written =
-    ctx.written.get(writtenKey) ??
+    ctx.written.get(key) ??
     (ctx.locked
-      ? await deps.writer.write(sql, writerInput)
-      : await deps.writer.writeWithCache(workspaceWriteCache(deps.db, enrollment.workspaceId), writerInput));
-  ctx.written.set(writtenKey, written);
-  if (!written.ok) {
-    await note('blocked', `Step ${step} blocked: ${written.reason}`, { step, reason: written.reason });
-    return 'skipped';
-  }
-  if (written.fallback) {
-    await note(
-      'generation_failed',
-      `Message generation failed: ${written.fallback.cause}; the offline composer wrote step ${step}`,
-      { step },
-    );
-  }
+      ? await deps.writer.write(sql, input)
+      : await deps.writer.writeWithCache(workspaceWriteCache(deps.db, enrollment.workspaceId), input));
+  ctx.written.set(key, written);
+  return written;
+}
 
-  const blocked = contentBlock({
-    channel: decision.channel,
-    sender,
-    subject: written.subject ?? decision.subject ?? null,
-    body: written.body,
-  });
-  if (blocked) {
-    await note('blocked', `Step ${step} blocked: ${blocked}`, { step, reason: blocked });
-    return 'skipped';
-  }
-
-  // The reservation itself, with the account's quota claim, comes after this transaction commits.
+function reservationFor(
+  deps: EngineDeps,
+  ctx: PrepareContext,
+  input: {
+    sender: SenderRow | null;
+    written: Extract<WriteOutcome, { ok: true }>;
+    subject: string | null;
+    defer: ReturnType<typeof deferral>;
+  },
+): Reserved {
+  const { enrollment, state, sequence, contact, decision, now } = ctx;
+  const { sender, written } = input;
+  const step = decision.stepIndex;
   const recipient = recipientFor(decision.channel, contact);
   return {
     kind: 'claim',
@@ -179,7 +195,7 @@ export async function prepareSend(
     contact,
     last: step === sequence.steps.length - 1,
     template: decision.template,
-    defer: deferIn,
+    defer: input.defer,
     reservation: {
       id: uuidv7(now.getTime()),
       workspaceId: enrollment.workspaceId,
@@ -192,7 +208,7 @@ export async function prepareSend(
       provider: sender?.provider ?? 'sandbox',
       senderId: sender?.id ?? null,
       variant: enrollment.variant,
-      subject: written.subject ?? decision.subject ?? null,
+      subject: input.subject,
       body: written.body,
       recipient,
       recipientDomain: decision.channel === 'email' && recipient ? (recipientDomain(recipient) ?? null) : null,

@@ -15,17 +15,19 @@ import {
   quotaKindFor,
   recipientDomain,
   pickSender,
+  quotaClassFor,
   warmupDayFor,
   type SenderLimits,
 } from '../../core/quota.ts';
 import type { Sql } from '../../db/database.ts';
 import type { QuotaCaps } from '../../db/reservations.ts';
-import { quotaClass, senderUsage, type SenderRow, type SenderUsage } from '../../db/senders.ts';
+import type { Hold } from './types.ts';
+import { senderUsage, type SenderRow, type SenderUsage } from '../../db/senders.ts';
 
 export type SenderChoice =
   | { kind: 'sandbox' }
   | { kind: 'sender'; sender: SenderRow }
-  | { kind: 'defer'; until: Date; reason: string; senderId?: string };
+  | { kind: 'defer'; until: Date; reason: string; hold: Hold };
 
 const UNUSABLE_RETRY_MS = 60 * 60 * 1000;
 /** Accounts within this many sends of the most room left are equally good (see pickSender). */
@@ -65,7 +67,7 @@ function dailyCap(sender: SenderRow, template: string, now: Date): number {
 
 /** An account's usage, cap and room for a step of this template (the senders API's view). */
 export async function usageOf(sql: Sql, sender: SenderRow, template: string, now: Date) {
-  const usage = await senderUsage(sql, [sender], quotaClass(sender.channel, template), now);
+  const usage = await senderUsage(sql, [sender], quotaClassFor(sender.channel, template), now);
   return standing(sender, template, usage.get(sender.id) ?? EMPTY, now);
 }
 
@@ -94,7 +96,7 @@ export async function chooseSender(
       kind: 'defer',
       until: new Date(now.getTime() + UNUSABLE_RETRY_MS),
       reason: `${describe(sticky)} is ${sticky.status}${sticky.statusReason ? `: ${sticky.statusReason}` : ''}`,
-      senderId: sticky.id,
+      hold: { by: 'account', ref: sticky.id },
     };
   }
   const usable = all.filter((s) => s.status === 'active');
@@ -104,12 +106,15 @@ export async function chooseSender(
       kind: 'defer',
       until: new Date(now.getTime() + UNUSABLE_RETRY_MS),
       reason: `no usable ${channel} account: ${why}`,
+      hold: { by: 'accounts', ref: channel },
     };
   }
   // The sticky account, or the only one, is picked whatever its room (claimQuota decides).
   const only = sticky ?? (usable.length === 1 ? usable[0] : undefined);
   if (only) return { kind: 'sender', sender: only };
-  const usage = await senderUsage(sql, usable, quotaClass(channel, template), now, { shared: input.peeking === true });
+  const usage = await senderUsage(sql, usable, quotaClassFor(channel, template), now, {
+    shared: input.peeking === true,
+  });
   const ranked = usable.map((sender) => ({
     id: sender.id,
     sender,
@@ -125,7 +130,7 @@ export function capsFor(sender: SenderRow, template: string, recipientEmail: str
   const domain = sender.channel === 'email' && recipientEmail ? recipientDomain(recipientEmail) : undefined;
   return {
     senderId: sender.id,
-    quota: quotaClass(sender.channel, template),
+    quota: quotaClassFor(sender.channel, template),
     daily: dailyCap(sender, template, now),
     hourly: limits.hourlyLimit ?? null,
     weekly: limits.weeklyLimit ?? null,

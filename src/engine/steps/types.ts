@@ -15,6 +15,17 @@ export type Reserved =
 /** Work to do once the transaction has committed (waking jobs must not see uncommitted rows). */
 export type AfterCommit = (() => Promise<void>)[];
 
+/**
+ * What holds a deferred step, stored on the enrollment (held_by, held_ref): an account (by id), every
+ * account of a channel (by channel), a sequence's health pause (by id), an account's quota, the
+ * sending window, a provider retry, or what a message needs (a template, an open conversation).
+ * Resuming an account or a sequence releases exactly the steps it holds.
+ */
+export type Hold = {
+  by: 'account' | 'accounts' | 'sequence' | 'quota' | 'window' | 'retry' | 'template_required' | 'window_closed';
+  ref: string | null;
+};
+
 /** A peeking decision has something to write: decide again with the enrollment locked. */
 export class NeedsLock extends Error {
   constructor() {
@@ -38,5 +49,5 @@ export type Claiming = {
   last: boolean;
   template: string;
   /** Records a deferral of this step (quota refused) in the caller's transaction. */
-  defer: (sql: Sql, after: AfterCommit, until: Date, reason: string) => Promise<void>;
+  defer: (sql: Sql, after: AfterCommit, until: Date, reason: string, hold: Hold) => Promise<void>;
 };

@@ -1,6 +1,10 @@
 // Stored contacts → the writer's view of them (absent instead of null).
 import type { Contact } from '../../db/contacts.ts';
-import type { WriterContact, WriterSender, WriterWorkspace } from '../../writer/types.ts';
+import type { Channel } from '../../core/channels.ts';
+import type { MessageRow } from '../../db/messages.ts';
+import type { SenderRow } from '../../db/senders.ts';
+import type { StepContext } from '../../db/stepContext.ts';
+import type { WriterContact, WriterInput, WriterSender, WriterWorkspace } from '../../writer/types.ts';
 
 export function toWriterContact(contact: Contact): WriterContact {
   const text = (value: string | null) => value ?? undefined;
@@ -41,5 +45,29 @@ export function toWriterWorkspace(
     name: workspace?.name ?? '',
     offer: workspace?.offer ?? undefined,
     postalAddress: workspace?.postalAddress ?? undefined,
+  };
+}
+
+/** What the writer is asked for a step: the contact, channel, purpose, account, workspace and what went before. */
+export function writerInputFor(input: {
+  loaded: StepContext;
+  contact: Contact;
+  decision: { channel: Channel; template: string };
+  messages: readonly MessageRow[];
+  enrollment: { id: string; variant: number };
+  sender: SenderRow | null;
+  step: number;
+}): WriterInput {
+  return {
+    contact: toWriterContact(input.contact),
+    channel: input.decision.channel,
+    purpose: input.decision.template,
+    sender: toWriterSender(input.sender),
+    workspace: toWriterWorkspace(input.loaded.workspace),
+    previous: input.messages
+      .filter((m) => ['sent', 'delivered', 'unknown'].includes(m.status))
+      .map((m) => ({ channel: m.channel, purpose: m.purpose, subject: m.subject ?? undefined, body: m.body })),
+    variant: input.enrollment.variant,
+    seed: `${input.enrollment.id}:${input.step}`,
   };
 }

@@ -11,6 +11,8 @@ export type LocalSmtp = {
   /** Reply to RCPT TO for these addresses with this code and text instead of accepting. */
   recipientReplies: Map<string, { code: number; text: string }>;
   authAttempts: number;
+  /** Connections opened so far (pooling reuses them). */
+  connections: number;
   close(): Promise<void>;
 };
 
@@ -20,11 +22,15 @@ export async function startSmtpServer(options: {
 }): Promise<LocalSmtp> {
   const messages: ReceivedMail[] = [];
   const recipientReplies = new Map<string, { code: number; text: string }>();
-  const state = { authAttempts: 0 };
+  const state = { authAttempts: 0, connections: 0 };
   const server = new SMTPServer({
     secure: options.secure ?? false,
     logger: false,
     authMethods: ['PLAIN', 'LOGIN'],
+    onConnect(_session, callback) {
+      state.connections += 1;
+      callback();
+    },
     // The client must STARTTLS before it may log in, like every real submission server.
     allowInsecureAuth: false,
     onAuth(auth, _session, callback) {
@@ -61,6 +67,9 @@ export async function startSmtpServer(options: {
     recipientReplies,
     get authAttempts() {
       return state.authAttempts;
+    },
+    get connections() {
+      return state.connections;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -1,0 +1,191 @@
+// Sending accounts as the API and CLI handle them: register, list (caps, today's usage, warm-up
+// day, health, status), change, remove, resume. Credentials are merged and validated by the
+// account's adapter (accounts/credentials.ts), sealed before they are stored and never shown.
+import type { RegisteredAdapter } from '../../channels/register.ts';
+import type { ProviderId } from '../../channels/registry.ts';
+import type { Channel } from '../../core/channels.ts';
+import { DEFAULT_LIMITS, quotaKindFor, type Warmup } from '../../core/quota.ts';
+import type { Sql } from '../../db/database.ts';
+import {
+  deleteSender,
+  getSenderRow,
+  insertSender,
+  listSenderRows,
+  setInboundKey,
+  updateSender,
+  type SenderPatch,
+  type SenderRow,
+} from '../../db/senders.ts';
+import { mergeCredentials, sealCredentials, storedCredentials, type CredentialBody } from '../accounts/credentials.ts';
+import { senderHealth } from '../accounts/health.ts';
+import { releaseStepsHeldBySender, resumeSender } from '../accounts/resume.ts';
+import type { EngineDeps, EnrollmentRef } from '../ports.ts';
+import { usageOf } from '../steps/senderChoice.ts';
+
+export type SenderInput = {
+  channel: Channel;
+  provider: ProviderId;
+  name?: string;
+  fromEmail?: string;
+  fromName?: string;
+  fromPhone?: string;
+  linkedinFree?: boolean;
+  dailyLimit?: number;
+  hourlyLimit?: number | null;
+  weeklyLimit?: number | null;
+  minGapSeconds?: number;
+  warmup?: Warmup | null;
+  timezone?: string;
+  /** `credentials` and the alias keys adapters declare (`smtp`, `imap`, `resend` …). */
+  credentialBody: CredentialBody;
+};
+
+export type SenderChange = Omit<SenderPatch, 'credentials'> & { credentialBody: CredentialBody };
+
+export type Refused = { kind: 'invalid'; message: string } | { kind: 'not_found' };
+
+/** An account as shown: limits, usage, health and status; never its credentials. */
+export async function senderView(deps: EngineDeps, sql: Sql, s: SenderRow) {
+  const now = deps.clock.now();
+  const template = s.channel === 'linkedin' ? 'connection_request' : 'intro';
+  const { usage, warmupDay, cap, windows } = await usageOf(sql, s, template, now);
+  const adapter = deps.adapters[s.provider];
+  return {
+    id: s.id,
+    channel: s.channel,
+    provider: s.provider,
+    name: s.name,
+    fromEmail: s.fromEmail,
+    fromName: s.fromName,
+    fromPhone: s.fromPhone,
+    dailyLimit: s.dailyLimit,
+    hourlyLimit: s.hourlyLimit,
+    weeklyLimit: s.weeklyLimit,
+    minGapSeconds: s.minGapSeconds,
+    warmup: s.warmup,
+    warmupDay: s.warmup ? warmupDay : null,
+    todayCap: cap,
+    sentToday: usage.today,
+    sentThisHour: usage.thisHour,
+    sentThisWeek: usage.thisWeek,
+    lastResetAt: windows.dayStart.toISOString(),
+    timezone: s.timezone,
+    status: s.status,
+    statusReason: s.statusReason,
+    health: (adapter.screens ?? []).includes('health') ? await senderHealth(sql, s.id) : null,
+    hasCredentials: s.credentials !== null,
+    /** Where the provider should deliver its webhooks, for providers that send them. */
+    webhookUrl: adapter.webhook ? `${deps.links.publicUrl}/webhooks/${s.provider}` : null,
+    createdAt: s.createdAt.toISOString(),
+  };
+}
+
+export type SenderView = Awaited<ReturnType<typeof senderView>>;
+
+export async function listSenders(deps: EngineDeps, workspaceId: string): Promise<SenderView[]> {
+  return deps.db.tenant(workspaceId, async (sql) => {
+    const views: SenderView[] = [];
+    // One after another: the views share the transaction's one connection.
+    for (const row of await listSenderRows(sql)) views.push(await senderView(deps, sql, row));
+    return views;
+  });
+}
+
+function seal(
+  deps: EngineDeps,
+  adapter: RegisteredAdapter,
+  stored: Record<string, unknown>,
+  body: CredentialBody,
+): { ok: true; sealed: Buffer | null; inboundKey: string | null } | Refused {
+  const merged = mergeCredentials(adapter, stored, body);
+  if (!merged.ok) return { kind: 'invalid', message: merged.message };
+  const sealed = sealCredentials(adapter, deps.encryptionKey, merged.merged);
+  if (!sealed.ok) return { kind: 'invalid', message: sealed.message };
+  return { ok: true, sealed: sealed.sealed, inboundKey: adapter.webhook?.accountKeyOf?.(merged.merged) ?? null };
+}
+
+export async function createSender(
+  deps: EngineDeps,
+  workspaceId: string,
+  b: SenderInput,
+): Promise<{ kind: 'created'; view: SenderView } | Refused> {
+  const adapter = deps.adapters[b.provider];
+  if (!adapter.channels.includes(b.channel))
+    return { kind: 'invalid', message: `provider ${b.provider} does not send on ${b.channel}` };
+  if (b.channel === 'email' && !b.fromEmail)
+    return { kind: 'invalid', message: 'body.fromEmail: required for an email account' };
+  const defaults = DEFAULT_LIMITS[quotaKindFor(b.channel, b.channel === 'linkedin' ? 'connection_request' : 'intro')];
+  const sealed = seal(deps, adapter, {}, b.credentialBody);
+  if (!('ok' in sealed)) return sealed;
+  const view = await deps.db.tenant(workspaceId, async (sql) => {
+    const inserted = await insertSender(sql, workspaceId, {
+      channel: b.channel,
+      provider: b.provider,
+      name: b.name ?? null,
+      fromEmail: b.fromEmail?.toLowerCase() ?? null,
+      fromName: b.fromName ?? null,
+      fromPhone: b.fromPhone ?? null,
+      linkedinFree: b.linkedinFree ?? false,
+      credentials: sealed.sealed,
+      dailyLimit: b.dailyLimit ?? defaults.dailyLimit,
+      hourlyLimit: b.hourlyLimit === undefined ? (defaults.hourlyLimit ?? null) : b.hourlyLimit,
+      weeklyLimit: b.weeklyLimit === undefined ? (defaults.weeklyLimit ?? null) : b.weeklyLimit,
+      minGapSeconds: b.minGapSeconds ?? defaults.minGapSeconds,
+      warmup: b.warmup === undefined ? (defaults.warmup ?? null) : b.warmup,
+      warmupStartedAt: deps.clock.now(),
+      timezone: b.timezone ?? 'UTC',
+    });
+    if (sealed.inboundKey) await setInboundKey(sql, inserted.id, sealed.inboundKey);
+    return senderView(deps, sql, inserted);
+  });
+  return { kind: 'created', view };
+}
+
+/**
+ * Changes limits, warm-up, status or credentials. Locked: a token refresh re-sealing the
+ * credentials meanwhile must not be lost, nor this merge. Reactivating an account (paused, or
+ * disconnected and fixed) releases the steps it held.
+ */
+export async function changeSender(
+  deps: EngineDeps,
+  workspaceId: string,
+  id: string,
+  change: SenderChange,
+): Promise<{ kind: 'changed'; view: SenderView } | Refused> {
+  const { credentialBody, ...rest } = change;
+  let released: EnrollmentRef[] = [];
+  const outcome = await deps.db.tenant(
+    workspaceId,
+    async (sql): Promise<{ kind: 'changed'; view: SenderView } | Refused> => {
+      const existing = await getSenderRow(sql, id, { lock: true });
+      if (!existing) return { kind: 'not_found' };
+      let credentials: Buffer | null | undefined;
+      if (Object.values(credentialBody).some((part) => part !== undefined)) {
+        const stored = storedCredentials(deps.encryptionKey, existing.credentials);
+        const sealed = seal(deps, deps.adapters[existing.provider], stored, credentialBody);
+        if (!('ok' in sealed)) return sealed;
+        credentials = sealed.sealed;
+        await setInboundKey(sql, existing.id, sealed.inboundKey);
+      }
+      await updateSender(sql, existing.id, { ...rest, ...(credentials !== undefined ? { credentials } : {}) });
+      if (rest.status === 'active' && existing.status !== 'active')
+        released = await releaseStepsHeldBySender(sql, existing, deps.clock.now());
+      const updated = await getSenderRow(sql, existing.id);
+      return updated ? { kind: 'changed', view: await senderView(deps, sql, updated) } : { kind: 'not_found' };
+    },
+  );
+  await deps.schedule(released.map((ref) => ({ ref, at: deps.clock.now() })));
+  return outcome;
+}
+
+export async function removeSender(deps: EngineDeps, workspaceId: string, id: string): Promise<boolean> {
+  return deps.db.tenant(workspaceId, (sql) => deleteSender(sql, id));
+}
+
+/** Lifts a pause (by hand or by health): the view with the number of steps released; 409 unless paused. */
+export async function resumeSenderView(deps: EngineDeps, workspaceId: string, id: string) {
+  const outcome = await resumeSender(deps, { workspaceId, senderId: id });
+  if (outcome.kind !== 'resumed') return outcome;
+  const view = await deps.db.tenant(workspaceId, (sql) => senderView(deps, sql, outcome.record));
+  return { kind: 'resumed' as const, view, releasedSteps: outcome.releasedSteps };
+}

@@ -1,0 +1,147 @@
+// The one function that carries out what decideOnEvent decided, inside the caller's tenant
+// transaction with the enrollment locked. Effects run in order; the first (the record) is the
+// dedupe gate: a duplicate ends the list and nothing else happens.
+import type { Effect } from '../../core/decideOnEvent.ts';
+import { addActivity } from '../../db/activities.ts';
+import { setContactStatus, setLinkedinConnection, type Contact } from '../../db/contacts.ts';
+import type { Sql } from '../../db/database.ts';
+import { pauseEnrollment, stopEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
+import { addMessageEvent, markSeen, setMessageStatus, type MessageRow } from '../../db/messages.ts';
+import { insertReply, type ReplyInput } from '../../db/replies.ts';
+import { suppressContact } from '../../db/suppressions.ts';
+import { checkSenderHealth } from '../accounts/health.ts';
+import type { EnrollmentRef } from '../ports.ts';
+
+export type EffectTarget = {
+  message: MessageRow;
+  /** Locked by the caller (lock order: the enrollment first, as everywhere else). */
+  enrollment: EnrollmentRow;
+  contact: Contact;
+  /** When the event happened (its record's time). */
+  occurredAt: Date;
+  now: Date;
+  /** The event's dedupe key, when the source has one. */
+  key?: string;
+  /** The reply to store, for `record_reply`. */
+  reply?: Omit<ReplyInput, 'workspaceId' | 'messageId' | 'enrollmentId' | 'contactId'>;
+};
+
+export type Applied = {
+  status: 'applied' | 'duplicate';
+  replyId?: string;
+  /** Enrollments to wake after the commit (a pause until a date). */
+  wake: { ref: EnrollmentRef; at: Date }[];
+};
+
+export async function applyEffects(sql: Sql, effects: readonly Effect[], target: EffectTarget): Promise<Applied> {
+  const { message, enrollment, contact, now } = target;
+  const ws = message.workspaceId;
+  const applied: Applied = { status: 'applied', wake: [] };
+  const note = (type: string, summary: string, data: Record<string, unknown> = {}) =>
+    addActivity(sql, {
+      workspaceId: ws,
+      contactId: contact.id,
+      type,
+      summary,
+      data: {
+        enrollmentId: enrollment.id,
+        messageId: message.id,
+        ...(applied.replyId ? { replyId: applied.replyId } : { step: message.step }),
+        ...data,
+      },
+      occurredAt: now,
+    });
+  for (const effect of effects) {
+    switch (effect.kind) {
+      case 'record': {
+        const key = target.key ?? effect.key;
+        const recorded = await addMessageEvent(sql, {
+          workspaceId: ws,
+          messageId: message.id,
+          type: effect.type,
+          occurredAt: target.occurredAt,
+          machine: effect.machine,
+          ...(key && !target.reply ? { providerEventId: key } : {}),
+          metadata: effect.metadata,
+        });
+        if (!recorded) return { ...applied, status: 'duplicate' };
+        break;
+      }
+      case 'record_reply': {
+        if (!target.reply) throw new Error('record_reply needs the reply');
+        const replyId = await insertReply(sql, {
+          ...target.reply,
+          workspaceId: ws,
+          messageId: message.id,
+          enrollmentId: enrollment.id,
+          contactId: contact.id,
+        });
+        if (!replyId) return { ...applied, status: 'duplicate' };
+        applied.replyId = replyId;
+        break;
+      }
+      case 'message_status':
+        await setMessageStatus(sql, message.id, {
+          status: effect.status,
+          from: effect.from,
+          ...(effect.error ? { error: effect.error } : {}),
+        });
+        break;
+      case 'seen':
+        await markSeen(sql, message.id, target.occurredAt, effect.clicked);
+        break;
+      case 'suppress':
+        await suppressContact(
+          sql,
+          ws,
+          effect.scope === 'everywhere' ? contact : identityOn(message.channel, contact),
+          effect.scope === 'everywhere' ? 'all' : message.channel,
+          effect.reason,
+        );
+        break;
+      case 'contact_status':
+        await setContactStatus(sql, contact.id, effect.status);
+        break;
+      case 'linkedin_connected':
+        await setLinkedinConnection(sql, contact.id, target.occurredAt);
+        break;
+      case 'stop':
+        if ((await stopEnrollment(sql, enrollment.id, effect.reason)) && effect.summary)
+          await note('stopped', effect.summary, { reason: effect.reason });
+        break;
+      case 'pause':
+        await pauseEnrollment(sql, enrollment.id, { reason: effect.reason, until: effect.until });
+        await note('paused', effect.summary);
+        applied.wake.push({ ref: { workspaceId: ws, enrollmentId: enrollment.id }, at: effect.until });
+        break;
+      case 'note':
+        await note(effect.type, effect.summary, effect.data);
+        break;
+      case 'check_health':
+        await checkSenderHealth(sql, {
+          message: {
+            workspaceId: ws,
+            senderId: message.senderId,
+            sequenceId: message.sequenceId,
+            enrollmentId: message.enrollmentId,
+          },
+          contactId: contact.id,
+          now,
+        });
+        break;
+    }
+  }
+  return applied;
+}
+
+/** The contact's identity on a channel (what a bounce or a channel opt-out suppresses). */
+export function identityOn(
+  channel: string,
+  contact: Pick<Contact, 'email' | 'phone' | 'linkedinUrl'>,
+): { email: string | null; phone: string | null; linkedinUrl: string | null } {
+  return {
+    email: channel === 'email' ? contact.email : null,
+    phone: ['sms', 'whatsapp', 'call'].includes(channel) ? contact.phone : null,
+    linkedinUrl: channel === 'linkedin' ? contact.linkedinUrl : null,
+  };
+}

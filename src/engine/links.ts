@@ -1,0 +1,35 @@
+// Where this installation's public links point and the secret that signs them: unsubscribe pages
+// and OAuth callbacks on PUBLIC_URL, open pixels and click redirects on the tracking domain.
+// Resolved once from Config (or given directly by tests).
+import { hkdfSync } from 'node:crypto';
+
+export type PublicLinks = {
+  /** Base of unsubscribe pages, OAuth callbacks and webhook URLs (PUBLIC_URL). */
+  publicUrl: string;
+  /** Base of open pixels and click redirects (TRACKING_BASE_URL, else publicUrl). */
+  trackingBaseUrl: string;
+  /** HMAC secret of tracking, unsubscribe and OAuth state tokens. */
+  trackingSecret: string;
+};
+
+/**
+ * Without QUOTAHIT_TRACKING_SECRET the secret is derived from the encryption key with HKDF-SHA256
+ * (info "quotahit/tracking/v1"): stable across restarts and workers, and never the key itself.
+ */
+export function deriveTrackingSecret(encryptionKey: Buffer): string {
+  return Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'quotahit/tracking/v1', 32)).toString('hex');
+}
+
+export function resolvePublicLinks(input: {
+  encryptionKey: Buffer;
+  publicUrl?: string;
+  trackingBaseUrl?: string;
+  trackingSecret?: string;
+}): PublicLinks {
+  const publicUrl = (input.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, '');
+  return {
+    publicUrl,
+    trackingBaseUrl: (input.trackingBaseUrl ?? publicUrl).replace(/\/+$/, ''),
+    trackingSecret: input.trackingSecret ?? deriveTrackingSecret(input.encryptionKey),
+  };
+}

@@ -1,0 +1,73 @@
+// A worker: consumes the queue, and on its own timers sweeps for overdue enrollments (a lost
+// wake-up), polls accounts for replies, re-queues stored webhooks whose job was lost, and refreshes
+// the planner statistics of tables that outgrew them.
+import { pendingInboundEvents } from '../db/inboundEvents.ts';
+import { refreshStatistics } from '../db/statistics.ts';
+import type { JobHandlers } from './jobs.ts';
+import type { EngineDeps } from './ports.ts';
+import type { Queue } from './queue.ts';
+
+export async function startWorker(input: {
+  deps: EngineDeps;
+  queue: Queue;
+  handlers: JobHandlers;
+  tick: (input: { maxRuns: number; overdueMs: number }) => Promise<number>;
+  pollMailboxes: () => Promise<void>;
+  replyPollSeconds: number;
+  concurrency?: number;
+  sweepSeconds?: number;
+}): Promise<() => Promise<void>> {
+  const { deps, queue } = input;
+  const { clock, log, db } = deps;
+  await queue.work(input.handlers, {
+    ...(input.concurrency ? { concurrency: { 'outreach/step.due': input.concurrency } } : {}),
+  });
+  const sweepSeconds = input.sweepSeconds ?? 30;
+  let stopped = false;
+  let busy = false;
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    if (stopped || busy) return;
+    busy = true;
+    // Overdue by two sweeps: a queued wake-up had its chance (60 s with the default 30 s sweep).
+    // Unless the queue itself is that far behind: then the overdue enrollments still have their
+    // jobs waiting, and running them here as well would only do every step's deciding twice.
+    const overdueMs = 2 * sweepSeconds * 1000;
+    sweeping = queue
+      .behind('outreach/step.due', new Date(clock.now().getTime() - overdueMs))
+      .then((behind) => (behind ? 0 : input.tick({ maxRuns: 500, overdueMs })))
+      .catch((error: unknown) => log.error({ err: error }, 'sweep failed'))
+      .finally(() => (busy = false));
+  }, sweepSeconds * 1000);
+  // Accounts are polled on their own period; webhooks whose job was lost are picked up here too.
+  const inboundTimer = setInterval(() => {
+    if (stopped) return;
+    void (async () => {
+      await input.pollMailboxes();
+      const lost = await pendingInboundEvents(db, new Date(clock.now().getTime() - 60_000));
+      if (lost.length > 0)
+        await queue.sendMany(
+          'inbound/event.received',
+          lost.map((eventId) => ({ payload: { eventId } })),
+        );
+    })().catch((error: unknown) => log.error({ err: error }, 'inbound sweep failed'));
+  }, input.replyPollSeconds * 1000);
+  // Tables that outgrew their planner statistics are analyzed without waiting for autovacuum
+  // (src/db/statistics.ts): on a new database, the first minutes of sending.
+  let analyzing = false;
+  const statisticsTimer = setInterval(() => {
+    if (stopped || analyzing) return;
+    analyzing = true;
+    refreshStatistics(db)
+      .catch((error: unknown) => log.warn({ err: error }, 'statistics refresh failed'))
+      .finally(() => (analyzing = false));
+  }, 10_000);
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    clearInterval(inboundTimer);
+    clearInterval(statisticsTimer);
+    await sweeping;
+    await queue.stop();
+  };
+}
