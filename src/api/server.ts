@@ -83,15 +83,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(db));
-    await v1.register(workspaceRoutes(db));
-    await v1.register(contactRoutes(db, { csvBodyLimitBytes: config.csvBodyLimitBytes }));
-    await v1.register(sequenceRoutes(db, engine));
-    await v1.register(enrollmentRoutes(db, engine));
-    await v1.register(messageRoutes(db, engine));
+    await v1.register(workspaceRoutes(engine));
+    await v1.register(contactRoutes(engine, { csvBodyLimitBytes: config.csvBodyLimitBytes }));
+    await v1.register(sequenceRoutes(engine));
+    await v1.register(enrollmentRoutes(engine));
+    await v1.register(messageRoutes(engine));
     await v1.register(senderRoutes(engine, adapters));
-    await v1.register(analyticsRoutes(db, engine));
-    await v1.register(writerRoutes(db, engine));
-    await v1.register(planRoutes(db, engine));
+    await v1.register(analyticsRoutes(engine));
+    await v1.register(writerRoutes(engine));
+    await v1.register(planRoutes(engine));
     await v1.register(oauthStartRoutes(engine));
   });
 

@@ -20,7 +20,7 @@ import type { JobHandlers } from './jobs.ts';
 import { resolvePublicLinks, type PublicLinks } from './links.ts';
 import type { EngineDeps, EnrollmentRef, Logger, StepWriter } from './ports.ts';
 import type { Queue } from './queue.ts';
-import { recordCompletion } from './steps/completed.ts';
+import { recordCompletion } from '../db/completions.ts';
 import { runEnrollment } from './steps/runEnrollment.ts';
 import { startWorker } from './worker.ts';
 
@@ -80,24 +80,37 @@ function buildDeps(options: EngineOptions, completed: (ref: EnrollmentRef) => Pr
   };
 }
 
+type Job = <N extends keyof JobHandlers>(name: N, payload: Parameters<JobHandlers[N]>[0]) => Promise<void>;
+
 export function createEngine(options: EngineOptions) {
-  const { db, clock, queue } = options;
+  const { queue } = options;
   const classify: Classifier = options.classify ?? ((input) => classifyReply(input));
   const deps: EngineDeps = buildDeps(options, async (ref) => {
     if (queue) await announceCompleted(queue, 'completed', ref);
     else await handlers['outreach/sequence.completed'](ref);
   });
   /** Runs a job now (direct mode) or queues it. */
-  const job = async <N extends keyof JobHandlers>(name: N, payload: Parameters<JobHandlers[N]>[0]) => {
+  const job: Job = async (name, payload) => {
     if (queue) await queue.send(name, payload);
     else await (handlers[name] as (p: typeof payload) => Promise<void>)(payload);
   };
+  const receiveReply = replyReceiver(deps, classify, job);
+  /** Polls one account, then acts on what it stored (direct mode: at once; with a queue: jobs). */
+  const pollOne = async (ref: PollRef): Promise<PollSummary> => {
+    const summary = await pollAccount(deps, ref);
+    for (const eventId of summary.stored) await job('inbound/event.received', { eventId });
+    return summary;
+  };
+  const handlers = jobHandlers(deps, { receiveReply, pollOne });
+  return engineApi({ deps, handlers, classify, job, receiveReply, pollOne, options });
+}
 
-  /** Records and acts on a reply at once; the routing that follows is a job. */
-  const receiveReply: ReceiveReply = async (workspaceId, reply) => {
-    const now = clock.now();
+/** Records and acts on a reply at once; the routing that follows is a job. */
+function replyReceiver(deps: EngineDeps, classify: Classifier, job: Job): ReceiveReply {
+  return async (workspaceId, reply) => {
+    const now = deps.clock.now();
     const wake: { ref: EnrollmentRef; at: Date }[] = [];
-    const outcome = await db.tenant(workspaceId, (sql) =>
+    const outcome = await deps.db.tenant(workspaceId, (sql) =>
       processReply(sql, {
         reply: { ...reply, receivedAt: reply.receivedAt ?? now },
         classify,
@@ -110,15 +123,15 @@ export function createEngine(options: EngineOptions) {
     if (!outcome.duplicate) await job('outreach/reply.received', { workspaceId, replyId: outcome.replyId });
     return outcome;
   };
+}
 
-  /** Polls one account, then acts on what it stored (direct mode: at once; with a queue: jobs). */
-  const pollOne = async (ref: PollRef): Promise<PollSummary> => {
-    const summary = await pollAccount(deps, ref);
-    for (const eventId of summary.stored) await job('inbound/event.received', { eventId });
-    return summary;
-  };
-
-  const handlers: JobHandlers = {
+/** Every durable job's handler (jobs.ts declares them). */
+function jobHandlers(
+  deps: EngineDeps,
+  parts: { receiveReply: ReceiveReply; pollOne: (ref: PollRef) => Promise<PollSummary> },
+): JobHandlers {
+  const { db, clock } = deps;
+  return {
     'outreach/step.due': async (ref) => {
       await runEnrollment(deps, ref, { inline: true });
     },
@@ -129,26 +142,55 @@ export function createEngine(options: EngineOptions) {
       await recordCompletion(db, workspaceId, enrollmentId, clock.now());
     },
     'inbound/event.received': async ({ eventId }) => {
-      await processInboundEvent(deps, eventId, receiveReply);
+      await processInboundEvent(deps, eventId, parts.receiveReply);
     },
     'inbound/mailbox.poll': async (ref) => {
-      const result = await pollOne(ref);
-      if (result.error) options.log.warn({ senderId: ref.senderId, error: result.error }, 'poll failed');
+      const result = await parts.pollOne(ref);
+      if (result.error) deps.log.warn({ senderId: ref.senderId, error: result.error }, 'poll failed');
     },
   };
+}
 
+/**
+ * Runs every enrollment due at the clock's now (and those that become due again at once, like
+ * the next zero-delay step), until none is left or `maxRuns` is reached. Returns the runs made.
+ */
+async function tickDue(deps: EngineDeps, input: { maxRuns?: number; overdueMs?: number }): Promise<number> {
+  const maxRuns = input.maxRuns ?? 100_000;
+  let runs = 0;
+  for (;;) {
+    const before = new Date(deps.clock.now().getTime() - (input.overdueMs ?? 0));
+    const due = await deps.db.system((sql) => findDueEnrollments(sql, before, 200));
+    if (due.length === 0 || runs >= maxRuns) return runs;
+    for (const row of due) {
+      await runEnrollment(deps, { workspaceId: row.workspaceId, enrollmentId: row.id });
+      runs++;
+    }
+  }
+}
+
+function engineApi(parts: {
+  deps: EngineDeps;
+  handlers: JobHandlers;
+  classify: Classifier;
+  job: Job;
+  receiveReply: ReceiveReply;
+  pollOne: (ref: PollRef) => Promise<PollSummary>;
+  options: EngineOptions;
+}) {
+  const { deps, handlers, job, options } = parts;
+  const { queue } = options;
   const engine = {
     /** What the engine's parts are wired with (read it; never replace its members). */
     deps: deps as Readonly<EngineDeps>,
     handlers,
     /** The reply classifier the engine uses (heuristic, plus the model when configured). */
-    classify,
+    classify: parts.classify,
     enroll: (input: { workspaceId: string; sequenceId: string; contactIds?: string[]; tag?: string }) =>
-      enrollContacts(deps, { ...input, now: clock.now() }),
+      enrollContacts(deps, { ...input, now: deps.clock.now() }),
     runEnrollment: (ref: EnrollmentRef) => runEnrollment(deps, ref),
     receiveReply: (workspaceId: string, reply: Omit<IncomingReply, 'receivedAt'> & { receivedAt?: Date }) =>
-      receiveReply(workspaceId, reply),
-
+      parts.receiveReply(workspaceId, reply),
     /** POST (or GET, a handshake) /webhooks/<provider>: verify, store raw, then act (a job; at once in direct mode). */
     async receiveWebhook(provider: string, request: WebhookRequest) {
       const receipt = await receiveWebhook(deps, provider, request);
@@ -156,7 +198,6 @@ export function createEngine(options: EngineOptions) {
         await job('inbound/event.received', { eventId: receipt.eventId });
       return receipt;
     },
-
     /** Polls every account that has something to poll once (direct mode: at once; with a queue: one job each). */
     async pollMailboxes(): Promise<void> {
       const refs = await pollableSenders(deps);
@@ -168,26 +209,8 @@ export function createEngine(options: EngineOptions) {
       else for (const ref of refs) await handlers['inbound/mailbox.poll'](ref);
     },
     /** Polls one account now and acts on what it found. */
-    pollAccount: pollOne,
-
-    /**
-     * Runs every enrollment due at the clock's now (and those that become due again at once, like
-     * the next zero-delay step), until none is left or `maxRuns` is reached. Returns the runs made.
-     */
-    async tick(input: { maxRuns?: number; overdueMs?: number } = {}): Promise<number> {
-      const maxRuns = input.maxRuns ?? 100_000;
-      let runs = 0;
-      for (;;) {
-        const before = new Date(clock.now().getTime() - (input.overdueMs ?? 0));
-        const due = await db.system((sql) => findDueEnrollments(sql, before, 200));
-        if (due.length === 0 || runs >= maxRuns) return runs;
-        for (const row of due) {
-          await runEnrollment(deps, { workspaceId: row.workspaceId, enrollmentId: row.id });
-          runs++;
-        }
-      }
-    },
-
+    pollAccount: parts.pollOne,
+    tick: (input: { maxRuns?: number; overdueMs?: number } = {}) => tickDue(deps, input),
     /** Consumes the queue, sweeps for overdue work and polls accounts on their period (worker.ts). */
     startWorker: (workerOptions: { concurrency?: number; sweepSeconds?: number } = {}) => {
       if (!queue) throw new Error('startWorker needs a queue');
@@ -195,7 +218,7 @@ export function createEngine(options: EngineOptions) {
         deps,
         queue,
         handlers,
-        tick: (input) => engine.tick(input),
+        tick: (input) => tickDue(deps, input),
         pollMailboxes: () => engine.pollMailboxes(),
         replyPollSeconds: options.replyPollSeconds ?? 60,
         ...workerOptions,

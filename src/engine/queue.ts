@@ -2,6 +2,7 @@
 import PgBoss from 'pg-boss';
 import { JOB_NAMES, JOBS, type JobHandlers, type JobName, type JobPayload } from './jobs.ts';
 import type { Logger } from './ports.ts';
+import { fetchDueJobs, jobsBehind, type Execute } from '../db/jobQueue.ts';
 
 export type Queue = {
   send<N extends JobName>(name: N, payload: JobPayload<N>, options?: { startAfter?: Date }): Promise<void>;
@@ -45,36 +46,10 @@ export async function startQueue(options: { url: string; log: Logger; poolSize?:
   });
   boss.on('error', (error: unknown) => options.log.error({ err: error }, 'queue error'));
   await boss.start();
-  for (const name of JOB_NAMES) {
-    const job = JOBS[name];
-    const existing = await boss.getQueue(name);
-    const policy = {
-      retryLimit: job.retryLimit,
-      retryDelay: job.retryDelay,
-      retryBackoff: job.retryBackoff,
-      expireInSeconds: job.expireInSeconds,
-    };
-    if (!existing) {
-      await boss.createQueue(name, { name, ...policy }).catch(async (error: unknown) => {
-        // Another process created it at the same moment.
-        if (!(await boss.getQueue(name))) throw error;
-      });
-    }
-  }
-
+  await ensureQueues(boss);
   let stopping = false;
   const loops: Promise<void>[] = [];
-  const sleepers = new Set<() => void>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      sleepers.add(wake);
-    });
+  const { sleep, wakeAll } = sleeper();
   return {
     async send(name, payload, sendOptions) {
       JOBS[name].payload.parse(payload);
@@ -105,55 +80,59 @@ export async function startQueue(options: { url: string; log: Logger; poolSize?:
         );
       }
     },
-    async behind(name, dueBefore) {
-      // pg-boss's own index on (name, start_after) for jobs not yet active serves this.
-      const rows = (await boss
-        .getDb()
-        .executeSql(
-          `SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = $1 AND state < 'active' AND start_after <= $2) AS behind`,
-          [name, dueBefore],
-        )) as unknown as { rows: { behind: boolean }[] };
-      return rows.rows[0]?.behind === true;
-    },
+    behind: (name, dueBefore) => jobsBehind(executor(boss), name, dueBefore),
     async stop() {
       stopping = true;
-      for (const wake of sleepers) wake();
+      wakeAll();
       await Promise.all(loops);
       await boss.stop({ graceful: true, wait: true, timeout: 20_000 });
     },
   };
 }
 
-/**
- * The jobs due first, marked active: pg-boss's own fetch, except for the order. pg-boss orders by
- * priority and creation time, which no index of its job table serves, so each of its fetches reads
- * and sorts every due job of the type (with 20,000 waiting, a few milliseconds of PostgreSQL per
- * fetch, and that on every fetch of every worker). Ordered by start_after, the scan follows the
- * index pg-boss keeps for fetching (name, start_after, for jobs not yet active) and stops after
- * `limit` rows. QuotaHit sends no priorities and uses the standard queue policy only, so nothing
- * else of pg-boss's fetch applies. The statement touches only pg-boss's documented columns and is
- * tested against the pinned version (test/engine/queue.test.ts).
- */
-async function fetchDue(boss: PgBoss, name: JobName, limit: number): Promise<{ id: string; data: unknown }[]> {
-  const result = (await boss.getDb().executeSql(FETCH_DUE, [name, limit])) as unknown as {
-    rows: { id: string; data: unknown }[];
-  };
-  return result.rows;
+/** Every job type's queue, with its retry policy (created once; concurrent starts are fine). */
+async function ensureQueues(boss: PgBoss): Promise<void> {
+  for (const name of JOB_NAMES) {
+    const job = JOBS[name];
+    if (await boss.getQueue(name)) continue;
+    const policy = {
+      retryLimit: job.retryLimit,
+      retryDelay: job.retryDelay,
+      retryBackoff: job.retryBackoff,
+      expireInSeconds: job.expireInSeconds,
+    };
+    await boss.createQueue(name, { name, ...policy }).catch(async (error: unknown) => {
+      // Another process created it at the same moment.
+      if (!(await boss.getQueue(name))) throw error;
+    });
+  }
 }
 
-const FETCH_DUE = `
-  WITH next AS (
-    SELECT id FROM pgboss.job
-     WHERE name = $1 AND state < 'active' AND start_after < now()
-     ORDER BY start_after
-     LIMIT $2
-       FOR UPDATE SKIP LOCKED)
-  UPDATE pgboss.job j
-     SET state = 'active', started_on = now(),
-         retry_count = CASE WHEN j.started_on IS NOT NULL THEN j.retry_count + 1 ELSE j.retry_count END
-    FROM next
-   WHERE j.name = $1 AND j.id = next.id
-  RETURNING j.id, j.data`;
+/** Sleeps that stop() cuts short. */
+function sleeper(): { sleep: (ms: number) => Promise<void>; wakeAll: () => void } {
+  const sleepers = new Set<() => void>();
+  return {
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          sleepers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, ms);
+        sleepers.add(wake);
+      }),
+    wakeAll: () => {
+      for (const wake of sleepers) wake();
+    },
+  };
+}
+
+/** pg-boss's own connection, running our statements about its job table (src/db/jobQueue.ts). */
+const executor =
+  (boss: PgBoss): Execute =>
+  async (text, values) =>
+    (await boss.getDb().executeSql(text, values)) as unknown as { rows: Record<string, unknown>[] };
 
 /**
  * One job type's consumer: a pipeline rather than pg-boss's own work() loop, which runs a batch as
@@ -193,7 +172,7 @@ async function consume(
         await Promise.race(running);
         continue;
       }
-      const jobs = await fetchDue(boss, name, room);
+      const jobs = await fetchDueJobs(executor(boss), name, room);
       if (jobs.length === 0) {
         await Promise.race([idle(options.pollMs), ...running]);
         continue;

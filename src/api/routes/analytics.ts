@@ -1,15 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { sequenceStats } from '../../db/analytics.ts';
-import { chooseVariantWinner } from '../../core/variantWinner.ts';
-import type { Db } from '../../db/database.ts';
-import { getSequence } from '../../db/sequences.ts';
+import { sequenceAnalytics } from '../../engine/commands/analytics.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text } from '../schemas.ts';
 
 export const analyticsRoutes =
-  (db: Db, engine: Engine): FastifyPluginAsyncZod =>
+  (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/v1/analytics/sequences/:id',
@@ -31,23 +28,9 @@ export const analyticsRoutes =
         },
       },
       async (request) => {
-        const steps = await db.tenant(request.workspaceId, async (sql) =>
-          (await getSequence(sql, request.params.id)) ? sequenceStats(sql, request.params.id) : undefined,
-        );
-        if (!steps) throw notFound('sequence');
-        const groups = new Map<string, typeof steps>();
-        for (const row of steps)
-          groups.set(`${row.step}|${row.channel}`, [...(groups.get(`${row.step}|${row.channel}`) ?? []), row]);
-        const winners = [...groups.values()].map((rows) => {
-          const verdict = chooseVariantWinner(rows);
-          return {
-            step: rows[0]?.step ?? 0,
-            channel: rows[0]?.channel ?? '',
-            winner: verdict.winner,
-            reason: verdict.reason,
-          };
-        });
-        return { sequenceId: request.params.id, steps, winners };
+        const analytics = await sequenceAnalytics(engine.deps, request.workspaceId, request.params.id);
+        if (!analytics) throw notFound('sequence');
+        return analytics;
       },
     );
 

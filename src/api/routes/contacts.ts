@@ -3,10 +3,14 @@ import { Transform, type Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CONTACT_STATUSES } from '../../core/contact.ts';
-import { listTimeline } from '../../db/activities.ts';
-import { eraseContact, getContact, listContacts, setLinkedinConnection } from '../../db/contacts.ts';
-import { addActivity } from '../../db/activities.ts';
-import type { Db } from '../../db/database.ts';
+import {
+  contactById,
+  contactsPage,
+  eraseContactById,
+  setLinkedinConnected,
+  timelineOf,
+} from '../../engine/commands/contacts.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { csvImportRecords } from '../../engine/commands/csvRecords.ts';
 import { importContacts, type ImportRecord } from '../../engine/commands/importContacts.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
@@ -22,7 +26,7 @@ const ImportResult = z.object({
 const JsonImport = z.object({ contacts: z.array(z.unknown()) });
 
 export const contactRoutes =
-  (db: Db, limits: { csvBodyLimitBytes: number }): FastifyPluginAsyncZod =>
+  (engine: Engine, limits: { csvBodyLimitBytes: number }): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/v1/contacts',
@@ -47,7 +51,7 @@ export const contactRoutes =
         } else {
           throw new ApiError(415, 'unsupported_media_type', 'Send contacts as application/json or text/csv');
         }
-        return importContacts({ db, workspaceId: request.workspaceId, records });
+        return importContacts({ db: engine.deps.db, workspaceId: request.workspaceId, records });
       },
     );
 
@@ -66,9 +70,12 @@ export const contactRoutes =
       },
       async (request) => {
         const { limit, cursor, tag, status } = request.query;
-        return db.tenant(request.workspaceId, (sql) =>
-          listContacts(sql, { limit, tag: tag || undefined, status, afterId: parseIdCursor(cursor) }),
-        );
+        return contactsPage(engine.deps, request.workspaceId, {
+          limit,
+          tag: tag || undefined,
+          status,
+          afterId: parseIdCursor(cursor),
+        });
       },
     );
 
@@ -83,7 +90,7 @@ export const contactRoutes =
         },
       },
       async (request) => {
-        const contact = await db.tenant(request.workspaceId, (sql) => getContact(sql, request.params.id));
+        const contact = await contactById(engine.deps, request.workspaceId, request.params.id);
         if (!contact) throw notFound('contact');
         return contact;
       },
@@ -100,9 +107,7 @@ export const contactRoutes =
         },
       },
       async (request, reply) => {
-        const erased = await db.tenant(request.workspaceId, (sql) =>
-          eraseContact(sql, request.workspaceId, request.params.id),
-        );
+        const erased = await eraseContactById(engine.deps, request.workspaceId, request.params.id);
         if (!erased) throw notFound('contact');
         return reply.status(204).send(null);
       },
@@ -121,18 +126,12 @@ export const contactRoutes =
         },
       },
       async (request) => {
-        const contact = await db.tenant(request.workspaceId, async (sql) => {
-          const connected = request.body.connected;
-          if (!(await setLinkedinConnection(sql, request.params.id, connected ? new Date() : null))) return undefined;
-          await addActivity(sql, {
-            workspaceId: request.workspaceId,
-            contactId: request.params.id,
-            type: connected ? 'linkedin_connected' : 'linkedin_disconnected',
-            summary: connected ? 'Accepted the LinkedIn connection' : 'LinkedIn connection removed',
-            occurredAt: new Date(),
-          });
-          return getContact(sql, request.params.id);
-        });
+        const contact = await setLinkedinConnected(
+          engine.deps,
+          request.workspaceId,
+          request.params.id,
+          request.body.connected,
+        );
         if (!contact) throw notFound('contact');
         return contact;
       },
@@ -166,10 +165,12 @@ export const contactRoutes =
       },
       async (request) => {
         const cursor = parseCursor(request.query.cursor);
-        return db.tenant(request.workspaceId, async (sql) => {
-          if (!(await getContact(sql, request.params.id))) throw notFound('contact');
-          return listTimeline(sql, request.params.id, { limit: request.query.limit, cursor });
+        const timeline = await timelineOf(engine.deps, request.workspaceId, request.params.id, {
+          limit: request.query.limit,
+          ...(cursor ? { cursor } : {}),
         });
+        if (!timeline) throw notFound('contact');
+        return timeline;
       },
     );
   };

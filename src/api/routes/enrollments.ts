@@ -1,10 +1,7 @@
 // Enrollments: read, pause, resume, stop.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listTimeline } from '../../db/activities.ts';
-import type { Db } from '../../db/database.ts';
-import { getEnrollment } from '../../db/enrollments.ts';
-import { messagesOfEnrollment } from '../../db/messages.ts';
+import { enrollmentView } from '../../engine/commands/enrollments.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { changeEnrollment, type EnrollmentAction } from '../../engine/commands/control.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -13,7 +10,7 @@ import { errorResponses, IdParams } from '../schemas.ts';
 const EnrollmentOut = z.looseObject({ id: z.string(), status: z.string() });
 
 export const enrollmentRoutes =
-  (db: Db, engine: Engine): FastifyPluginAsyncZod =>
+  (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/v1/enrollments/:id',
@@ -26,33 +23,7 @@ export const enrollmentRoutes =
         },
       },
       async (request) => {
-        const view = await db.tenant(request.workspaceId, async (sql) => {
-          const enrollment = await getEnrollment(sql, request.params.id);
-          if (!enrollment) return undefined;
-          const messages = await messagesOfEnrollment(sql, enrollment.id);
-          const timeline = await listTimeline(sql, enrollment.contactId, { limit: 200 });
-          return {
-            id: enrollment.id,
-            sequenceId: enrollment.sequenceId,
-            contactId: enrollment.contactId,
-            status: enrollment.status,
-            stopReason: enrollment.stopReason,
-            pauseReason: enrollment.pauseReason,
-            pausedUntil: enrollment.pausedUntil?.toISOString() ?? null,
-            currentStep: enrollment.currentStep,
-            nextRunAt: enrollment.nextRunAt?.toISOString() ?? null,
-            enrolledAt: enrollment.enrolledAt.toISOString(),
-            variant: enrollment.variant,
-            messages: messages.map((m) => ({
-              id: m.id,
-              step: m.step,
-              channel: m.channel,
-              status: m.status,
-              sentAt: m.sentAt?.toISOString() ?? null,
-            })),
-            history: timeline.data.filter((a) => a.data.enrollmentId === enrollment.id),
-          };
-        });
+        const view = await enrollmentView(engine.deps, request.workspaceId, request.params.id);
         if (!view) throw notFound('enrollment');
         return view;
       },

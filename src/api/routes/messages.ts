@@ -2,8 +2,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CHANNELS } from '../../core/channels.ts';
-import type { Db } from '../../db/database.ts';
-import { listMessages, type MessageRow } from '../../db/messages.ts';
+import type { MessageRow } from '../../db/messages.ts';
+import { messagesPage } from '../../engine/commands/enrollments.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { notFound } from '../errors.ts';
 import { errorResponses, IdParams, PageQuery, parseIdCursor, Text } from '../schemas.ts';
@@ -55,7 +55,7 @@ const ReplyBody = z.strictObject({
 });
 
 export const messageRoutes =
-  (db: Db, engine: Engine): FastifyPluginAsyncZod =>
+  (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/v1/messages',
@@ -77,9 +77,10 @@ export const messageRoutes =
       },
       async (request) => {
         const { cursor, ...filter } = request.query;
-        const page = await db.tenant(request.workspaceId, (sql) =>
-          listMessages(sql, { ...filter, afterId: parseIdCursor(cursor) }),
-        );
+        const page = await messagesPage(engine.deps, request.workspaceId, {
+          ...filter,
+          afterId: parseIdCursor(cursor),
+        });
         return { data: page.data.map(toMessageOut), nextCursor: page.nextCursor };
       },
     );

@@ -2,10 +2,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PRESET_IDS } from '../../core/presets.ts';
-import type { Db } from '../../db/database.ts';
-import { getPlan } from '../../db/plans.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { createPlan, executePlan, MAX_PLAN_LEADS } from '../../engine/commands/plans.ts';
+import { createPlan, executePlan, MAX_PLAN_LEADS, planById } from '../../engine/commands/plans.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text } from '../schemas.ts';
 
@@ -39,7 +37,7 @@ const ExecutionOut = z.looseObject({
 });
 
 export const planRoutes =
-  (db: Db, engine: Engine): FastifyPluginAsyncZod =>
+  (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/v1/plans',
@@ -87,7 +85,7 @@ export const planRoutes =
         },
       },
       async (request) => {
-        const plan = await db.tenant(request.workspaceId, (sql) => getPlan(sql, request.params.id));
+        const plan = await planById(engine.deps, request.workspaceId, request.params.id);
         if (!plan) throw notFound('plan');
         return plan;
       },

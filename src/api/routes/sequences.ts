@@ -3,12 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isPresetId, PRESET_IDS, PRESETS, presetToSequence } from '../../core/presets.ts';
 import { validateSequence } from '../../core/sequence.ts';
-import type { Db } from '../../db/database.ts';
-import { getSequence, insertSequence, listSequences } from '../../db/sequences.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { NoLeads, SequenceNotFound } from '../../engine/commands/enroll.ts';
 import { resumeSequence } from '../../engine/accounts/resume.ts';
-import { simulateSequence } from '../../engine/commands/simulate.ts';
+import { createSequence, sequenceById, sequencesOf, simulate } from '../../engine/commands/sequences.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text } from '../schemas.ts';
 
@@ -27,7 +25,7 @@ const SimulateBody = z.strictObject({
 });
 
 export const sequenceRoutes =
-  (db: Db, engine: Engine): FastifyPluginAsyncZod =>
+  (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/v1/sequences/presets',
@@ -81,9 +79,7 @@ export const sequenceRoutes =
           }
           input = checked.value;
         }
-        const sequence = await db.tenant(request.workspaceId, (sql) =>
-          insertSequence(sql, request.workspaceId, input, preset),
-        );
+        const sequence = await createSequence(engine.deps, request.workspaceId, input, preset);
         return reply.status(201).send(sequence);
       },
     );
@@ -97,7 +93,7 @@ export const sequenceRoutes =
           response: { 200: z.object({ data: z.array(SequenceOut), nextCursor: z.null() }), ...errorResponses },
         },
       },
-      async (request) => ({ data: await db.tenant(request.workspaceId, listSequences), nextCursor: null }),
+      async (request) => ({ data: await sequencesOf(engine.deps, request.workspaceId), nextCursor: null }),
     );
 
     app.get(
@@ -111,7 +107,7 @@ export const sequenceRoutes =
         },
       },
       async (request) => {
-        const sequence = await db.tenant(request.workspaceId, (sql) => getSequence(sql, request.params.id));
+        const sequence = await sequenceById(engine.deps, request.workspaceId, request.params.id);
         if (!sequence) throw notFound('sequence');
         return sequence;
       },
@@ -196,15 +192,13 @@ export const sequenceRoutes =
       },
       async (request) => {
         const { contactIds, tag, days, startAt } = request.body;
-        const result = await db.tenant(request.workspaceId, (sql) =>
-          simulateSequence(sql, {
-            sequenceId: request.params.id,
-            contactIds,
-            tag,
-            days,
-            start: startAt ? new Date(startAt) : engine.deps.clock.now(),
-          }),
-        );
+        const result = await simulate(engine.deps, request.workspaceId, {
+          sequenceId: request.params.id,
+          ...(contactIds ? { contactIds } : {}),
+          ...(tag !== undefined ? { tag } : {}),
+          days,
+          ...(startAt ? { start: new Date(startAt) } : {}),
+        });
         if (!result) throw notFound('sequence');
         return result;
       },

@@ -1,8 +1,14 @@
 // GET/PATCH /v1/workspace and the workspace's API keys.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../../db/database.ts';
-import { createApiKey, getWorkspace, listApiKeys, revokeApiKey, updateWorkspace } from '../../db/workspaces.ts';
+import {
+  addApiKey,
+  apiKeysOf,
+  changeWorkspace,
+  revokeApiKeyById,
+  workspaceOf,
+} from '../../engine/commands/workspace.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text, TimeZone } from '../schemas.ts';
 
@@ -33,7 +39,7 @@ const ApiKey = z.object({
 });
 
 export const workspaceRoutes =
-  (db: Db): FastifyPluginAsyncZod =>
+  (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/v1/workspace',
@@ -45,7 +51,7 @@ export const workspaceRoutes =
         },
       },
       async (request) => {
-        const workspace = await db.tenant(request.workspaceId, getWorkspace);
+        const workspace = await workspaceOf(engine.deps, request.workspaceId);
         if (!workspace) throw notFound('workspace');
         return workspace;
       },
@@ -63,7 +69,7 @@ export const workspaceRoutes =
       },
       async (request) => {
         const patch = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v !== undefined));
-        const workspace = await db.tenant(request.workspaceId, (sql) => updateWorkspace(sql, patch));
+        const workspace = await changeWorkspace(engine.deps, request.workspaceId, patch);
         if (!workspace) throw notFound('workspace');
         return workspace;
       },
@@ -78,7 +84,7 @@ export const workspaceRoutes =
           response: { 200: z.object({ data: z.array(ApiKey), nextCursor: z.null() }), ...errorResponses },
         },
       },
-      async (request) => ({ data: await db.tenant(request.workspaceId, listApiKeys), nextCursor: null }),
+      async (request) => ({ data: await apiKeysOf(engine.deps, request.workspaceId), nextCursor: null }),
     );
 
     app.post(
@@ -92,9 +98,7 @@ export const workspaceRoutes =
         },
       },
       async (request, reply) => {
-        const { id, key } = await db.tenant(request.workspaceId, (sql) =>
-          createApiKey(sql, request.workspaceId, request.body.name),
-        );
+        const { id, key } = await addApiKey(engine.deps, request.workspaceId, request.body.name);
         return reply.status(201).send({ id, apiKey: key });
       },
     );
@@ -110,7 +114,7 @@ export const workspaceRoutes =
         },
       },
       async (request, reply) => {
-        const revoked = await db.tenant(request.workspaceId, (sql) => revokeApiKey(sql, request.params.id));
+        const revoked = await revokeApiKeyById(engine.deps, request.workspaceId, request.params.id);
         if (!revoked) throw notFound('API key');
         return reply.status(204).send(null);
       },

@@ -2,7 +2,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Channel } from '../../core/channels.ts';
-import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { previewMessage } from '../../engine/commands/preview.ts';
 import { notFound } from '../errors.ts';
@@ -35,7 +34,7 @@ const Preview = z.looseObject({
 });
 
 export const writerRoutes =
-  (db: Db, engine: Engine): FastifyPluginAsyncZod =>
+  (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/v1/writer/generate',
@@ -50,7 +49,7 @@ export const writerRoutes =
       },
       async (request) => {
         const outcome = await previewMessage(
-          { db, writer: engine.deps.writer },
+          { db: engine.deps.db, writer: engine.deps.writer },
           { workspaceId: request.workspaceId, ...request.body },
         );
         if (outcome === 'contact_not_found') throw notFound('contact');

@@ -1,6 +1,6 @@
 // Pause, resume and stop by hand.
 import { addActivity } from '../../db/activities.ts';
-import { getEnrollment, updateEnrollment } from '../../db/enrollments.ts';
+import { getEnrollment, pauseEnrollment, stopEnrollment, updateEnrollment } from '../../db/enrollments.ts';
 import type { Engine } from '../engine.ts';
 
 export type EnrollmentAction = 'pause' | 'resume' | 'stop';
@@ -28,12 +28,7 @@ export async function changeEnrollment(
     switch (input.action) {
       case 'pause':
         if (input.until && input.until.getTime() <= now.getTime()) return 'until must be in the future';
-        await updateEnrollment(sql, e.id, {
-          status: 'paused',
-          pauseReason: 'manual',
-          pausedUntil: input.until ?? null,
-          nextRunAt: input.until ?? null,
-        });
+        await pauseEnrollment(sql, e.id, { reason: 'manual', until: input.until ?? null });
         await note('paused', input.until ? `Paused by hand until ${input.until.toISOString()}` : 'Paused by hand');
         wakeAt = input.until ?? null;
         break;
@@ -44,10 +39,7 @@ export async function changeEnrollment(
         wakeAt = now;
         break;
       case 'stop':
-        await updateEnrollment(sql, e.id, { status: 'stopped', stopReason: 'manual', stopped: true, nextRunAt: null });
-        await sql.query(`UPDATE messages SET status = 'cancelled' WHERE enrollment_id = $1 AND status = 'deferred'`, [
-          e.id,
-        ]);
+        await stopEnrollment(sql, e.id, 'manual');
         await note('stopped', 'Stopped by hand');
         break;
     }

@@ -3,7 +3,7 @@
 import { analyzeTables } from '../../db/statistics.ts';
 import { hashString } from '../../core/random.ts';
 import type { Db } from '../../db/database.ts';
-import { insertEnrollments } from '../../db/enrollments.ts';
+import { enrollmentCandidates, insertEnrollments } from '../../db/enrollments.ts';
 import { getSequence } from '../../db/sequences.ts';
 import type { EnrollmentRef } from '../ports.ts';
 
@@ -25,12 +25,11 @@ export async function enrollContacts(
     const sequence = await getSequence(sql, input.sequenceId);
     if (!sequence) throw new SequenceNotFound(`sequence ${input.sequenceId} not found`);
     const requested = input.contactIds ? [...new Set(input.contactIds)] : [];
-    const { rows } = await sql.query<{ id: string; status: string; enrolled: boolean }>(
-      `SELECT c.id, c.status, EXISTS (SELECT 1 FROM enrollments e WHERE e.sequence_id = $1 AND e.contact_id = c.id) AS enrolled
-         FROM contacts c
-        WHERE ($2::uuid[] IS NULL OR c.id = ANY ($2::uuid[])) AND ($3::text IS NULL OR $3 = ANY (c.tags))`,
-      [input.sequenceId, input.contactIds ? requested : null, input.tag ?? null],
-    );
+    const rows = await enrollmentCandidates(sql, {
+      sequenceId: input.sequenceId,
+      ...(input.contactIds ? { contactIds: requested } : {}),
+      ...(input.tag !== undefined ? { tag: input.tag } : {}),
+    });
     if (input.tag !== undefined && rows.length === 0) throw new NoLeads(`no contact has the tag "${input.tag}"`);
     const found = new Map(rows.map((r) => [r.id, r]));
     const skipped: EnrollResult['skipped'] = [];

@@ -20,6 +20,7 @@ import {
 import { getSequence, insertSequence } from '../../db/sequences.ts';
 import { planLeads, presetSequence, recommendPreset, type PlanSequence } from '../../writer/plan.ts';
 import type { Engine } from '../engine.ts';
+import type { EngineDeps } from '../ports.ts';
 import { toWriterContact } from '../steps/writerInput.ts';
 
 export const MAX_PLAN_LEADS = 1000;
@@ -175,49 +176,16 @@ export async function executePlan(
       }
     });
 
-    const { facts, after } = await db.tenant(workspaceId, async (sql) => ({
-      facts: await executionFacts(sql, enrollment.enrolled),
-      after: await contactStatuses(sql, readyIds),
-    }));
-    const channels: Record<string, number> = {};
-    let sent = 0;
-    for (const message of facts.messages) {
-      if (SENT_STATUSES.has(message.status)) {
-        sent++;
-        channels[message.channel] = (channels[message.channel] ?? 0) + 1;
-      } else if (message.status === 'failed' || message.status === 'bounced') {
-        errors.push({
-          contactId: message.contactId,
-          error: `${message.channel} ${message.status}: ${message.error ?? ''}`.trim(),
-        });
-      }
-    }
-    for (const note of facts.notes) errors.push({ contactId: note.contactId, error: note.summary });
-    const names = new Map(leads.map((lead) => [lead.contactId, lead.name]));
-    const leadUpdates = readyIds.flatMap((id) => {
-      const previousStatus = before.get(id);
-      const status = after.get(id);
-      return previousStatus !== undefined && status !== undefined && previousStatus !== status
-        ? [{ contactId: id, name: names.get(id) ?? id, previousStatus, status }]
-        : [];
-    });
-    const sentEnrollments = new Set(
-      facts.messages.filter((m) => SENT_STATUSES.has(m.status)).map((m) => m.enrollmentId),
-    );
-    const scheduled = facts.enrollments
-      .filter((e) => !sentEnrollments.has(e.id) && (e.status === 'active' || e.status === 'paused'))
-      .map((e) => ({ contactId: e.contactId, enrollmentId: e.id, nextRunAt: e.nextRunAt }));
-
-    const result: ExecutionResult = {
+    const result = await summarize(engine, {
+      workspaceId,
       planId,
       sequenceId,
-      messages_sent: sent,
-      channels_used: channels,
+      leads,
+      readyIds,
+      before,
+      enrollment,
       errors,
-      lead_updates: leadUpdates,
-      enrolled: enrollment.enrolled.length,
-      scheduled,
-    };
+    });
     await db.tenant(workspaceId, (sql) => finishPlan(sql, planId, { sequenceId, result, at: clock.now() }));
     return { kind: 'ok', result };
   } catch (error) {
@@ -225,3 +193,63 @@ export async function executePlan(
     throw error;
   }
 }
+
+/** What executing came to: sends per channel, errors, contact status changes, what waits for later. */
+async function summarize(
+  engine: Engine,
+  input: {
+    workspaceId: string;
+    planId: string;
+    sequenceId: string;
+    leads: PlanRow['leads'];
+    readyIds: string[];
+    before: Map<string, string>;
+    enrollment: { enrolled: { contactId: string; enrollmentId: string }[] };
+    errors: ExecutionResult['errors'];
+  },
+): Promise<ExecutionResult> {
+  const { readyIds, errors, enrollment } = input;
+  const { facts, after } = await engine.deps.db.tenant(input.workspaceId, async (sql) => ({
+    facts: await executionFacts(sql, enrollment.enrolled),
+    after: await contactStatuses(sql, readyIds),
+  }));
+  const channels: Record<string, number> = {};
+  let sent = 0;
+  for (const message of facts.messages) {
+    if (SENT_STATUSES.has(message.status)) {
+      sent++;
+      channels[message.channel] = (channels[message.channel] ?? 0) + 1;
+    } else if (message.status === 'failed' || message.status === 'bounced') {
+      errors.push({
+        contactId: message.contactId,
+        error: `${message.channel} ${message.status}: ${message.error ?? ''}`.trim(),
+      });
+    }
+  }
+  for (const note of facts.notes) errors.push({ contactId: note.contactId, error: note.summary });
+  const names = new Map(input.leads.map((lead) => [lead.contactId, lead.name]));
+  const leadUpdates = readyIds.flatMap((id) => {
+    const previousStatus = input.before.get(id);
+    const status = after.get(id);
+    return previousStatus !== undefined && status !== undefined && previousStatus !== status
+      ? [{ contactId: id, name: names.get(id) ?? id, previousStatus, status }]
+      : [];
+  });
+  const sentEnrollments = new Set(facts.messages.filter((m) => SENT_STATUSES.has(m.status)).map((m) => m.enrollmentId));
+  const scheduled = facts.enrollments
+    .filter((e) => !sentEnrollments.has(e.id) && (e.status === 'active' || e.status === 'paused'))
+    .map((e) => ({ contactId: e.contactId, enrollmentId: e.id, nextRunAt: e.nextRunAt }));
+  return {
+    planId: input.planId,
+    sequenceId: input.sequenceId,
+    messages_sent: sent,
+    channels_used: channels,
+    errors,
+    lead_updates: leadUpdates,
+    enrolled: enrollment.enrolled.length,
+    scheduled,
+  };
+}
+
+export const planById = (deps: Pick<EngineDeps, 'db'>, workspaceId: string, id: string) =>
+  deps.db.tenant(workspaceId, (sql) => getPlan(sql, id));

@@ -34,9 +34,56 @@ export type Applied = {
 };
 
 export async function applyEffects(sql: Sql, effects: readonly Effect[], target: EffectTarget): Promise<Applied> {
+  const applied: Applied = { status: 'applied', wake: [] };
+  for (const effect of effects) {
+    if (effect.kind === 'record' || effect.kind === 'record_reply') {
+      if (!(await recordGate(sql, effect, target, applied))) return { ...applied, status: 'duplicate' };
+    } else await carryOut(sql, effect, target, applied);
+  }
+  return applied;
+}
+
+/** The dedupe gate: stores the event (or the reply); false when its key was already stored. */
+async function recordGate(
+  sql: Sql,
+  effect: Extract<Effect, { kind: 'record' | 'record_reply' }>,
+  target: EffectTarget,
+  applied: Applied,
+): Promise<boolean> {
+  const { message, enrollment, contact } = target;
+  if (effect.kind === 'record') {
+    const key = target.key ?? effect.key;
+    return addMessageEvent(sql, {
+      workspaceId: message.workspaceId,
+      messageId: message.id,
+      type: effect.type,
+      occurredAt: target.occurredAt,
+      machine: effect.machine,
+      ...(key && !target.reply ? { providerEventId: key } : {}),
+      metadata: effect.metadata,
+    });
+  }
+  if (!target.reply) throw new Error('record_reply needs the reply');
+  const replyId = await insertReply(sql, {
+    ...target.reply,
+    workspaceId: message.workspaceId,
+    messageId: message.id,
+    enrollmentId: enrollment.id,
+    contactId: contact.id,
+  });
+  if (!replyId) return false;
+  applied.replyId = replyId;
+  return true;
+}
+
+async function carryOut(
+  sql: Sql,
+  effect: Exclude<Effect, { kind: 'record' | 'record_reply' }>,
+  target: EffectTarget,
+  applied: Applied,
+): Promise<void> {
   const { message, enrollment, contact, now } = target;
   const ws = message.workspaceId;
-  const applied: Applied = { status: 'applied', wake: [] };
   const note = (type: string, summary: string, data: Record<string, unknown> = {}) =>
     addActivity(sql, {
       workspaceId: ws,
@@ -51,87 +98,48 @@ export async function applyEffects(sql: Sql, effects: readonly Effect[], target:
       },
       occurredAt: now,
     });
-  for (const effect of effects) {
-    switch (effect.kind) {
-      case 'record': {
-        const key = target.key ?? effect.key;
-        const recorded = await addMessageEvent(sql, {
-          workspaceId: ws,
-          messageId: message.id,
-          type: effect.type,
-          occurredAt: target.occurredAt,
-          machine: effect.machine,
-          ...(key && !target.reply ? { providerEventId: key } : {}),
-          metadata: effect.metadata,
-        });
-        if (!recorded) return { ...applied, status: 'duplicate' };
-        break;
-      }
-      case 'record_reply': {
-        if (!target.reply) throw new Error('record_reply needs the reply');
-        const replyId = await insertReply(sql, {
-          ...target.reply,
-          workspaceId: ws,
-          messageId: message.id,
-          enrollmentId: enrollment.id,
-          contactId: contact.id,
-        });
-        if (!replyId) return { ...applied, status: 'duplicate' };
-        applied.replyId = replyId;
-        break;
-      }
-      case 'message_status':
-        await setMessageStatus(sql, message.id, {
-          status: effect.status,
-          from: effect.from,
-          ...(effect.error ? { error: effect.error } : {}),
-        });
-        break;
-      case 'seen':
-        await markSeen(sql, message.id, target.occurredAt, effect.clicked);
-        break;
-      case 'suppress':
-        await suppressContact(
-          sql,
-          ws,
-          effect.scope === 'everywhere' ? contact : identityOn(message.channel, contact),
-          effect.scope === 'everywhere' ? 'all' : message.channel,
-          effect.reason,
-        );
-        break;
-      case 'contact_status':
-        await setContactStatus(sql, contact.id, effect.status);
-        break;
-      case 'linkedin_connected':
-        await setLinkedinConnection(sql, contact.id, target.occurredAt);
-        break;
-      case 'stop':
-        if ((await stopEnrollment(sql, enrollment.id, effect.reason)) && effect.summary)
-          await note('stopped', effect.summary, { reason: effect.reason });
-        break;
-      case 'pause':
-        await pauseEnrollment(sql, enrollment.id, { reason: effect.reason, until: effect.until });
-        await note('paused', effect.summary);
-        applied.wake.push({ ref: { workspaceId: ws, enrollmentId: enrollment.id }, at: effect.until });
-        break;
-      case 'note':
-        await note(effect.type, effect.summary, effect.data);
-        break;
-      case 'check_health':
-        await checkSenderHealth(sql, {
-          message: {
-            workspaceId: ws,
-            senderId: message.senderId,
-            sequenceId: message.sequenceId,
-            enrollmentId: message.enrollmentId,
-          },
-          contactId: contact.id,
-          now,
-        });
-        break;
+  switch (effect.kind) {
+    case 'message_status':
+      return setMessageStatus(sql, message.id, {
+        status: effect.status,
+        from: effect.from,
+        ...(effect.error ? { error: effect.error } : {}),
+      });
+    case 'seen':
+      return markSeen(sql, message.id, target.occurredAt, effect.clicked);
+    case 'suppress': {
+      const everywhere = effect.scope === 'everywhere';
+      const identities = everywhere ? contact : identityOn(message.channel, contact);
+      return suppressContact(sql, ws, identities, everywhere ? 'all' : message.channel, effect.reason);
     }
+    case 'contact_status':
+      return setContactStatus(sql, contact.id, effect.status);
+    case 'linkedin_connected':
+      await setLinkedinConnection(sql, contact.id, target.occurredAt);
+      return;
+    case 'stop':
+      if ((await stopEnrollment(sql, enrollment.id, effect.reason)) && effect.summary)
+        await note('stopped', effect.summary, { reason: effect.reason });
+      return;
+    case 'pause':
+      await pauseEnrollment(sql, enrollment.id, { reason: effect.reason, until: effect.until });
+      await note('paused', effect.summary);
+      applied.wake.push({ ref: { workspaceId: ws, enrollmentId: enrollment.id }, at: effect.until });
+      return;
+    case 'note':
+      return note(effect.type, effect.summary, effect.data);
+    case 'check_health':
+      return checkSenderHealth(sql, {
+        message: {
+          workspaceId: ws,
+          senderId: message.senderId,
+          sequenceId: message.sequenceId,
+          enrollmentId: message.enrollmentId,
+        },
+        contactId: contact.id,
+        now,
+      });
   }
-  return applied;
 }
 
 /** The contact's identity on a channel (what a bounce or a channel opt-out suppresses). */

@@ -146,25 +146,9 @@ async function runDecisions(ctx: {
           after.push(() => deps.completed(ref));
         }
         return { kind: 'idle' };
-      case 'wait': {
-        const step = decision.stepIndex ?? state.currentStep;
-        const windowed = decision.reason === 'outside_window' || decision.reason === 'jitter';
-        await updateEnrollment(w(), enrollment.id, {
-          nextRunAt: decision.until,
-          currentStep: state.currentStep,
-          ...(windowed ? { hold: { by: 'window', ref: null } } : {}),
-        });
-        if (windowed)
-          await note(
-            'deferred',
-            decision.reason === 'jitter'
-              ? `Step ${step} goes out at ${decision.until.toISOString()}: random spacing inside the open sending window (${zone})`
-              : `Step ${step} waits for the sending window (${zone})`,
-            { step: decision.stepIndex, reason: decision.reason, until: decision.until.toISOString() },
-          );
-        after.push(() => deps.schedule([{ ref, at: decision.until }]));
+      case 'wait':
+        await wait(w, deps, { enrollment, state, zone, decision, note, after });
         return { kind: 'idle' };
-      }
       case 'skip':
         await note('skipped', `Step ${decision.stepIndex} skipped: ${decision.reason}`, {
           step: decision.stepIndex,
@@ -185,6 +169,39 @@ async function runDecisions(ctx: {
     }
   }
   return { kind: 'idle' };
+}
+
+/** A wait until the step is due, the sending window opens or its random spacing is over. */
+async function wait(
+  w: () => Sql,
+  deps: EngineDeps,
+  ctx: {
+    enrollment: EnrollmentRow;
+    state: EnrollmentRow;
+    zone: string;
+    decision: Extract<ReturnType<typeof decideNextStep>, { kind: 'wait' }>;
+    note: (type: string, summary: string, data?: Record<string, unknown>) => Promise<void>;
+    after: AfterCommit;
+  },
+): Promise<void> {
+  const { enrollment, state, zone, decision } = ctx;
+  const step = decision.stepIndex ?? state.currentStep;
+  const windowed = decision.reason === 'outside_window' || decision.reason === 'jitter';
+  await updateEnrollment(w(), enrollment.id, {
+    nextRunAt: decision.until,
+    currentStep: state.currentStep,
+    ...(windowed ? { hold: { by: 'window', ref: null } } : {}),
+  });
+  if (windowed)
+    await ctx.note(
+      'deferred',
+      decision.reason === 'jitter'
+        ? `Step ${step} goes out at ${decision.until.toISOString()}: random spacing inside the open sending window (${zone})`
+        : `Step ${step} waits for the sending window (${zone})`,
+      { step: decision.stepIndex, reason: decision.reason, until: decision.until.toISOString() },
+    );
+  const ref = { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id };
+  ctx.after.push(() => deps.schedule([{ ref, at: decision.until }]));
 }
 
 /**

@@ -2,10 +2,10 @@
 // outcome on the contact's timeline, once. Recording the last send usually writes it already
 // (qh_record_sent, migration 010); the job then finds it logged. An enrollment completed another
 // way (a last step skipped, say) is logged here. The completions a worker handles at once go in
-// one statement (coalesce.ts).
-import { perOwner } from '../../db/coalesce.ts';
-import { execute, prepare, type Db } from '../../db/database.ts';
-import { uuidv7 } from '../../db/uuidv7.ts';
+// one statement (coalesce.ts). The handler is src/engine/engine.ts's outreach/sequence.completed.
+import { perOwner } from './coalesce.ts';
+import { execute, prepare, type Db } from './database.ts';
+import { uuidv7 } from './uuidv7.ts';
 
 // $1 enrollments, $2 now, $3 a timeline entry's id for each. Nothing to do unless completed and not yet logged.
 const RECORD_COMPLETIONS = prepare(

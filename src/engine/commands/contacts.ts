@@ -1,0 +1,42 @@
+// Contacts as the API and CLI read and change them (importing is importContacts.ts).
+import { addActivity, listTimeline } from '../../db/activities.ts';
+import {
+  eraseContact,
+  getContact,
+  listContacts,
+  setLinkedinConnection,
+  type ContactFilter,
+} from '../../db/contacts.ts';
+import type { Cursor } from '../../db/cursor.ts';
+import type { EngineDeps } from '../ports.ts';
+
+type Deps = Pick<EngineDeps, 'db' | 'clock'>;
+
+export const contactsPage = (deps: Deps, workspaceId: string, filter: ContactFilter) =>
+  deps.db.tenant(workspaceId, (sql) => listContacts(sql, filter));
+
+export const contactById = (deps: Deps, workspaceId: string, id: string) =>
+  deps.db.tenant(workspaceId, (sql) => getContact(sql, id));
+
+export const eraseContactById = (deps: Deps, workspaceId: string, id: string) =>
+  deps.db.tenant(workspaceId, (sql) => eraseContact(sql, workspaceId, id));
+
+/** The contact's timeline, newest first; undefined when there is no such contact. */
+export const timelineOf = (deps: Deps, workspaceId: string, id: string, page: { limit: number; cursor?: Cursor }) =>
+  deps.db.tenant(workspaceId, async (sql) => ((await getContact(sql, id)) ? listTimeline(sql, id, page) : undefined));
+
+/** A LinkedIn connection accepted (or withdrawn), logged by hand: LinkedIn DMs and conditions read it. */
+export async function setLinkedinConnected(deps: Deps, workspaceId: string, id: string, connected: boolean) {
+  const now = deps.clock.now();
+  return deps.db.tenant(workspaceId, async (sql) => {
+    if (!(await setLinkedinConnection(sql, id, connected ? now : null))) return undefined;
+    await addActivity(sql, {
+      workspaceId,
+      contactId: id,
+      type: connected ? 'linkedin_connected' : 'linkedin_disconnected',
+      summary: connected ? 'Accepted the LinkedIn connection' : 'LinkedIn connection removed',
+      occurredAt: now,
+    });
+    return getContact(sql, id);
+  });
+}
