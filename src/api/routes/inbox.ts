@@ -1,0 +1,173 @@
+// The unified inbox: GET /v1/replies (every reply on every channel, newest first, with intent),
+// one reply with its conversation, and what a person does with it.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CHANNELS } from '../../core/channels.ts';
+import { REPLY_INTENTS } from '../../core/replyHeuristics.ts';
+import type { Db } from '../../db/database.ts';
+import { actionsOf, conversationOf, getInboxReply, listInbox } from '../../db/inbox.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { actOnReply, HANDOFF_OUTCOMES, type InboxCommand } from '../../engine/inboxActions.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { errorResponses, IdParams, PageQuery, parseCursor, Text } from '../schemas.ts';
+
+const ReplyAction = z.object({
+  id: z.string(),
+  action: z.enum(['handoff', 'snooze', 'unsubscribe', 'respond', 'outcome']),
+  data: z.record(z.string(), z.unknown()),
+  memberId: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const InboxReply = z.object({
+  id: z.string(),
+  messageId: z.string(),
+  enrollmentId: z.string(),
+  contactId: z.string(),
+  sequenceId: z.string(),
+  sequenceName: z.string(),
+  channel: z.string(),
+  source: z.string(),
+  subject: z.string().nullable(),
+  body: z.string(),
+  intent: z.string(),
+  confidence: z.number(),
+  returnDate: z.string().nullable(),
+  receivedAt: z.string(),
+  contact: z.object({ name: z.string(), email: z.string().nullable(), company: z.string().nullable() }),
+  lastAction: ReplyAction.nullable(),
+  snoozedUntil: z.string().nullable(),
+});
+
+const ConversationEntry = z.object({
+  kind: z.enum(['message', 'reply', 'response']),
+  id: z.string(),
+  at: z.string(),
+  channel: z.string(),
+  subject: z.string().nullable(),
+  body: z.string(),
+  status: z.string().nullable(),
+  intent: z.string().nullable(),
+});
+
+const Note = Text(2000, { multiline: true }).optional();
+const ActionResult = z.object({ reply: InboxReply, action: ReplyAction });
+
+export const inboxRoutes =
+  (db: Db, engine: Engine): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/v1/replies',
+      {
+        schema: {
+          summary:
+            'Every reply on every channel, newest first, with the classified intent and the latest action; waiting=true: the ones a person still has to act on',
+          tags: ['replies'],
+          querystring: PageQuery.extend({
+            intent: z.enum(REPLY_INTENTS).optional(),
+            channel: z.enum(CHANNELS).optional(),
+            contactId: z.uuid().optional(),
+            waiting: z.enum(['true', 'false']).optional(),
+          }),
+          response: { 200: z.object({ data: z.array(InboxReply), nextCursor: z.string().nullable() }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { cursor, waiting, intent, channel, contactId, limit } = request.query;
+        const parsed = parseCursor(cursor);
+        return db.tenant(request.workspaceId, (sql) =>
+          listInbox(sql, {
+            limit,
+            ...(parsed ? { cursor: parsed } : {}),
+            ...(intent ? { intent } : {}),
+            ...(channel ? { channel } : {}),
+            ...(contactId ? { contactId } : {}),
+            waiting: waiting === 'true',
+            now: engine.deps.clock.now(),
+          }),
+        );
+      },
+    );
+
+    app.get(
+      '/v1/replies/:id',
+      {
+        schema: {
+          summary: 'One reply with its conversation (our messages and the replies, oldest first) and its actions',
+          tags: ['replies'],
+          params: IdParams,
+          response: {
+            200: InboxReply.extend({ conversation: z.array(ConversationEntry), actions: z.array(ReplyAction) }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const found = await db.tenant(request.workspaceId, async (sql) => {
+          const reply = await getInboxReply(sql, request.params.id);
+          if (!reply) return undefined;
+          return {
+            ...reply,
+            conversation: await conversationOf(sql, reply.enrollmentId),
+            actions: await actionsOf(sql, reply.id),
+          };
+        });
+        if (!found) throw notFound('reply');
+        return found;
+      },
+    );
+
+    const act = (path: string, summary: string, body: z.ZodType, toCommand: (body: never) => InboxCommand) =>
+      app.post(
+        `/v1/replies/:id/${path}`,
+        {
+          schema: {
+            summary,
+            tags: ['replies'],
+            params: IdParams,
+            body,
+            response: { 200: ActionResult, ...errorResponses },
+          },
+        },
+        async (request) => {
+          const outcome = await actOnReply(engine, {
+            workspaceId: request.workspaceId,
+            replyId: request.params.id,
+            memberId: request.principal.kind === 'member' ? request.principal.memberId : null,
+            command: toCommand(request.body as never),
+          });
+          if (outcome.kind === 'not_found') throw notFound('reply');
+          if (outcome.kind === 'invalid') throw new ApiError(400, 'invalid_request', `body.${outcome.message}`);
+          return { reply: outcome.reply, action: outcome.action };
+        },
+      );
+
+    act(
+      'handoff',
+      'Mark interested and hand off to a person: the contact becomes interested and a hand-off lands on the timeline and in Tasks',
+      z.strictObject({ note: Note }).nullish(),
+      (body: { note?: string } | null) => ({ action: 'handoff', ...(body?.note ? { note: body.note } : {}) }),
+    );
+    act(
+      'snooze',
+      'Not now: follow up on a date (the reply comes back to the inbox then; a sequence still running waits until then)',
+      z.strictObject({ until: z.iso.datetime({ offset: true }) }),
+      (body: { until: string }) => ({ action: 'snooze', until: new Date(body.until) }),
+    );
+    act(
+      'unsubscribe',
+      'Unsubscribe the contact: suppressed on every channel, its sequence stops',
+      z.strictObject({}).nullish(),
+      () => ({ action: 'unsubscribe' }),
+    );
+    act(
+      'outcome',
+      "Record a hand-off's outcome (meeting booked, follow up, not a fit, no answer) with a note",
+      z.strictObject({ outcome: z.enum(HANDOFF_OUTCOMES), note: Note }),
+      (body: { outcome: (typeof HANDOFF_OUTCOMES)[number]; note?: string }) => ({
+        action: 'outcome',
+        outcome: body.outcome,
+        ...(body.note ? { note: body.note } : {}),
+      }),
+    );
+  };
