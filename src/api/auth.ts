@@ -43,7 +43,8 @@ export function authenticate(db: Db, now: () => Date = () => new Date()) {
     const header = request.headers.authorization;
     if (header) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!match || !match[1]) throw new ApiError(401, 'unauthorized', 'Authorization header must be "Bearer <apiKey>"');
+      if (!match || !match[1])
+        throw new ApiError(401, 'unauthorized', 'Authorization header must be "Bearer <apiKey>"');
       const key = match[1];
       const found = API_KEY_PATTERN.test(key) ? await authenticateApiKey(db, key) : undefined;
       if (!found) throw new ApiError(401, 'unauthorized', 'API key is invalid or has been revoked');
@@ -53,11 +54,7 @@ export function authenticate(db: Db, now: () => Date = () => new Date()) {
     }
     const cookie = readCookie(request, SESSION_COOKIE);
     if (!cookie)
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'Missing Authorization header: send "Authorization: Bearer <apiKey>"',
-      );
+      throw new ApiError(401, 'unauthorized', 'Missing Authorization header: send "Authorization: Bearer <apiKey>"');
     const session = await findSession(db, sha256(cookie), now());
     if (!session) throw new ApiError(401, 'unauthorized', 'Your session has ended: sign in again');
     if (!SAFE_METHODS.has(request.method) && !sameToken(request.headers[CSRF_HEADER], session.csrfToken))

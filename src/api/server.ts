@@ -27,6 +27,7 @@ import { inboxRoutes } from './routes/inbox.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { memberRoutes } from './routes/members.ts';
 import { searchRoutes } from './routes/search.ts';
+import { sequenceControlRoutes } from './routes/sequenceControl.ts';
 import { sessionPublicRoutes, sessionRoutes } from './routes/session.ts';
 import { registerWebApp } from './webApp.ts';
 
@@ -54,7 +55,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             level: config.logLevel,
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             // One-time links carry their secret in the query (/setup?token=…): never log it.
-            serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }) },
+            serializers: {
+              req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+            },
           },
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
@@ -127,6 +130,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(inboxRoutes(db, engine));
     await v1.register(homeRoutes(db, engine));
     await v1.register(searchRoutes(db));
+    await v1.register(sequenceControlRoutes(db, engine));
   });
 
   // The dashboard (web/dist) at /, after every API route so it never shadows one.

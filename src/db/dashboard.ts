@@ -56,12 +56,20 @@ export async function listFeed(
      ) AS feed
      WHERE NOT $4::boolean OR outcome IS NULL
      ORDER BY occurred_at DESC, id DESC LIMIT $5`,
-    [filter.types ?? null, filter.cursor?.at ?? null, filter.cursor?.id ?? null, filter.open === true, filter.limit + 1],
+    [
+      filter.types ?? null,
+      filter.cursor?.at ?? null,
+      filter.cursor?.id ?? null,
+      filter.open === true,
+      filter.limit + 1,
+    ],
   );
   const data = rows.slice(0, filter.limit);
   const last = data[data.length - 1];
   return {
-    data: data.map(({ cursorAt: _c, occurred_at: _o, ...a }: FeedActivity & { cursorAt: string; occurred_at?: unknown }) => a),
+    data: data.map(
+      ({ cursorAt: _c, occurred_at: _o, ...a }: FeedActivity & { cursorAt: string; occurred_at?: unknown }) => a,
+    ),
     nextCursor: rows.length > filter.limit && last ? encodeCursor({ at: last.cursorAt, id: last.id }) : null,
   };
 }

@@ -166,7 +166,14 @@ export async function actionsOf(sql: Sql, replyId: string): Promise<ReplyAction[
 
 export async function addReplyAction(
   sql: Sql,
-  input: { workspaceId: string; replyId: string; action: ReplyActionKind; data: unknown; memberId: string | null; at: Date },
+  input: {
+    workspaceId: string;
+    replyId: string;
+    action: ReplyActionKind;
+    data: unknown;
+    memberId: string | null;
+    at: Date;
+  },
 ): Promise<ReplyAction> {
   const { rows } = await sql.query<ReplyAction>(
     `INSERT INTO reply_actions (workspace_id, reply_id, action, data, member_id, created_at)

@@ -74,7 +74,8 @@ export async function actOnReply(
         break;
       }
       case 'snooze': {
-        if (command.until.getTime() <= now.getTime()) return { kind: 'invalid', message: 'until must be in the future' };
+        if (command.until.getTime() <= now.getTime())
+          return { kind: 'invalid', message: 'until must be in the future' };
         const enrollment = await getEnrollment(sql, reply.enrollmentId, { lock: true });
         // A sequence still running (the reply was an automatic one) waits until then too.
         if (enrollment && (enrollment.status === 'active' || enrollment.status === 'paused')) {
@@ -132,4 +133,3 @@ export async function actOnReply(
   await engine.deps.schedule(wake);
   return outcome;
 }
-

@@ -108,8 +108,7 @@ export async function acceptAccessLink(
   if (link.expiresAt.getTime() <= input.now.getTime()) return { ok: false, problem: 'expired' };
   const email = (link.kind === 'invite' && link.email ? link.email : input.email).toLowerCase();
   const passwordHash = await hash(input.password);
-  const existingOwner =
-    link.kind === 'owner' ? await db.tenant(link.workspaceId, (sql) => ownerOf(sql)) : undefined;
+  const existingOwner = link.kind === 'owner' ? await db.tenant(link.workspaceId, (sql) => ownerOf(sql)) : undefined;
   if (await emailTaken(db, email, existingOwner?.id)) return { ok: false, problem: 'email_taken' };
   return db.tenant(link.workspaceId, async (sql): Promise<AcceptOutcome> => {
     if (!(await useAccessLink(sql, link.id, input.now))) return { ok: false, problem: 'used' };

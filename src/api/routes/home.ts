@@ -36,7 +36,12 @@ const Home = z.object({
   /** Call tasks due today (issue 14); 0 until call tasks exist. */
   tasksDue: z.number(),
   accountsNeedingAttention: z.array(Attention),
-  counts: z.object({ contacts: z.number(), sequences: z.number(), activeEnrollments: z.number(), accounts: z.number() }),
+  counts: z.object({
+    contacts: z.number(),
+    sequences: z.number(),
+    activeEnrollments: z.number(),
+    accounts: z.number(),
+  }),
 });
 
 const FeedItem = z.object({
@@ -77,7 +82,12 @@ export const homeRoutes =
           const senders = await listSenderRows(sql);
           const attention: z.infer<typeof Attention>[] = [];
           for (const s of senders) {
-            const { usage, cap } = await usageOf(sql, s, s.channel === 'linkedin' ? 'connection_request' : 'intro', now);
+            const { usage, cap } = await usageOf(
+              sql,
+              s,
+              s.channel === 'linkedin' ? 'connection_request' : 'intro',
+              now,
+            );
             const near = cap > 0 && usage.today >= cap * NEAR_CAP;
             if (s.status === 'active' && !near) continue;
             attention.push({
@@ -119,7 +129,10 @@ export const homeRoutes =
             type: Text(200).optional(),
             open: z.enum(['true', 'false']).optional(),
           }),
-          response: { 200: z.object({ data: z.array(FeedItem), nextCursor: z.string().nullable() }), ...errorResponses },
+          response: {
+            200: z.object({ data: z.array(FeedItem), nextCursor: z.string().nullable() }),
+            ...errorResponses,
+          },
         },
       },
       async (request) => {

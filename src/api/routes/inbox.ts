@@ -69,7 +69,10 @@ export const inboxRoutes =
             contactId: z.uuid().optional(),
             waiting: z.enum(['true', 'false']).optional(),
           }),
-          response: { 200: z.object({ data: z.array(InboxReply), nextCursor: z.string().nullable() }), ...errorResponses },
+          response: {
+            200: z.object({ data: z.array(InboxReply), nextCursor: z.string().nullable() }),
+            ...errorResponses,
+          },
         },
       },
       async (request) => {

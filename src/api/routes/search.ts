@@ -75,7 +75,13 @@ export const searchRoutes =
             200: z.object({
               sequenceId: z.string(),
               days: z.array(
-                z.object({ day: z.string(), sent: z.number(), opened: z.number(), clicked: z.number(), replied: z.number() }),
+                z.object({
+                  day: z.string(),
+                  sent: z.number(),
+                  opened: z.number(),
+                  clicked: z.number(),
+                  replied: z.number(),
+                }),
               ),
             }),
             ...errorResponses,

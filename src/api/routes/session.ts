@@ -17,10 +17,7 @@ export const Email = z
   .trim()
   .max(254)
   .refine((v) => validator.isEmail(v, { allow_utf8_local_part: true }), 'must be an email address');
-const Password = z
-  .string()
-  .min(10, 'must be at least 10 characters')
-  .max(256, 'must be at most 256 characters');
+const Password = z.string().min(10, 'must be at least 10 characters').max(256, 'must be at most 256 characters');
 const LinkToken = z.string().min(20, 'is not a link token').max(100, 'is not a link token');
 
 export const MemberOut = z.object({

@@ -1,0 +1,117 @@
+// One reply: the conversation and the actions (mark interested → hand off, not now → a date,
+// unsubscribe). Answering from the same account is not offered yet: see docs/dashboard.md.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { api, unwrap } from '../api/client';
+import { when } from '../api/read';
+import { Field } from '../ui/Field';
+import { Badge, ErrorNote, Loading, Notice } from '../ui/kit';
+
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+export function ReplyPanel(props: { id: string }) {
+  const client = useQueryClient();
+  const reply = useQuery({
+    queryKey: ['reply', props.id],
+    queryFn: () => unwrap(api.GET('/v1/replies/{id}', { params: { path: { id: props.id } } })),
+  });
+  const [note, setNote] = useState('');
+  const [until, setUntil] = useState(inDays(30));
+  const done = () => {
+    void client.invalidateQueries({ queryKey: ['reply', props.id] });
+    void client.invalidateQueries({ queryKey: ['replies'] });
+    void client.invalidateQueries({ queryKey: ['home'] });
+    void client.invalidateQueries({ queryKey: ['handoffs'] });
+  };
+  const path = { params: { path: { id: props.id } } };
+  const handoff = useMutation({
+    mutationFn: () => unwrap(api.POST('/v1/replies/{id}/handoff', { ...path, body: note ? { note } : {} })),
+    onSuccess: () => {
+      setNote('');
+      done();
+    },
+  });
+  const snooze = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/v1/replies/{id}/snooze', { ...path, body: { until: new Date(`${until}T09:00:00`).toISOString() } }),
+      ),
+    onSuccess: done,
+  });
+  const unsubscribe = useMutation({
+    mutationFn: () => unwrap(api.POST('/v1/replies/{id}/unsubscribe', { ...path, body: {} })),
+    onSuccess: done,
+  });
+  if (reply.isPending) return <Loading what="the conversation" />;
+  if (reply.isError) return <ErrorNote error={reply.error} what="Could not load the reply" />;
+  const r = reply.data;
+  const onHandoff = (e: FormEvent) => {
+    e.preventDefault();
+    handoff.mutate();
+  };
+  const onSnooze = (e: FormEvent) => {
+    e.preventDefault();
+    snooze.mutate();
+  };
+  return (
+    <article aria-label="Conversation">
+      <h2>
+        <Link to={`/contacts/${r.contactId}`}>{r.contact.name || r.contact.email}</Link>{' '}
+        {r.contact.company ? <span className="muted">at {r.contact.company}</span> : null}
+      </h2>
+      <p>
+        <Badge value={r.intent} /> {Math.round(r.confidence * 100)} % · {r.channel} · {r.sequenceName}
+        {r.returnDate ? ` · back on ${r.returnDate}` : ''}
+      </p>
+      <ol className="conversation">
+        {r.conversation.map((entry) => (
+          <li key={entry.id} className={entry.kind}>
+            <div className="meta">
+              {entry.kind === 'reply' ? 'They wrote' : entry.kind === 'response' ? 'You answered' : 'We sent'} ·{' '}
+              {when(entry.at)} {entry.intent ? <Badge value={entry.intent} /> : null}
+            </div>
+            {entry.subject ? <div className="subject">{entry.subject}</div> : null}
+            <pre className="body">{entry.body}</pre>
+          </li>
+        ))}
+      </ol>
+      {r.actions.length > 0 ? (
+        <Notice>{r.actions.map((a) => `${a.action.replaceAll('_', ' ')} on ${when(a.createdAt)}`).join(' · ')}</Notice>
+      ) : null}
+      <div className="reply-actions">
+        <form onSubmit={onHandoff}>
+          <Field label="Note for whoever follows up (optional)">
+            <textarea rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
+          </Field>
+          <button type="submit" className="primary" disabled={handoff.isPending}>
+            Mark interested → hand off
+          </button>
+          <ErrorNote error={handoff.error} />
+        </form>
+        <form onSubmit={onSnooze}>
+          <Field label="Not now: follow up on">
+            <input type="date" required min={inDays(1)} value={until} onChange={(e) => setUntil(e.target.value)} />
+          </Field>
+          <button type="submit" disabled={snooze.isPending}>
+            Not now
+          </button>
+          <ErrorNote error={snooze.error} />
+        </form>
+        <div>
+          <button
+            type="button"
+            className="danger"
+            disabled={unsubscribe.isPending}
+            onClick={() => {
+              if (window.confirm('Unsubscribe this contact from every channel?')) unsubscribe.mutate();
+            }}
+          >
+            Unsubscribe
+          </button>
+          <ErrorNote error={unsubscribe.error} />
+        </div>
+      </div>
+    </article>
+  );
+}
