@@ -64,8 +64,9 @@ export async function ensureWebBuild(input: {
   openapi: object;
   say: (line: string) => void;
   rebuild?: () => Promise<void>;
+  webDir?: string;
 }): Promise<'fresh' | 'rebuilt'> {
-  const state = await webBuildState({ openapi: input.openapi });
+  const state = await webBuildState({ openapi: input.openapi, ...(input.webDir ? { webDir: input.webDir } : {}) });
   if (state.kind === 'fresh') return 'fresh';
   const why = state.kind === 'missing' ? 'is not built' : `is stale (${state.what})`;
   input.say(`The dashboard ${why}: building it now …`);
