@@ -83,20 +83,28 @@ export function requireOwner(request: FastifyRequest): void {
     throw new ApiError(403, 'forbidden', 'Only the workspace owner can do this');
 }
 
+/**
+ * Readable by the dashboard's script, holds no secret: it only tells the page a session cookie
+ * was set, so a signed-out visit goes straight to sign-in without a request that fails with 401.
+ */
+export const SIGNED_IN_COOKIE = 'qh_signed_in';
+
 export function setSessionCookie(
   reply: FastifyReply,
   input: { token: string; expiresAt: Date; secure: boolean; now: Date },
 ): void {
   const maxAge = Math.max(0, Math.floor((input.expiresAt.getTime() - input.now.getTime()) / 1000));
-  void reply.header(
-    'set-cookie',
-    `${SESSION_COOKIE}=${input.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${input.secure ? '; Secure' : ''}`,
-  );
+  const flags = `Path=/; SameSite=Lax; Max-Age=${maxAge}${input.secure ? '; Secure' : ''}`;
+  void reply.header('set-cookie', [
+    `${SESSION_COOKIE}=${input.token}; ${flags.replace('Path=/;', 'Path=/; HttpOnly;')}`,
+    `${SIGNED_IN_COOKIE}=1; ${flags}`,
+  ]);
 }
 
 export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
-  void reply.header(
-    'set-cookie',
-    `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`,
-  );
+  const flags = `Path=/; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`;
+  void reply.header('set-cookie', [
+    `${SESSION_COOKIE}=; ${flags.replace('Path=/;', 'Path=/; HttpOnly;')}`,
+    `${SIGNED_IN_COOKIE}=; ${flags}`,
+  ]);
 }

@@ -31,8 +31,10 @@ describe('first-run link and sign-in', () => {
       payload: { token, name: 'Olga', email: address, password: PASSWORD },
     });
     expect(res.statusCode).toBe(201);
-    const cookie = String(res.headers['set-cookie']);
+    const [cookie, hint] = res.headers['set-cookie'] as string[];
     expect(cookie).toMatch(/^qh_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000$/);
+    // The page's only hint that a session exists: no secret, readable by its script.
+    expect(hint).toBe('qh_signed_in=1; Path=/; SameSite=Lax; Max-Age=2592000');
     expect(res.json()).toMatchObject({ member: { email: address, role: 'owner', name: 'Olga' }, via: 'session' });
 
     const again = await app.inject({

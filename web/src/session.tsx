@@ -6,7 +6,14 @@ import type { Session } from './api/types';
 
 export const SESSION_KEY = ['session'] as const;
 
+/** Set next to the HttpOnly session cookie (no secret): without it there is no session to ask for. */
+const mayBeSignedIn = () => document.cookie.split(';').some((c) => c.trim().startsWith('qh_signed_in=1'));
+
 export async function fetchSession(): Promise<Session | null> {
+  if (!mayBeSignedIn()) {
+    setCsrfToken(null);
+    return null;
+  }
   try {
     const session = await unwrap(api.GET('/v1/session'));
     setCsrfToken(session.csrfToken);

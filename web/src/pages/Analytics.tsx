@@ -152,8 +152,8 @@ export function AnalyticsPage() {
                   <YAxis allowDecimals={false} />
                   <Tooltip />
                   <Legend />
-                  <Bar dataKey="sent" name="Sent" fill={COLOURS.sent} />
-                  <Bar dataKey="replied" name="Replied" fill={COLOURS.replied} />
+                  <Bar dataKey="sent" name="Sent" fill={COLOURS.sent} isAnimationActive={false} />
+                  <Bar dataKey="replied" name="Replied" fill={COLOURS.replied} isAnimationActive={false} />
                 </BarChart>
               </ResponsiveContainer>
             </section>
@@ -167,7 +167,15 @@ export function AnalyticsPage() {
                   <Tooltip />
                   <Legend />
                   {(['sent', 'opened', 'clicked', 'replied'] as const).map((k) => (
-                    <Line key={k} type="monotone" dataKey={k} name={k} stroke={COLOURS[k]} strokeWidth={2} />
+                    <Line
+                      key={k}
+                      type="monotone"
+                      dataKey={k}
+                      name={k}
+                      stroke={COLOURS[k]}
+                      strokeWidth={2}
+                      isAnimationActive={false}
+                    />
                   ))}
                 </LineChart>
               </ResponsiveContainer>

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { bool, contactName, obj, strings, text, when, type Loose } from '../api/read';
 import { Badge, Empty, ErrorNote, Loading, PageHeader } from '../ui/kit';
+import { LogReply } from './LogReply';
 
 const FIELDS = ['email', 'phone', 'linkedinUrl', 'title', 'company', 'companyDomain', 'timezone', 'country', 'city'];
 
@@ -99,6 +100,7 @@ export function ContactPage() {
               </header>
               {m.subject ? <div className="subject">{m.subject}</div> : null}
               <pre className="body">{m.body}</pre>
+              {m.status === 'sent' || m.status === 'delivered' ? <LogReply messageId={m.id} /> : null}
             </article>
           ))}
         </section>

@@ -13,11 +13,14 @@ export function SetupPage(props: { kind: 'owner' | 'invite' }) {
   const token = params.get('token') ?? '';
   const navigate = useNavigate();
   const setSession = useSetSession();
+  const [used, setUsed] = useState(false);
   const link = useQuery({
     queryKey: ['setup-link', token],
     queryFn: () => unwrap(api.POST('/v1/setup/inspect', { body: { token } })),
-    enabled: token.length > 0,
+    // Once used, asking again would only answer 410.
+    enabled: token.length > 0 && !used,
     retry: false,
+    staleTime: Infinity,
   });
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
@@ -28,8 +31,9 @@ export function SetupPage(props: { kind: 'owner' | 'invite' }) {
     mutationFn: () =>
       unwrap(api.POST('/v1/setup', { body: { token, name, email: link.data?.email ?? email, password } })),
     onSuccess: (data) => {
-      setSession(data);
+      setUsed(true);
       void navigate('/', { replace: true });
+      setSession(data);
     },
   });
   const submit = (event: FormEvent) => {
