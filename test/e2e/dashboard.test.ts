@@ -154,6 +154,7 @@ describe('a whole campaign from the dashboard', () => {
     const card = page.locator('article.task').filter({ hasText: 'Ana Silva' });
     await card.getByText('Talk track').waitFor();
     await card.getByText("Yes, I'm interested").waitFor();
+    await card.getByText('Note: Wants a demo for the sales team').waitFor();
     await card.getByLabel('Outcome').selectOption('meeting_booked');
     await card.getByLabel('Note').fill('Thursday 10:00');
     await card.getByRole('button', { name: 'Save outcome' }).click();
@@ -235,6 +236,8 @@ describe('the dashboard on a phone and across workspaces', () => {
           .slice(0, 5),
       );
       expect(wide, `${item} overflows sideways`).toEqual([]);
+      const scroll = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(scroll, `${item} scrolls sideways`).toBeLessThanOrEqual(0);
       await checkAccessibility(page, `${item} (phone)`);
     }
     await screenshot(page, 'phone-settings');

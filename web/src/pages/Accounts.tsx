@@ -3,9 +3,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
-import { num, obj, text } from '../api/read';
+import { num, obj, text, type Loose } from '../api/read';
 import { Badge, Empty, ErrorNote, Loading, Notice, PageHeader } from '../ui/kit';
 import { AddAccount } from './AddAccount';
+
+const percent = (rate: number | null) => `${((rate ?? 0) * 100).toFixed(1)} %`;
+
+/** Bounce and complaint rates over the recent sends (the engine pauses an account above its limits). */
+function healthText(health: Loose): string {
+  const sends = num(health, 'sends') ?? 0;
+  if (sends === 0) return 'no sends yet';
+  return `bounces ${percent(num(health, 'bounceRate'))} · complaints ${percent(num(health, 'complaintRate'))} of ${sends}`;
+}
 
 export function AccountsPage() {
   const client = useQueryClient();
@@ -93,7 +102,7 @@ export function AccountsPage() {
                     </td>
                     <td>{num(s, 'dailyLimit') ?? '—'}</td>
                     <td>{num(s, 'warmupDay') ?? '—'}</td>
-                    <td>{health ? (text(health, 'verdict') ?? text(health, 'status') ?? 'ok') : '—'}</td>
+                    <td>{health ? healthText(health) : '—'}</td>
                     <td>
                       {s.status !== 'active' ? (
                         <button type="button" onClick={() => resume.mutate(s.id)} disabled={resume.isPending}>

@@ -41,7 +41,13 @@ export function HandoffCard(props: { item: FeedItem }) {
   };
   const c = item.contact;
   const said = reply.data?.body;
-  const handoffNote = typeof item.data.note === 'string' ? item.data.note : null;
+  // Notes given when someone handed the reply off in the inbox, and the hand-off's own.
+  const notes = [
+    ...(typeof item.data.note === 'string' ? [item.data.note] : []),
+    ...(reply.data?.actions ?? [])
+      .filter((a) => a.action === 'handoff' && typeof a.data.note === 'string')
+      .map((a) => String(a.data.note)),
+  ];
   return (
     <article className="card task">
       <header>
@@ -63,15 +69,17 @@ export function HandoffCard(props: { item: FeedItem }) {
         <strong>Talk track</strong>
         <ul>
           <li>
-            Thank {c.name.split(' ')[0] || 'them'} for the {label(reply.data?.intent ?? 'reply')} on “
-            {reply.data?.sequenceName ?? 'your sequence'}”.
+            Thank {c.name.split(' ')[0] || 'them'} for answering “{reply.data?.sequenceName ?? 'your sequence'}”
+            {reply.data ? ` (${label(reply.data.intent)})` : ''}.
           </li>
           {reply.data?.intent === 'question' ? <li>Answer their question first, in one or two sentences.</li> : null}
           {reply.data?.intent === 'meeting_request' ? (
             <li>Offer two concrete times and send the invite while on the call.</li>
           ) : null}
           <li>Ask what made them answer now, and what a good outcome would look like for {c.company ?? 'them'}.</li>
-          {handoffNote ? <li>Note: {handoffNote}</li> : null}
+          {[...new Set(notes)].map((n) => (
+            <li key={n}>Note: {n}</li>
+          ))}
         </ul>
       </div>
       <p className="row-actions">
