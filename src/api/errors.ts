@@ -1,6 +1,6 @@
 // Domain and request errors → the JSON error shape {"error":{"code","message","details"}}.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CsvInputError } from '../engine/csvRecords.ts';
+import { CsvInputError } from '../engine/commands/csvRecords.ts';
 
 export class ApiError extends Error {
   constructor(

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { openDatabase } from '../db/open.ts';
 import { getWorkspace } from '../db/workspaces.ts';
-import { csvImportRecords } from '../engine/csvRecords.ts';
-import { importContacts, type ImportRecord } from '../engine/importContacts.ts';
+import { csvImportRecords } from '../engine/commands/csvRecords.ts';
+import { importContacts, type ImportRecord } from '../engine/commands/importContacts.ts';
 import { config, parse, printJson, requireId, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 

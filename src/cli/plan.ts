@@ -4,7 +4,7 @@ import { PlanBody } from '../api/routes/plans.ts';
 import { openDatabase } from '../db/open.ts';
 import type { PlanRow } from '../db/plans.ts';
 import { getWorkspace } from '../db/workspaces.ts';
-import { createPlan, executePlan, type ExecutionResult } from '../engine/plans.ts';
+import { createPlan, executePlan, type ExecutionResult } from '../engine/commands/plans.ts';
 import { wireEngine } from '../engine/wire.ts';
 import { config, parse, printJson, requireId, UsageError } from './args.ts';
 

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { GenerateBody } from '../api/routes/writer.ts';
 import { openDatabase } from '../db/open.ts';
 import { getWorkspace } from '../db/workspaces.ts';
-import { previewMessage } from '../engine/preview.ts';
+import { previewMessage } from '../engine/commands/preview.ts';
 import { wireEngine } from '../engine/wire.ts';
 import { config, parse, printJson, requireId, UsageError } from './args.ts';
 

@@ -4,9 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { normalizeContact } from '../core/contact.ts';
 import { openDatabase } from '../db/open.ts';
-import { csvImportRecords } from '../engine/csvRecords.ts';
-import type { ImportRecord } from '../engine/importContacts.ts';
-import { simulateSequence, type SimContact } from '../engine/simulate.ts';
+import { csvImportRecords } from '../engine/commands/csvRecords.ts';
+import type { ImportRecord } from '../engine/commands/importContacts.ts';
+import { simulateSequence, type SimContact } from '../engine/commands/simulate.ts';
 import { config, parse, printJson, requireId, UsageError } from './args.ts';
 import { workspaceOfSequence } from './lookup.ts';
 

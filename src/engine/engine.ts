@@ -9,18 +9,18 @@ import type { Db } from '../db/database.ts';
 import type { AdapterRegistry } from '../channels/registry.ts';
 import { classifyReply } from '../writer/classifyReply.ts';
 import type { Clock } from './clock.ts';
-import { recordCompletion } from './completed.ts';
-import { enrollContacts } from './enroll.ts';
+import { recordCompletion } from './steps/completed.ts';
+import { enrollContacts } from './commands/enroll.ts';
 import type { JobHandlers } from './jobs.ts';
 import type { EngineDeps, EnrollmentRef, Logger, StepWriter } from './ports.ts';
 import type { Queue } from './queue.ts';
-import { processReply, routeReply, type Classifier, type IncomingReply } from './replies.ts';
-import { runEnrollment } from './runEnrollment.ts';
+import { processReply, routeReply, type Classifier, type IncomingReply } from './events/replies.ts';
+import { runEnrollment } from './steps/runEnrollment.ts';
 import { createRecipientChecker, type RecipientChecker } from '../channels/email/recipientCheck.ts';
 import { resolveEmailSettings, type EmailSettings } from './emailSettings.ts';
-import { pendingInboundEvents, processInboundEvent, receiveResendWebhook } from './inboundEvents.ts';
-import { pollableSenders, pollMailbox } from './replyPolling.ts';
-import type { HeaderBag } from '../inbound/resendWebhook.ts';
+import { pendingInboundEvents, processInboundEvent, receiveResendWebhook } from './events/ingest.ts';
+import { pollableSenders, pollMailbox } from './events/poll.ts';
+import type { HeaderBag } from '../channels/resend/webhook.ts';
 
 export type Engine = ReturnType<typeof createEngine>;
 

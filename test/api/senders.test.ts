@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openCredentials } from '../../src/engine/senderCredentials.ts';
+import { openCredentials } from '../../src/engine/accounts/credentials.ts';
 import { TEST_ENCRYPTION_KEY, testDb } from '../support/harness.ts';
 import { world } from '../engine/support.ts';
 

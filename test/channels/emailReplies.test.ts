@@ -7,7 +7,7 @@ import {
   matchOurMessage,
   ourMessageIdFromHeader,
   parseInboundEmail,
-} from '../../src/inbound/emailReplies.ts';
+} from '../../src/channels/email/inbound.ts';
 
 const crlf = (lines: string[]) => lines.join('\r\n');
 

@@ -5,7 +5,7 @@ import { Resend } from 'resend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyResendError, resendAdapter, ResendCredentials } from '../../src/channels/resend/adapter.ts';
 import type { OutboundMessage } from '../../src/channels/types.ts';
-import { parseResendEvent, verifySvix } from '../../src/inbound/resendWebhook.ts';
+import { parseResendEvent, verifySvix } from '../../src/channels/resend/webhook.ts';
 import { FakeResend, signSvix } from '../fakes/resend.ts';
 
 let resend: FakeResend;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { claimAndReserve, recordSent, type ClaimInput } from '../../src/db/reservations.ts';
 import { ItemFailed } from '../../src/db/coalesce.ts';
 import { uuidv7 } from '../../src/db/uuidv7.ts';
-import { recordCompletion } from '../../src/engine/completed.ts';
+import { recordCompletion } from '../../src/engine/steps/completed.ts';
 import type { Db } from '../../src/db/database.ts';
 import { testDb } from '../support/harness.ts';
 import { instant, MONDAY_9AM, world } from '../engine/support.ts';

@@ -4,7 +4,7 @@
 // sends or lower rates do not; resuming both releases the steps the pauses held and restarts their
 // health window (only the sends made since the resume are judged).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unhealthyReason } from '../../src/engine/accountHealth.ts';
+import { unhealthyReason } from '../../src/engine/accounts/health.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeResend } from '../fakes/resend.ts';
 import {

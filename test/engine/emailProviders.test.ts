@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollableSenders, pollMailbox } from '../../src/engine/replyPolling.ts';
-import { encryptJson } from '../../src/engine/secrets.ts';
+import { pollableSenders, pollMailbox } from '../../src/engine/events/poll.ts';
+import { encryptJson } from '../../src/engine/accounts/secrets.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
 import { FakeResend, signSvix } from '../fakes/resend.ts';

@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createRecipientChecker } from '../../src/channels/email/recipientCheck.ts';
 import { resolveEmailSettings } from '../../src/engine/emailSettings.ts';
-import { openCredentials } from '../../src/engine/senderCredentials.ts';
+import { openCredentials } from '../../src/engine/accounts/credentials.ts';
 import { startDnsServer, type LocalDns, type Zone } from '../channels/support/dnsServer.ts';
 import type { FakeGmail } from '../fakes/gmail.ts';
 import { signSvix, type FakeResend } from '../fakes/resend.ts';

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAdapter } from '../../src/channels/http/adapter.ts';
 import { register } from '../../src/channels/types.ts';
-import { claimStep } from '../../src/engine/claimStep.ts';
-import { reserveStep, type AfterCommit } from '../../src/engine/reserveStep.ts';
+import { claimStep } from '../../src/engine/steps/claim.ts';
+import { decideStep } from '../../src/engine/steps/decide.ts';
+import type { AfterCommit } from '../../src/engine/steps/types.ts';
 import { startFakeHttpProvider, type FakeHttpProvider } from '../fakes/httpProvider.ts';
 import { testDb } from '../support/harness.ts';
 import { instant, world } from './support.ts';
@@ -43,7 +44,7 @@ async function crashedReservation(w: Awaited<ReturnType<typeof world>>) {
   const enrollmentId = enrolled[0]?.enrollmentId as string;
   const after: AfterCommit = [];
   const decided = await w.engine.deps.db.tenant(w.workspaceId, (sql) =>
-    reserveStep({ locked: true, sql }, w.engine.deps, { enrollmentId, now: w.clock.now(), after }),
+    decideStep({ locked: true, sql }, w.engine.deps, { enrollmentId, now: w.clock.now(), after }),
   );
   const reserved = decided.kind === 'claim' ? await claimStep(w.engine.deps, decided) : decided;
   if (reserved.kind !== 'deliver') throw new Error(`expected a reservation, got ${reserved.kind}`);
@@ -135,7 +136,7 @@ describe('never twice: recovery after a crash between reserving and recording', 
     const enrollmentId = enrolled[0]?.enrollmentId as string;
     // Decided without a lock (the usual first look), as a worker would …
     const peek = { locked: false as const, db: w.engine.deps.db, workspaceId: w.workspaceId };
-    const decided = await reserveStep(peek, w.engine.deps, { enrollmentId, now: w.clock.now(), after: [] });
+    const decided = await decideStep(peek, w.engine.deps, { enrollmentId, now: w.clock.now(), after: [] });
     expect(decided.kind).toBe('claim');
     // … then paused through the API before the reservation.
     await w.ok('POST', `/v1/enrollments/${enrollmentId}/pause`, {});

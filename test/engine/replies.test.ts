@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runEnrollment } from '../../src/engine/runEnrollment.ts';
+import { runEnrollment } from '../../src/engine/steps/runEnrollment.ts';
 import { testDb } from '../support/harness.ts';
 import { instant, world } from './support.ts';
 

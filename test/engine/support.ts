@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import { bearer, newWorkspace, testApi, testDb, testEngine } from '../support/harness.ts';
 import type { AdapterRegistry } from '../../src/channels/registry.ts';
-import { pollableSenders } from '../../src/engine/replyPolling.ts';
+import { pollableSenders } from '../../src/engine/events/poll.ts';
 
 export const MONDAY_9AM = new Date('2026-03-02T09:00:00Z');
 

@@ -7,8 +7,8 @@ import { listTimeline } from '../../db/activities.ts';
 import { eraseContact, getContact, listContacts, setLinkedinConnection } from '../../db/contacts.ts';
 import { addActivity } from '../../db/activities.ts';
 import type { Db } from '../../db/database.ts';
-import { csvImportRecords } from '../../engine/csvRecords.ts';
-import { importContacts, type ImportRecord } from '../../engine/importContacts.ts';
+import { csvImportRecords } from '../../engine/commands/csvRecords.ts';
+import { importContacts, type ImportRecord } from '../../engine/commands/importContacts.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import { errorResponses, IdParams, PageQuery, parseCursor, parseIdCursor, Text } from '../schemas.ts';
 

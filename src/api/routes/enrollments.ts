@@ -6,7 +6,7 @@ import type { Db } from '../../db/database.ts';
 import { getEnrollment } from '../../db/enrollments.ts';
 import { messagesOfEnrollment } from '../../db/messages.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { changeEnrollment, type EnrollmentAction } from '../../engine/control.ts';
+import { changeEnrollment, type EnrollmentAction } from '../../engine/commands/control.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams } from '../schemas.ts';
 

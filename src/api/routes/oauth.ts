@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { escapeHtml } from '../../channels/email/buildEmail.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { CALLBACK_PATH, completeGoogleConnection, googleConsentUrl, OAuthError } from '../../engine/googleOAuth.ts';
+import { CALLBACK_PATH, completeGoogleConnection, googleConsentUrl, OAuthError } from '../../engine/accounts/oauth.ts';
 import { ApiError } from '../errors.ts';
 import { errorResponses } from '../schemas.ts';
 

@@ -5,7 +5,7 @@ import { PRESET_IDS } from '../../core/presets.ts';
 import type { Db } from '../../db/database.ts';
 import { getPlan } from '../../db/plans.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { createPlan, executePlan, MAX_PLAN_LEADS } from '../../engine/plans.ts';
+import { createPlan, executePlan, MAX_PLAN_LEADS } from '../../engine/commands/plans.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text } from '../schemas.ts';
 

@@ -17,11 +17,11 @@ import {
   type SenderRow,
 } from '../../db/senders.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { encryptJson } from '../../engine/secrets.ts';
-import { usageOf } from '../../engine/senderChoice.ts';
-import { senderHealth } from '../../engine/accountHealth.ts';
-import { checkSenderCredentials, mergeCredentials, storedCredentials } from '../../engine/senderCredentials.ts';
-import { releaseStepsHeldBySender, resumeSender } from '../../engine/resumeSending.ts';
+import { encryptJson } from '../../engine/accounts/secrets.ts';
+import { usageOf } from '../../engine/steps/senderChoice.ts';
+import { senderHealth } from '../../engine/accounts/health.ts';
+import { checkSenderCredentials, mergeCredentials, storedCredentials } from '../../engine/accounts/credentials.ts';
+import { releaseStepsHeldBySender, resumeSender } from '../../engine/accounts/resume.ts';
 import type { EnrollmentRef } from '../../engine/ports.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text, TimeZone } from '../schemas.ts';

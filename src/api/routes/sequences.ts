@@ -6,9 +6,9 @@ import { validateSequence } from '../../core/sequence.ts';
 import type { Db } from '../../db/database.ts';
 import { getSequence, insertSequence, listSequences } from '../../db/sequences.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { NoLeads, SequenceNotFound } from '../../engine/enroll.ts';
-import { resumeSequence } from '../../engine/resumeSending.ts';
-import { simulateSequence } from '../../engine/simulate.ts';
+import { NoLeads, SequenceNotFound } from '../../engine/commands/enroll.ts';
+import { resumeSequence } from '../../engine/accounts/resume.ts';
+import { simulateSequence } from '../../engine/commands/simulate.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, Text } from '../schemas.ts';
 

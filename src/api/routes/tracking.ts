@@ -5,7 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { escapeHtml } from '../../channels/email/buildEmail.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { readToken, recordTrackingHit, unsubscribe, type Hit } from '../../engine/trackingHits.ts';
+import { readToken, recordTrackingHit, unsubscribe, type Hit } from '../../engine/events/tracking.ts';
 
 // The smallest transparent GIF (43 bytes).
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Channel } from '../../core/channels.ts';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { previewMessage } from '../../engine/preview.ts';
+import { previewMessage } from '../../engine/commands/preview.ts';
 import { notFound } from '../errors.ts';
 import { errorResponses } from '../schemas.ts';
 

@@ -3,11 +3,11 @@
 // account (a reconnect of the same address updates the existing account and makes it active).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { buildAuthUrl, exchangeCode } from '../channels/gmail/oauth.ts';
-import { DEFAULT_LIMITS } from '../core/quota.ts';
-import { getSenderRow, insertSender, listSenderRows } from '../db/senders.ts';
-import type { EngineDeps, EnrollmentRef } from './ports.ts';
-import { releaseStepsHeldBySender } from './resumeSending.ts';
+import { buildAuthUrl, exchangeCode } from '../../channels/gmail/oauth.ts';
+import { DEFAULT_LIMITS } from '../../core/quota.ts';
+import { getSenderRow, insertSender, listSenderRows } from '../../db/senders.ts';
+import type { EngineDeps, EnrollmentRef } from '../ports.ts';
+import { releaseStepsHeldBySender } from './resume.ts';
 import { encryptJson } from './secrets.ts';
 
 const STATE_TTL_MS = 15 * 60 * 1000;

@@ -1,6 +1,6 @@
 // Stored contacts → the writer's view of them (absent instead of null).
-import type { Contact } from '../db/contacts.ts';
-import type { WriterContact, WriterSender, WriterWorkspace } from '../writer/types.ts';
+import type { Contact } from '../../db/contacts.ts';
+import type { WriterContact, WriterSender, WriterWorkspace } from '../../writer/types.ts';
 
 export function toWriterContact(contact: Contact): WriterContact {
   const text = (value: string | null) => value ?? undefined;

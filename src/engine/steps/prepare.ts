@@ -1,24 +1,24 @@
 // Preparing a send decided by reserveStep: suppression, the account, the checks before writing, the
 // writer, the content check, and the reservation handed to claimStep. Every write here goes through
 // `w()`, which a peeking decision answers with NeedsLock (reserveStep.ts).
-import type { decideNextStep } from '../core/decideNextStep.ts';
-import type { Channel } from '../core/channels.ts';
-import { nextAllowedSlot } from '../core/sendingWindow.ts';
-import { recipientDomain } from '../core/quota.ts';
-import { addActivity } from '../db/activities.ts';
-import type { Contact } from '../db/contacts.ts';
-import type { Sql } from '../db/database.ts';
-import { updateEnrollment, type EnrollmentRow } from '../db/enrollments.ts';
-import type { MessageRow } from '../db/messages.ts';
-import type { Sequence } from '../db/sequences.ts';
-import type { StepContext } from '../db/stepContext.ts';
-import { uuidv7 } from '../db/uuidv7.ts';
-import { workspaceWriteCache } from '../db/writerCache.ts';
-import type { WriterInput } from '../writer/types.ts';
-import type { WriteOutcome } from '../writer/writer.ts';
-import type { EngineDeps } from './ports.ts';
-import { checkBeforeWriting, contentBlock } from './preSendChecks.ts';
-import type { AfterCommit, Reserved } from './reserveStep.ts';
+import type { decideNextStep } from '../../core/decideNextStep.ts';
+import type { Channel } from '../../core/channels.ts';
+import { nextAllowedSlot } from '../../core/sendingWindow.ts';
+import { recipientDomain } from '../../core/quota.ts';
+import { addActivity } from '../../db/activities.ts';
+import type { Contact } from '../../db/contacts.ts';
+import type { Sql } from '../../db/database.ts';
+import { updateEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
+import type { MessageRow } from '../../db/messages.ts';
+import type { Sequence } from '../../db/sequences.ts';
+import type { StepContext } from '../../db/stepContext.ts';
+import { uuidv7 } from '../../db/uuidv7.ts';
+import { workspaceWriteCache } from '../../db/writerCache.ts';
+import type { WriterInput } from '../../writer/types.ts';
+import type { WriteOutcome } from '../../writer/writer.ts';
+import type { EngineDeps } from '../ports.ts';
+import { checkBeforeWriting, contentBlock } from './checks.ts';
+import type { AfterCommit, Reserved } from './types.ts';
 import { capsFor, chooseSender } from './senderChoice.ts';
 import { toWriterContact, toWriterSender, toWriterWorkspace } from './writerInput.ts';
 

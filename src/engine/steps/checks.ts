@@ -2,10 +2,10 @@
 // deliver real email: the sequence is not paused by its health, the recipient can receive mail
 // (syntax, disposable domain, MX — cached), and the written content scores under the spam
 // threshold. The sandbox delivers nowhere and skips them.
-import { scoreContent } from '../core/spamCheck.ts';
-import type { SenderRow } from '../db/senders.ts';
-import { EMAIL_PROVIDERS } from './emailOutbound.ts';
-import type { EngineDeps } from './ports.ts';
+import { scoreContent } from '../../core/spamCheck.ts';
+import type { SenderRow } from '../../db/senders.ts';
+import { EMAIL_PROVIDERS } from './outbound.ts';
+import type { EngineDeps } from '../ports.ts';
 
 const PAUSED_RETRY_MS = 60 * 60 * 1000;
 

@@ -3,9 +3,9 @@
 // (qh_record_sent, migration 010); the job then finds it logged. An enrollment completed another
 // way (a last step skipped, say) is logged here. The completions a worker handles at once go in
 // one statement (coalesce.ts).
-import { perOwner } from '../db/coalesce.ts';
-import { execute, prepare, type Db } from '../db/database.ts';
-import { uuidv7 } from '../db/uuidv7.ts';
+import { perOwner } from '../../db/coalesce.ts';
+import { execute, prepare, type Db } from '../../db/database.ts';
+import { uuidv7 } from '../../db/uuidv7.ts';
 
 // $1 enrollments, $2 now, $3 a timeline entry's id for each. Nothing to do unless completed and not yet logged.
 const RECORD_COMPLETIONS = prepare(

@@ -9,8 +9,8 @@
 // Only the sends reserved at or after the account's (sequence's) health_since count: resuming sets it
 // (resumeSending.ts), so the sends that caused a pause are not judged again and one late bounce of
 // an old message cannot pause it at once; the window restarts, and 50 new sends are needed to judge.
-import { addActivity } from '../db/activities.ts';
-import type { Sql } from '../db/database.ts';
+import { addActivity } from '../../db/activities.ts';
+import type { Sql } from '../../db/database.ts';
 
 export const HEALTH = { minSends: 50, window: 200, maxBounceRate: 0.05, maxComplaintRate: 0.001 } as const;
 

@@ -5,7 +5,7 @@
 // (db/reservations.ts), which checks them under the account's row lock in the same statement that
 // reserves the message, so concurrent workers never overshoot a cap and the lock is held for one
 // statement only. No account at all: the sandbox.
-import type { Channel } from '../core/channels.ts';
+import type { Channel } from '../../core/channels.ts';
 import {
   counterWindows,
   DEFAULT_DOMAIN_DAILY_CAP,
@@ -17,10 +17,10 @@ import {
   pickSender,
   warmupDayFor,
   type SenderLimits,
-} from '../core/quota.ts';
-import type { Sql } from '../db/database.ts';
-import type { QuotaCaps } from '../db/reservations.ts';
-import { quotaClass, senderUsage, type SenderRow, type SenderUsage } from '../db/senders.ts';
+} from '../../core/quota.ts';
+import type { Sql } from '../../db/database.ts';
+import type { QuotaCaps } from '../../db/reservations.ts';
+import { quotaClass, senderUsage, type SenderRow, type SenderUsage } from '../../db/senders.ts';
 
 export type SenderChoice =
   | { kind: 'sandbox' }

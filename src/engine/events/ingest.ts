@@ -1,12 +1,12 @@
 // Provider webhooks, never lost: verified, stored raw with the provider's event id (unique) and
 // acknowledged only after that commit; acting on them is the `inbound/event.received` job. A
 // redelivered event finds its row and changes nothing. Today: Resend (Svix-signed).
-import { parseResendEvent, verifySvix, type HeaderBag, type ResendEmailEvent } from '../inbound/resendWebhook.ts';
-import { classifyMachineTraffic } from '../core/tracking.ts';
-import type { Db } from '../db/database.ts';
+import { parseResendEvent, verifySvix, type HeaderBag, type ResendEmailEvent } from '../../channels/resend/webhook.ts';
+import { classifyMachineTraffic } from '../../core/tracking.ts';
+import type { Db } from '../../db/database.ts';
 import { applyEmailEvent, type EmailEvent } from './emailEvents.ts';
-import type { EngineDeps } from './ports.ts';
-import { openCredentials } from './senderCredentials.ts';
+import type { EngineDeps } from '../ports.ts';
+import { openCredentials } from '../accounts/credentials.ts';
 
 export type WebhookReceipt =
   | { status: 200; eventId: string | null; duplicate: boolean; ignored?: string }

@@ -9,41 +9,21 @@
 // moment the decision has anything to write (a wait, a skip, an exit, a note, a deferral, a
 // resumption, a stale reservation) it stops with NeedsLock and the caller decides again in a
 // transaction holding the enrollment's row lock.
-import { decideNextStep } from '../core/decideNextStep.ts';
-import { prepareSend } from './prepareSend.ts';
-import type { Channel } from '../core/channels.ts';
-import { resolveContactTimezone } from '../core/timezone.ts';
-import { addActivity } from '../db/activities.ts';
-import type { Contact } from '../db/contacts.ts';
-import type { Db, Sql } from '../db/database.ts';
-import type { WriteOutcome } from '../writer/writer.ts';
-import { updateEnrollment } from '../db/enrollments.ts';
-import { renewLease, type MessageRow } from '../db/messages.ts';
-import { loadStepContext, peekStepContext } from '../db/stepContext.ts';
-import { getSenderRow, type SenderRow } from '../db/senders.ts';
-import type { EngineDeps } from './ports.ts';
-import type { Claiming } from './claimStep.ts';
+import { decideNextStep } from '../../core/decideNextStep.ts';
+import { prepareSend } from './prepare.ts';
+import type { Channel } from '../../core/channels.ts';
+import { resolveContactTimezone } from '../../core/timezone.ts';
+import { addActivity } from '../../db/activities.ts';
+import type { Db, Sql } from '../../db/database.ts';
+import type { WriteOutcome } from '../../writer/writer.ts';
+import { updateEnrollment } from '../../db/enrollments.ts';
+import { renewLease } from '../../db/messages.ts';
+import { loadStepContext, peekStepContext } from '../../db/stepContext.ts';
+import { getSenderRow, type SenderRow } from '../../db/senders.ts';
+import type { EngineDeps } from '../ports.ts';
+import { NeedsLock, type AfterCommit, type Reserved, type StepAccess } from './types.ts';
 
-export type Reserved =
-  | { kind: 'idle' }
-  | { kind: 'deliver'; message: MessageRow; sender: SenderRow | null; contact: Contact; last: boolean }
-  | { kind: 'reconcile'; message: MessageRow; sender: SenderRow | null; contact: Contact }
-  | Claiming;
-
-/** Work to do once the transaction has committed (waking jobs must not see uncommitted rows). */
-export type AfterCommit = (() => Promise<void>)[];
-
-/** A peeking decision has something to write: decide again with the enrollment locked. */
-export class NeedsLock extends Error {
-  constructor() {
-    super('the decision writes: take the enrollment lock');
-  }
-}
-
-/** Locked: a tenant transaction. Peeking: reads only, each in its own short transaction. */
-export type StepAccess = { locked: true; sql: Sql } | { locked: false; db: Db; workspaceId: string };
-
-export async function reserveStep(
+export async function decideStep(
   access: StepAccess,
   deps: EngineDeps,
   input: {

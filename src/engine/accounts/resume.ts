@@ -6,11 +6,11 @@
 // deferred again by its run, with that reason. Resuming also restarts the health window
 // (health_since = the resume's time): the next bounce or complaint is judged over the sends made
 // since, not over those that caused the pause (see accountHealth.ts).
-import { addActivity } from '../db/activities.ts';
-import type { Sql } from '../db/database.ts';
-import { getSenderRow, type SenderRow } from '../db/senders.ts';
-import { getSequence, type Sequence } from '../db/sequences.ts';
-import type { EngineDeps, EnrollmentRef } from './ports.ts';
+import { addActivity } from '../../db/activities.ts';
+import type { Sql } from '../../db/database.ts';
+import { getSenderRow, type SenderRow } from '../../db/senders.ts';
+import { getSequence, type Sequence } from '../../db/sequences.ts';
+import type { EngineDeps, EnrollmentRef } from '../ports.ts';
 
 export type ResumeOutcome<T> =
   { kind: 'resumed'; record: T; releasedSteps: number } | { kind: 'not_found' } | { kind: 'conflict'; message: string };

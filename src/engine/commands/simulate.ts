@@ -1,8 +1,8 @@
 // simulate: the real decision, window and quota logic on a virtual clock. Nothing is written and
 // nothing is sent. Contacts are assumed not to reply, open or click (a sequence's worst case for
 // volume); accounts start from today's real usage.
-import type { Channel } from '../core/channels.ts';
-import { decideNextStep } from '../core/decideNextStep.ts';
+import type { Channel } from '../../core/channels.ts';
+import { decideNextStep } from '../../core/decideNextStep.ts';
 import {
   counterWindows,
   DEFAULT_DOMAIN_DAILY_CAP,
@@ -11,13 +11,13 @@ import {
   quotaDecision,
   recipientDomain,
   warmupDayFor,
-} from '../core/quota.ts';
-import { nextAllowedSlot } from '../core/sendingWindow.ts';
-import { resolveContactTimezone } from '../core/timezone.ts';
-import type { Sql } from '../db/database.ts';
-import { getSequence, type Sequence } from '../db/sequences.ts';
-import { listSenderRows, type SenderRow } from '../db/senders.ts';
-import { limitsOf } from './senderChoice.ts';
+} from '../../core/quota.ts';
+import { nextAllowedSlot } from '../../core/sendingWindow.ts';
+import { resolveContactTimezone } from '../../core/timezone.ts';
+import type { Sql } from '../../db/database.ts';
+import { getSequence, type Sequence } from '../../db/sequences.ts';
+import { listSenderRows, type SenderRow } from '../../db/senders.ts';
+import { limitsOf } from '../steps/senderChoice.ts';
 
 export type SimContact = {
   id: string;

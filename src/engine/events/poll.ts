@@ -5,17 +5,17 @@
 // engine classifies (out-of-office pauses, a person's answer stops, "remove me" suppresses).
 // Cursors are stored per account after the batch; a repeat is harmless (events dedupe on
 // `gmail:<id>` / `imap:<uidvalidity>:<uid>`).
-import { getProfile, getRawMessage, listHistory } from '../channels/gmail/api.ts';
-import { GmailCredentials } from '../channels/gmail/credentials.ts';
-import type { SendFailure } from '../channels/types.ts';
-import { candidateMessageIds, parseInboundEmail, type InboundEmail } from '../inbound/emailReplies.ts';
-import { fetchNewMessages } from '../inbound/imapPoller.ts';
-import type { Sql } from '../db/database.ts';
-import { getSenderRow, setSenderStatus, updateSender } from '../db/senders.ts';
+import { getProfile, getRawMessage, listHistory } from '../../channels/gmail/api.ts';
+import { GmailCredentials } from '../../channels/gmail/credentials.ts';
+import type { SendFailure } from '../../channels/types.ts';
+import { candidateMessageIds, parseInboundEmail, type InboundEmail } from '../../channels/email/inbound.ts';
+import { fetchNewMessages } from '../../channels/smtp/imap.ts';
+import type { Sql } from '../../db/database.ts';
+import { getSenderRow, setSenderStatus, updateSender } from '../../db/senders.ts';
 import { applyEmailEvent } from './emailEvents.ts';
-import type { EngineDeps } from './ports.ts';
+import type { EngineDeps } from '../ports.ts';
 import type { IncomingReply } from './replies.ts';
-import { openCredentials, resealCredentials } from './senderCredentials.ts';
+import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
 
 export type ReceiveReply = (
   workspaceId: string,

@@ -4,9 +4,9 @@
 // enrollment's first due step at once — the same runEnrollment a worker runs, under the same
 // locks, sending windows and quotas — so `messages_sent` counts messages that really went out by
 // the time of the answer. Steps outside the window or over a quota wait and are listed as scheduled.
-import { isPresetId, PRESETS, presetToSequence, type PresetId } from '../core/presets.ts';
-import { getContact, listContacts, type Contact } from '../db/contacts.ts';
-import type { Sql } from '../db/database.ts';
+import { isPresetId, PRESETS, presetToSequence, type PresetId } from '../../core/presets.ts';
+import { getContact, listContacts, type Contact } from '../../db/contacts.ts';
+import type { Sql } from '../../db/database.ts';
 import {
   claimPlan,
   contactStatuses,
@@ -16,11 +16,11 @@ import {
   insertPlan,
   releasePlan,
   type PlanRow,
-} from '../db/plans.ts';
-import { getSequence, insertSequence } from '../db/sequences.ts';
-import { planLeads, presetSequence, recommendPreset, type PlanSequence } from '../writer/plan.ts';
-import type { Engine } from './engine.ts';
-import { toWriterContact } from './writerInput.ts';
+} from '../../db/plans.ts';
+import { getSequence, insertSequence } from '../../db/sequences.ts';
+import { planLeads, presetSequence, recommendPreset, type PlanSequence } from '../../writer/plan.ts';
+import type { Engine } from '../engine.ts';
+import { toWriterContact } from '../steps/writerInput.ts';
 
 export const MAX_PLAN_LEADS = 1000;
 /** First steps run at once, this many at a time. */

@@ -2,16 +2,16 @@
 // sequence step, with nothing sent or stored but the cache entry. The sender is the workspace's
 // first active account on the channel (as the engine would choose without quotas), and
 // "previous" is what already went out to the contact, so follow-up previews do not repeat it.
-import { Channel } from '../core/channels.ts';
-import { getContact } from '../db/contacts.ts';
-import type { Db } from '../db/database.ts';
-import { listSenderRows } from '../db/senders.ts';
-import { workspaceWriteCache } from '../db/writerCache.ts';
-import { sentToContact } from '../db/writerInputs.ts';
-import { getWorkspace } from '../db/workspaces.ts';
-import type { WriterInput } from '../writer/types.ts';
-import type { StepWriter, WriteOutcome } from './ports.ts';
-import { toWriterContact, toWriterSender, toWriterWorkspace } from './writerInput.ts';
+import { Channel } from '../../core/channels.ts';
+import { getContact } from '../../db/contacts.ts';
+import type { Db } from '../../db/database.ts';
+import { listSenderRows } from '../../db/senders.ts';
+import { workspaceWriteCache } from '../../db/writerCache.ts';
+import { sentToContact } from '../../db/writerInputs.ts';
+import { getWorkspace } from '../../db/workspaces.ts';
+import type { WriterInput } from '../../writer/types.ts';
+import type { StepWriter, WriteOutcome } from '../ports.ts';
+import { toWriterContact, toWriterSender, toWriterWorkspace } from '../steps/writerInput.ts';
 
 export type PreviewRequest = {
   workspaceId: string;

@@ -3,16 +3,16 @@
 // a person's answer stops the sequence; out-of-office pauses it until the return date; an
 // unsubscribe wish suppresses the contact everywhere; a bounce suppresses the address.
 import { DateTime } from 'luxon';
-import { POSITIVE_INTENTS, type ClassifyReplyInput, type ReplyClassification } from '../core/replyHeuristics.ts';
-import { resolveContactTimezone } from '../core/timezone.ts';
-import { addActivity } from '../db/activities.ts';
-import { getContact } from '../db/contacts.ts';
-import type { Sql } from '../db/database.ts';
-import { getEnrollment, updateEnrollment } from '../db/enrollments.ts';
-import { addMessageEvent, getMessage } from '../db/messages.ts';
-import { getSequence } from '../db/sequences.ts';
-import { suppressContact } from '../db/suppressions.ts';
-import type { EnrollmentRef } from './ports.ts';
+import { POSITIVE_INTENTS, type ClassifyReplyInput, type ReplyClassification } from '../../core/replyHeuristics.ts';
+import { resolveContactTimezone } from '../../core/timezone.ts';
+import { addActivity } from '../../db/activities.ts';
+import { getContact } from '../../db/contacts.ts';
+import type { Sql } from '../../db/database.ts';
+import { getEnrollment, updateEnrollment } from '../../db/enrollments.ts';
+import { addMessageEvent, getMessage } from '../../db/messages.ts';
+import { getSequence } from '../../db/sequences.ts';
+import { suppressContact } from '../../db/suppressions.ts';
+import type { EnrollmentRef } from '../ports.ts';
 
 export type Classifier = (input: ClassifyReplyInput) => Promise<ReplyClassification>;
 

@@ -3,10 +3,10 @@
 // `Re:`, Gmail threadId), one-click unsubscribe headers, the workspace's postal address and, unless
 // turned off, tracking. The Message-ID and the final subject are written on the row before the
 // provider is called, so a reply or a bounce can be matched even if we crash right after sending.
-import { buildEmail } from '../channels/email/buildEmail.ts';
-import type { OutboundMessage, SendFailure } from '../channels/types.ts';
-import type { MessageRow } from '../db/messages.ts';
-import type { EngineDeps } from './ports.ts';
+import { buildEmail } from '../../channels/email/buildEmail.ts';
+import type { OutboundMessage, SendFailure } from '../../channels/types.ts';
+import type { MessageRow } from '../../db/messages.ts';
+import type { EngineDeps } from '../ports.ts';
 
 /** Providers that deliver real email; the sandbox keeps the written text as it is. */
 export const EMAIL_PROVIDERS: readonly string[] = ['smtp', 'gmail', 'resend'];

@@ -3,7 +3,7 @@
 // changes, UIDs were renumbered and the caller restarts from 0 (duplicates are harmless: replies
 // are matched and deduplicated by Message-ID downstream). Parsing is emailReplies.ts's job.
 import { ImapFlow } from 'imapflow';
-import type { SendFailure } from '../channels/types.ts';
+import type { SendFailure } from '../types.ts';
 
 export type ImapAccount = {
   host: string;

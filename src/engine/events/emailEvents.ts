@@ -3,13 +3,13 @@
 // and order-independent: events dedupe on their key, opened_at/clicked_at keep the earliest human
 // hit, statuses only move forward, suppressions are unique. Machine hits are stored, flagged, and
 // never touch opened_at/clicked_at (which sequence conditions read).
-import { addActivity } from '../db/activities.ts';
-import { getContact, type Contact } from '../db/contacts.ts';
-import type { Sql } from '../db/database.ts';
-import { getEnrollment, updateEnrollment } from '../db/enrollments.ts';
-import { addMessageEvent, getMessage, type MessageRow } from '../db/messages.ts';
-import { suppressContact } from '../db/suppressions.ts';
-import { checkSenderHealth } from './accountHealth.ts';
+import { addActivity } from '../../db/activities.ts';
+import { getContact, type Contact } from '../../db/contacts.ts';
+import type { Sql } from '../../db/database.ts';
+import { getEnrollment, updateEnrollment } from '../../db/enrollments.ts';
+import { addMessageEvent, getMessage, type MessageRow } from '../../db/messages.ts';
+import { suppressContact } from '../../db/suppressions.ts';
+import { checkSenderHealth } from '../accounts/health.ts';
 
 export type EmailEvent =
   | { type: 'delivered' }

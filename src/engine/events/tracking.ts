@@ -1,9 +1,9 @@
 // The public tracking endpoints' side of the engine: a verified token names one of our messages;
 // the hit is recorded (machine traffic flagged, not counted) or the contact unsubscribed.
-import { classifyMachineTraffic, verifyToken, type TrackingPayload } from '../core/tracking.ts';
-import { getMessage } from '../db/messages.ts';
+import { classifyMachineTraffic, verifyToken, type TrackingPayload } from '../../core/tracking.ts';
+import { getMessage } from '../../db/messages.ts';
 import { applyEmailEvent, workspaceOfMessage } from './emailEvents.ts';
-import type { EngineDeps } from './ports.ts';
+import type { EngineDeps } from '../ports.ts';
 
 export type Hit = { method: string; userAgent: string | undefined; ip: string | undefined };
 

@@ -2,7 +2,7 @@
 // Row numbers are spreadsheet rows: the header is row 1, the first contact row 2.
 import type { Readable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
-import { csvRecordToContact, mapCsvHeader } from '../core/csvContacts.ts';
+import { csvRecordToContact, mapCsvHeader } from '../../core/csvContacts.ts';
 import type { ImportRecord } from './importContacts.ts';
 
 /** The file itself is unusable (bad header, broken quoting): nothing is imported. */

@@ -1,9 +1,9 @@
 // Contact import: records stream in (JSON array or CSV), each is validated on its own, valid ones
 // are upserted in batches. The whole request is one transaction: a stream that breaks half-way
 // (bad CSV quoting, a client that disconnects) leaves nothing behind.
-import { normalizeContact, type NormalizedContact } from '../core/contact.ts';
-import { findErasedIdentities, hasErasedContacts, upsertContacts } from '../db/contacts.ts';
-import type { Db, Sql } from '../db/database.ts';
+import { normalizeContact, type NormalizedContact } from '../../core/contact.ts';
+import { findErasedIdentities, hasErasedContacts, upsertContacts } from '../../db/contacts.ts';
+import type { Db, Sql } from '../../db/database.ts';
 
 export type ImportRecord = { row: number; contact: unknown } | { row: number; rejected: string };
 export type Rejection = { row: number; reason: string };

@@ -1,7 +1,7 @@
 // Pause, resume and stop by hand.
-import { addActivity } from '../db/activities.ts';
-import { getEnrollment, updateEnrollment } from '../db/enrollments.ts';
-import type { Engine } from './engine.ts';
+import { addActivity } from '../../db/activities.ts';
+import { getEnrollment, updateEnrollment } from '../../db/enrollments.ts';
+import type { Engine } from '../engine.ts';
 
 export type EnrollmentAction = 'pause' | 'resume' | 'stop';
 

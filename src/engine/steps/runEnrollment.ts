@@ -8,10 +8,11 @@
 // The reservation is the point of no return: once its statement commits (it checks that the
 // enrollment is still active at that step, under the enrollment's lock), the message goes out. A
 // reply recorded before it stops the step; one recorded after it stops every later step.
-import { deliverStep } from './deliverStep.ts';
-import type { EngineDeps, EnrollmentRef } from './ports.ts';
-import { claimStep } from './claimStep.ts';
-import { NeedsLock, reserveStep, type AfterCommit, type Reserved } from './reserveStep.ts';
+import { deliverStep } from './deliver.ts';
+import type { EngineDeps, EnrollmentRef } from '../ports.ts';
+import { claimStep } from './claim.ts';
+import { decideStep } from './decide.ts';
+import { NeedsLock, type AfterCommit, type Reserved } from './types.ts';
 
 /** Steps one inline run may take before it yields to other work (a new job carries on). */
 const MAX_INLINE_STEPS = 10;
@@ -42,13 +43,13 @@ async function decide(deps: EngineDeps, ref: EnrollmentRef): Promise<Reserved> {
   const input = { enrollmentId: ref.enrollmentId, now: deps.clock.now(), written: new Map() };
   try {
     const peek = { locked: false as const, db: deps.db, workspaceId: ref.workspaceId };
-    return await reserveStep(peek, deps, { ...input, after: [] });
+    return await decideStep(peek, deps, { ...input, after: [] });
   } catch (error) {
     if (!(error instanceof NeedsLock)) throw error;
   }
   const after: AfterCommit = [];
   const decided = await deps.db.tenant(ref.workspaceId, (sql) =>
-    reserveStep({ locked: true, sql }, deps, { ...input, after }),
+    decideStep({ locked: true, sql }, deps, { ...input, after }),
   );
   for (const action of after) await action();
   return decided;

@@ -1,11 +1,11 @@
 // Enrolling contacts into a sequence: by ids or by tag. Each contact is judged on its own; the ones
 // that cannot be enrolled come back with the reason. Enrolled contacts run from now.
-import { analyzeTables } from '../db/statistics.ts';
-import { hashString } from '../core/random.ts';
-import type { Db } from '../db/database.ts';
-import { insertEnrollments } from '../db/enrollments.ts';
-import { getSequence } from '../db/sequences.ts';
-import type { EnrollmentRef } from './ports.ts';
+import { analyzeTables } from '../../db/statistics.ts';
+import { hashString } from '../../core/random.ts';
+import type { Db } from '../../db/database.ts';
+import { insertEnrollments } from '../../db/enrollments.ts';
+import { getSequence } from '../../db/sequences.ts';
+import type { EnrollmentRef } from '../ports.ts';
 
 export type EnrollResult = {
   enrolled: { contactId: string; enrollmentId: string }[];

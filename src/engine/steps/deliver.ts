@@ -2,21 +2,21 @@
 // crash, find out whether it went out), then record the outcome in one transaction. Never sends
 // blindly twice: a reservation whose fate is unknown is resent only where the provider's
 // idempotency key makes that safe, and otherwise marked `unknown`.
-import { isRetryable, type OutboundMessage, type ProviderId, type SendResult } from '../channels/types.ts';
-import { addActivity } from '../db/activities.ts';
-import type { Contact } from '../db/contacts.ts';
-import type { Sql } from '../db/database.ts';
-import { getEnrollment, updateEnrollment } from '../db/enrollments.ts';
-import { addMessageEvent, markMessage, type MessageRow } from '../db/messages.ts';
-import { recordSent } from '../db/reservations.ts';
-import { uuidv7 } from '../db/uuidv7.ts';
-import { setSenderStatus, updateSender, type SenderRow } from '../db/senders.ts';
-import { suppressContact } from '../db/suppressions.ts';
-import type { EngineDeps } from './ports.ts';
-import type { AfterCommit } from './reserveStep.ts';
-import { checkSenderHealth } from './accountHealth.ts';
-import { emailOutbound } from './emailOutbound.ts';
-import { openCredentials, resealCredentials } from './senderCredentials.ts';
+import { isRetryable, type OutboundMessage, type ProviderId, type SendResult } from '../../channels/types.ts';
+import { addActivity } from '../../db/activities.ts';
+import type { Contact } from '../../db/contacts.ts';
+import type { Sql } from '../../db/database.ts';
+import { getEnrollment, updateEnrollment } from '../../db/enrollments.ts';
+import { addMessageEvent, markMessage, type MessageRow } from '../../db/messages.ts';
+import { recordSent } from '../../db/reservations.ts';
+import { uuidv7 } from '../../db/uuidv7.ts';
+import { setSenderStatus, updateSender, type SenderRow } from '../../db/senders.ts';
+import { suppressContact } from '../../db/suppressions.ts';
+import type { EngineDeps } from '../ports.ts';
+import type { AfterCommit } from './types.ts';
+import { checkSenderHealth } from '../accounts/health.ts';
+import { emailOutbound } from './outbound.ts';
+import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
 
 const MAX_ATTEMPTS = 10;
 

@@ -1,30 +1,11 @@
 // The second move of reserving a step: after the deciding transaction (reserveStep.ts) committed,
 // the message row `sending` and the account's quota claim in one statement (claimAndReserve), and
 // when the account refused, the deferral in a short transaction.
-import type { Contact } from '../db/contacts.ts';
-import type { Sql } from '../db/database.ts';
-import { updateEnrollment } from '../db/enrollments.ts';
-import { claimAndReserve, type ClaimInput } from '../db/reservations.ts';
-import type { SenderRow } from '../db/senders.ts';
-import type { EngineDeps } from './ports.ts';
-import type { AfterCommit, Reserved } from './reserveStep.ts';
+import { updateEnrollment } from '../../db/enrollments.ts';
+import { claimAndReserve } from '../../db/reservations.ts';
+import type { EngineDeps } from '../ports.ts';
+import type { AfterCommit, Claiming, Reserved } from './types.ts';
 import { explainRefusal } from './senderChoice.ts';
-
-/**
- * A written step ready to be reserved: claimStep does it after the deciding transaction commits,
- * in one statement that also claims the account's quota (claimAndReserve).
- */
-export type Claiming = {
-  kind: 'claim';
-  reservation: ClaimInput;
-  sender: SenderRow | null;
-  contact: Contact;
-  /** The sequence's last step. */
-  last: boolean;
-  template: string;
-  /** Records a deferral of this step (quota refused) in the caller's transaction. */
-  defer: (sql: Sql, after: AfterCommit, until: Date, reason: string) => Promise<void>;
-};
 
 /**
  * Reserves a written step (see Claiming): the message row `sending` and the account's quota in one

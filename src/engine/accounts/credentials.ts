@@ -2,7 +2,7 @@
 // engine uses: the IMAP mailbox read for replies, a Resend account's webhook signing secret, the
 // scopes a Google grant gave. The adapter receives its part only (its schema is strict).
 import { z } from 'zod';
-import type { RegisteredAdapter } from '../channels/types.ts';
+import type { RegisteredAdapter } from '../../channels/types.ts';
 import { decryptJson, encryptJson } from './secrets.ts';
 
 export const ImapSettings = z.strictObject({

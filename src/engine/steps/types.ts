@@ -1,0 +1,42 @@
+// The shapes a step passes through between deciding (decide.ts), reserving (claim.ts) and
+// delivering (deliver.ts): kept apart from those files so none of them imports another's types.
+import type { Contact } from '../../db/contacts.ts';
+import type { Db, Sql } from '../../db/database.ts';
+import type { MessageRow } from '../../db/messages.ts';
+import type { ClaimInput } from '../../db/reservations.ts';
+import type { SenderRow } from '../../db/senders.ts';
+
+export type Reserved =
+  | { kind: 'idle' }
+  | { kind: 'deliver'; message: MessageRow; sender: SenderRow | null; contact: Contact; last: boolean }
+  | { kind: 'reconcile'; message: MessageRow; sender: SenderRow | null; contact: Contact }
+  | Claiming;
+
+/** Work to do once the transaction has committed (waking jobs must not see uncommitted rows). */
+export type AfterCommit = (() => Promise<void>)[];
+
+/** A peeking decision has something to write: decide again with the enrollment locked. */
+export class NeedsLock extends Error {
+  constructor() {
+    super('the decision writes: take the enrollment lock');
+  }
+}
+
+/** Locked: a tenant transaction. Peeking: reads only, each in its own short transaction. */
+export type StepAccess = { locked: true; sql: Sql } | { locked: false; db: Db; workspaceId: string };
+
+/**
+ * A written step ready to be reserved: claimStep does it after the deciding transaction commits,
+ * in one statement that also claims the account's quota (claimAndReserve).
+ */
+export type Claiming = {
+  kind: 'claim';
+  reservation: ClaimInput;
+  sender: SenderRow | null;
+  contact: Contact;
+  /** The sequence's last step. */
+  last: boolean;
+  template: string;
+  /** Records a deferral of this step (quota refused) in the caller's transaction. */
+  defer: (sql: Sql, after: AfterCommit, until: Date, reason: string) => Promise<void>;
+};
