@@ -10,7 +10,7 @@ import { countWaiting } from '../../db/inbox.ts';
 import { listSenderRows } from '../../db/senders.ts';
 import { getWorkspace } from '../../db/workspaces.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { usageOf } from '../../engine/senderChoice.ts';
+import { usageOf } from '../../engine/steps/senderChoice.ts';
 import { errorResponses, PageQuery, parseCursor, Text } from '../schemas.ts';
 
 /** An account this close to today's cap (sent / cap) needs a look. */
