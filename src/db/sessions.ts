@@ -43,3 +43,8 @@ export async function deleteSession(sql: Sql, id: string): Promise<void> {
 export async function deleteSessionsOf(sql: Sql, memberId: string): Promise<void> {
   await sql.query('DELETE FROM sessions WHERE member_id = $1', [memberId]);
 }
+
+/** Sessions past their end are dropped when their member signs in again. */
+export async function deleteExpiredSessionsOf(sql: Sql, memberId: string, now: Date): Promise<void> {
+  await sql.query('DELETE FROM sessions WHERE member_id = $1 AND expires_at <= $2', [memberId, now]);
+}

@@ -16,7 +16,7 @@ import {
   type Member,
   type MemberRole,
 } from '../db/members.ts';
-import { deleteSessionsOf, insertSession } from '../db/sessions.ts';
+import { deleteExpiredSessionsOf, deleteSessionsOf, insertSession } from '../db/sessions.ts';
 import { getWorkspace } from '../db/workspaces.ts';
 
 export const OWNER_LINK_HOURS = 24;
@@ -110,31 +110,40 @@ export async function acceptAccessLink(
   const passwordHash = await hash(input.password);
   const existingOwner = link.kind === 'owner' ? await db.tenant(link.workspaceId, (sql) => ownerOf(sql)) : undefined;
   if (await emailTaken(db, email, existingOwner?.id)) return { ok: false, problem: 'email_taken' };
-  return db.tenant(link.workspaceId, async (sql): Promise<AcceptOutcome> => {
-    if (!(await useAccessLink(sql, link.id, input.now))) return { ok: false, problem: 'used' };
-    let member: Member | undefined;
-    if (existingOwner) {
-      member = await updateMemberCredentials(sql, existingOwner.id, { email, name: input.name, passwordHash });
-      await deleteSessionsOf(sql, existingOwner.id);
-    }
-    member ??= await insertMember(sql, {
-      workspaceId: link.workspaceId,
-      email,
-      name: input.name,
-      role: link.role,
-      passwordHash,
+  // The check above and the unique index race only when two links claim one address at once.
+  return db
+    .tenant(link.workspaceId, async (sql): Promise<AcceptOutcome> => {
+      if (!(await useAccessLink(sql, link.id, input.now))) return { ok: false, problem: 'used' };
+      let member: Member | undefined;
+      if (existingOwner) {
+        member = await updateMemberCredentials(sql, existingOwner.id, { email, name: input.name, passwordHash });
+        await deleteSessionsOf(sql, existingOwner.id);
+      }
+      member ??= await insertMember(sql, {
+        workspaceId: link.workspaceId,
+        email,
+        name: input.name,
+        role: link.role,
+        passwordHash,
+      });
+      const session = newSessionValues(member, input.now);
+      await insertSession(sql, {
+        workspaceId: member.workspaceId,
+        memberId: member.id,
+        tokenHash: sha256(session.token),
+        csrfToken: session.csrfToken,
+        expiresAt: session.expiresAt,
+      });
+      return { ok: true, session };
+    })
+    .catch((error: unknown) => {
+      if (isUniqueViolation(error)) return { ok: false, problem: 'email_taken' } as const;
+      throw error;
     });
-    const session = newSessionValues(member, input.now);
-    await insertSession(sql, {
-      workspaceId: member.workspaceId,
-      memberId: member.id,
-      tokenHash: sha256(session.token),
-      csrfToken: session.csrfToken,
-      expiresAt: session.expiresAt,
-    });
-    return { ok: true, session };
-  });
 }
+
+const isUniqueViolation = (error: unknown) =>
+  typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 
 /** Undefined for an unknown address or a wrong password (the caller cannot tell which). */
 export async function signIn(
@@ -151,15 +160,16 @@ export async function signIn(
   if (!valid) return undefined;
   const { passwordHash: _p, ...member } = found;
   const session = newSessionValues(member, input.now);
-  await db.tenant(member.workspaceId, (sql) =>
-    insertSession(sql, {
+  await db.tenant(member.workspaceId, async (sql) => {
+    await deleteExpiredSessionsOf(sql, member.id, input.now);
+    await insertSession(sql, {
       workspaceId: member.workspaceId,
       memberId: member.id,
       tokenHash: sha256(session.token),
       csrfToken: session.csrfToken,
       expiresAt: session.expiresAt,
-    }),
-  );
+    });
+  });
   return session;
 }
 

@@ -8,6 +8,7 @@ import type { Db } from '../../db/database.ts';
 import { actionsOf, conversationOf, getInboxReply, listInbox } from '../../db/inbox.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { actOnReply, HANDOFF_OUTCOMES, type InboxCommand } from '../../engine/inboxActions.ts';
+import type { Principal } from '../auth.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, PageQuery, parseCursor, Text } from '../schemas.ts';
 
@@ -120,57 +121,78 @@ export const inboxRoutes =
       },
     );
 
-    const act = (path: string, summary: string, body: z.ZodType, toCommand: (body: never) => InboxCommand) =>
-      app.post(
-        `/v1/replies/:id/${path}`,
-        {
-          schema: {
-            summary,
-            tags: ['replies'],
-            params: IdParams,
-            body,
-            response: { 200: ActionResult, ...errorResponses },
-          },
-        },
-        async (request) => {
-          const outcome = await actOnReply(engine, {
-            workspaceId: request.workspaceId,
-            replyId: request.params.id,
-            memberId: request.principal.kind === 'member' ? request.principal.memberId : null,
-            command: toCommand(request.body as never),
-          });
-          if (outcome.kind === 'not_found') throw notFound('reply');
-          if (outcome.kind === 'invalid') throw new ApiError(400, 'invalid_request', `body.${outcome.message}`);
-          return { reply: outcome.reply, action: outcome.action };
-        },
-      );
+    const run = async (
+      request: { workspaceId: string; params: { id: string }; principal: Principal },
+      command: InboxCommand,
+    ) => {
+      const outcome = await actOnReply(engine, {
+        workspaceId: request.workspaceId,
+        replyId: request.params.id,
+        memberId: request.principal.kind === 'member' ? request.principal.memberId : null,
+        command,
+      });
+      if (outcome.kind === 'not_found') throw notFound('reply');
+      if (outcome.kind === 'invalid') throw new ApiError(400, 'invalid_request', `body.${outcome.message}`);
+      return { reply: outcome.reply, action: outcome.action };
+    };
+    const schema = (summary: string) => ({
+      summary,
+      tags: ['replies'],
+      params: IdParams,
+      response: { 200: ActionResult, ...errorResponses },
+    });
 
-    act(
-      'handoff',
-      'Mark interested and hand off to a person: the contact becomes interested and a hand-off lands on the timeline and in Tasks',
-      z.strictObject({ note: Note }).nullish(),
-      (body: { note?: string } | null) => ({ action: 'handoff', ...(body?.note ? { note: body.note } : {}) }),
+    app.post(
+      '/v1/replies/:id/handoff',
+      {
+        schema: {
+          ...schema(
+            'Mark interested and hand off to a person: the contact becomes interested and a hand-off lands on the timeline and in Tasks',
+          ),
+          body: z.strictObject({ note: Note }).nullish(),
+        },
+      },
+      async (request) =>
+        run(request, { action: 'handoff', ...(request.body?.note ? { note: request.body.note } : {}) }),
     );
-    act(
-      'snooze',
-      'Not now: follow up on a date (the reply comes back to the inbox then; a sequence still running waits until then)',
-      z.strictObject({ until: z.iso.datetime({ offset: true }) }),
-      (body: { until: string }) => ({ action: 'snooze', until: new Date(body.until) }),
+
+    app.post(
+      '/v1/replies/:id/snooze',
+      {
+        schema: {
+          ...schema(
+            'Not now: follow up on a date (the reply comes back to the inbox then; a sequence still running waits until then)',
+          ),
+          body: z.strictObject({ until: z.iso.datetime({ offset: true }) }),
+        },
+      },
+      async (request) => run(request, { action: 'snooze', until: new Date(request.body.until) }),
     );
-    act(
-      'unsubscribe',
-      'Unsubscribe the contact: suppressed on every channel, its sequence stops',
-      z.strictObject({}).nullish(),
-      () => ({ action: 'unsubscribe' }),
+
+    app.post(
+      '/v1/replies/:id/unsubscribe',
+      {
+        schema: {
+          ...schema('Unsubscribe the contact: suppressed on every channel, its sequence stops'),
+          body: z.strictObject({}).nullish(),
+        },
+      },
+      async (request) => run(request, { action: 'unsubscribe' }),
     );
-    act(
-      'outcome',
-      "Record a hand-off's outcome (meeting booked, follow up, not a fit, no answer) with a note",
-      z.strictObject({ outcome: z.enum(HANDOFF_OUTCOMES), note: Note }),
-      (body: { outcome: (typeof HANDOFF_OUTCOMES)[number]; note?: string }) => ({
-        action: 'outcome',
-        outcome: body.outcome,
-        ...(body.note ? { note: body.note } : {}),
-      }),
+
+    app.post(
+      '/v1/replies/:id/outcome',
+      {
+        schema: {
+          ...schema("Record a hand-off's outcome (meeting booked, follow up, not a fit, no answer) with a note"),
+          body: z.strictObject({ outcome: z.enum(HANDOFF_OUTCOMES), note: Note }),
+        },
+      },
+      async (request) =>
+        run(request, {
+          action: 'outcome',
+          outcome: request.body.outcome,
+          ...(request.body.note ? { note: request.body.note } : {}),
+        }),
     );
   };
