@@ -1,11 +1,10 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiFailure } from './api/client';
 import { Shell } from './layout/Shell';
 import { AccountsPage } from './pages/Accounts';
-import { AnalyticsPage } from './pages/Analytics';
 import { ContactPage } from './pages/Contact';
 import { ContactsPage } from './pages/Contacts';
 import { HomePage } from './pages/Home';
@@ -19,7 +18,11 @@ import { SetupPage } from './pages/Setup';
 import { SignInPage } from './pages/SignIn';
 import { TasksPage } from './pages/Tasks';
 import { SESSION_KEY } from './session';
+import { Loading } from './ui/kit';
 import './styles.css';
+
+// The charts library is the largest part of the bundle: loaded with the Analytics view only.
+const AnalyticsPage = lazy(() => import('./pages/Analytics').then((m) => ({ default: m.AnalyticsPage })));
 
 // A 401 anywhere means the session ended: ask for the session again, which shows the sign-in page.
 const onError = (error: unknown) => {
@@ -50,7 +53,14 @@ const router = createBrowserRouter([
       { path: 'sequences/:id', element: <SequencePage /> },
       { path: 'inbox', element: <InboxPage /> },
       { path: 'tasks', element: <TasksPage /> },
-      { path: 'analytics', element: <AnalyticsPage /> },
+      {
+        path: 'analytics',
+        element: (
+          <Suspense fallback={<Loading what="analytics" />}>
+            <AnalyticsPage />
+          </Suspense>
+        ),
+      },
       { path: 'accounts', element: <AccountsPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: '*', element: <NotFoundPage /> },
