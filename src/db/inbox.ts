@@ -2,6 +2,7 @@
 // person did with it (reply_actions).
 import { cursorTimestamp, encodeCursor, type Cursor } from './cursor.ts';
 import type { Sql } from './database.ts';
+import { uuidv7 } from './uuidv7.ts';
 
 export type ReplyActionKind = 'handoff' | 'snooze' | 'unsubscribe' | 'respond' | 'outcome';
 
@@ -139,20 +140,20 @@ export async function conversationOf(sql: Sql, enrollmentId: string): Promise<Co
   const { rows } = await sql.query<ConversationEntry>(
     `SELECT * FROM (
        SELECT 'message' AS kind, m.id, to_json(coalesce(m.sent_at, m.reserved_at)) #>> '{}' AS at, m.channel,
-              m.subject, m.body, m.status, NULL AS intent, coalesce(m.sent_at, m.reserved_at) AS t
+              m.subject, m.body, m.status, NULL AS intent, coalesce(m.sent_at, m.reserved_at) AS t, 0 AS rank
          FROM messages m WHERE m.enrollment_id = $1 AND m.status <> 'cancelled'
        UNION ALL
-       SELECT 'reply', r.id, to_json(r.received_at) #>> '{}', m.channel, r.subject, r.body, NULL, r.intent, r.received_at
+       SELECT 'reply', r.id, to_json(r.received_at) #>> '{}', m.channel, r.subject, r.body, NULL, r.intent, r.received_at, 1
          FROM replies r JOIN messages m ON m.id = r.message_id WHERE r.enrollment_id = $1
        UNION ALL
        SELECT 'response', a.id, to_json(a.created_at) #>> '{}', m.channel, a.data ->> 'subject', a.data ->> 'body',
-              a.data ->> 'status', NULL, a.created_at
+              a.data ->> 'status', NULL, a.created_at, 2
          FROM reply_actions a JOIN replies r ON r.id = a.reply_id JOIN messages m ON m.id = r.message_id
         WHERE r.enrollment_id = $1 AND a.action = 'respond'
-     ) AS entries ORDER BY t, id`,
+     ) AS entries ORDER BY t, rank, id`,
     [enrollmentId],
   );
-  return rows.map(({ t: _t, ...entry }: ConversationEntry & { t?: unknown }) => entry);
+  return rows.map(({ t: _t, rank: _r, ...entry }: ConversationEntry & { t?: unknown; rank?: unknown }) => entry);
 }
 
 export async function actionsOf(sql: Sql, replyId: string): Promise<ReplyAction[]> {
@@ -176,10 +177,19 @@ export async function addReplyAction(
   },
 ): Promise<ReplyAction> {
   const { rows } = await sql.query<ReplyAction>(
-    `INSERT INTO reply_actions (workspace_id, reply_id, action, data, member_id, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6)
+    // Time-ordered ids: actions of one instant list in the order they were taken.
+    `INSERT INTO reply_actions (id, workspace_id, reply_id, action, data, member_id, created_at)
+     VALUES ($7, $1, $2, $3, $4, $5, $6)
      RETURNING id, action, data, member_id AS "memberId", to_json(created_at) #>> '{}' AS "createdAt"`,
-    [input.workspaceId, input.replyId, input.action, JSON.stringify(input.data ?? {}), input.memberId, input.at],
+    [
+      input.workspaceId,
+      input.replyId,
+      input.action,
+      JSON.stringify(input.data ?? {}),
+      input.memberId,
+      input.at,
+      uuidv7(),
+    ],
   );
   return rows[0] as ReplyAction;
 }

@@ -1,6 +1,6 @@
 // The dashboard in a real browser (Debian's chromium) against the real server on real PostgreSQL:
 // a whole campaign without curl — first-run link, sign-in, CSV import with a bad row, a sequence
-// from a preset, simulate, enroll, the sandboxed message, a logged reply in the inbox, hand-off,
+// from a preset, simulate, enroll, the sandboxed message, a logged reply in the inbox answered, hand-off,
 // analytics, an SMTP account, an API key revoked — with axe-core on every view, a phone-width
 // pass, and one member never reading another workspace.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -142,7 +142,12 @@ describe('a whole campaign from the dashboard', () => {
     // Inbox: the reply, its conversation, hand off.
     await view(page, 'Inbox', 'Inbox', 'inbox-list');
     await page.getByRole('button', { name: /Ana Silva/ }).click();
-    await page.getByRole('article', { name: 'Conversation' }).getByText('They wrote').waitFor();
+    const conversation = page.getByRole('article', { name: 'Conversation' });
+    await conversation.getByText('They wrote').waitFor();
+    await page.getByLabel('Your answer').fill('Tuesday 10:00 works — I will send an invite.');
+    await page.getByRole('button', { name: 'Send answer' }).click();
+    await conversation.getByText('You answered').waitFor();
+    await conversation.getByText('Tuesday 10:00 works — I will send an invite.').waitFor();
     await page.getByLabel('Note for whoever follows up (optional)').fill('Wants a demo for the sales team');
     await page.getByRole('button', { name: 'Mark interested → hand off' }).click();
     await page.getByText(/handoff on/).waitFor();

@@ -8,6 +8,7 @@ import type { Db } from '../../db/database.ts';
 import { actionsOf, conversationOf, getInboxReply, listInbox } from '../../db/inbox.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { actOnReply, HANDOFF_OUTCOMES, type InboxCommand } from '../../engine/inboxActions.ts';
+import { respondToReply } from '../../engine/inboxRespond.ts';
 import type { Principal } from '../auth.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, PageQuery, parseCursor, Text } from '../schemas.ts';
@@ -194,5 +195,38 @@ export const inboxRoutes =
           outcome: request.body.outcome,
           ...(request.body.note ? { note: request.body.note } : {}),
         }),
+    );
+
+    app.post(
+      '/v1/replies/:id/respond',
+      {
+        schema: {
+          ...schema(
+            'Answer the reply from the account the conversation went out on (email): threaded under our message; 409 when the channel or the contact does not allow it, 502 when the provider refused (recorded as a failed answer)',
+          ),
+          body: z.strictObject({
+            body: Text(20_000, { multiline: true }).pipe(z.string().min(1, 'must not be empty')),
+          }),
+          response: { 200: ActionResult, ...errorResponses, 409: errorResponses[400], 502: errorResponses[400] },
+        },
+      },
+      async (request) => {
+        const outcome = await respondToReply(engine, {
+          workspaceId: request.workspaceId,
+          replyId: request.params.id,
+          memberId: request.principal.kind === 'member' ? request.principal.memberId : null,
+          body: request.body.body,
+        });
+        switch (outcome.kind) {
+          case 'not_found':
+            throw notFound('reply');
+          case 'refused':
+            throw new ApiError(409, 'conflict', outcome.message);
+          case 'failed':
+            throw new ApiError(502, 'send_failed', `The provider did not take the answer: ${outcome.message}`);
+          case 'sent':
+            return { reply: outcome.reply, action: outcome.action };
+        }
+      },
     );
   };

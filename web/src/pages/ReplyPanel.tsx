@@ -1,5 +1,5 @@
-// One reply: the conversation and the actions (mark interested → hand off, not now → a date,
-// unsubscribe). Answering from the same account is not offered yet: see docs/dashboard.md.
+// One reply: the conversation and the actions (answer from the same account where the channel
+// allows it, mark interested → hand off, not now → a date, unsubscribe).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -39,6 +39,16 @@ export function ReplyPanel(props: { id: string }) {
       ),
     onSuccess: done,
   });
+  const [answer, setAnswer] = useState('');
+  const respond = useMutation({
+    mutationFn: () => unwrap(api.POST('/v1/replies/{id}/respond', { ...path, body: { body: answer } })),
+    onSuccess: () => {
+      setAnswer('');
+      done();
+    },
+    // A refused answer is recorded too: show it in the conversation, keep the text to try again.
+    onError: () => void client.invalidateQueries({ queryKey: ['reply', props.id] }),
+  });
   const unsubscribe = useMutation({
     mutationFn: () => unwrap(api.POST('/v1/replies/{id}/unsubscribe', { ...path, body: {} })),
     onSuccess: done,
@@ -49,6 +59,10 @@ export function ReplyPanel(props: { id: string }) {
   const onHandoff = (e: FormEvent) => {
     e.preventDefault();
     handoff.mutate();
+  };
+  const onRespond = (e: FormEvent) => {
+    e.preventDefault();
+    respond.mutate();
   };
   const onSnooze = (e: FormEvent) => {
     e.preventDefault();
@@ -70,6 +84,7 @@ export function ReplyPanel(props: { id: string }) {
             <div className="meta">
               {entry.kind === 'reply' ? 'They wrote' : entry.kind === 'response' ? 'You answered' : 'We sent'} ·{' '}
               {when(entry.at)} {entry.intent ? <Badge value={entry.intent} /> : null}
+              {entry.kind === 'response' && entry.status === 'failed' ? <Badge value="failed" /> : null}
             </div>
             {entry.subject ? <div className="subject">{entry.subject}</div> : null}
             <pre className="body">{entry.body}</pre>
@@ -80,6 +95,17 @@ export function ReplyPanel(props: { id: string }) {
         <Notice>{r.actions.map((a) => `${a.action.replaceAll('_', ' ')} on ${when(a.createdAt)}`).join(' · ')}</Notice>
       ) : null}
       <div className="reply-actions">
+        {r.channel === 'email' ? (
+          <form onSubmit={onRespond}>
+            <Field label="Your answer" hint="Sent from the account the conversation went out on, in the same thread">
+              <textarea rows={4} required value={answer} onChange={(e) => setAnswer(e.target.value)} />
+            </Field>
+            <button type="submit" className="primary" disabled={respond.isPending}>
+              {respond.isPending ? 'Sending…' : 'Send answer'}
+            </button>
+            <ErrorNote error={respond.error} what="Not sent" />
+          </form>
+        ) : null}
         <form onSubmit={onHandoff}>
           <Field label="Note for whoever follows up (optional)">
             <textarea rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
