@@ -150,7 +150,7 @@ describe('a whole campaign from the dashboard', () => {
     await conversation.getByText('Tuesday 10:00 works — I will send an invite.').waitFor();
     await page.getByLabel('Note for whoever follows up (optional)').fill('Wants a demo for the sales team');
     await page.getByRole('button', { name: 'Mark interested → hand off' }).click();
-    await page.getByText(/handoff on/).waitFor();
+    await page.getByText(/Handed off on/).waitFor();
     await checkAccessibility(page, 'inbox');
     await screenshot(page, 'inbox');
 

@@ -8,6 +8,26 @@ import { when } from '../api/read';
 import { Field } from '../ui/Field';
 import { Badge, ErrorNote, Loading, Notice } from '../ui/kit';
 
+type Action = { action: string; data: Record<string, unknown> };
+
+function describeAction(a: Action): string {
+  const value = (key: string) => (typeof a.data[key] === 'string' ? String(a.data[key]) : '');
+  switch (a.action) {
+    case 'handoff':
+      return 'Handed off';
+    case 'snooze':
+      return `Not now, until ${value('until').slice(0, 10)}`;
+    case 'unsubscribe':
+      return 'Unsubscribed';
+    case 'respond':
+      return value('status') === 'failed' ? 'Answer refused by the provider' : 'Answered';
+    case 'outcome':
+      return `Outcome: ${value('outcome').replaceAll('_', ' ')}`;
+    default:
+      return a.action;
+  }
+}
+
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 export function ReplyPanel(props: { id: string }) {
@@ -92,7 +112,7 @@ export function ReplyPanel(props: { id: string }) {
         ))}
       </ol>
       {r.actions.length > 0 ? (
-        <Notice>{r.actions.map((a) => `${a.action.replaceAll('_', ' ')} on ${when(a.createdAt)}`).join(' · ')}</Notice>
+        <Notice>{r.actions.map((a) => `${describeAction(a)} on ${when(a.createdAt)}`).join(' · ')}</Notice>
       ) : null}
       <div className="reply-actions">
         {r.channel === 'email' ? (
