@@ -106,6 +106,18 @@ describe('a whole campaign from the dashboard', () => {
     await page.getByRole('group', { name: 'Step 7' }).getByRole('button', { name: 'Remove step 7' }).click();
     await checkAccessibility(page, 'sequence builder');
     await screenshot(page, 'sequence-builder');
+    // A refused save shows the API's reason and keeps every edit.
+    const day3 = page.getByRole('group', { name: 'Step 3' }).getByLabel('Day');
+    await day3.fill('1');
+    await page.getByRole('button', { name: 'Create sequence' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/steps\[2\]\.day \(1\) is before steps\[1\]\.day \(2\)/)
+      .waitFor();
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Spring outbound');
+    expect(await page.getByLabel('Jitter (seconds)').inputValue()).toBe('0');
+    expect(await page.locator('fieldset.step').count()).toBe(6);
+    await day3.fill('5');
     await page.getByRole('button', { name: 'Create sequence' }).click();
     await page.getByRole('heading', { level: 1, name: 'Spring outbound' }).waitFor();
     expect(await page.locator('.step-list li').count()).toBe(6);
@@ -203,7 +215,7 @@ describe('a whole campaign from the dashboard', () => {
     // Home sums it up.
     await view(page, 'Home', 'Home', 'home');
     expect(await page.locator('.stat').first().textContent()).toContain('2sent today');
-    clean(['POST /v1/session 401']); // the wrong password, shown as such
+    clean(['POST /v1/session 401', 'POST /v1/sequences 400']); // the wrong password and the refused save, shown as such
   });
 });
 
