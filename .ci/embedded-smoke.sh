@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm start` on an empty data directory with no DATABASE_URL: answers /healthz, stores and returns a
-# contact, and stops cleanly on SIGTERM.
+# contact, serves the dashboard at / and prints the owner's link, and stops cleanly on SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d)
@@ -25,6 +25,9 @@ key=$(grep -o 'qh_[A-Za-z0-9_-]*' "$log" | head -n 1)
 curl -fsS -H "Authorization: Bearer $key" -H 'content-type: application/json' \
   -d '{"contacts":[{"email":"smoke@example.com","firstName":"Smoke"}]}' "http://127.0.0.1:$port/v1/contacts" | grep -q '"created":1'
 curl -fsS -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/contacts" | grep -q 'smoke@example.com'
+# The dashboard on the same port, and the owner's one-time link printed on first start.
+grep -q "^Set the owner's password: http://localhost:$port/setup?token=" "$log" || { echo "no owner link printed"; cat "$log"; exit 1; }
+curl -fsS -H 'accept: text/html' "http://127.0.0.1:$port/" | grep -q '<div id="root">' || { echo "no dashboard at /"; exit 1; }
 
 kill -TERM -- -"$pid"
 code=0

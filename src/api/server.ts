@@ -22,6 +22,14 @@ import { writerRoutes } from './routes/writer.ts';
 import { oauthCallbackRoutes, oauthStartRoutes } from './routes/oauth.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { homeRoutes } from './routes/home.ts';
+import { inboxRoutes } from './routes/inbox.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { memberRoutes } from './routes/members.ts';
+import { searchRoutes } from './routes/search.ts';
+import { sequenceControlRoutes } from './routes/sequenceControl.ts';
+import { sessionPublicRoutes, sessionRoutes } from './routes/session.ts';
+import { registerWebApp } from './webApp.ts';
 
 export type ServerOptions = {
   db: Db;
@@ -29,7 +37,13 @@ export type ServerOptions = {
   adapters: AdapterRegistry;
   config: Pick<Config, 'bodyLimitBytes' | 'csvBodyLimitBytes' | 'logLevel' | 'publicUrl'>;
   logger?: boolean;
+  /** The built dashboard; default web/dist. */
+  webDir?: string;
 };
+
+function redactUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&]*/g, '$1[redacted]');
+}
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { db, config, engine, adapters } = options;
@@ -37,7 +51,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger:
       options.logger === false
         ? false
-        : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+        : {
+            level: config.logLevel,
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            // One-time links carry their secret in the query (/setup?token=…): never log it.
+            serializers: {
+              req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+            },
+          },
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     // Tracking tokens in /t/c/:token carry the destination URL.
@@ -67,8 +88,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     openapi: {
       info: { title: 'QuotaHit API', version: '0.1.0', description: 'Self-hosted multi-channel outreach engine' },
       servers: [{ url: config.publicUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // The dashboard's session; state-changing requests also send X-CSRF-Token.
+          session: { type: 'apiKey', in: 'cookie', name: 'qh_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
     transformObject: openApiExtras,
@@ -81,8 +108,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(webhookRoutes(engine, { publicUrl: config.publicUrl }));
   await app.register(oauthCallbackRoutes(engine));
 
+  const now = () => engine.deps.clock.now();
+  // Signing in and using a one-time link need no credentials.
+  await app.register(sessionPublicRoutes(db, { publicUrl: config.publicUrl, now }));
+
   await app.register(async (v1) => {
-    v1.addHook('onRequest', authenticate(db));
+    v1.addHook('onRequest', authenticate(db, now));
     await v1.register(workspaceRoutes(engine));
     await v1.register(contactRoutes(engine, { csvBodyLimitBytes: config.csvBodyLimitBytes }));
     await v1.register(sequenceRoutes(engine));
@@ -93,7 +124,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(writerRoutes(engine));
     await v1.register(planRoutes(engine));
     await v1.register(oauthStartRoutes(engine));
+    await v1.register(sessionRoutes(db, { publicUrl: config.publicUrl }));
+    await v1.register(memberRoutes(db, { publicUrl: config.publicUrl, now }));
+    await v1.register(keyRoutes(db));
+    await v1.register(inboxRoutes(db, engine));
+    await v1.register(homeRoutes(db, engine));
+    await v1.register(searchRoutes(db));
+    await v1.register(sequenceControlRoutes(db, engine));
   });
+
+  // The dashboard (web/dist) at /, after every API route so it never shadows one.
+  await registerWebApp(app, options.webDir);
 
   return app;
 }

@@ -14,6 +14,9 @@ import type { ChannelAdapter } from './types.ts';
 export const PROVIDER_IDS = ['sandbox', 'http', 'smtp', 'gmail', 'resend'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
+/** Where a step goes when its channel has no account: stored, sent nowhere. */
+export const FALLBACK_PROVIDER: ProviderId = 'sandbox';
+
 type Entry<P extends string> = {
   provider: P;
   /** Environment variables this provider reads (merged into the configuration's schema). */

@@ -21,6 +21,7 @@ Commands:
   sequences create --workspace ID (--preset P [--name N] | --file F)             [--json]
   enroll --sequence ID (--contacts ID,… | --tag T)                              [--json]
   simulate --sequence ID [--contacts FILE | --tag T] [--days N] [--start ISO]  [--json]
+  setup-link [--workspace ID]   a new one-time link that sets the owner's password  [--json]
 
 Every command reads the same configuration (see README) and data directory (QUOTAHIT_DATA_DIR).`;
 
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sequences: async () => (await import('./sequences.ts')).sequencesCommand,
   enroll: async () => (await import('./sequences.ts')).enrollCommand,
   simulate: async () => (await import('./simulate.ts')).simulateCommand,
+  'setup-link': async () => (await import('./setupLink.ts')).setupLinkCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,11 +1,14 @@
 // quotahit start: database (embedded unless DATABASE_URL), migrations, the API on PORT and a worker;
-// on the very first start a default workspace whose API key is printed once.
+// on the very first start a default workspace whose API key is printed once, and the owner's
+// one-time password link while nobody can sign in to the dashboard yet.
 // quotahit serve: the API only. quotahit worker: the worker only (run as many as you like).
 import pino from 'pino';
 import { buildServer } from '../api/server.ts';
 import { openDatabase } from '../db/open.ts';
 import { countWorkspaces, createWorkspace } from '../db/workspaces.ts';
 import { wireEngine } from '../engine/wire.ts';
+import { firstRunOwnerLink, ownerLinkLine } from '../engine/ownerSetup.ts';
+import { serverWithDashboard } from './dashboardBuild.ts';
 import { config, parse } from './args.ts';
 
 export const start = (argv: string[]) => run(argv, { api: true, worker: true, firstWorkspace: true });
@@ -25,6 +28,10 @@ async function run(argv: string[], role: { api: boolean; worker: boolean; firstW
     say(`Created workspace "${workspace.name}" (${workspace.id}).`);
     say(`API key (shown once, keep it safe): ${apiKey}`);
   }
+  if (role.firstWorkspace) {
+    const url = await firstRunOwnerLink(database.db, { publicUrl: cfg.publicUrl, now: new Date() });
+    if (url) say(ownerLinkLine(url));
+  }
 
   const { engine, adapters, queue } = await wireEngine(database, {
     log,
@@ -39,7 +46,9 @@ async function run(argv: string[], role: { api: boolean; worker: boolean; firstW
   const stopWorker = role.worker
     ? await engine.startWorker({ sweepSeconds: cfg.sweepSeconds, concurrency: cfg.workerConcurrency })
     : undefined;
-  const app = role.api ? await buildServer({ db: database.db, config: cfg, engine, adapters }) : undefined;
+  const app = role.api
+    ? await serverWithDashboard(() => buildServer({ db: database.db, config: cfg, engine, adapters }), say)
+    : undefined;
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -11,6 +11,7 @@ import type { Sql } from '../../db/database.ts';
 import { stopEnrollment, updateEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
 import type { MessageRow } from '../../db/messages.ts';
 import type { SenderRow } from '../../db/senders.ts';
+import { FALLBACK_PROVIDER } from '../../channels/registry.ts';
 import type { Sequence } from '../../db/sequences.ts';
 import type { StepContext } from '../../db/stepContext.ts';
 import { uuidv7 } from '../../db/uuidv7.ts';
@@ -205,7 +206,7 @@ function reservationFor(
       step,
       channel: decision.channel,
       purpose: decision.template,
-      provider: sender?.provider ?? 'sandbox',
+      provider: sender?.provider ?? FALLBACK_PROVIDER,
       senderId: sender?.id ?? null,
       variant: enrollment.variant,
       subject: input.subject,
