@@ -165,16 +165,34 @@ function report(written: Written[], label: string): void {
   const firstTouches = written.filter((item) => FIRST_TOUCH.has(item.purpose));
   console.log(`clean messages (no grammar-checker finding, no template seam): ${share(written)}`);
   console.log(`  first touches (intro, connection_request, reengage): ${share(firstTouches)}`);
-  console.log(`  by channel: ${CHANNELS.map((c) => `${c} ${pct(clean(written.filter((i) => i.channel === c)), written.filter((i) => i.channel === c).length)}`).join(', ')}`);
+  console.log(
+    `  by channel: ${CHANNELS.map((c) => `${c} ${pct(clean(written.filter((i) => i.channel === c)), written.filter((i) => i.channel === c).length)}`).join(', ')}`,
+  );
   const byCheck = new Map<string, number>();
-  for (const item of written) for (const check of new Set(item.problems.map((p) => p.check))) byCheck.set(check, (byCheck.get(check) ?? 0) + 1);
-  console.log(`  messages with each finding: ${byCheck.size === 0 ? 'none' : [...byCheck].sort((a, b) => b[1] - a[1]).map(([check, n]) => `${check} ${n}`).join(', ')}`);
+  for (const item of written)
+    for (const check of new Set(item.problems.map((p) => p.check))) byCheck.set(check, (byCheck.get(check) ?? 0) + 1);
+  console.log(
+    `  messages with each finding: ${
+      byCheck.size === 0
+        ? 'none'
+        : [...byCheck]
+            .sort((a, b) => b[1] - a[1])
+            .map(([check, n]) => `${check} ${n}`)
+            .join(', ')
+    }`,
+  );
   const smsOver = ok.filter((item) => item.channel === 'sms' && smsSegments(item.outcome.body).segments > 1).length;
   console.log(`  SMS over one segment: ${smsOver}`);
   if (process.env.QUOTAHIT_EVAL_SHOW_PROBLEMS !== undefined) {
-    for (const item of written.filter((i) => i.problems.length > 0).slice(0, Number(process.env.QUOTAHIT_EVAL_SHOW_PROBLEMS) || 20)) {
+    for (const item of written
+      .filter((i) => i.problems.length > 0)
+      .slice(0, Number(process.env.QUOTAHIT_EVAL_SHOW_PROBLEMS) || 20)) {
       console.log(`\n!!! ${item.group} · ${item.problems.map((p) => `${p.check}: ${p.detail}`).join(' | ')}`);
-      console.log(item.outcome.ok ? `${item.outcome.subject ? `Subject: ${item.outcome.subject}\n` : ''}${item.outcome.body}` : item.outcome.reason);
+      console.log(
+        item.outcome.ok
+          ? `${item.outcome.subject ? `Subject: ${item.outcome.subject}\n` : ''}${item.outcome.body}`
+          : item.outcome.reason,
+      );
     }
   }
   for (const channel of CHANNELS) {
@@ -201,7 +219,9 @@ async function main(): Promise<void> {
     if (!item.outcome.ok) continue;
     const { contact } = item.input;
     const names = [
-      ...[contact.firstName, contact.lastName, contact.company, contact.city, contact.title].filter((n): n is string => typeof n === 'string'),
+      ...[contact.firstName, contact.lastName, contact.company, contact.city, contact.title].filter(
+        (n): n is string => typeof n === 'string',
+      ),
       ...(contact.enrichment.techStack ?? []),
       item.input.workspace.name,
       item.input.sender.fromName ?? '',

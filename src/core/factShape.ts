@@ -97,7 +97,6 @@ export function mainVerbIndex(tokens: readonly Token[]): number | undefined {
   return tokens.every((token) => inNounPhrase(token) || token.tags.has('Adverb')) ? -1 : undefined;
 }
 
-
 /** The head of a noun phrase: the last word before its first preposition. */
 function headOf(tokens: readonly Token[]): Token | undefined {
   const stop = tokens.findIndex((token, index) => index > 0 && token.tags.has('Preposition'));
@@ -174,7 +173,8 @@ function secondPerson(tokens: readonly Token[], names: ReadonlySet<string>): Tok
   if (first === undefined) return undefined;
   const lower = first.lower.replace(/['’]s$/, '');
   const isOwner = /['’]s$/.test(first.text) && names.has(lower);
-  if (/^(their|his|her)$/.test(first.lower) || isOwner) return [{ ...first, text: 'your', lower: 'your' }, ...tokens.slice(1)];
+  if (/^(their|his|her)$/.test(first.lower) || isOwner)
+    return [{ ...first, text: 'your', lower: 'your' }, ...tokens.slice(1)];
   if (THIRD_PERSON.test(first.lower) || names.has(first.lower))
     return [{ ...first, text: 'you', lower: 'you', tags: new Set(['Pronoun']) }, ...tokens.slice(1)];
   return [...tokens];

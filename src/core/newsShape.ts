@@ -31,13 +31,15 @@ function clean(text: string): string {
     .replace(/[.;,!:\s]+$/, '');
 }
 
-
 /** Drops the company (or "the company") from the start: the subject becomes "you". */
 function withoutSubject(text: string, company: string | undefined): string | undefined {
   const names = company === undefined ? [] : [company, displayCompany(company)];
   for (const name of names.sort((a, b) => b.length - a.length)) {
     if (name.length > 0 && text.toLowerCase().startsWith(`${name.toLowerCase()} `))
-      return text.slice(name.length).replace(/^['’]s\s+/, ' ').trim();
+      return text
+        .slice(name.length)
+        .replace(/^['’]s\s+/, ' ')
+        .trim();
   }
   if (/^(the company|the team|they|we)\s/i.test(text)) return text.replace(/^\S+(\s+(company|team))?\s+/i, '');
   return undefined;
@@ -85,7 +87,8 @@ export function shapeNews(
   options: { company?: string; names?: ReadonlySet<string> } = {},
 ): ShapedNews | undefined {
   const text = clean(source);
-  if (text.length === 0 || text.split(' ').length > 20 || SENSITIVE.test(text) || /[?:()"]/.test(text)) return undefined;
+  if (text.length === 0 || text.split(' ').length > 20 || SENSITIVE.test(text) || /[?:()"]/.test(text))
+    return undefined;
   const stripped = withoutSubject(text, options.company);
   const body = lowerFirstSafe(stripped ?? text, options.names);
   const tokens = tokenize(body);
@@ -101,9 +104,7 @@ export function shapeNews(
       const clause = `you ${agreed} ${words(tokens.slice(1))}`;
       const rest = words(tokens.slice(2)).replace(TRAILING_TIME, '');
       const congrats =
-        first.lower === 'was' || first.lower === 'were'
-          ? `being ${next.text} ${rest}`
-          : `${forms.gerund} ${rest}`;
+        first.lower === 'was' || first.lower === 'were' ? `being ${next.text} ${rest}` : `${forms.gerund} ${rest}`;
       shaped = { source, seen: clause.replace(/^you are /, "you're "), congrats: congrats.trim() };
     }
   } else if (first.tags.has('Verb')) {
@@ -112,6 +113,8 @@ export function shapeNews(
     shaped = headline(tokenize(lowerFirstSafe(text, options.names)), lowerFirstSafe(text, options.names));
   }
   if (shaped === undefined) return undefined;
-  const topic = shaped.topic ?? (shaped.congrats !== undefined && shaped.congrats.split(' ').length <= 4 ? shaped.congrats : undefined);
+  const topic =
+    shaped.topic ??
+    (shaped.congrats !== undefined && shaped.congrats.split(' ').length <= 4 ? shaped.congrats : undefined);
   return { ...shaped, source, ...(topic === undefined ? {} : { topic }) };
 }

@@ -31,7 +31,6 @@ function sentencesOf(text: string): string[] {
     .filter((sentence) => sentence.length > 0);
 }
 
-
 /** The object after the first verb group, up to a preposition or adverb: "month-end reporting". */
 function topicAfter(tokens: readonly Token[], verbAt: number): string | undefined {
   const verb = tokens[verbAt];
@@ -57,10 +56,13 @@ function topicAfter(tokens: readonly Token[], verbAt: number): string | undefine
 
 function isVerb(token: Token | undefined): boolean {
   if (token === undefined) return false;
-  if (['Determiner', 'Adjective', 'Preposition', 'Pronoun', 'Value', 'Acronym'].some((tag) => token.tags.has(tag))) return false;
+  if (['Determiner', 'Adjective', 'Preposition', 'Pronoun', 'Value', 'Acronym'].some((tag) => token.tags.has(tag)))
+    return false;
   if (token.tags.has('Verb') && !token.tags.has('Noun')) return true;
   const forms = verbForms(token.lower);
-  return forms !== undefined && (token.lower === forms.present || token.lower === forms.gerund) && !token.tags.has('Plural');
+  return (
+    forms !== undefined && (token.lower === forms.present || token.lower === forms.gerund) && !token.tags.has('Plural')
+  );
 }
 
 /** "reconciles" → "reconcile", "helping" → "help": the verb with "we" as its subject. */
@@ -72,7 +74,10 @@ function weForm(verb: Token): string | undefined {
   return undefined;
 }
 
-function fromFirstSentence(sentence: string, name: string | undefined): Omit<ShapedOffer, 'source' | 'proof'> | undefined {
+function fromFirstSentence(
+  sentence: string,
+  name: string | undefined,
+): Omit<ShapedOffer, 'source' | 'proof'> | undefined {
   let text = sentence;
   for (const candidate of name === undefined ? [] : [name, displayCompany(name)]) {
     if (candidate.length > 0 && text.toLowerCase().startsWith(`${candidate.toLowerCase()} `)) {
@@ -98,7 +103,8 @@ function fromFirstSentence(sentence: string, name: string | undefined): Omit<Sha
     (first.lower === forms.infinitive || first.lower === forms.present) &&
     (/^(your|the|a|an|our|every|all)$/.test(rest[0]?.lower ?? '') ||
       (first.lower === forms.present && !rest.some((token) => token.tags.has('Verb') && !token.tags.has('Noun'))));
-  const nounFirst = !verbBeforeObject && asSubject !== undefined && asSubject.tags.has('Noun') && !/s$/.test(first.lower);
+  const nounFirst =
+    !verbBeforeObject && asSubject !== undefined && asSubject.tags.has('Noun') && !/s$/.test(first.lower);
   if (/^(we|we're|we've|our|i|i'm|i've)$/i.test(first.lower)) {
     const line = /^i\b/i.test(first.text) ? text : lowerFirstSafe(text);
     const verbAt = tokens.findIndex((token, index) => index > 0 && token.tags.has('Verb'));
@@ -115,7 +121,8 @@ function fromFirstSentence(sentence: string, name: string | undefined): Omit<Sha
   const head = tagged(lowerFirstSafe(relative === -1 ? text : words(tokens.slice(0, relative))));
   if (head.length === 0 || mainVerbIndex(head) !== -1) return undefined;
   const product = lowerFirstSafe(text);
-  const built = /^(a|an)\s/i.test(product) || /\b(software|platform|tool|app|assistant|system|engine|service)\b/i.test(words(head));
+  const built =
+    /^(a|an)\s/i.test(product) || /\b(software|platform|tool|app|assistant|system|engine|service)\b/i.test(words(head));
   const verb = built ? 'built' : 'offer';
   const topic = relative === -1 ? undefined : topicAfter(tokens, relative + 1);
   return { line: `we ${verb} ${product}`, product, topic };

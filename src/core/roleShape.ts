@@ -38,8 +38,10 @@ const OFFICER_AREAS: Record<string, string> = {
   commercial: 'sales',
   customer: 'customer success',
 };
-const LEADER = /^(?:senior |global |regional )?(?:s?vp|evp|vice president|head|director|chief|lead|leader|gm|general manager)(?: of| for|,)?\s+(.+)$/i;
-const RUNS_COMPANY = /\b(founder|co-?founder|ceo|owner|president|managing director|managing partner|geschäftsführer)\b/i;
+const LEADER =
+  /^(?:senior |global |regional )?(?:s?vp|evp|vice president|head|director|chief|lead|leader|gm|general manager)(?: of| for|,)?\s+(.+)$/i;
+const RUNS_COMPANY =
+  /\b(founder|co-?founder|ceo|owner|president|managing director|managing partner|geschäftsführer)\b/i;
 const MANAGER = /^(.+?)\s+(?:manager|lead|director|leader)$/i;
 /** Area words kept in their capitals. */
 const KEEP_CASE = /^(?:[A-Z]{2,}s?|[A-Z][a-z]+[A-Z]\w*)$/;
@@ -64,13 +66,18 @@ export function shapeRole(title: string, company: string | undefined): ShapedRol
   const officer = /^chief (\w+(?: \w+)?) officer$/.exec(lower)?.[1];
   if (officer !== undefined) {
     const area = OFFICER_AREAS[officer] ?? officer;
-    if (area === 'company') return { title: clean, clause: company === undefined ? 'you run the company' : `you run ${company}`, area };
+    if (area === 'company')
+      return { title: clean, clause: company === undefined ? 'you run the company' : `you run ${company}`, area };
     return { title: clean, clause: `you run ${area}`, area };
   }
   const chief = CHIEF[lower];
   if (chief !== undefined) return { title: clean, clause: `you run ${chief}`, area: chief };
   if (RUNS_COMPANY.test(lower))
-    return { title: clean, clause: company === undefined ? 'you run the company' : `you run ${company}`, area: 'company' };
+    return {
+      title: clean,
+      clause: company === undefined ? 'you run the company' : `you run ${company}`,
+      area: 'company',
+    };
   const leader = LEADER.exec(clean);
   if (leader?.[1] !== undefined) {
     const area = areaText(leader[1]);

@@ -31,7 +31,8 @@ export function newThing(ctx: ComposeContext, nth: number): { text: string; topi
   const options: { text: string; topic?: string }[] = [];
   if (fresh !== undefined) {
     const seen = observation(ctx, fresh);
-    if (seen !== undefined) options.push({ text: `${seen} ${relevantBecause(ctx, fresh)}`, topic: topicOf(ctx, fresh) });
+    if (seen !== undefined)
+      options.push({ text: `${seen} ${relevantBecause(ctx, fresh)}`, topic: topicOf(ctx, fresh) });
   }
   if (proof !== undefined) options.push({ text: `One thing I left out last time: ${proof}.`, topic });
   if (topic !== undefined)
@@ -58,12 +59,17 @@ function relevantBecause(ctx: ComposeContext, angle: Angle): string {
 
 function intro(ctx: ComposeContext, style: BodyStyle): Paragraph[] {
   const paragraphs: Paragraph[] = [];
+  const body = pitch(ctx, ctx.lead);
   const warm = style === 'email' ? warmOpener(ctx) : undefined;
   if (ctx.purpose === 'linkedin_dm' && ctx.input.previous.some((m) => m.purpose === 'connection_request'))
     paragraphs.push({ text: ctx.pick(['Thanks for connecting.', 'Thanks for accepting my invitation.'], 'dm.thanks') });
   if (ctx.purpose === 'reengage')
-    paragraphs.push({ text: ctx.pick(["It's been a while since I last wrote.", 'Picking this back up after a quiet stretch.'], 're.open') });
-  const body = pitch(ctx, ctx.lead);
+    paragraphs.push({
+      text: ctx.pick(
+        ["It's been a while since I last wrote.", 'Picking this back up after a quiet stretch.'],
+        're.open',
+      ),
+    });
   paragraphs.push({ text: warm === undefined ? body : `${warm} ${body}` });
   paragraphs.push({ text: askFor(ctx, 'intro', topicOf(ctx, ctx.lead)) });
   return paragraphs;
@@ -74,13 +80,27 @@ function followUp(ctx: ComposeContext, nth: number): Paragraph[] {
   const topic = extra.topic;
   const open = ctx.pick(
     topic === undefined
-      ? ['Following up on my last note.', 'A quick follow-up to my earlier email.', 'Bumping this in case it got buried.']
-      : [`Following up on my note about ${topic}.`, `A quick follow-up on ${topic}.`, `Bumping my note about ${topic}.`],
+      ? [
+          'Following up on my last note.',
+          'A quick follow-up to my earlier email.',
+          'Bumping this in case it got buried.',
+        ]
+      : [
+          `Following up on my note about ${topic}.`,
+          `A quick follow-up on ${topic}.`,
+          `Bumping my note about ${topic}.`,
+        ],
     `fu${nth}.open`,
   );
   const close =
     nth >= 1
-      ? ctx.pick(["If the timing is off, just say so and I'll step back.", 'If this is not a priority, a one-word reply is plenty.'], 'fu.close')
+      ? ctx.pick(
+          [
+            "If the timing is off, just say so and I'll step back.",
+            'If this is not a priority, a one-word reply is plenty.',
+          ],
+          'fu.close',
+        )
       : askFor(ctx, 'followup');
   return [{ text: `${open} ${extra.text}` }, { text: close }];
 }
@@ -91,12 +111,15 @@ function valueAdd(ctx: ComposeContext): Paragraph[] {
   if (pain !== undefined) ctx.use(...pain.keys);
   const open =
     topic === undefined
-      ? ctx.pick(['No pitch in this one, just an idea that might be useful.', 'One idea that might be useful, no pitch.'], 'value.open')
-      : ctx.pick([`No pitch in this one, just an idea on ${topic}.`, `One idea on ${topic}, no pitch attached.`], 'value.open');
-  return [
-    { text: `${open} ${tipFor(ctx, pain?.pain?.source ?? topic ?? '')}` },
-    { text: askFor(ctx, 'soft') },
-  ];
+      ? ctx.pick(
+          ['No pitch in this one, just an idea that might be useful.', 'One idea that might be useful, no pitch.'],
+          'value.open',
+        )
+      : ctx.pick(
+          [`No pitch in this one, just an idea on ${topic}.`, `One idea on ${topic}, no pitch attached.`],
+          'value.open',
+        );
+  return [{ text: `${open} ${tipFor(ctx, pain?.pain?.source ?? topic ?? '')}` }, { text: askFor(ctx, 'soft') }];
 }
 
 function caseStudy(ctx: ComposeContext): Paragraph[] {
@@ -105,7 +128,12 @@ function caseStudy(ctx: ComposeContext): Paragraph[] {
   const topic = topicOf(ctx, ctx.lead);
   return [
     { text: `Thought this might be relevant${atCompany(ctx)}: ${proof}.` },
-    { text: topic === undefined ? askFor(ctx, 'followup') : `If it looks similar on your side with ${topic}, happy to walk you through how it works.` },
+    {
+      text:
+        topic === undefined
+          ? askFor(ctx, 'followup')
+          : `If it looks similar on your side with ${topic}, happy to walk you through how it works.`,
+    },
   ];
 }
 
@@ -137,12 +165,23 @@ function discovery(ctx: ComposeContext): Paragraph[] {
     ctx.use(...tech.keys);
     bullets.push(`- how ${tech.stack.text} ${tech.stack.plural ? 'fit' : 'fits'} into that`);
   }
-  if (ctx.offer?.topic !== undefined) bullets.push(`- whether a different approach to ${ctx.offer.topic} is worth a look`);
+  if (ctx.offer?.topic !== undefined)
+    bullets.push(`- whether a different approach to ${ctx.offer.topic} is worth a look`);
   bullets.push('- what a good outcome would look like for you');
   return [
     { text: ctx.pick(['Would you be open to a short call?', 'Could we find a few minutes for a call?'], 'call.open') },
-    { text: `${ctx.pick(["Here's what I'd want to cover:", 'What I would cover:'], 'call.agenda')}\n${bullets.join('\n')}` },
-    { text: ctx.pick(['If that sounds useful, reply with a time that works for you.', 'If yes, send me a couple of times that suit you.'], 'call.close') },
+    {
+      text: `${ctx.pick(["Here's what I'd want to cover:", 'What I would cover:'], 'call.agenda')}\n${bullets.join('\n')}`,
+    },
+    {
+      text: ctx.pick(
+        [
+          'If that sounds useful, reply with a time that works for you.',
+          'If yes, send me a couple of times that suit you.',
+        ],
+        'call.close',
+      ),
+    },
   ];
 }
 
@@ -151,7 +190,11 @@ function breakup(ctx: ComposeContext): Paragraph[] {
   return [
     {
       text: ctx.pick(
-        ["I haven't heard back, so I'll assume the timing isn't right.", "I'll close the loop here and stop writing.", 'This is my last note on this.'],
+        [
+          "I haven't heard back, so I'll assume the timing isn't right.",
+          "I'll close the loop here and stop writing.",
+          'This is my last note on this.',
+        ],
         'break.open',
       ),
     },
@@ -161,7 +204,10 @@ function breakup(ctx: ComposeContext): Paragraph[] {
           ? 'If anything changes, just reply to this email and I will pick it up from there.'
           : `If things change on ${topic}, just reply and I'll pick it up from there.`,
     },
-    { text: ctx.pick(['Thanks for reading either way.', 'Wishing you and the team a good quarter.'], 'break.close'), optional: true },
+    {
+      text: ctx.pick(['Thanks for reading either way.', 'Wishing you and the team a good quarter.'], 'break.close'),
+      optional: true,
+    },
   ];
 }
 
@@ -191,7 +237,8 @@ function purposeParagraphs(ctx: ComposeContext, style: BodyStyle): Paragraph[] {
 /** Full paragraph list: greeting, purpose paragraphs, sign-off (email) or first name (chat). */
 export function bodyParagraphs(ctx: ComposeContext, style: BodyStyle): Paragraph[] {
   const middle = purposeParagraphs(ctx, style).filter((paragraph) => paragraph.text.trim().length > 0);
-  const closing = style === 'email' ? signOff(ctx) : (ctx.senderName ?? '');
+  const closing =
+    style === 'email' ? signOff(ctx) : ctx.pick([ctx.senderName ?? '', ctx.senderFirst ?? ''], 'chat.signoff');
   return [{ text: greeting(ctx) }, ...middle, ...(closing.length > 0 ? [{ text: closing }] : [])];
 }
 

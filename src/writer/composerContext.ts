@@ -114,7 +114,10 @@ export function atCompany(ctx: ComposeContext): string {
 export function greeting(ctx: ComposeContext): string {
   if (ctx.firstName === undefined) return ctx.pick(['Hi there,', 'Hello,', 'Hi,'], 'greeting');
   ctx.use('firstName');
-  return ctx.pick([`Hi ${ctx.firstName},`, `Hello ${ctx.firstName},`, `Hey ${ctx.firstName},`], 'greeting');
+  return ctx.pick(
+    [`Hi ${ctx.firstName},`, `Hello ${ctx.firstName},`, `Hey ${ctx.firstName},`, `${ctx.firstName},`],
+    'greeting',
+  );
 }
 
 /** "Sam from Ledgerly", "Sam", "someone at Ledgerly" or undefined: who is writing, for chat lines. */

@@ -57,7 +57,11 @@ function byPurpose(ctx: ComposeContext): string[] | undefined {
       options.push('An idea, no pitch', 'Something that might help', name !== undefined && `An idea for you, ${name}`);
       break;
     case 'case_study':
-      options.push('How a team like yours approached it', 'Something relevant', name !== undefined && `For you, ${name}`);
+      options.push(
+        'How a team like yours approached it',
+        'Something relevant',
+        name !== undefined && `For you, ${name}`,
+      );
       break;
     case 'discovery_call':
       options.push('A short call?', name !== undefined && `Time for a quick call, ${name}?`);

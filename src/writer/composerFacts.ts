@@ -105,15 +105,30 @@ export function collectAngles(contact: WriterContact, offer: string | undefined)
   if (stack !== undefined) {
     // A stack bears on the offer only when the offer names one of the tools as written ("works with
     // HubSpot"), not when a tool's name is also a word ("Outreach" and "outreach").
-    const named = offer !== undefined && stack.tools.some((tool) => new RegExp(`\\b${escapeRegExp(tool)}\\b`).test(offer));
+    const named =
+      offer !== undefined && stack.tools.some((tool) => new RegExp(`\\b${escapeRegExp(tool)}\\b`).test(offer));
     const relevance = named ? { relevance: 'strong' as const, score: 1 } : { relevance: 'none' as const, score: 0 };
-    angles.push({ kind: 'tech', keys: ['enrichment.techStack'], ...relevance, text: stack.text, forms: stack.tools, stack });
+    angles.push({
+      kind: 'tech',
+      keys: ['enrichment.techStack'],
+      ...relevance,
+      text: stack.text,
+      forms: stack.tools,
+      stack,
+    });
   }
   const title = cleanFact(contact.title);
   const role = title === undefined ? undefined : shapeRole(title, company && displayCompany(company));
   if (role !== undefined) {
     const about = [role.area, cleanFact(enrichment.industry)].filter(Boolean).join(' ');
-    angles.push({ kind: 'role', keys: ['title'], ...score(about || role.title), text: role.title, forms: [role.title], role });
+    angles.push({
+      kind: 'role',
+      keys: ['title'],
+      ...score(about || role.title),
+      text: role.title,
+      forms: [role.title],
+      role,
+    });
   }
   return angles;
 }

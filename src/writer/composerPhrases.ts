@@ -13,7 +13,12 @@ export function observation(ctx: ComposeContext, angle: Angle): string | undefin
   let line: string | undefined;
   if (pain?.clause !== undefined) {
     line = ctx.pick(
-      [`From what I can tell, ${pain.clause}.`, `It looks like ${pain.clause}.`, `If I've read things right, ${pain.clause}.`],
+      [
+        `From what I can tell, ${pain.clause}.`,
+        `It looks like ${pain.clause}.`,
+        `If I've read things right, ${pain.clause}.`,
+        `My understanding is that ${pain.clause}.`,
+      ],
       slot,
     );
   } else if (pain?.phrase !== undefined) {
@@ -30,17 +35,17 @@ export function observation(ctx: ComposeContext, angle: Angle): string | undefin
     line =
       news.congrats === undefined
         ? ctx.pick([`Saw ${news.seen}.`, `I read ${news.seen}.`], slot)
-        : ctx.pick([`Congrats on ${news.congrats}.`, `Saw ${news.seen}. Congrats!`, `Congratulations on ${news.congrats}.`], slot);
+        : ctx.pick(
+            [`Congrats on ${news.congrats}.`, `Saw ${news.seen}. Congrats!`, `Congratulations on ${news.congrats}.`],
+            slot,
+          );
   } else if (starter?.phrase !== undefined) {
     line = ctx.pick([`I came across ${starter.phrase}.`, `${upperFirst(starter.phrase)} caught my eye.`], slot);
   } else if (starter?.clause !== undefined) {
     line = ctx.pick([`I saw ${starter.clause}.`, `Noticed ${starter.clause}.`], slot);
   } else if (stack !== undefined) {
     line = ctx.pick(
-      [
-        `I noticed ${companyName(ctx)} runs on ${stack.text}.`,
-        `Saw that your team works in ${stack.text}.`,
-      ],
+      [`I noticed ${companyName(ctx)} runs on ${stack.text}.`, `Saw that your team works in ${stack.text}.`],
       slot,
     );
   } else if (role !== undefined) {
@@ -94,7 +99,11 @@ export function offerLink(ctx: ComposeContext, angle: Angle): string | undefined
   }
   if (angle.relevance === 'soft' && angle.kind !== 'none') {
     return ctx.pick(
-      [`That's close to what we do${atUs(ctx)}: ${line}.`, `If that's on your list, this may be worth a look: ${line}.`],
+      [
+        `That's close to what we do${atUs(ctx)}: ${line}.`,
+        `If that's on your list, this may be worth a look: ${line}.`,
+        `It's near what we work on${atUs(ctx)}: ${line}.`,
+      ],
       'link.soft',
     );
   }
@@ -104,6 +113,7 @@ export function offerLink(ctx: ComposeContext, angle: Angle): string | undefined
       `I don't know yet whether this is a fit ${where}, so I'll keep it short: ${line}.`,
       `I'll keep it short, since I'm not sure yet whether it's a fit ${where}: ${line}.`,
       `Short version of why I'm ${writing}: ${line}.`,
+      `In one line, ${line}.`,
     ],
     'link.none',
   );
@@ -120,12 +130,14 @@ const ASKS = {
     'Open to a short call about {topic}?',
     'Would a short call about {topic} be useful?',
     'Worth a quick chat to compare notes on {topic}?',
+    'Would it help to compare notes on {topic} for a few minutes?',
   ],
   intro: [
     'Worth a short call to see if it fits?',
     'Open to a quick chat next week?',
     "If it's useful, I can send a short overview. Want me to?",
     'Would it make sense to compare notes for a few minutes?',
+    'Is this worth a short conversation?',
   ],
   followup: ['Worth a quick chat?', 'Any interest in a short call?', 'Would a short overview by email help?'],
   soft: [

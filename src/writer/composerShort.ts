@@ -9,7 +9,7 @@ import type { Angle } from './composerFacts.ts';
 import { checkinNews, newThing } from './composerBody.ts';
 import { observation, topicOf } from './composerPhrases.ts';
 
-export const SMS_OPT_OUT = 'Reply STOP to opt out';
+export const SMS_OPT_OUT = 'Reply STOP to opt out.';
 /** One segment by default; the guardrail's hard limit (three) is for texts written elsewhere. */
 export const SMS_TARGET_SEGMENTS = 1;
 
@@ -29,7 +29,8 @@ function shortLine(ctx: ComposeContext, angle: Angle): string | undefined {
   if (starter?.phrase !== undefined) return `I came across ${starter.phrase}`;
   if (starter?.clause !== undefined) return `I saw ${starter.clause}`;
   if (pain !== undefined && angle.relevance !== 'none') return `I'd like to hear how you handle ${pain.topic}`;
-  if (role?.clause !== undefined) return `I see ${role.clause}${role.clause.endsWith(ctx.company ?? '\u0000') ? '' : atCompany(ctx)}`;
+  if (role?.clause !== undefined)
+    return `I see ${role.clause}${role.clause.endsWith(ctx.company ?? '\u0000') ? '' : atCompany(ctx)}`;
   return undefined;
 }
 
@@ -52,7 +53,10 @@ export function composeConnectionNote(ctx: ComposeContext, max: number): string 
     candidates.push({ text: `${hello}, ${line}. ${connect}`, keys });
   }
   const lowered = (connect[0]?.toLowerCase() ?? '') + connect.slice(1);
-  candidates.push({ text: context === '' ? `${hello}, ${lowered}${signature}` : `${hello},${context} ${connect}${signature}`, keys: [] });
+  candidates.push({
+    text: context === '' ? `${hello}, ${lowered}${signature}` : `${hello},${context} ${connect}${signature}`,
+    keys: [],
+  });
   candidates.push({ text: `${hello}, ${lowered}`, keys: [] });
   return first(ctx, candidates, (text) => [...text].length <= max);
 }
@@ -67,7 +71,10 @@ function purposeLine(ctx: ComposeContext): { text: string; keys: string[] }[] {
     case 'breakup': {
       const topic = topicOf(ctx, ctx.used[0] ?? lead);
       out.push({
-        text: topic === undefined ? 'Last note from me: if the timing changes, just reply here.' : `Last note from me: if things change on ${topic}, just reply here.`,
+        text:
+          topic === undefined
+            ? 'Last note from me: if the timing changes, just reply here.'
+            : `Last note from me: if things change on ${topic}, just reply here.`,
         keys: [],
       });
       break;
@@ -83,7 +90,13 @@ function purposeLine(ctx: ComposeContext): { text: string; keys: string[] }[] {
       const news = checkinNews(ctx);
       if (news?.news?.congrats !== undefined)
         out.push({ text: `How are things going since ${news.news.congrats}?`, keys: news.keys });
-      out.push({ text: ctx.pick(["How's the quarter going on your side?", "What's keeping the team busy these days?"], 'short.checkin'), keys: [] });
+      out.push({
+        text: ctx.pick(
+          ["How's the quarter going on your side?", "What's keeping the team busy these days?"],
+          'short.checkin',
+        ),
+        keys: [],
+      });
       break;
     }
     default:
@@ -118,17 +131,47 @@ export function composeSms(ctx: ComposeContext, maxSegments: number): string {
 
 /** WhatsApp: who is writing, one line on the purpose, one question; a line break between each. */
 export function composeWhatsApp(ctx: ComposeContext, max: number): string {
-  const hello = ctx.firstName === undefined ? 'Hi' : `Hi ${ctx.firstName}`;
+  const name = ctx.firstName;
+  const hello = ctx.pick(
+    name === undefined ? ['Hi', 'Hello'] : [`Hi ${name}`, `Hello ${name}`, `Hey ${name}`],
+    'wa.hello',
+  );
   const who = whoIsWriting(ctx);
-  const intro = who === undefined ? `${hello},` : `${hello}, it's ${who}.`;
+  const intro =
+    who === undefined
+      ? `${hello},`
+      : ctx.pick([`${hello}, it's ${who}.`, `${hello}, ${who} here.`, `${hello}, this is ${who}.`], 'wa.who');
   const ask =
     ctx.purpose === 'breakup' || ctx.purpose === 'casual_checkin'
       ? undefined
-      : ctx.pick(['Open to a short call this week?', 'Would a quick call be useful?', 'Worth a short chat?'], 'wa.ask');
+      : ctx.pick(
+          [
+            'Open to a short call this week?',
+            'Would a quick call be useful?',
+            'Worth a short chat?',
+            'Any interest in a quick call?',
+            'Could we talk for a few minutes this week?',
+          ],
+          'wa.ask',
+        );
+  const lead = ctx.pick(['', 'Quick one: ', 'In short: '], 'wa.lead');
   const candidates: Candidate[] = purposeLine(ctx).map((line) => ({
-    text: [intro, line.text, ask].filter((part) => part !== undefined).join('\n'),
+    text: [
+      intro,
+      line.keys.length === 0 && /^We /.test(line.text)
+        ? `${lead}${lead === '' ? line.text : lowerFirstWe(line.text)}`
+        : line.text,
+      ask,
+    ]
+      .filter((part) => part !== undefined)
+      .join('\n'),
     keys: line.keys,
   }));
   candidates.push({ text: [intro, ask ?? 'Hope all is well on your side.'].join('\n'), keys: [] });
   return first(ctx, candidates, (text) => [...text].length <= max);
+}
+
+/** "We build …" → "we build …" after a lead-in. */
+function lowerFirstWe(text: string): string {
+  return text.replace(/^We\b/, 'we');
 }

@@ -49,7 +49,10 @@ const GENERIC: readonly string[] = [
 /** One tip for a pain point (or topic); a general one when nothing matches. */
 export function tipFor(ctx: ComposeContext, about: string): string {
   const match = TIPS.find((entry) => entry.when.test(about));
-  const lead = ctx.pick(['One thing that tends to help:', 'Something that usually works:', 'What I would try first:'], 'tip.lead');
+  const lead = ctx.pick(
+    ['One thing that tends to help:', 'Something that usually works:', 'What I would try first:'],
+    'tip.lead',
+  );
   const tip = ctx.pick(match?.tips ?? GENERIC, 'tip');
   return `${lead} ${(tip[0] ?? '').toLowerCase()}${tip.slice(1)}`;
 }

@@ -22,7 +22,9 @@ function key(sentence: string): string {
 /** Normalized sentences (at least `minWords` words) the earlier messages said. */
 export function saidBefore(previous: readonly PreviousMessage[], minWords = MIN_WORDS): Set<string> {
   return new Set(
-    previous.flatMap((message) => sentences(message.body).map(key)).filter((line) => line.split(' ').length >= minWords),
+    previous
+      .flatMap((message) => sentences(message.body).map(key))
+      .filter((line) => line.split(' ').length >= minWords),
   );
 }
 
