@@ -7,7 +7,7 @@ import { PRESETS, type PresetId } from '../core/presets.ts';
 import type { FallbackPolicy, Schedule, Step } from '../core/sequence.ts';
 import { nextAllowedSlot } from '../core/sendingWindow.ts';
 import { resolveContactTimezone } from '../core/timezone.ts';
-import { collectAngles, rankAngles } from './composerFacts.ts';
+import { collectAngles } from './composerFacts.ts';
 import type { WriterContact } from './types.ts';
 
 export type PlanContact = WriterContact & ReachableContact & { status: string };
@@ -130,7 +130,8 @@ function planLead(contact: PlanContact, sequence: PlanSequence, now: Date): Lead
     return { ...base, status: 'excluded', reason: `no step of the sequence can reach the contact (${why})` };
   }
   // Plans do not see the offer: the order is the intro's preferred kinds (pain, news, tools …).
-  const lead = rankAngles(collectAngles(contact, undefined), 'intro', [])[0];
+  const kinds = ['pain', 'news', 'tech', 'starter', 'role'];
+  const lead = [...collectAngles(contact, undefined)].sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind))[0];
   const angle =
     lead === undefined
       ? { kind: 'none', text: 'no enrichment: the messages use name, company and the offer only', facts: [] }

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Channel } from '../../core/channels.ts';
+import { describePurposes, WRITER_PURPOSES } from '../../core/purposes.ts';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { previewMessage } from '../../engine/preview.ts';
@@ -14,12 +15,12 @@ const required = (message: string) => (issue: { input?: unknown }) =>
 export const GenerateBody = z.strictObject({
   contactId: z.uuid({ error: required('must be a contact id (UUID)') }),
   channel: Channel,
-  purpose: z
-    .string({ error: required('must be a string') })
-    .regex(
-      /^[a-z][a-z0-9_]{0,63}$/,
-      'must be a purpose such as intro, followup_1 or breakup (lower-case letters, digits and _, at most 64)',
-    ),
+  purpose: z.enum(WRITER_PURPOSES, {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required'
+        : `must be one of ${describePurposes()} (got ${JSON.stringify(issue.input) ?? String(issue.input)})`,
+  }),
   variant: z
     .number({ error: 'must be a whole number from 0 to 9' })
     .int('must be a whole number from 0 to 9')
