@@ -7,6 +7,7 @@ import { openDatabase } from '../db/open.ts';
 import { countWorkspaces, createWorkspace } from '../db/workspaces.ts';
 import { wireEngine } from '../engine/wire.ts';
 import { config, parse } from './args.ts';
+import { askIdentity } from './firstRun.ts';
 
 export const start = (argv: string[]) => run(argv, { api: true, worker: true, firstWorkspace: true });
 export const serve = (argv: string[]) => run(argv, { api: true, worker: false, firstWorkspace: false });
@@ -24,6 +25,7 @@ async function run(argv: string[], role: { api: boolean; worker: boolean; firstW
     const { workspace, apiKey } = await createWorkspace(database.db, { name: 'Default workspace' });
     say(`Created workspace "${workspace.name}" (${workspace.id}).`);
     say(`API key (shown once, keep it safe): ${apiKey}`);
+    await askIdentity(database.db, workspace.id);
   }
 
   const { engine, adapters, queue } = await wireEngine(database, {

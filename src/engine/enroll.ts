@@ -1,6 +1,7 @@
 // Enrolling contacts into a sequence: by ids or by tag. Each contact is judged on its own; the ones
 // that cannot be enrolled come back with the reason. Enrolled contacts run from now.
 import { analyzeTables } from '../db/statistics.ts';
+import { placeholderReason, type LeadLike } from '../core/leadQuality.ts';
 import { hashString } from '../core/random.ts';
 import type { Db } from '../db/database.ts';
 import { insertEnrollments } from '../db/enrollments.ts';
@@ -25,8 +26,8 @@ export async function enrollContacts(
     const sequence = await getSequence(sql, input.sequenceId);
     if (!sequence) throw new SequenceNotFound(`sequence ${input.sequenceId} not found`);
     const requested = input.contactIds ? [...new Set(input.contactIds)] : [];
-    const { rows } = await sql.query<{ id: string; status: string; enrolled: boolean }>(
-      `SELECT c.id, c.status, EXISTS (SELECT 1 FROM enrollments e WHERE e.sequence_id = $1 AND e.contact_id = c.id) AS enrolled
+    const { rows } = await sql.query<{ id: string; status: string; enrolled: boolean } & LeadLike>(
+      `SELECT c.id, c.status, c.email, c.first_name AS "firstName", c.last_name AS "lastName", c.company, EXISTS (SELECT 1 FROM enrollments e WHERE e.sequence_id = $1 AND e.contact_id = c.id) AS enrolled
          FROM contacts c
         WHERE ($2::uuid[] IS NULL OR c.id = ANY ($2::uuid[])) AND ($3::text IS NULL OR $3 = ANY (c.tags))`,
       [input.sequenceId, input.contactIds ? requested : null, input.tag ?? null],
@@ -40,6 +41,7 @@ export async function enrollContacts(
       if (row.enrolled) skipped.push({ contactId: row.id, reason: 'already enrolled in this sequence' });
       else if (row.status === 'unsubscribed' || row.status === 'bounced')
         skipped.push({ contactId: row.id, reason: `contact is ${row.status}` });
+      else if (placeholderReason(row) !== undefined) skipped.push({ contactId: row.id, reason: placeholderReason(row) ?? '' });
       else eligible.push(row.id);
     }
     const variants = new Map(

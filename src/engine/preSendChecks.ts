@@ -5,6 +5,7 @@
 import { scoreContent } from '../core/spamCheck.ts';
 import type { SenderRow } from '../db/senders.ts';
 import { EMAIL_PROVIDERS } from './emailOutbound.ts';
+import { identityHold } from './identityHold.ts';
 import type { EngineDeps } from './ports.ts';
 
 const PAUSED_RETRY_MS = 60 * 60 * 1000;
@@ -27,8 +28,11 @@ export async function checkBeforeWriting(
     /** As loaded with the step. */
     sequence: { status: string; statusReason: string | null };
     now: Date;
+    workspace?: { name: string; offer: string | null; postalAddress: string | null };
   },
 ): Promise<RecipientVerdict> {
+  const held = identityHold(input);
+  if (held !== undefined) return held;
   if (!deliversEmail(input.channel, input.sender)) return { kind: 'ok', warnings: [] };
   if (input.sequence.status === 'paused') {
     return {

@@ -114,6 +114,7 @@ export async function prepareSend(
     email: contact.email,
     sequence,
     now,
+    workspace: ctx.loaded.workspace,
   });
   if (precheck.kind === 'defer') return defer(precheck.until, precheck.reason);
   if (precheck.kind === 'skip') {

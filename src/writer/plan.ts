@@ -8,6 +8,7 @@ import type { FallbackPolicy, Schedule, Step } from '../core/sequence.ts';
 import { nextAllowedSlot } from '../core/sendingWindow.ts';
 import { resolveContactTimezone } from '../core/timezone.ts';
 import { collectAngles } from './composerFacts.ts';
+import { placeholderReason } from '../core/leadQuality.ts';
 import type { WriterContact } from './types.ts';
 
 export type PlanContact = WriterContact & ReachableContact & { status: string };
@@ -100,6 +101,8 @@ export function presetSequence(id: PresetId): PlanSequence {
 function planLead(contact: PlanContact, sequence: PlanSequence, now: Date): LeadPlan {
   const base = { contactId: contact.id, name: displayName(contact), company: contact.company ?? null };
   if (DONE_STATUSES.has(contact.status)) return { ...base, status: 'excluded', reason: `contact is ${contact.status}` };
+  const placeholder = placeholderReason(contact);
+  if (placeholder !== undefined) return { ...base, status: 'excluded', reason: placeholder };
 
   const reachable: Channel[] = [];
   const unreachable: { channel: Channel; reason: string }[] = [];

@@ -28,6 +28,8 @@ export async function world(options: { start?: Date; adapters?: Partial<AdapterR
     expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
     return res.body;
   };
+  // Real sends are held until the workspace says what it offers (issue 18): every world has an offer.
+  await ok('PATCH', '/v1/workspace', { offer: 'We help teams send outreach.' });
   // tick() and pollMailboxes() are scoped to this test's workspace: test files run in parallel on one
   // database, and an engine must not run another test's enrollments or read another test's mailboxes
   // with its own clock, adapters and encryption key.

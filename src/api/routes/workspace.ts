@@ -1,6 +1,7 @@
 // GET/PATCH /v1/workspace and the workspace's API keys.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { identityGaps } from '../../core/identityGaps.ts';
 import type { Db } from '../../db/database.ts';
 import { createApiKey, getWorkspace, listApiKeys, revokeApiKey, updateWorkspace } from '../../db/workspaces.ts';
 import { notFound } from '../errors.ts';
@@ -14,7 +15,14 @@ const Workspace = z.object({
   defaultTimezone: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** What real sends still wait for (issue 18): company name, offer, postal address. Empty once set up. */
+  identityGaps: z.array(z.object({ gap: z.string(), reason: z.string() })),
 });
+
+/** The stored workspace plus what it still lacks before real sends go out. */
+function withGaps<T extends { name: string; offer: string | null; postalAddress: string | null }>(workspace: T) {
+  return { ...workspace, identityGaps: identityGaps(workspace) };
+}
 
 const WorkspacePatch = z.strictObject({
   name: Text(200).pipe(z.string().min(1, 'must not be empty')).optional(),
@@ -39,7 +47,8 @@ export const workspaceRoutes =
       '/v1/workspace',
       {
         schema: {
-          summary: 'The workspace of this API key',
+          summary:
+            'The workspace of this API key, with `identityGaps`: what real sends wait for (company name, offer, postal address)',
           tags: ['workspace'],
           response: { 200: Workspace, ...errorResponses },
         },
@@ -47,7 +56,7 @@ export const workspaceRoutes =
       async (request) => {
         const workspace = await db.tenant(request.workspaceId, getWorkspace);
         if (!workspace) throw notFound('workspace');
-        return workspace;
+        return withGaps(workspace);
       },
     );
 
@@ -65,7 +74,7 @@ export const workspaceRoutes =
         const patch = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v !== undefined));
         const workspace = await db.tenant(request.workspaceId, (sql) => updateWorkspace(sql, patch));
         if (!workspace) throw notFound('workspace');
-        return workspace;
+        return withGaps(workspace);
       },
     );
 

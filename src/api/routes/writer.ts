@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Channel } from '../../core/channels.ts';
 import { describePurposes, WRITER_PURPOSES } from '../../core/purposes.ts';
+import { describeIdentityGaps, identityGaps } from '../../core/identityGaps.ts';
 import type { Db } from '../../db/database.ts';
+import { getWorkspace } from '../../db/workspaces.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { previewMessage } from '../../engine/preview.ts';
 import { notFound } from '../errors.ts';
@@ -35,6 +37,14 @@ const Preview = z.looseObject({
   cached: z.boolean(),
 });
 
+/** A draft is shown either way; real sends wait while the workspace lacks these (issue 18). */
+export async function previewWarnings(db: Db, workspaceId: string): Promise<string[]> {
+  const workspace = await db.tenant(workspaceId, getWorkspace);
+  if (!workspace) return [];
+  const gaps = identityGaps(workspace);
+  return gaps.length === 0 ? [] : [describeIdentityGaps(gaps)];
+}
+
 export const writerRoutes =
   (db: Db, engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
@@ -56,12 +66,14 @@ export const writerRoutes =
         );
         if (outcome === 'contact_not_found') throw notFound('contact');
         const cached = outcome.cached === true;
+        const warnings = await previewWarnings(db, request.workspaceId);
+        const extra = warnings.length === 0 ? {} : { warnings };
         if (!outcome.ok) {
           const { ok: _ok, ...blocked } = outcome;
-          return { ...blocked, cached };
+          return { ...blocked, cached, ...extra };
         }
         const { ok: _ok, ...written } = outcome;
-        return { ...written, blocked: false, cached };
+        return { ...written, blocked: false, cached, ...extra };
       },
     );
   };
