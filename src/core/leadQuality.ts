@@ -77,8 +77,12 @@ const PLACEHOLDER_COMPANIES = new Set([
   'asdf',
 ]);
 
-/** Domains reserved for documentation and tests (RFC 2606, RFC 6761): mail there reaches nobody. */
-const RESERVED_DOMAIN = /(?:^|\.)(?:example\.(?:com|net|org)|example|test|invalid|localhost)$/i;
+/**
+ * Domains reserved for documentation and tests (RFC 2606, RFC 6761): mail there reaches nobody.
+ * The bare example.com/.net/.org and the .test, .invalid and .localhost names; a subdomain such as
+ * "northwind.example.com" names an organisation and is judged by the other signals.
+ */
+const RESERVED_DOMAIN = /^(?:example\.(?:com|net|org)|localhost)$|\.(?:test|invalid|localhost)$/i;
 
 function normalized(value: string | null | undefined): string {
   return (value ?? '')
