@@ -77,13 +77,15 @@ const AMBIGUOUS = new Set(['as', 'ab', 'se', 'spa', 'lp', 'ag', 'kg', 'ug', 'kk'
 
 function stripOnce(name: string): string {
   const lower = name.toLowerCase();
-  for (const form of LEGAL_FORMS) {
+  // "s.r.o." also when its last dot was trimmed away as sentence punctuation.
+  const forms = LEGAL_FORMS.flatMap((form) => (form.endsWith('.') ? [form, form.slice(0, -1)] : [form]));
+  for (const form of forms) {
     if (!lower.endsWith(form)) continue;
     const start = name.length - form.length;
     const before = name.slice(0, start);
     if (!/[\s,]$/.test(before)) continue;
     const written = name.slice(start);
-    if (AMBIGUOUS.has(form) && !before.trimEnd().endsWith(',') && written !== written.toUpperCase()) continue;
+    if (AMBIGUOUS.has(form.replace(/\.$/, '')) && !before.trimEnd().endsWith(',') && written !== written.toUpperCase()) continue;
     const rest = before.replace(/[\s,]+$/, '');
     // A name that is only a legal form ("Inc.") is kept as written.
     return rest.length > 0 ? rest : name;

@@ -113,7 +113,7 @@ export function offerLink(ctx: ComposeContext, angle: Angle): string | undefined
       `I don't know yet whether this is a fit ${where}, so I'll keep it short: ${line}.`,
       `I'll keep it short, since I'm not sure yet whether it's a fit ${where}: ${line}.`,
       `Short version of why I'm ${writing}: ${line}.`,
-      `In one line, ${line}.`,
+      `Here's the short version: ${line}.`,
     ],
     'link.none',
   );
