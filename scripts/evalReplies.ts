@@ -97,7 +97,10 @@ export function formatEvaluation(result: ReplyEvaluation): string {
   const lines = [`replies: ${result.total}   accuracy: ${pct(result.accuracy)} (${result.correct}/${result.total})`];
   const dates = result.returnDates;
   const share = dates.labelled === 0 ? 'n/a' : pct(dates.correct / dates.labelled);
-  lines.push(`return-date accuracy: ${share} (${dates.correct}/${dates.labelled} exact, out-of-office and not-now replies)`, '');
+  lines.push(
+    `return-date accuracy: ${share} (${dates.correct}/${dates.labelled} exact, out-of-office and not-now replies)`,
+    '',
+  );
   lines.push(`${'intent'.padEnd(16)}${'n'.padStart(5)}${'precision'.padStart(11)}${'recall'.padStart(9)}`);
   for (const row of result.perIntent) {
     lines.push(

@@ -85,7 +85,8 @@ function stripOnce(name: string): string {
     const before = name.slice(0, start);
     if (!/[\s,]$/.test(before)) continue;
     const written = name.slice(start);
-    if (AMBIGUOUS.has(form.replace(/\.$/, '')) && !before.trimEnd().endsWith(',') && written !== written.toUpperCase()) continue;
+    if (AMBIGUOUS.has(form.replace(/\.$/, '')) && !before.trimEnd().endsWith(',') && written !== written.toUpperCase())
+      continue;
     const rest = before.replace(/[\s,]+$/, '');
     // A name that is only a legal form ("Inc.") is kept as written.
     return rest.length > 0 ? rest : name;

@@ -41,7 +41,8 @@ export async function enrollContacts(
       if (row.enrolled) skipped.push({ contactId: row.id, reason: 'already enrolled in this sequence' });
       else if (row.status === 'unsubscribed' || row.status === 'bounced')
         skipped.push({ contactId: row.id, reason: `contact is ${row.status}` });
-      else if (placeholderReason(row) !== undefined) skipped.push({ contactId: row.id, reason: placeholderReason(row) ?? '' });
+      else if (placeholderReason(row) !== undefined)
+        skipped.push({ contactId: row.id, reason: placeholderReason(row) ?? '' });
       else eligible.push(row.id);
     }
     const variants = new Map(
