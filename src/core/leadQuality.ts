@@ -77,12 +77,14 @@ const PLACEHOLDER_COMPANIES = new Set([
   'asdf',
 ]);
 
+/** Names reserved for tests (RFC 6761): no mailbox exists there. */
+const TEST_DOMAIN = /^localhost$|\.(?:test|invalid|localhost)$/i;
 /**
- * Domains reserved for documentation and tests (RFC 2606, RFC 6761): mail there reaches nobody.
- * The bare example.com/.net/.org and the .test, .invalid and .localhost names; a subdomain such as
- * "northwind.example.com" names an organisation and is judged by the other signals.
+ * Domains reserved for documentation (RFC 2606). On their own they are not enough: the docs and
+ * most first tries of the product use them for a real-looking person; with a test-like address or
+ * another signal they count.
  */
-const RESERVED_DOMAIN = /^(?:example\.(?:com|net|org)|localhost)$|\.(?:test|invalid|localhost)$/i;
+const EXAMPLE_DOMAIN = /(?:^|\.)example(?:\.(?:com|net|org))?$/i;
 
 function normalized(value: string | null | undefined): string {
   return (value ?? '')
@@ -103,11 +105,13 @@ export function placeholderReasons(lead: LeadLike): string[] {
   if (lead.company != null && (company.length === 0 || PLACEHOLDER_COMPANIES.has(company)))
     reasons.push(`the company "${lead.company}" is a placeholder`);
   const domain = (lead.email ?? '').split('@')[1]?.toLowerCase();
-  if (domain !== undefined && RESERVED_DOMAIN.test(domain))
-    reasons.push(`the email domain ${domain} is reserved for examples and tests`);
   const local = normalized((lead.email ?? '').split('@')[0]);
-  if (reasons.length === 0 && TEST_NAMES.has(local) && local !== 'name')
-    reasons.push(`the address ${lead.email ?? ''} looks like test data`);
+  const testLocal = TEST_NAMES.has(local) && local !== 'name';
+  if (domain !== undefined && TEST_DOMAIN.test(domain))
+    reasons.push(`the email domain ${domain} is reserved for tests`);
+  else if (domain !== undefined && EXAMPLE_DOMAIN.test(domain) && (testLocal || reasons.length > 0))
+    reasons.push(`the email domain ${domain} is reserved for examples`);
+  else if (reasons.length === 0 && testLocal) reasons.push(`the address ${lead.email ?? ''} looks like test data`);
   return reasons;
 }
 

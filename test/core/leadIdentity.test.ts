@@ -12,8 +12,9 @@ describe('placeholder leads', () => {
     [{ email: 'asdf@acme.io', firstName: 'asdf' }, /test data/],
     [{ email: 'ana@acme.io', firstName: 'Ana', company: 'N/A' }, /company "N\/A" is a placeholder/],
     [{ email: 'ana@acme.io', firstName: 'Ana', company: 'Test Company' }, /placeholder/],
-    [{ email: 'ana@example.com', firstName: 'Ana' }, /email domain example\.com is reserved/],
-    [{ email: 'ana@shop.test', firstName: 'Ana' }, /shop\.test is reserved/],
+    [{ email: 'test@example.com', firstName: 'Ana' }, /email domain example\.com is reserved for examples/],
+    [{ email: 'ana@example.com', firstName: 'Test', lastName: 'User' }, /test data; the email domain example\.com/],
+    [{ email: 'ana@shop.test', firstName: 'Ana' }, /shop\.test is reserved for tests/],
     [{ email: 'foo@acme.io' }, /address foo@acme\.io looks like test data/],
   ])('%j is flagged', (lead, reason) => {
     expect(placeholderReason(lead)).toMatch(reason);
@@ -24,6 +25,8 @@ describe('placeholder leads', () => {
     [{ email: 'na@acme.io', firstName: 'Min-jun', lastName: 'Na', company: 'Acme' }],
     [{ email: 'bartosz@bar.pl', firstName: 'Bartosz', company: 'Bar Mleczny' }],
     [{ phone: '+14155550123', firstName: 'Ana' }],
+    // The documentation's own domain with a real-looking person: not enough on its own.
+    [{ email: 'ana.lopez@example.com', firstName: 'Ana', lastName: 'López' }],
   ])('%j looks real', (lead) => {
     expect(placeholderReasons(lead)).toEqual([]);
   });
