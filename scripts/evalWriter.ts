@@ -41,6 +41,8 @@ async function writeAll(leads: Lead[], write: (input: WriterInput) => Promise<Wr
       const previous: PreviousMessage[] = [];
       for (const [stepIndex, step] of PRESETS[presetId].steps.entries()) {
         const channels: WriterChannel[] = step.channel === 'whatsapp' ? ['whatsapp', 'sms'] : [step.channel];
+        // The SMS is written instead of the WhatsApp message (its fallback): both see the same history.
+        const before = [...previous];
         for (const channel of channels) {
           const input: WriterInput = {
             contact: lead.contact,
@@ -52,7 +54,7 @@ async function writeAll(leads: Lead[], write: (input: WriterInput) => Promise<Wr
               linkedinFree: leadIndex % 3 === 0,
             },
             workspace: { ...WORKSPACES[leadIndex % WORKSPACES.length]!, postalAddress: '1 Main St, Springfield' },
-            previous: [...previous],
+            previous: before,
             seed: `${lead.contact.id}:${presetId}:${stepIndex}`,
           };
           const outcome = await write(input);

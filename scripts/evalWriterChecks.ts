@@ -54,7 +54,7 @@ function factStrings(contact: WriterContact): string[] {
  * A.", "Open to a short call?", "Sam from Ledgerly here.", "No pitch in this one, just an idea …".
  */
 const CONVENTIONAL_FRAGMENT =
-  /^(congrats|congratulations|thanks|thank you|open to|any interest|worth a|quick|no pitch|one idea|happy to|last note|a quick follow-up|following up|bumping|hope|short version|if yes|if so|no pressure|all the best|(hi|hello|hey)\b[^.]*,[^.]* here\.$|\S+ from \S+ here)/i;
+  /^((hi|hello|hey) [^,]+, (congrats|congratulations|thanks)|congrats|congratulations|thanks|thank you|open to|any interest|worth a|quick|no pitch|one idea|happy to|last note|a quick follow-up|following up|bumping|hope|short version|if yes|if so|no pressure|all the best|(hi|hello|hey)\b[^.]*,[^.]* here\.$|\S+ from \S+ here)/i;
 const SKIP_LINE =
   /^(hi|hello|hey|dear)\b.*,$|^(best|thanks|cheers|regards|all the best|talk soon),$|^[-•]|:$|^call script/i;
 

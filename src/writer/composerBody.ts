@@ -106,7 +106,10 @@ function followUp(ctx: ComposeContext, nth: number): Paragraph[] {
 }
 
 function valueAdd(ctx: ComposeContext): Paragraph[] {
-  const pain = ctx.ranked.find((angle) => angle.kind === 'pain') ?? ctx.used.find((angle) => angle.kind === 'pain');
+  // Advice on what the sender's offer is about: a pain it bears on, else the offer's own topic.
+  // Tips on a problem the sender does not work on would read as filler.
+  const relevant = (angle: Angle) => angle.kind === 'pain' && angle.relevance !== 'none';
+  const pain = ctx.ranked.find(relevant) ?? ctx.used.find(relevant);
   const topic = pain?.pain?.topic ?? ctx.offer?.topic;
   if (pain !== undefined) ctx.use(...pain.keys);
   const open =
@@ -119,7 +122,10 @@ function valueAdd(ctx: ComposeContext): Paragraph[] {
           [`No pitch in this one, just an idea on ${topic}.`, `One idea on ${topic}, no pitch attached.`],
           'value.open',
         );
-  return [{ text: `${open} ${tipFor(ctx, pain?.pain?.source ?? topic ?? '')}` }, { text: askFor(ctx, 'soft') }];
+  return [
+    { text: `${open} ${tipFor(ctx, pain?.pain?.source ?? ctx.offer?.source ?? topic ?? '')}` },
+    { text: askFor(ctx, 'soft') },
+  ];
 }
 
 function caseStudy(ctx: ComposeContext): Paragraph[] {

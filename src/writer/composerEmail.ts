@@ -58,9 +58,9 @@ function byPurpose(ctx: ComposeContext): string[] | undefined {
       break;
     case 'case_study':
       options.push(
-        'How a team like yours approached it',
-        'Something relevant',
-        name !== undefined && `For you, ${name}`,
+        ...(ctx.offer !== undefined && ctx.offer.proof.length > 0
+          ? ['How a team like yours approached it', 'A result worth a look']
+          : ['One more idea', 'Another thought, no pitch']),
       );
       break;
     case 'discovery_call':

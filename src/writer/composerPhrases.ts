@@ -150,6 +150,9 @@ const ASKS = {
 /** The ask: about the topic when there is one the offer bears on, otherwise a plain one. */
 export function askFor(ctx: ComposeContext, kind: 'intro' | 'followup' | 'soft', topic?: string): string {
   if (kind === 'intro' && topic !== undefined && topic.split(' ').length <= 6)
-    return ctx.pick(ASKS.topic, 'ask.topic').replace('{topic}', topic);
+    return ctx.pick(
+      ASKS.topic.map((ask) => ask.replace('{topic}', topic)),
+      'ask.topic',
+    );
   return ctx.pick(ASKS[kind], `ask.${kind}`);
 }

@@ -25,7 +25,7 @@ const TIPS: readonly { when: RegExp; tips: readonly string[] }[] = [
     ],
   },
   {
-    when: /\b(repl\w*|leads?|outbound|cold|prospect\w*|pipeline|sdrs?|meetings?)\b/i,
+    when: /\b(repl\w*|leads?|outbound|outreach|cold|prospect\w*|pipeline|sdrs?|meetings?)\b/i,
     tips: [
       'Cut the first message to three sentences about them and one question. Long first touches rarely get an answer.',
       'Look at the last ten replies you got and note which opening line they answered. It is usually the most specific one.',
