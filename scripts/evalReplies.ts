@@ -95,7 +95,12 @@ function pct(value: number): string {
 
 export function formatEvaluation(result: ReplyEvaluation): string {
   const lines = [`replies: ${result.total}   accuracy: ${pct(result.accuracy)} (${result.correct}/${result.total})`];
-  lines.push(`return dates: ${result.returnDates.correct}/${result.returnDates.labelled} exact`, '');
+  const dates = result.returnDates;
+  const share = dates.labelled === 0 ? 'n/a' : pct(dates.correct / dates.labelled);
+  lines.push(
+    `return-date accuracy: ${share} (${dates.correct}/${dates.labelled} exact, out-of-office and not-now replies)`,
+    '',
+  );
   lines.push(`${'intent'.padEnd(16)}${'n'.padStart(5)}${'precision'.padStart(11)}${'recall'.padStart(9)}`);
   for (const row of result.perIntent) {
     lines.push(

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { GenerateBody } from '../api/routes/writer.ts';
 import { openDatabase } from '../db/open.ts';
 import { getWorkspace } from '../db/workspaces.ts';
-import { previewMessage } from '../engine/commands/preview.ts';
+import { previewMessage, previewWarnings } from '../engine/commands/preview.ts';
 import { wireEngine } from '../engine/wire.ts';
 import { config, parse, printJson, requireId, UsageError } from './args.ts';
 
@@ -50,12 +50,19 @@ export async function previewCommand(argv: string[]): Promise<void> {
     );
     if (outcome === 'contact_not_found')
       throw new Error(`contact ${parsed.data.contactId} not found in workspace ${workspaceId}`);
+    const warnings = await previewWarnings({ db: database.db }, workspaceId);
     if (values.json) {
       const { ok, ...rest } = outcome;
-      printJson({ ...rest, blocked: !ok, cached: outcome.cached === true });
+      printJson({
+        ...rest,
+        blocked: !ok,
+        cached: outcome.cached === true,
+        ...(warnings.length === 0 ? {} : { warnings }),
+      });
       return;
     }
     const say = (line: string) => process.stdout.write(`${line}\n`);
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     const by =
       outcome.model === undefined ? (outcome.generator ?? 'composer') : `${outcome.generator} (${outcome.model})`;
     if (!outcome.ok) {

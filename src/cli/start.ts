@@ -10,6 +10,7 @@ import { wireEngine } from '../engine/wire.ts';
 import { firstRunOwnerLink, ownerLinkLine } from '../engine/ownerSetup.ts';
 import { serverWithDashboard } from './dashboardBuild.ts';
 import { config, parse } from './args.ts';
+import { askIdentity } from './firstRun.ts';
 
 export const start = (argv: string[]) => run(argv, { api: true, worker: true, firstWorkspace: true });
 export const serve = (argv: string[]) => run(argv, { api: true, worker: false, firstWorkspace: false });
@@ -27,6 +28,7 @@ async function run(argv: string[], role: { api: boolean; worker: boolean; firstW
     const { workspace, apiKey } = await createWorkspace(database.db, { name: 'Default workspace' });
     say(`Created workspace "${workspace.name}" (${workspace.id}).`);
     say(`API key (shown once, keep it safe): ${apiKey}`);
+    await askIdentity(database.db, workspace.id);
   }
   if (role.firstWorkspace) {
     const url = await firstRunOwnerLink(database.db, { publicUrl: cfg.publicUrl, now: new Date() });

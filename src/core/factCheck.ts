@@ -3,6 +3,8 @@
 // never suspicious; a capitalized word passes when the input contains it, when it is always
 // capitalized (weekday, month, "I"), or when it starts a sentence/line and is a common word.
 import { ALWAYS_CAPITALIZED, SENTENCE_WORDS } from './commonWords.ts';
+import { withoutDiacritics } from './gsmText.ts';
+import { tokenize } from './nlp.ts';
 
 export type InventedFact = { token: string; kind: 'name' | 'number' | 'address' };
 
@@ -61,9 +63,37 @@ export function buildKnownFacts(sources: readonly unknown[]): KnownFacts {
       tokens.add(part);
       tokens.add(stripPossessive(part));
     }
+    // An SMS writes "Łukasz" as "Lukasz" to stay in GSM-7: the same name, not a new one.
+    const plain = withoutDiacritics(token);
+    if (plain !== token) {
+      tokens.add(plain);
+      for (const part of plain.split(/[.\-&]/)) tokens.add(part);
+    }
   }
   const numbers = new Set((text.match(/\d+/g) ?? []).map((digits) => digits.replace(/^0+(?=\d)/, '')));
   return { tokens, numbers, text };
+}
+
+/** Word classes that are never a name: a sentence may start with "Moving", "Would", "Happy". */
+const ORDINARY_TAGS = [
+  'Verb',
+  'Gerund',
+  'Adjective',
+  'Adverb',
+  'Preposition',
+  'Determiner',
+  'Pronoun',
+  'Conjunction',
+  'Modal',
+  'Copula',
+  'QuestionWord',
+  'Expression',
+];
+
+/** An English word that compromise reads as something other than a noun (which could be a name). */
+function isOrdinaryWord(lower: string): boolean {
+  const tags = tokenize(lower)[0]?.tags;
+  return tags !== undefined && !tags.has('ProperNoun') && ORDINARY_TAGS.some((tag) => tags.has(tag));
 }
 
 function isSentenceStart(text: string, index: number): boolean {
@@ -107,7 +137,7 @@ export function findInventedFacts(message: string, known: KnownFacts): InventedF
     const partOk = (part: string, position: number): boolean => {
       const partLower = part.toLowerCase();
       if (!hasUpper(part) || known.tokens.has(partLower) || ALWAYS.has(partLower)) return true;
-      return start && position === 0 && SENTENCE.has(partLower);
+      return start && position === 0 && (SENTENCE.has(partLower) || isOrdinaryWord(partLower));
     };
     if (!parts.every(partOk)) report(token, 'name');
   }

@@ -25,12 +25,19 @@ export const POSITIVE_INTENTS: readonly ReplyIntent[] = ['interested', 'meeting_
 export type ReplyClassification = {
   intent: ReplyIntent;
   confidence: number;
-  /** YYYY-MM-DD, only for out_of_office when the text names a date. */
+  /** YYYY-MM-DD, for out_of_office (back on) and not_now (write again from) when the text names a date. */
   returnDate?: string;
   referral?: { name?: string; email?: string };
 };
 
-export type ClassifyReplyInput = { body: string; subject?: string; headers?: Record<string, string>; now: Date };
+export type ClassifyReplyInput = {
+  body: string;
+  subject?: string;
+  headers?: Record<string, string>;
+  now: Date;
+  /** The contact's IANA time zone: "Monday" and "the 15th" are days where the person is (default UTC). */
+  zone?: string;
+};
 
 const BOUNCE_SUBJECT =
   /^(undeliverable|undelivered|delivery status notification|mail delivery failed|returned mail|delivery failure|failure notice|message not delivered|unzustellbar|non remis)/i;
@@ -124,7 +131,7 @@ export function classifyReplyHeuristic(input: ClassifyReplyInput): ReplyClassifi
   const unquoted = stripQuotedText(input.body);
   const text = replyText(input.body);
   const ooo = (): ReplyClassification => {
-    const returnDate = parseReturnDate(`${subject}\n${unquoted}`, input.now);
+    const returnDate = parseReturnDate(`${subject}\n${unquoted}`, input.now, input.zone);
     return returnDate === undefined
       ? { intent: 'out_of_office', confidence: 0.9 }
       : { intent: 'out_of_office', confidence: 0.95, returnDate };
@@ -156,7 +163,11 @@ export function classifyReplyHeuristic(input: ClassifyReplyInput): ReplyClassifi
     const referral = extractReferral(text);
     return { intent: 'referral', confidence: confidenceFor(score('referral'), 0), referral };
   }
-  if (score('not_now') >= 3) return pick('not_now', Math.max(score('not_interested'), positive) / 2);
+  if (score('not_now') >= 3) {
+    const later = pick('not_now', Math.max(score('not_interested'), positive) / 2);
+    const returnDate = parseReturnDate(text, input.now, input.zone);
+    return returnDate === undefined ? later : { ...later, returnDate };
+  }
   if (score('not_interested') >= 3 || (score('not_interested') >= 2 && score('not_interested') > positive)) {
     return pick('not_interested', positive);
   }

@@ -70,7 +70,7 @@ export const REPLY_RULES: readonly ReplyRule[] = [
       'on (?:annual |parental |maternity |paternity |sick |medical )?leave',
       'on (?:vacation|holiday|holidays|pto|annual leave|a business trip)',
       'away from (?:the office|my desk|e-?mail|my e-?mail)',
-      "(?:i am|i'm|i will be|i'll be) (?:currently )?(?:away|travel+ing|out)(?: of office| until| till| through| from| and| with)",
+      "(?:i am|i'm|i will be|i'll be) (?:currently )?(?:away|travel+ing|out)(?: of office| until| till| through| from| and| with| this week| today)",
       'limited (?:access to )?(?:e-?mail|internet)',
       'without (?:access to )?e-?mail',
       'abwesend',
@@ -197,6 +197,7 @@ export const REPLY_RULES: readonly ReplyRule[] = [
       'ask (?:me )?again',
       '(?:reach|circle|check|get) back (?:in|after|next|later|with me in)',
       '(?:try|ping|contact|reach out to) (?:me|us) (?:again )?(?:in|after|next|later)',
+      'reach out (?:again )?(?:after|in|next)',
       'follow up (?:in|after|next)',
       'no budget',
       'budget (?:is )?(?:frozen|freeze|allocated|spent)',
@@ -266,6 +267,15 @@ export const REPLY_RULES: readonly ReplyRule[] = [
     ),
   },
   { intent: 'not_interested', weight: 4, pattern: /^\W*(?:no|nope|nah|nein|non|não|nao)\W*$/iu },
+  // Short refusals as people type them: "lol no", "pass", "hard pass", "nah, not for us", "no thx".
+  {
+    intent: 'not_interested',
+    weight: 4,
+    pattern:
+      /^\W*(?:(?:lol|lmao|haha|ha|sorry|um+|hmm+|honestly|ok|okay|thanks|thank you)\W+)?(?:no+|nope|nah|pass|hard pass|i'?ll pass|we'?ll pass|no thx|no thanks|no thank you|not for us|not interested|not really|not for me)\b[^?]{0,30}$/iu,
+  },
+  // A reply that opens with a bare "No." / "Nah," / "Pass." and goes on to explain.
+  { intent: 'not_interested', weight: 3, pattern: /^\W*(?:no|nope|nah|pass)\s*[.!,;]/iu },
   // meeting request
   {
     intent: 'meeting_request',

@@ -223,7 +223,16 @@ export async function workspaceOfEnrollment(sql: Sql, id: string): Promise<strin
   return rows[0]?.workspaceId;
 }
 
-export type EnrollmentCandidate = { id: string; status: string; enrolled: boolean };
+export type EnrollmentCandidate = {
+  id: string;
+  status: string;
+  enrolled: boolean;
+  /** What tells a placeholder lead (core/leadQuality.ts). */
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  company: string | null;
+};
 
 /** Contacts named by ids or a tag, with their status and whether they are already in the sequence. */
 export async function enrollmentCandidates(
@@ -231,7 +240,8 @@ export async function enrollmentCandidates(
   input: { sequenceId: string; contactIds?: string[]; tag?: string },
 ): Promise<EnrollmentCandidate[]> {
   const { rows } = await sql.query<EnrollmentCandidate>(
-    `SELECT c.id, c.status, EXISTS (SELECT 1 FROM enrollments e WHERE e.sequence_id = $1 AND e.contact_id = c.id) AS enrolled
+    `SELECT c.id, c.status, c.email, c.first_name AS "firstName", c.last_name AS "lastName", c.company,
+            EXISTS (SELECT 1 FROM enrollments e WHERE e.sequence_id = $1 AND e.contact_id = c.id) AS enrolled
        FROM contacts c
       WHERE ($2::uuid[] IS NULL OR c.id = ANY ($2::uuid[])) AND ($3::text IS NULL OR $3 = ANY (c.tags))`,
     [input.sequenceId, input.contactIds ?? null, input.tag ?? null],

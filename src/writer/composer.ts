@@ -1,17 +1,18 @@
 // Offline composer: writes a message for any channel and purpose from the contact's own data,
-// with no model. Deterministic for a seed; every draft goes through the guardrails, and a draft
-// that fails is rewritten with other phrasings, then with fewer facts, before giving up.
+// with no model. Deterministic for a seed; every draft goes through the guardrails and must not
+// repeat a line an earlier message used; a draft that fails is rewritten with other phrasings,
+// then with fewer facts, before giving up.
 import { resolvePath } from '../core/personalize.ts';
 import { checkMessage, isConnectionNote, LIMITS } from './guardrails.ts';
-import { createContext } from './composerContext.ts';
+import { createContext, shapeFacts, type ComposeFacts } from './composerContext.ts';
 import { bodyParagraphs, fitParagraphs } from './composerBody.ts';
 import { composeSubject } from './composerEmail.ts';
-import { composeConnectionNote, composeSms } from './composerShort.ts';
+import { composeConnectionNote, composeSms, composeWhatsApp } from './composerShort.ts';
 import { composeCallScript } from './composerCall.ts';
+import { repeatedLines } from './repeatedLines.ts';
 import type { WriterContact, WriterInput, WrittenMessage } from './types.ts';
 
 const PHRASING_ATTEMPTS = 4;
-const BASE_FIELDS = ['firstName', 'lastName', 'title', 'company', 'city', 'country'] as const;
 
 function normalize(text: string): string {
   return ` ${text
@@ -20,34 +21,37 @@ function normalize(text: string): string {
     .trim()} `;
 }
 
-/** Keeps the recorded fact paths whose value really is in the final text, plus base fields used. */
-function factsPresent(contact: WriterContact, recorded: Iterable<string>, text: string): string[] {
-  const haystack = normalize(text);
+/**
+ * Keeps the recorded fact paths whose value really is in the final text, in any of the forms the
+ * composer writes it ("manual route planning" is present as "planning routes by hand"). A surname
+ * that only appears inside the company name is not a use of the surname.
+ */
+function factsPresent(contact: WriterContact, facts: ComposeFacts, recorded: Set<string>, text: string): string[] {
   const source: Record<string, unknown> = { ...contact };
-  const appears = (path: string): boolean => {
+  const company = typeof contact.company === 'string' ? contact.company : '';
+  const haystack = normalize(text);
+  const withoutCompany = company.length > 0 ? haystack.split(normalize(company).trim()).join(' ') : haystack;
+  const forms = new Map<string, string[]>();
+  for (const angle of facts.angles) for (const key of angle.keys) forms.set(key, angle.forms);
+  const present = (path: string): boolean => {
     const value = resolvePath(source, path);
-    if (value === undefined) return false;
-    const raw = resolvePath(source, path.replace(/\[\d+\]$/, ''));
-    const items =
-      path === 'enrichment.techStack' && Array.isArray(contact.enrichment.techStack)
-        ? contact.enrichment.techStack.filter((item): item is string => typeof item === 'string')
-        : [value, raw ?? value];
-    return items.some((item) => haystack.includes(normalize(item)));
+    const candidates = [...(forms.get(path) ?? []), ...(value === undefined ? [] : [value])];
+    const where = path === 'lastName' || path === 'firstName' ? withoutCompany : haystack;
+    return candidates.some((form) => normalize(form).trim().length > 0 && where.includes(normalize(form)));
   };
-  const facts = new Set<string>();
-  for (const field of BASE_FIELDS) if (appears(field)) facts.add(field);
-  for (const path of recorded) if (!BASE_FIELDS.some((field) => field === path) && appears(path)) facts.add(path);
-  return [...facts];
+  const companyPresent = (): boolean =>
+    [...facts.companyForms].some((form) => form.length > 0 && haystack.includes(normalize(form)));
+  return [...recorded].filter((path) => (path === 'company' ? companyPresent() : present(path)));
 }
 
-function draft(input: WriterInput, attempt: number): WrittenMessage {
-  const ctx = createContext(input, attempt);
+function draft(input: WriterInput, facts: ComposeFacts, attempt: number): WrittenMessage {
+  const ctx = createContext(input, facts, attempt);
   let subject: string | undefined;
   let body: string;
   switch (input.channel) {
     case 'email':
-      subject = composeSubject(ctx, attempt < 2);
       body = fitParagraphs(bodyParagraphs(ctx, 'email'), LIMITS.emailBody);
+      subject = composeSubject(ctx, attempt < 2);
       break;
     case 'linkedin':
       body = isConnectionNote('linkedin', input.purpose)
@@ -55,7 +59,7 @@ function draft(input: WriterInput, attempt: number): WrittenMessage {
         : fitParagraphs(bodyParagraphs(ctx, 'chat'), LIMITS.linkedinDm);
       break;
     case 'whatsapp':
-      body = fitParagraphs(bodyParagraphs(ctx, 'chat'), LIMITS.whatsapp);
+      body = composeWhatsApp(ctx, LIMITS.whatsapp);
       break;
     case 'sms':
       body = composeSms(ctx, LIMITS.smsMaxSegments);
@@ -73,7 +77,7 @@ function draft(input: WriterInput, attempt: number): WrittenMessage {
     workspace: input.workspace,
     sender: input.sender,
   });
-  const factsUsed = factsPresent(input.contact, ctx.factsUsed, `${subject ?? ''}\n${body}`);
+  const factsUsed = factsPresent(input.contact, facts, ctx.factsUsed, `${subject ?? ''}\n${body}`);
   return subject === undefined ? { body, factsUsed, checks } : { subject, body, factsUsed, checks };
 }
 
@@ -83,23 +87,30 @@ function plainInput(input: WriterInput): WriterInput {
   return {
     ...input,
     contact: { id: input.contact.id, firstName, lastName, company, tags: [], enrichment: {}, custom: {} },
-    workspace: { name: input.workspace.name },
   };
 }
 
+/** A talk track is read by the caller, not sent: it may restate what the emails said. */
+function acceptable(message: WrittenMessage, input: WriterInput): boolean {
+  if (!message.checks.passed) return false;
+  return input.channel === 'call' || repeatedLines(message.body, input.previous).length === 0;
+}
+
 export function composeMessage(input: WriterInput): WrittenMessage {
+  const facts = shapeFacts(input);
   let first: WrittenMessage | undefined;
   for (let attempt = 0; attempt < PHRASING_ATTEMPTS; attempt++) {
-    const message = draft(input, attempt);
-    if (message.checks.passed) return message;
+    const message = draft(input, facts, attempt);
+    if (acceptable(message, input)) return message;
     first ??= message;
   }
-  const plain = draft(plainInput(input), 0);
-  if (plain.checks.passed) {
+  const plain = plainInput(input);
+  const message = draft(plain, shapeFacts(plain), 0);
+  if (message.checks.passed) {
     // Re-check against the full input so the report reflects what the engine will send.
-    return { ...plain, checks: checkMessage({ ...input, subject: plain.subject, body: plain.body }) };
+    return { ...message, checks: checkMessage({ ...input, subject: message.subject, body: message.body }) };
   }
-  return first ?? plain;
+  return first ?? message;
 }
 
 /** `count` A/B variants; variant n leads with the n-th best unused angle and its own subject. */

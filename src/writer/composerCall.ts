@@ -1,34 +1,39 @@
 // Talk track for a discovery-call task: opener, reason for calling, discovery questions built from
-// the pain points and tools we know, common objections with answers, and a close. Plain text.
-import type { ComposeContext } from './composerContext.ts';
-import { openerFor } from './composerPhrases.ts';
+// the pain points and tools we know, common objections with answers, and a close. Plain text for
+// the person making the call.
+import { agree } from '../core/nlp.ts';
+import { companyName, type ComposeContext } from './composerContext.ts';
+import { pitch } from './composerBody.ts';
 
 function discoveryQuestions(ctx: ComposeContext): string[] {
   const questions: string[] = [];
-  const pains = ctx.ranked.filter((angle) => angle.kind === 'pain').slice(0, 3);
-  pains.forEach((pain, index) => {
-    ctx.use(...pain.keys);
+  const all = [...ctx.ranked, ...ctx.used];
+  const pains = all.filter((angle) => angle.kind === 'pain').slice(0, 3);
+  pains.forEach((angle, index) => {
+    const pain = angle.pain;
+    if (pain === undefined) return;
+    ctx.use(...angle.keys);
+    const topic = pain.topic;
     questions.push(
       index === 0
-        ? `How are you handling this today: ${pain.text}?`
+        ? `How does your team handle ${topic} today?`
         : ctx.pick(
-            [
-              `What have you tried so far for this: ${pain.text}?`,
-              `Where does this hurt most right now: ${pain.text}?`,
-            ],
+            [`What have you tried so far on ${topic}?`, `What's the hardest part of ${topic} right now?`],
             `call.q${index}`,
           ),
     );
   });
-  const tech = ctx.ranked.find((angle) => angle.kind === 'tech');
-  if (tech !== undefined) {
+  const tech = all.find((angle) => angle.kind === 'tech');
+  if (tech?.stack !== undefined) {
     ctx.use(...tech.keys);
-    questions.push(`How does ${tech.text} fit into that workflow?`);
+    const { text, plural } = tech.stack;
+    questions.push(`How ${agree(plural, 'does', 'do')} ${text} fit into that workflow?`);
   }
   if (questions.length === 0) {
+    const topic = ctx.offer?.topic;
     questions.push(
-      `What does your team spend the most time on that you wish it didn't?`,
-      `How is ${ctx.companyOr} handling this today?`,
+      'What does your team spend the most time on that you wish it did not?',
+      topic === undefined ? `How is ${companyName(ctx)} set up for this today?` : `How do you handle ${topic} today?`,
     );
   }
   questions.push('Who else would be involved in looking at something like this?');
@@ -37,42 +42,33 @@ function discoveryQuestions(ctx: ComposeContext): string[] {
 }
 
 function objections(ctx: ComposeContext): string[] {
-  const tech = ctx.ranked.find((angle) => angle.kind === 'tech');
-  const lines = [
+  const tech = [...ctx.ranked, ...ctx.used].find((angle) => angle.kind === 'tech');
+  const tool = tech?.stack?.tools[0];
+  if (tech !== undefined && tool !== undefined) ctx.use(...tech.keys);
+  return [
     `- "Not interested": "Understood. Is that because it's not a priority, or because you already have something in place?"`,
     `- "Send me an email": "Happy to. What should I put in it so it's actually useful to you?"`,
+    tool === undefined
+      ? `- "We already have a tool for this": "Good to know. What's the part of it that works least well for you today?"`
+      : `- "We already use ${tool}": "Good to know. What's the part of it that works least well for you today?"`,
     `- "No time right now": "No problem. When would be a better time for a two-minute call back?"`,
     `- "What does it cost?": "It depends on the setup, so I'd rather not guess. A short call would let me give you a real answer."`,
   ];
-  const first = tech?.items[0];
-  if (tech !== undefined && first !== undefined) {
-    ctx.use(...tech.keys);
-    lines.splice(
-      2,
-      0,
-      `- "We already use ${first}": "Good to know. What's the part of it that works least well for you today?"`,
-    );
-  } else {
-    lines.splice(
-      2,
-      0,
-      `- "We already have a tool for this": "Good to know. What's the part of it that works least well for you today?"`,
-    );
-  }
-  return lines;
 }
 
 export function composeCallScript(ctx: ComposeContext): string {
   const contact = ctx.input.contact;
-  const fullName = [ctx.firstName, contact.lastName?.trim()]
+  const lastName = contact.lastName?.trim();
+  if (lastName !== undefined && lastName.length > 0) ctx.use('lastName');
+  const fullName = [ctx.firstName, lastName].filter((part) => part !== undefined && part.length > 0).join(' ');
+  const title = contact.title?.trim();
+  if (title !== undefined && title.length > 0) ctx.use('title');
+  const role = [title, ctx.company === undefined ? undefined : companyName(ctx)]
     .filter((part) => part !== undefined && part.length > 0)
-    .join(' ');
-  const role = [ctx.title, ctx.company].filter((part) => part !== undefined).join(', ');
+    .join(', ');
   const header = `Call script${fullName.length > 0 ? ` for ${fullName}` : ''}${role.length > 0 ? ` (${role})` : ''}`;
-  const me =
-    ctx.senderName === undefined
-      ? `calling from ${ctx.workspaceName}`
-      : `this is ${ctx.senderName} from ${ctx.workspaceName}`;
+  const from = ctx.workspaceName === undefined ? '' : ` from ${ctx.workspaceName}`;
+  const me = ctx.senderName === undefined ? `I'm calling${from}` : `this is ${ctx.senderName}${from}`;
   const hello = ctx.firstName === undefined ? 'Hi' : `Hi ${ctx.firstName}`;
   const opener = ctx.pick(
     [
@@ -82,8 +78,7 @@ export function composeCallScript(ctx: ComposeContext): string {
     ],
     'call.opener',
   );
-  const reasonParts = [openerFor(ctx, ctx.lead)];
-  if (ctx.offer !== undefined) reasonParts.push(ctx.offer);
+  const reason = pitch(ctx, ctx.lead);
   const close = ctx.pick(
     [
       '"Would it make sense to put a short call on the calendar this week to go deeper?"',
@@ -95,7 +90,7 @@ export function composeCallScript(ctx: ComposeContext): string {
   return [
     header,
     `Opener:\n${opener}`,
-    `Reason for calling:\n"${reasonParts.join(' ')}"`,
+    ...(reason.length > 0 ? [`Reason for calling:\n"${reason}"`] : []),
     `Discovery questions:\n${discoveryQuestions(ctx)
       .map((question) => `- ${question}`)
       .join('\n')}`,

@@ -1,82 +1,93 @@
-// What every channel writer needs: the contact's names, the chosen angles, the offer, and a
-// seeded picker so phrasing varies across contacts but never between two runs for the same seed.
+// What every channel writer needs: names as they read in running text, the shaped offer, the
+// chosen angles, and a seeded picker so phrasing varies across contacts but never between two
+// runs for the same seed. No placeholder identity: an unset workspace name or sender name is
+// simply not written.
+import { displayCompany } from '../core/companyName.ts';
+import { isPlaceholderWorkspaceName } from '../core/identityGaps.ts';
+import { shapeOffer, type ShapedOffer } from '../core/offerShape.ts';
 import { seededRandom } from '../core/random.ts';
-import { chooseAngle, cleanFact, lowerFirst, rankAngles, supportingAngle, upperFirst } from './composerFacts.ts';
-import type { Angle } from './composerFacts.ts';
+import { writerPurpose, type WriterPurpose } from '../core/purposes.ts';
+import { chooseAngle, cleanFact, collectAngles, isAngleUsed, rankAngles, type Angle } from './composerFacts.ts';
+import { repeats, saidBefore } from './repeatedLines.ts';
 import type { WriterInput } from './types.ts';
 
 export type ComposeContext = {
   input: WriterInput;
-  purpose: string;
+  purpose: WriterPurpose;
   firstName: string | undefined;
+  /** The company as written in running text: no legal suffix. */
   company: string | undefined;
-  /** "Acme" or "your team" — safe to put in any sentence. */
+  /** "Northwind" or "your team". */
   companyOr: string;
-  title: string | undefined;
+  /** The sender's full name (email sign-off) and first name (chat lines); undefined when unset. */
   senderName: string | undefined;
-  workspaceName: string;
-  /** Offer as a full sentence ("We help … ."), when the workspace has one. */
-  offer: string | undefined;
+  senderFirst: string | undefined;
+  /** The workspace name, or undefined while it is a placeholder nobody set. */
+  workspaceName: string | undefined;
+  offer: ShapedOffer | undefined;
   lead: Angle;
-  support: Angle | undefined;
   ranked: Angle[];
+  /** Angles earlier messages already used, most recent last. */
+  used: Angle[];
   factsUsed: Set<string>;
+  /** How often the body named the company so far: the next sentence says "you" instead of naming it again. */
+  companyMentions: number;
   pick: <T>(items: readonly T[], slot: string) => T;
   /** Records that the text quotes these input paths. */
   use: (...keys: string[]) => void;
 };
 
-const KNOWN_PURPOSES = new Set([
-  'intro',
-  'connection_request',
-  'linkedin_dm',
-  'followup_1',
-  'followup_2',
-  'casual_checkin',
-  'value_add',
-  'discovery_call',
-  'breakup',
-  'reengage',
-]);
+export type ComposeFacts = {
+  angles: Angle[];
+  offer: ShapedOffer | undefined;
+  /** The company as stored and as written in running text, to tell whether a message names it. */
+  companyForms: Set<string>;
+};
 
-/** Free-form purposes are written like an intro. */
-export function normalizePurpose(purpose: string): string {
-  return KNOWN_PURPOSES.has(purpose) ? purpose : 'intro';
-}
-
-function sentence(text: string): string {
-  const clean = upperFirst(text.trim());
-  return /[.!?]$/.test(clean) ? clean : `${clean}.`;
-}
-
-export function createContext(input: WriterInput, attempt: number): ComposeContext {
-  const purpose = normalizePurpose(input.purpose);
-  const variant = input.variant ?? 0;
-  const ranked = rankAngles(input.contact, purpose, input.previous);
-  const lead = chooseAngle(ranked, variant);
-  const support = supportingAngle(ranked, lead, ['pain', 'tech']);
+/** Shapes the contact's facts and the offer once per message (every phrasing attempt reuses them). */
+export function shapeFacts(input: WriterInput): ComposeFacts {
+  const workspaceName = cleanFact(input.workspace.name);
+  const offer = shapeOffer(cleanFact(input.workspace.offer), workspaceName);
   const company = cleanFact(input.contact.company);
-  const offerText = cleanFact(input.workspace.offer);
+  const companyForms = new Set(company === undefined ? [] : [company, displayCompany(company)]);
+  return { angles: collectAngles(input.contact, offer?.source), offer, companyForms };
+}
+
+export function createContext(input: WriterInput, facts: ComposeFacts, attempt: number): ComposeContext {
+  const purpose = writerPurpose(input.purpose);
+  const variant = input.variant ?? 0;
+  // A call's talk track is for the caller: it may use every fact, the ones emails used included.
+  const ranked = rankAngles(facts.angles, purpose, input.previous, input.channel === 'call');
+  const used = facts.angles.filter((angle) => isAngleUsed(angle, input.previous));
+  const rawCompany = cleanFact(input.contact.company);
+  const company = rawCompany === undefined ? undefined : displayCompany(rawCompany);
+  const senderName = cleanFact(input.sender.fromName);
+  const workspace = cleanFact(input.workspace.name);
   const factsUsed = new Set<string>();
   const base = `${input.seed}|${input.channel}|${purpose}|v${variant}|a${attempt}`;
+  // Phrasings that would repeat a line an earlier message said are skipped while others remain.
+  const said = input.channel === 'call' ? new Set<string>() : saidBefore(input.previous, 4);
   return {
     input,
     purpose,
     firstName: cleanFact(input.contact.firstName),
     company,
     companyOr: company ?? 'your team',
-    title: cleanFact(input.contact.title),
-    senderName: cleanFact(input.sender.fromName),
-    workspaceName: cleanFact(input.workspace.name) ?? 'our team',
-    offer: offerText === undefined ? undefined : sentence(offerText),
-    lead,
-    support,
+    senderName,
+    senderFirst: senderName?.split(' ')[0],
+    workspaceName: workspace === undefined || isPlaceholderWorkspaceName(workspace) ? undefined : workspace,
+    offer: facts.offer,
+    lead: chooseAngle(ranked, variant),
     ranked,
+    used,
     factsUsed,
+    companyMentions: 0,
     // seededRandom mixes the whole seed; a bare hash modulo a small n correlates across slots.
     pick: <T>(items: readonly T[], slot: string): T => {
-      const index = Math.floor(seededRandom(`${base}|${slot}`)() * items.length);
-      const item = items[index];
+      const fresh = items.filter((item) => typeof item !== 'string' || !repeats(item, said));
+      const from = fresh.length > 0 ? fresh : items;
+      const index = Math.floor(seededRandom(`${base}|${slot}`)() * from.length);
+      const item = from[index];
       if (item === undefined) throw new Error(`nothing to pick for ${slot}`);
       return item;
     },
@@ -84,6 +95,19 @@ export function createContext(input: WriterInput, attempt: number): ComposeConte
       for (const key of keys) factsUsed.add(key);
     },
   };
+}
+
+/** "Northwind" (recorded as used) or "your team". */
+export function companyName(ctx: ComposeContext): string {
+  if (ctx.company === undefined) return 'your team';
+  ctx.use('company');
+  ctx.companyMentions += 1;
+  return ctx.company;
+}
+
+/** "at Northwind" or "" — for the end of a sentence that reads fine without it. */
+export function atCompany(ctx: ComposeContext): string {
+  return ctx.company === undefined ? '' : ` at ${companyName(ctx)}`;
 }
 
 /** "Hi Sam," / "Hello Sam," / "Hi there," */
@@ -96,35 +120,15 @@ export function greeting(ctx: ComposeContext): string {
   );
 }
 
-/** Sign-off with the sender's name, or the workspace when the sender has none. */
-export function signOff(ctx: ComposeContext, style: 'email' | 'chat'): string {
-  const name = ctx.senderName ?? `The ${ctx.workspaceName} team`;
-  if (style === 'chat') return ctx.senderName === undefined ? '' : `- ${ctx.senderName}`;
-  const word = ctx.pick(['Best,', 'Thanks,', 'Cheers,', 'All the best,', 'Talk soon,', 'Regards,'], 'signoff');
-  return `${word}\n${name}`;
+/** "Sam from Ledgerly", "Sam", "someone at Ledgerly" or undefined: who is writing, for chat lines. */
+export function whoIsWriting(ctx: ComposeContext): string | undefined {
+  if (ctx.senderFirst !== undefined && ctx.workspaceName !== undefined)
+    return `${ctx.senderFirst} from ${ctx.workspaceName}`;
+  return ctx.senderFirst;
 }
 
-/** The offer, introduced in one of several ways; records nothing (workspace data is not a lead fact). */
-export function offerLine(ctx: ComposeContext): string {
-  const name = ctx.workspaceName;
-  if (ctx.offer === undefined) {
-    return ctx.pick(
-      [
-        `I work at ${name} and thought this might be worth a conversation.`,
-        `I'm with ${name}, and this seemed close to what you're working on.`,
-        `I'm reaching out from ${name}.`,
-      ],
-      'offer',
-    );
-  }
-  return ctx.pick(
-    [
-      `Some context: I'm with ${name}. ${ctx.offer}`,
-      `I work at ${name}. ${ctx.offer}`,
-      `A bit about us: ${lowerFirst(ctx.offer)}`,
-      `${name} might be relevant here. ${ctx.offer}`,
-      `For context, I'm at ${name}. ${ctx.offer}`,
-    ],
-    'offer',
-  );
+/** Email sign-off: a word and the sender's name; no name is written when none is set. */
+export function signOff(ctx: ComposeContext): string {
+  const word = ctx.pick(['Best,', 'Thanks,', 'Cheers,', 'All the best,', 'Talk soon,', 'Regards,'], 'signoff');
+  return ctx.senderName === undefined ? word : `${word}\n${ctx.senderName}`;
 }

@@ -1,22 +1,33 @@
-// Turns a contact's data into "angles" the composer can lead with, each tied to the input path it
-// came from, and works out which of them earlier messages already used.
-import { joinNatural } from '../core/personalize.ts';
-import { SENTENCE_WORDS } from '../core/commonWords.ts';
+// The contact's data as "angles" the composer can lead with: each fact shaped into language
+// (src/core/factShape.ts and friends), tied to the input path it came from, and scored by how much
+// the offer bears on it. Facts whose grammar is not understood are not angles at all.
+import { displayCompany } from '../core/companyName.ts';
+import { shapePain, shapeStarter, type ShapedPain, type ShapedStarter } from '../core/factShape.ts';
+import { shapeNews, type ShapedNews } from '../core/newsShape.ts';
+import { relevanceOf, type RelevanceLevel } from '../core/relevance.ts';
+import { shapeRole, shapeStack, type ShapedRole, type ShapedStack } from '../core/roleShape.ts';
 import type { PreviousMessage, WriterContact } from './types.ts';
 
-export type AngleKind = 'news' | 'starter' | 'pain' | 'tech' | 'industry' | 'role' | 'none';
+export type AngleKind = 'pain' | 'news' | 'starter' | 'tech' | 'role' | 'none';
 
 export type Angle = {
   kind: AngleKind;
   /** Input paths this angle quotes, reported as factsUsed. */
   keys: string[];
-  /** The fact as it reads mid-sentence (trimmed, no trailing period, first letter lowered when safe). */
+  relevance: RelevanceLevel;
+  score: number;
+  /** The fact as it reads mid-sentence ("manual lead research eats SDR time"), for plans and prompts. */
   text: string;
-  /** Individual items (tech stack tools), used to detect reuse. */
-  items: string[];
+  /** The forms the angle is written with, to tell whether an earlier message already used it. */
+  forms: string[];
+  pain?: ShapedPain;
+  news?: ShapedNews;
+  starter?: ShapedStarter;
+  stack?: ShapedStack;
+  role?: ShapedRole;
 };
 
-const COMMON = new Set(SENTENCE_WORDS);
+export const NO_ANGLE: Angle = { kind: 'none', keys: [], relevance: 'none', score: 0, text: '', forms: [] };
 
 /** Trims, collapses whitespace, drops template braces and trailing punctuation. */
 export function cleanFact(value: unknown): string | undefined {
@@ -29,107 +40,162 @@ export function cleanFact(value: unknown): string | undefined {
   return text.length > 0 ? text : undefined;
 }
 
-/** Lower-cases the first letter when the first word is ordinary English ("Manual reporting"). */
-export function lowerFirst(text: string): string {
-  const first = text.split(' ')[0] ?? '';
-  if (/^\p{Lu}\p{Ll}+$/u.test(first) && COMMON.has(first.toLowerCase())) return text[0]?.toLowerCase() + text.slice(1);
-  if (
-    /^\p{Lu}\p{Ll}+$/u.test(first) &&
-    /^(manual|slow|low|high|long|poor|scaling|hiring|finding|keeping|getting|tracking|reporting|losing|too|lack|limited|inconsistent|rising|missed|messy|outdated|data|lead|leads|pipeline|churn|onboarding)$/i.test(
-      first,
-    )
-  ) {
-    return text[0]?.toLowerCase() + text.slice(1);
-  }
-  return text;
-}
-
-export function upperFirst(text: string): string {
-  return text.length > 0 ? (text[0]?.toUpperCase() ?? '') + text.slice(1) : text;
-}
-
 function list(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
   return value.map(cleanFact).filter((item): item is string => item !== undefined);
 }
 
-/** Every angle the contact's data supports, in a neutral order. */
-export function collectAngles(contact: WriterContact): Angle[] {
-  const angles: Angle[] = [];
+/** Words the contact's own data uses as names: never lower-cased when a fact starts with them. */
+export function namesOf(contact: WriterContact): Set<string> {
+  const names = new Set<string>();
+  const add = (text: unknown) => {
+    if (typeof text !== 'string') return;
+    for (const word of text.split(/[\s,&/]+/)) if (/^\p{Lu}/u.test(word)) names.add(word.toLowerCase());
+  };
+  add(contact.firstName);
+  add(contact.lastName);
+  add(contact.company);
+  add(contact.city);
+  add(contact.country);
+  for (const tool of list(contact.enrichment.techStack)) add(tool);
+  return names;
+}
+
+/** Every angle the contact's data supports, scored against the offer. */
+export function collectAngles(contact: WriterContact, offer: string | undefined): Angle[] {
   const enrichment = contact.enrichment;
-  const news = cleanFact(enrichment.recentNews);
-  if (news !== undefined) angles.push({ kind: 'news', keys: ['enrichment.recentNews'], text: news, items: [news] });
-  list(enrichment.conversationStarters).forEach((starter, index) => {
+  const names = namesOf(contact);
+  const company = cleanFact(contact.company);
+  const angles: Angle[] = [];
+  const score = (text: string) =>
+    offer === undefined ? { relevance: 'none' as const, score: 0 } : toScore(relevanceOf(text, offer));
+  const newsText = cleanFact(enrichment.recentNews);
+  const news = newsText === undefined ? undefined : shapeNews(newsText, { company, names });
+  if (news !== undefined && newsText !== undefined) {
+    const forms = [news.seen, news.congrats, news.topic].filter((form): form is string => form !== undefined);
+    angles.push({ kind: 'news', keys: ['enrichment.recentNews'], ...score(newsText), text: news.seen, forms, news });
+  }
+  list(enrichment.painPoints).forEach((text, index) => {
+    const pain = shapePain(text, names);
+    if (pain === undefined) return;
+    const forms = [pain.clause, pain.phrase, pain.topic].filter((form): form is string => form !== undefined);
+    angles.push({
+      kind: 'pain',
+      keys: [`enrichment.painPoints[${index}]`],
+      ...score(text),
+      text: pain.clause ?? pain.phrase ?? pain.topic,
+      forms,
+      pain,
+    });
+  });
+  list(enrichment.conversationStarters).forEach((text, index) => {
+    const starter = shapeStarter(text, names);
+    if (starter === undefined) return;
+    const forms = [starter.phrase, starter.clause].filter((form): form is string => form !== undefined);
     angles.push({
       kind: 'starter',
       keys: [`enrichment.conversationStarters[${index}]`],
-      text: lowerFirst(starter),
-      items: [starter],
+      ...score(text),
+      text: starter.phrase ?? starter.clause ?? text,
+      forms,
+      starter,
     });
   });
-  list(enrichment.painPoints).forEach((pain, index) => {
-    angles.push({ kind: 'pain', keys: [`enrichment.painPoints[${index}]`], text: lowerFirst(pain), items: [pain] });
-  });
-  const tools = list(enrichment.techStack).slice(0, 3);
-  if (tools.length > 0)
-    angles.push({ kind: 'tech', keys: ['enrichment.techStack'], text: joinNatural(tools), items: tools });
-  const industry = cleanFact(enrichment.industry);
-  if (industry !== undefined)
-    angles.push({ kind: 'industry', keys: ['enrichment.industry'], text: lowerFirst(industry), items: [industry] });
+  const stack = shapeStack(list(enrichment.techStack));
+  if (stack !== undefined) {
+    // A stack bears on the offer only when the offer names one of the tools as written ("works with
+    // HubSpot"), not when a tool's name is also a word ("Outreach" and "outreach").
+    const named =
+      offer !== undefined && stack.tools.some((tool) => new RegExp(`\\b${escapeRegExp(tool)}\\b`).test(offer));
+    const relevance = named ? { relevance: 'strong' as const, score: 1 } : { relevance: 'none' as const, score: 0 };
+    angles.push({
+      kind: 'tech',
+      keys: ['enrichment.techStack'],
+      ...relevance,
+      text: stack.text,
+      forms: stack.tools,
+      stack,
+    });
+  }
   const title = cleanFact(contact.title);
-  if (title !== undefined) angles.push({ kind: 'role', keys: ['title'], text: title, items: [title] });
+  const role = title === undefined ? undefined : shapeRole(title, company && displayCompany(company));
+  if (role !== undefined) {
+    const about = [role.area, cleanFact(enrichment.industry)].filter(Boolean).join(' ');
+    angles.push({
+      kind: 'role',
+      keys: ['title'],
+      ...score(about || role.title),
+      text: role.title,
+      forms: [role.title],
+      role,
+    });
+  }
   return angles;
 }
 
-const PRIORITY: Record<string, readonly AngleKind[]> = {
-  intro: ['news', 'starter', 'pain', 'tech', 'industry', 'role'],
-  connection_request: ['starter', 'news', 'tech', 'pain', 'role', 'industry'],
-  linkedin_dm: ['starter', 'pain', 'news', 'tech', 'industry', 'role'],
-  followup_1: ['pain', 'tech', 'starter', 'news', 'industry', 'role'],
-  followup_2: ['pain', 'tech', 'industry', 'starter', 'news', 'role'],
-  casual_checkin: ['starter', 'news', 'industry', 'tech', 'role', 'pain'],
-  value_add: ['pain', 'tech', 'industry', 'role'],
-  discovery_call: ['pain', 'tech', 'role', 'industry'],
-  breakup: ['pain', 'role', 'industry'],
-  reengage: ['news', 'starter', 'pain', 'tech', 'industry', 'role'],
-};
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function toScore(relevance: { level: RelevanceLevel; score: number }) {
+  return { relevance: relevance.level, score: relevance.score };
+}
 
 function normalize(text: string): string {
-  return text
+  return ` ${text
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+    .trim()} `;
 }
 
-/** An angle counts as used when an earlier message already quoted it. */
+/** An angle counts as used when an earlier message already wrote one of its forms. */
 export function isAngleUsed(angle: Angle, previous: readonly PreviousMessage[]): boolean {
-  if (previous.length === 0) return false;
-  const sent = ` ${previous.map((message) => normalize(`${message.subject ?? ''} ${message.body}`)).join(' ')} `;
-  return angle.items.some((item) => sent.includes(` ${normalize(item)} `));
+  if (previous.length === 0 || angle.kind === 'role') return false;
+  const sent = normalize(previous.map((message) => `${message.subject ?? ''} ${message.body}`).join(' '));
+  return angle.forms.some((form) => sent.includes(normalize(form)));
 }
 
-/** Unused angles, best first for the purpose. */
-export function rankAngles(contact: WriterContact, purpose: string, previous: readonly PreviousMessage[]): Angle[] {
-  const order = PRIORITY[purpose] ?? PRIORITY['intro'] ?? [];
-  const angles = collectAngles(contact).filter((angle) => !isAngleUsed(angle, previous));
-  const rank = (angle: Angle): number => {
-    const position = order.indexOf(angle.kind);
-    return position === -1 ? order.length : position;
+/** Which kinds a purpose likes to open with, after relevance. A pain the offer does not bear on comes last. */
+const KIND_ORDER: Record<string, readonly AngleKind[]> = {
+  intro: ['pain', 'news', 'tech', 'starter', 'role'],
+  connection_request: ['news', 'starter', 'role', 'pain', 'tech'],
+  casual_checkin: ['news', 'starter', 'role', 'pain', 'tech'],
+  reengage: ['news', 'pain', 'starter', 'tech', 'role'],
+};
+const UNRELATED_ORDER: readonly AngleKind[] = ['news', 'starter', 'role', 'tech', 'pain'];
+const RELEVANCE_RANK: Record<RelevanceLevel, number> = { strong: 0, soft: 1, none: 2 };
+
+/**
+ * Angles best first: what the offer bears on first (the reason for writing), then the purpose's
+ * favourite kinds; among facts the offer does not bear on, warm ones (news, a talk, the role) come
+ * before a pain we cannot address. `keepUsed` keeps angles earlier messages used (call talk tracks).
+ */
+export function rankAngles(
+  angles: readonly Angle[],
+  purpose: string,
+  previous: readonly PreviousMessage[],
+  keepUsed = false,
+): Angle[] {
+  const order = KIND_ORDER[purpose] ?? KIND_ORDER['intro'] ?? [];
+  const kindRank = (angle: Angle) => {
+    const list = angle.relevance === 'none' ? UNRELATED_ORDER : order;
+    const position = list.indexOf(angle.kind);
+    return position === -1 ? list.length : position;
   };
-  return [...angles].sort((a, b) => rank(a) - rank(b));
+  const social = purpose === 'connection_request' || purpose === 'casual_checkin';
+  return angles
+    .filter((angle) => keepUsed || !isAngleUsed(angle, previous))
+    .sort((a, b) =>
+      social
+        ? kindRank(a) - kindRank(b)
+        : RELEVANCE_RANK[a.relevance] - RELEVANCE_RANK[b.relevance] || b.score - a.score || kindRank(a) - kindRank(b),
+    );
 }
 
-/** Picks the lead angle for a variant: variant n leads with the n-th best unused angle. */
+/** The lead angle for a variant: variant n leads with the n-th kind, relevant kinds first. */
 export function chooseAngle(ranked: readonly Angle[], variant: number): Angle {
-  if (ranked.length === 0) return { kind: 'none', keys: [], text: '', items: [] };
-  // Variants walk the kinds first (news, then a starter, then a pain point …) so A/B tests
-  // compare different angles rather than two pain points.
+  if (ranked.length === 0) return NO_ANGLE;
   const firstOfKind = ranked.filter((angle, index) => ranked.findIndex((other) => other.kind === angle.kind) === index);
   const order = [...firstOfKind, ...ranked.filter((angle) => !firstOfKind.includes(angle))];
-  return order[variant % order.length] ?? { kind: 'none', keys: [], text: '', items: [] };
-}
-
-/** A second, different angle of a given kind to support the first (e.g. a pain point after news). */
-export function supportingAngle(ranked: readonly Angle[], lead: Angle, kinds: readonly AngleKind[]): Angle | undefined {
-  return ranked.find((angle) => angle !== lead && kinds.includes(angle.kind) && angle.kind !== lead.kind);
+  return order[variant % order.length] ?? NO_ANGLE;
 }

@@ -1,151 +1,158 @@
-// Phrase banks: several ways to open on each kind of fact, to tie in a second fact and to ask
-// for the next step. Every sentence only states what the input says; nothing here names a
-// customer, quotes a number or claims a result.
-import { upperFirst } from './composerFacts.ts';
+// Sentences built from shaped facts: the observation that opens on an angle, the one line of
+// reasoning that ties it to the offer, and the ask. Every sentence states only what the input says
+// (a fact, the offer as the workspace wrote it); nothing names a customer, quotes a number or claims
+// a result, and when the offer does not bear on the fact the text says so instead of pretending.
+import { agree, upperFirst } from '../core/nlp.ts';
+import { companyName, type ComposeContext } from './composerContext.ts';
 import type { Angle } from './composerFacts.ts';
-import type { ComposeContext } from './composerContext.ts';
 
-/** The sentence that opens on an angle's fact, for intros and first touches. */
-export function openerFor(ctx: ComposeContext, angle: Angle): string {
-  const c = ctx.companyOr;
-  const t = angle.text;
-  ctx.use(...angle.keys);
-  switch (angle.kind) {
-    case 'news':
-      return ctx.pick(
-        [
-          `Saw the recent news: ${t}. Congrats to the team.`,
-          `Congrats on the news (${t}).`,
-          `I came across this: ${t}. Sounds like a busy stretch for ${c}.`,
-          `${upperFirst(t)} caught my eye, so I wanted to reach out.`,
-        ],
-        'opener.news',
-      );
-    case 'starter':
-      return ctx.pick(
-        [
-          `${upperFirst(t)} caught my attention.`,
-          `Something I noticed while reading about ${c}: ${t}.`,
-          `I wanted to reach out after seeing this: ${t}.`,
-          `Noticed this and it stuck with me: ${t}.`,
-        ],
-        'opener.starter',
-      );
-    case 'pain':
-      // Pain points arrive as noun phrases or whole clauses; a colon reads well with both.
-      return ctx.pick(
-        [
-          `Curious how ${c} is dealing with this one: ${t}.`,
-          `Is this still on your plate at ${c}: ${t}?`,
-          `One thing I'd guess is on your list right now: ${t}.`,
-          `Reaching out about something that's hard to fix without extra headcount: ${t}.`,
-          `A question about something that seems to matter at ${c}: ${t}.`,
-        ],
-        'opener.pain',
-      );
-    case 'tech':
-      return ctx.pick(
-        [
-          `Noticed ${c} works with ${t}.`,
-          `Saw that your team runs on ${t}.`,
-          `I saw ${t} in your stack and had a thought.`,
-        ],
-        'opener.tech',
-      );
-    case 'industry':
-      return ctx.pick(
-        [
-          `Reaching out since ${c} works in ${t}.`,
-          `Teams in ${t} tend to have a specific set of problems, so I'll keep this focused.`,
-          `Since ${c} is in ${t}, I had a specific idea I wanted to run by you.`,
-        ],
-        'opener.industry',
-      );
-    case 'role':
-      return ctx.pick(
-        [
-          `Since you're ${t} at ${c}, I figured you'd be the right person to ask.`,
-          `Reaching out to you as ${t}, since this usually lands on your desk.`,
-          `I'm writing to you because you're ${t} at ${c}.`,
-        ],
-        'opener.role',
-      );
-    case 'none':
-      return ctx.pick(
-        [
-          `I'll keep this short.`,
-          `Hope the week is going well.`,
-          `Quick note, and I'll keep it brief.`,
-          `I'm reaching out with a short question.`,
-          `I've been meaning to write to you.`,
-        ],
-        'opener.none',
-      );
+/** The sentence that opens on an angle; undefined for the empty angle. */
+export function observation(ctx: ComposeContext, angle: Angle): string | undefined {
+  const { pain, news, starter, stack, role } = angle;
+  const slot = `obs.${angle.kind}`;
+  let line: string | undefined;
+  if (pain?.clause !== undefined) {
+    line = ctx.pick(
+      [
+        `From what I can tell, ${pain.clause}.`,
+        `It looks like ${pain.clause}.`,
+        `If I've read things right, ${pain.clause}.`,
+        `My understanding is that ${pain.clause}.`,
+      ],
+      slot,
+    );
+  } else if (pain?.phrase !== undefined) {
+    const is = agree(pain.plural, 'is', 'are');
+    line = ctx.pick(
+      [
+        `It looks like ${pain.phrase} ${is} a headache at ${companyName(ctx)} right now.`,
+        `From what I've read, ${pain.phrase} ${is} on your plate at the moment.`,
+        `I had a hunch ${pain.phrase} ${is} taking up more time than ${agree(pain.plural, 'it', 'they')} should.`,
+      ],
+      slot,
+    );
+  } else if (news !== undefined) {
+    line =
+      news.congrats === undefined
+        ? ctx.pick([`Saw ${news.seen}.`, `I read ${news.seen}.`], slot)
+        : ctx.pick(
+            [`Congrats on ${news.congrats}.`, `Saw ${news.seen}. Congrats!`, `Congratulations on ${news.congrats}.`],
+            slot,
+          );
+  } else if (starter?.phrase !== undefined) {
+    line = ctx.pick([`I came across ${starter.phrase}.`, `${upperFirst(starter.phrase)} caught my eye.`], slot);
+  } else if (starter?.clause !== undefined) {
+    line = ctx.pick([`I saw ${starter.clause}.`, `Noticed ${starter.clause}.`], slot);
+  } else if (stack !== undefined) {
+    line = ctx.pick(
+      [`I noticed ${companyName(ctx)} runs on ${stack.text}.`, `Saw that your team works in ${stack.text}.`],
+      slot,
+    );
+  } else if (role !== undefined) {
+    line =
+      role.clause === undefined
+        ? `I'm writing to you as ${role.title}${ctx.company === undefined ? '' : ` at ${companyName(ctx)}`}.`
+        : ctx.pick(
+            [
+              `Since ${role.clause}${runsCompany(role.clause, ctx) ? '' : ` at ${companyName(ctx)}`}, I figured you'd be the right person to ask.`,
+              `I'm ${ctx.input.channel === 'call' ? 'calling' : 'reaching out'} because ${role.clause}${runsCompany(role.clause, ctx) ? '' : ` at ${companyName(ctx)}`}.`,
+            ],
+            slot,
+          );
   }
+  if (line !== undefined) ctx.use(...angle.keys);
+  return line;
 }
 
-/** A second fact after the opener (pain point or tools), for longer messages. */
-export function tieInFor(ctx: ComposeContext, angle: Angle): string {
-  ctx.use(...angle.keys);
-  if (angle.kind === 'tech') {
+function runsCompany(clause: string, ctx: ComposeContext): boolean {
+  return (ctx.company !== undefined && clause.endsWith(ctx.company)) || clause.endsWith('the company');
+}
+
+/** "at Ledgerly" after "we work on", or nothing when the workspace has no name yet. */
+function atUs(ctx: ComposeContext): string {
+  return ctx.workspaceName === undefined ? '' : ` at ${ctx.workspaceName}`;
+}
+
+/**
+ * The offer in the sender's voice, tied to the angle by one line of reasoning: "That's the problem
+ * we work on at Ledgerly: we built an assistant that …". Without a bearing fact it is honest.
+ */
+export function offerLink(ctx: ComposeContext, angle: Angle): string | undefined {
+  const offer = ctx.offer;
+  if (offer === undefined) {
+    return ctx.workspaceName === undefined
+      ? undefined
+      : ctx.pick([`I work at ${ctx.workspaceName}.`, `I'm with ${ctx.workspaceName}.`], 'link.bare');
+  }
+  const line = offer.line;
+  // A talk track is spoken: "why I'm calling", not "why I'm writing".
+  const writing = ctx.input.channel === 'call' ? 'calling' : 'writing';
+  if (angle.relevance === 'strong' && angle.kind !== 'none') {
     return ctx.pick(
       [
-        `I also noticed ${angle.text} in your stack and was curious how that's working for you.`,
-        `Since you work with ${angle.text}, I'd be curious how you use it today.`,
+        `That's the problem we work on${atUs(ctx)}: ${line}.`,
+        `It's the reason I'm ${writing}: ${line}.`,
+        `That's why I'm reaching out: ${line}.`,
       ],
-      'tiein.tech',
+      'link.strong',
     );
   }
+  if (angle.relevance === 'soft' && angle.kind !== 'none') {
+    return ctx.pick(
+      [
+        `That's close to what we do${atUs(ctx)}: ${line}.`,
+        `If that's on your list, this may be worth a look: ${line}.`,
+        `It's near what we work on${atUs(ctx)}: ${line}.`,
+      ],
+      'link.soft',
+    );
+  }
+  const where = ctx.company === undefined || ctx.companyMentions > 0 ? 'for you' : `for ${companyName(ctx)}`;
   return ctx.pick(
     [
-      `One more thing that seems to be on your list: ${angle.text}. That's the part I'd want to talk about.`,
-      `I also thought of you because of this: ${angle.text}.`,
-      `Happy to walk through how we'd approach this one: ${angle.text}.`,
-      `I'd be curious whether this is still a priority: ${angle.text}.`,
+      `I don't know yet whether this is a fit ${where}, so I'll keep it short: ${line}.`,
+      `I'll keep it short, since I'm not sure yet whether it's a fit ${where}: ${line}.`,
+      `Short version of why I'm ${writing}: ${line}.`,
+      `Here's the short version: ${line}.`,
     ],
-    'tiein.pain',
+    'link.none',
   );
 }
 
-const ASKS: Record<string, readonly string[]> = {
+/** What a follow-up question can be about: the angle's topic, else the offer's. */
+export function topicOf(ctx: ComposeContext, angle: Angle): string | undefined {
+  if (angle.pain !== undefined && angle.relevance !== 'none') return angle.pain.topic;
+  return ctx.offer?.topic;
+}
+
+const ASKS = {
+  topic: [
+    'Open to a short call about {topic}?',
+    'Would a short call about {topic} be useful?',
+    'Worth a quick chat to compare notes on {topic}?',
+    'Would it help to compare notes on {topic} for a few minutes?',
+  ],
   intro: [
     'Worth a short call to see if it fits?',
     'Open to a quick chat next week?',
+    "If it's useful, I can send a short overview. Want me to?",
     'Would it make sense to compare notes for a few minutes?',
-    "If it's useful, I can send over a short overview. Want me to?",
-    'Is this on your radar at all right now?',
-    'Would you be the right person to talk to about this?',
+    'Is this worth a short conversation?',
   ],
-  followup: [
-    'Worth a quick chat?',
-    'Any interest in a short call?',
-    'Should I send a short overview instead?',
-    'Is this worth a conversation?',
-    'Would next week work for a few minutes, or is this not a priority?',
-  ],
+  followup: ['Worth a quick chat?', 'Any interest in a short call?', 'Would a short overview by email help?'],
   soft: [
     "If it's ever useful, just reply and we can talk.",
     "No need to reply, but I'm around if you want to dig in.",
-    "Happy to share more if you're curious.",
-    'Let me know if that sparks anything.',
+    'Happy to compare notes if that would help.',
   ],
-  checkin: [
-    "How's everything going on your end?",
-    'How are things going this quarter?',
-    "What's keeping the team busy these days?",
-    'Anything new on your side?',
-  ],
-};
+} as const;
 
-export function askFor(ctx: ComposeContext, kind: keyof typeof ASKS & string): string {
-  return ctx.pick(ASKS[kind] ?? ASKS['intro'] ?? [''], `ask.${kind}`);
+/** The ask: about the topic when there is one the offer bears on, otherwise a plain one. */
+export function askFor(ctx: ComposeContext, kind: 'intro' | 'followup' | 'soft', topic?: string): string {
+  if (kind === 'intro' && topic !== undefined && topic.split(' ').length <= 6)
+    return ctx.pick(
+      ASKS.topic.map((ask) => ask.replace('{topic}', topic)),
+      'ask.topic',
+    );
+  return ctx.pick(ASKS[kind], `ask.${kind}`);
 }
-
-/** Generic, fact-free advice for value-add messages. */
-export const TIPS: readonly string[] = [
-  'write down the steps your team repeats every week and pick the one that takes longest. That is usually the best place to start.',
-  'look at where work gets handed from one person to the next. Most of the delay tends to hide there.',
-  'ask the people closest to the problem what they would remove first. Their answer is often simpler than the project plan.',
-  'measure one thing for a couple of weeks before changing anything, so you can tell whether the fix worked.',
-  'fix the input before the process: most slow workflows start with data nobody trusts.',
-];

@@ -1,133 +1,177 @@
-// Short formats: LinkedIn connection notes (300/200 characters) and SMS (segment-aware, GSM-7
-// friendly). Each builds candidates from richest to plainest and keeps the first that fits.
-import { smsSegments, toGsmFriendly } from '../core/smsSegments.ts';
+// Short formats: LinkedIn connection notes (300/200 characters), SMS (one GSM-7 segment of 160
+// characters, the opt-out line included) and WhatsApp (two or three short lines that say who is
+// writing). Each builds candidates from richest to plainest and keeps the first that fits.
+import { toGsm7 } from '../core/gsmText.ts';
+import { smsSegments } from '../core/smsSegments.ts';
+import { upperFirst } from '../core/nlp.ts';
+import { atCompany, whoIsWriting, type ComposeContext } from './composerContext.ts';
 import type { Angle } from './composerFacts.ts';
-import type { ComposeContext } from './composerContext.ts';
+import { checkinNews, newThing } from './composerBody.ts';
+import { observation, topicOf } from './composerPhrases.ts';
 
-function noteLine(ctx: ComposeContext, angle: Angle): string | undefined {
-  const t = angle.text;
-  if (t.length > 110) return undefined;
-  switch (angle.kind) {
-    case 'news':
-      return ctx.pick([`congrats on the news (${t}).`, `saw the news: ${t}. Congrats.`], 'note.news');
-    case 'starter':
-      return ctx.pick([`${t} caught my eye.`, `I noticed this: ${t}.`], 'note.starter');
-    case 'pain':
-      return ctx.pick(
-        [`curious how you're handling this: ${t}.`, `I'd like to hear how you approach this: ${t}.`],
-        'note.pain',
-      );
-    case 'tech':
-      return ctx.pick([`noticed you work with ${t}.`, `saw ${t} in your stack.`], 'note.tech');
-    case 'industry':
-      return `I'm connecting with more people in ${t}.`;
-    case 'role':
-      return ctx.company === undefined ? `I see you're ${t}.` : `I see you're ${t} at ${ctx.company}.`;
-    case 'none':
-      return undefined;
-  }
+export const SMS_OPT_OUT = 'Reply STOP to opt out.';
+/** One segment by default; the guardrail's hard limit (three) is for texts written elsewhere. */
+export const SMS_TARGET_SEGMENTS = 1;
+
+type Candidate = { text: string; keys: string[] };
+
+function first(ctx: ComposeContext, candidates: readonly Candidate[], fits: (text: string) => boolean): string {
+  const fitting = candidates.find((candidate) => fits(candidate.text)) ?? candidates[candidates.length - 1];
+  ctx.use(...(fitting?.keys ?? []));
+  if (fitting?.text.includes(ctx.firstName ?? '\u0000')) ctx.use('firstName');
+  return fitting?.text ?? '';
 }
 
-/** A LinkedIn connection note within `max` characters. */
+/** One short line on an angle for notes and texts, or undefined. */
+function shortLine(ctx: ComposeContext, angle: Angle): string | undefined {
+  const { news, starter, pain, role } = angle;
+  if (news?.congrats !== undefined) return `congrats on ${news.congrats}`;
+  if (starter?.phrase !== undefined) return `I came across ${starter.phrase}`;
+  if (starter?.clause !== undefined) return `I saw ${starter.clause}`;
+  if (pain !== undefined && angle.relevance !== 'none') return `I'd like to hear how you handle ${pain.topic}`;
+  if (role?.clause !== undefined)
+    return `I see ${role.clause}${role.clause.endsWith(ctx.company ?? '\u0000') ? '' : atCompany(ctx)}`;
+  return undefined;
+}
+
+/** A LinkedIn connection note within `max` characters: a person's reason to connect, no pitch. */
 export function composeConnectionNote(ctx: ComposeContext, max: number): string {
   const hello = ctx.firstName === undefined ? 'Hi' : `Hi ${ctx.firstName}`;
   const connect = ctx.pick(
-    [
-      'Would be glad to connect.',
-      "Happy to connect if you're open to it.",
-      'Would be good to connect here.',
-      'Mind if I connect?',
-    ],
+    ['Would be glad to connect.', "Happy to connect if you're open to it.", 'Would be good to connect here.'],
     'note.connect',
   );
-  const signature = ctx.senderName === undefined ? '' : ` - ${ctx.senderName}`;
-  const line = noteLine(ctx, ctx.lead);
-  const candidates: { text: string; keys: string[] }[] = [];
+  const signature = ctx.senderFirst === undefined ? '' : `\n${ctx.senderFirst}`;
+  const angle = [ctx.lead, ...ctx.ranked].find((candidate) => shortLine(ctx, candidate) !== undefined);
+  const line = angle === undefined ? undefined : shortLine(ctx, angle);
+  const keys = angle?.keys ?? [];
+  const context = ctx.workspaceName === undefined ? '' : ` I'm with ${ctx.workspaceName}.`;
+  const candidates: Candidate[] = [];
   if (line !== undefined) {
-    candidates.push({ text: `${hello}, ${line} ${connect}${signature}`, keys: ctx.lead.keys });
-    candidates.push({ text: `${hello}, ${line} ${connect}`, keys: ctx.lead.keys });
+    candidates.push({ text: `${hello}, ${line}.${context} ${connect}${signature}`, keys });
+    candidates.push({ text: `${hello}, ${line}. ${connect}${signature}`, keys });
+    candidates.push({ text: `${hello}, ${line}. ${connect}`, keys });
   }
-  const plain = connect.startsWith('I ') ? connect : (connect[0]?.toLowerCase() ?? '') + connect.slice(1);
-  candidates.push({ text: `${hello}, ${plain}${signature}`, keys: [] });
-  candidates.push({ text: `${hello}, ${plain}`, keys: [] });
-  const fitting =
-    candidates.find((candidate) => [...candidate.text].length <= max) ?? candidates[candidates.length - 1];
-  ctx.use(...(fitting?.keys ?? []));
-  return (fitting?.text ?? '').slice(0, max);
+  const lowered = (connect[0]?.toLowerCase() ?? '') + connect.slice(1);
+  candidates.push({
+    text: context === '' ? `${hello}, ${lowered}${signature}` : `${hello},${context} ${connect}${signature}`,
+    keys: [],
+  });
+  candidates.push({ text: `${hello}, ${lowered}`, keys: [] });
+  return first(ctx, candidates, (text) => [...text].length <= max);
 }
 
-function smsLine(ctx: ComposeContext, angle: Angle): string | undefined {
-  const t = angle.text;
-  if (t.length > 70) return undefined;
-  switch (angle.kind) {
-    case 'news':
-      return ctx.pick(
-        [`Congrats on the news (${t}).`, `Saw the news: ${t}. Congrats!`, `Just read about ${t}. Nice.`],
-        'sms.news',
-      );
-    case 'starter':
-      return ctx.pick([`Saw this: ${t}.`, `${t} caught my eye.`, `Noticed ${t}.`], 'sms.starter');
-    case 'pain':
-      return ctx.pick(
-        [
-          `Curious how you're handling this: ${t}.`,
-          `Is this still a priority: ${t}?`,
-          `Quick one on ${t}.`,
-          `Wondering if ${t} is still on your plate.`,
-        ],
-        'sms.pain',
-      );
-    case 'tech':
-      return ctx.pick([`Noticed you use ${t}.`, `Saw ${t} in your stack.`, `You run ${t}, right?`], 'sms.tech');
+/** What an SMS or WhatsApp line says for the purpose: a reason, a follow-up, or a goodbye. */
+function purposeLine(ctx: ComposeContext): { text: string; keys: string[] }[] {
+  const lead = ctx.lead;
+  const offer = ctx.offer?.line;
+  const seen = observation(ctx, lead);
+  const out: { text: string; keys: string[] }[] = [];
+  switch (ctx.purpose) {
+    case 'breakup': {
+      const topic = topicOf(ctx, ctx.used[0] ?? lead);
+      out.push({
+        text:
+          topic === undefined
+            ? 'Last note from me: if the timing changes, just reply here.'
+            : `Last note from me: if things change on ${topic}, just reply here.`,
+        keys: [],
+      });
+      break;
+    }
+    case 'followup_1':
+    case 'followup_2':
+    case 'followup_3': {
+      const extra = newThing(ctx, ctx.purpose === 'followup_1' ? 0 : 1);
+      out.push({ text: extra.text, keys: [] });
+      break;
+    }
+    case 'casual_checkin': {
+      const news = checkinNews(ctx);
+      if (news?.news?.congrats !== undefined)
+        out.push({ text: `How are things going since ${news.news.congrats}?`, keys: news.keys });
+      out.push({
+        text: ctx.pick(
+          ["How's the quarter going on your side?", "What's keeping the team busy these days?"],
+          'short.checkin',
+        ),
+        keys: [],
+      });
+      break;
+    }
     default:
-      return undefined;
+      if (seen !== undefined && offer !== undefined && lead.relevance !== 'none')
+        out.push({ text: `${seen} ${upperFirst(offer)}.`, keys: lead.keys });
+      if (offer !== undefined) out.push({ text: `${upperFirst(offer)}.`, keys: [] });
   }
+  return out;
 }
 
-/** An SMS that fits in two segments when possible and never more than `maxSegments`. */
+/** An SMS in one GSM-7 segment when possible (the first SMS ends with the opt-out line). */
 export function composeSms(ctx: ComposeContext, maxSegments: number): string {
   const hello = ctx.firstName === undefined ? 'Hi' : `Hi ${ctx.firstName}`;
-  const who =
-    ctx.senderName === undefined
-      ? ctx.pick([`it's ${ctx.workspaceName}`, `${ctx.workspaceName} here`], 'sms.who')
-      : ctx.pick(
-          [
-            `it's ${ctx.senderName} from ${ctx.workspaceName}`,
-            `${ctx.senderName} here, from ${ctx.workspaceName}`,
-            `${ctx.senderName} at ${ctx.workspaceName}`,
-          ],
-          'sms.who',
-        );
+  const who = whoIsWriting(ctx);
+  const intro = who === undefined ? `${hello}.` : `${hello}, ${who} here.`;
+  const firstSms = !ctx.input.previous.some((message) => message.channel === 'sms');
+  const optOut = firstSms ? ` ${SMS_OPT_OUT}` : '';
   const ask =
-    ctx.purpose === 'breakup'
-      ? "I'll stop here. Reply anytime if it becomes relevant."
+    ctx.purpose === 'breakup' || ctx.purpose === 'casual_checkin'
+      ? ''
+      : ` ${ctx.pick(['Open to a quick call?', 'Worth a short chat?', 'Any interest in a quick call?'], 'sms.ask')}`;
+  const candidates: Candidate[] = [];
+  for (const line of purposeLine(ctx)) {
+    candidates.push({ text: `${intro} ${line.text}${ask}${optOut}`, keys: line.keys });
+    candidates.push({ text: `${intro} ${line.text}${optOut}`, keys: line.keys });
+  }
+  candidates.push({ text: `${intro}${ask || ' Quick question for you when you have a minute.'}${optOut}`, keys: [] });
+  const gsm = candidates.map((candidate) => ({ ...candidate, text: toGsm7(candidate.text) }));
+  const target = Math.min(SMS_TARGET_SEGMENTS, maxSegments);
+  return first(ctx, gsm, (text) => smsSegments(text).segments <= target);
+}
+
+/** WhatsApp: who is writing, one line on the purpose, one question; a line break between each. */
+export function composeWhatsApp(ctx: ComposeContext, max: number): string {
+  const name = ctx.firstName;
+  const hello = ctx.pick(
+    name === undefined ? ['Hi', 'Hello'] : [`Hi ${name}`, `Hello ${name}`, `Hey ${name}`],
+    'wa.hello',
+  );
+  const who = whoIsWriting(ctx);
+  const intro =
+    who === undefined
+      ? `${hello},`
+      : ctx.pick([`${hello}, it's ${who}.`, `${hello}, ${who} here.`, `${hello}, this is ${who}.`], 'wa.who');
+  const ask =
+    ctx.purpose === 'breakup' || ctx.purpose === 'casual_checkin'
+      ? undefined
       : ctx.pick(
           [
-            'Open to a quick call?',
+            'Open to a short call this week?',
+            'Would a quick call be useful?',
             'Worth a short chat?',
             'Any interest in a quick call?',
-            'Could we talk for 10 minutes this week?',
-            'Is a quick call worth it?',
-            'Would a short call help?',
+            'Could we talk for a few minutes this week?',
           ],
-          'sms.ask',
+          'wa.ask',
         );
-  const firstSms = !ctx.input.previous.some((message) => message.channel === 'sms');
-  const optOut = firstSms ? ' Reply STOP to opt out.' : '';
-  const line = smsLine(ctx, ctx.lead);
-  const offer = ctx.offer !== undefined && ctx.offer.length <= 110 ? ` ${ctx.offer}` : '';
-  const candidates: { text: string; keys: string[] }[] = [];
-  if (line !== undefined) {
-    candidates.push({ text: `${hello}, ${who}. ${line}${offer} ${ask}${optOut}`, keys: ctx.lead.keys });
-    candidates.push({ text: `${hello}, ${who}. ${line} ${ask}${optOut}`, keys: ctx.lead.keys });
-  }
-  candidates.push({ text: `${hello}, ${who}.${offer} ${ask}${optOut}`, keys: [] });
-  candidates.push({ text: `${hello}, ${who}. ${ask}${optOut}`, keys: [] });
-  const gsm = candidates.map((candidate) => ({ ...candidate, text: toGsmFriendly(candidate.text) }));
-  const fitting =
-    gsm.find((candidate) => smsSegments(candidate.text).segments <= Math.min(2, maxSegments)) ??
-    gsm.find((candidate) => smsSegments(candidate.text).segments <= maxSegments) ??
-    gsm[gsm.length - 1];
-  ctx.use(...(fitting?.keys ?? []));
-  return fitting?.text ?? '';
+  const lead = ctx.pick(['', 'Quick one: ', 'In short: '], 'wa.lead');
+  const candidates: Candidate[] = purposeLine(ctx).map((line) => ({
+    text: [
+      intro,
+      line.keys.length === 0 && /^We /.test(line.text)
+        ? `${lead}${lead === '' ? line.text : lowerFirstWe(line.text)}`
+        : line.text,
+      ask,
+    ]
+      .filter((part) => part !== undefined)
+      .join('\n'),
+    keys: line.keys,
+  }));
+  candidates.push({ text: [intro, ask ?? 'Hope all is well on your side.'].join('\n'), keys: [] });
+  return first(ctx, candidates, (text) => [...text].length <= max);
+}
+
+/** "We build …" → "we build …" after a lead-in. */
+function lowerFirstWe(text: string): string {
+  return text.replace(/^We\b/, 'we');
 }

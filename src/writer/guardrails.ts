@@ -5,6 +5,7 @@ import { hasUnresolved } from '../core/personalize.ts';
 import { scoreContent } from '../core/spamCheck.ts';
 import { smsSegments } from '../core/smsSegments.ts';
 import { buildKnownFacts, findInventedFacts } from '../core/factCheck.ts';
+import { placeholderIdentity } from './placeholderIdentity.ts';
 import type {
   GuardrailFailure,
   GuardrailReport,
@@ -114,6 +115,13 @@ export function checkMessage(input: CheckMessageInput): GuardrailReport {
       .join('; ');
     failures.push({ rule: 'spam', message: `spam score ${spam.score} is not under ${spam.threshold}: ${top}` });
   }
+
+  for (const found of placeholderIdentity(`${subject}\n${input.body}`, input.workspace))
+    failures.push({
+      rule: 'placeholder',
+      token: found,
+      message: `"${found}" is a placeholder identity: name the company and sign as a person`,
+    });
 
   // The contact id is bookkeeping, not a fact a message may quote.
   const contactFacts = Object.entries(input.contact).filter(([key]) => key !== 'id');

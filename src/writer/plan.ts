@@ -7,7 +7,8 @@ import { PRESETS, type PresetId } from '../core/presets.ts';
 import type { FallbackPolicy, Schedule, Step } from '../core/sequence.ts';
 import { nextAllowedSlot } from '../core/sendingWindow.ts';
 import { resolveContactTimezone } from '../core/timezone.ts';
-import { rankAngles } from './composerFacts.ts';
+import { collectAngles } from './composerFacts.ts';
+import { placeholderReason } from '../core/leadQuality.ts';
 import type { WriterContact } from './types.ts';
 
 export type PlanContact = WriterContact & ReachableContact & { status: string };
@@ -100,6 +101,8 @@ export function presetSequence(id: PresetId): PlanSequence {
 function planLead(contact: PlanContact, sequence: PlanSequence, now: Date): LeadPlan {
   const base = { contactId: contact.id, name: displayName(contact), company: contact.company ?? null };
   if (DONE_STATUSES.has(contact.status)) return { ...base, status: 'excluded', reason: `contact is ${contact.status}` };
+  const placeholder = placeholderReason(contact);
+  if (placeholder !== undefined) return { ...base, status: 'excluded', reason: placeholder };
 
   const reachable: Channel[] = [];
   const unreachable: { channel: Channel; reason: string }[] = [];
@@ -129,7 +132,9 @@ function planLead(contact: PlanContact, sequence: PlanSequence, now: Date): Lead
     const why = unreachable.map((u) => `${CHANNEL_LABELS[u.channel]}: ${u.reason}`).join('; ');
     return { ...base, status: 'excluded', reason: `no step of the sequence can reach the contact (${why})` };
   }
-  const lead = rankAngles(contact, 'intro', [])[0];
+  // Plans do not see the offer: the order is the intro's preferred kinds (pain, news, tools …).
+  const kinds = ['pain', 'news', 'tech', 'starter', 'role'];
+  const lead = [...collectAngles(contact, undefined)].sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind))[0];
   const angle =
     lead === undefined
       ? { kind: 'none', text: 'no enrichment: the messages use name, company and the offer only', facts: [] }

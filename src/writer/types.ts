@@ -4,7 +4,7 @@ import type { SpamReport } from '../core/spamCheck.ts';
 
 export type WriterChannel = 'email' | 'linkedin' | 'whatsapp' | 'sms' | 'call';
 
-/** Purposes the presets use; any other string is accepted and written like an intro. */
+/** Purposes the presets use; a sequence step may name another (written like an intro). */
 export type KnownPurpose =
   | 'intro'
   | 'connection_request'
@@ -78,7 +78,7 @@ export type WriterInput = {
   seed: string;
 };
 
-export type GuardrailRule = 'empty' | 'length' | 'subject' | 'unresolved' | 'spam' | 'invented_fact';
+export type GuardrailRule = 'empty' | 'length' | 'subject' | 'unresolved' | 'spam' | 'invented_fact' | 'placeholder';
 
 export type GuardrailFailure = { rule: GuardrailRule; message: string; token?: string };
 

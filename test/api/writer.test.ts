@@ -74,7 +74,13 @@ describe('POST /v1/writer/generate without a model (offline composer)', () => {
       'body.channel: must be one of email, linkedin, whatsapp, sms, call (got "fax")',
     ],
     [{ contactId: '{id}', channel: 'email' }, 400, 'body.purpose: is required'],
-    [{ contactId: '{id}', channel: 'email', purpose: 'Intro!' }, 400, 'body.purpose: must be a purpose such as intro'],
+    [
+      { contactId: '{id}', channel: 'email', purpose: 'Intro!' },
+      400,
+      'body.purpose: must be one of intro, connection_request, linkedin_dm, followup_1, followup_2, followup_3, casual_checkin, value_add, case_study, discovery_call, breakup, reengage (got "Intro!")',
+    ],
+    [{ contactId: '{id}', channel: 'email', purpose: 'nope' }, 400, 'body.purpose: must be one of intro, '],
+    [{ contactId: '{id}', channel: 'email', purpose: 7 }, 400, 'body.purpose: must be one of intro, '],
     [{ contactId: '{id}', channel: 'email', purpose: 'intro', variant: 12 }, 400, 'body.variant:'],
     [{ contactId: '{id}', channel: 'email', purpose: 'intro', tone: 'warm' }, 400, 'tone'],
     [

@@ -44,8 +44,11 @@ describe('first run', () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<div id="root">');
       // Printed once; the request log shows the page load without it.
-      expect(server.output().split(String(token))).toHaveLength(2);
+      // The request log line is written after the answer: wait for it (a busy machine is slow to flush).
+      for (let waited = 0; !server.output().includes('/setup?token=[redacted]') && waited < 20_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect(server.output()).toContain('/setup?token=[redacted]');
+      expect(server.output().split(String(token))).toHaveLength(2);
 
       const set = await fetch(`http://127.0.0.1:${port}/v1/setup`, {
         method: 'POST',

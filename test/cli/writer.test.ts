@@ -7,12 +7,15 @@ import { DANA, OFFER } from '../api/writerFixtures.ts';
 
 const app = await testApi();
 
-async function workspaceWithContacts(contacts: Record<string, unknown>[]) {
+async function workspaceWithContacts(
+  contacts: Record<string, unknown>[],
+  identity: Record<string, string> = { offer: OFFER, postalAddress: '1 Main St, Springfield' },
+) {
   const { workspaceId, apiKey } = JSON.parse(
     (await runCli(['workspace', 'create', '--name', 'CLI writer', '--json'], cliEnv())).stdout,
   );
   const headers = bearer(apiKey);
-  await app.inject({ method: 'PATCH', url: '/v1/workspace', headers, payload: { offer: OFFER } });
+  await app.inject({ method: 'PATCH', url: '/v1/workspace', headers, payload: identity });
   await app.inject({ method: 'POST', url: '/v1/contacts', headers, payload: { contacts } });
   const listed = await app.inject({ method: 'GET', url: '/v1/contacts', headers });
   const ids = (listed.json().data as { id: string; email: string }[]).map((c) => [c.email, c.id]);
@@ -90,6 +93,21 @@ describe('quotahit preview', () => {
         '--channel',
         'email',
         '--purpose',
+        'nope',
+      ],
+      2,
+      /--purpose: must be one of intro, connection_request, linkedin_dm, followup_1, .*, reengage \(got "nope"\)/,
+    ],
+    [
+      [
+        'preview',
+        '--workspace',
+        '0190a1b2-0000-7000-8000-000000000000',
+        '--contact',
+        '0190a1b2-0000-7000-8000-000000000000',
+        '--channel',
+        'email',
+        '--purpose',
         'intro',
         '--variant',
         'two',
@@ -116,6 +134,17 @@ describe('quotahit preview', () => {
     const run = await runCli(args, cliEnv());
     expect(run.code).toBe(code);
     expect(run.stderr).toMatch(message);
+  });
+
+  it('still shows the draft of a workspace that is not set up, with a warning that real sends are held', async () => {
+    const { workspaceId, ids } = await workspaceWithContacts([DANA], { offer: OFFER });
+    const args = ['preview', '--workspace', workspaceId, '--contact', ids[DANA.email] as string, '--channel', 'email'];
+    const run = await runCli([...args, '--purpose', 'intro'], cliEnv());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Subject: /);
+    expect(run.stderr).toMatch(/^warning: real sends are held until .*postal address/);
+    const json = JSON.parse((await runCli([...args, '--purpose', 'intro', '--json'], cliEnv())).stdout);
+    expect(json.warnings[0]).toMatch(/postal address/);
   });
 
   it('says so for a contact of another workspace', async () => {

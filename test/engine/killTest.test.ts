@@ -65,11 +65,13 @@ describe('SIGKILL at random points while workers send', () => {
       });
       const app = await testApi({}, { engine, adapters: defaultAdapters() });
       const { workspaceId, apiKey } = await newWorkspace('kill test');
-      const api = async (method: 'POST' | 'GET', url: string, payload?: object) => {
+      const api = async (method: 'POST' | 'GET' | 'PATCH', url: string, payload?: object) => {
         const res = await app.inject({ method, url, headers: bearer(apiKey), ...(payload ? { payload } : {}) });
         expect(res.statusCode, res.body).toBeLessThan(300);
         return res.json() as Record<string, unknown>;
       };
+      // Real sends wait until the workspace says what it offers (issue 18).
+      await api('PATCH', '/v1/workspace', { offer: 'We help teams send outreach.' });
 
       await api('POST', '/v1/senders', {
         channel: 'email',

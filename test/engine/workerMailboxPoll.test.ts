@@ -108,7 +108,7 @@ describe('the worker polls mailboxes on its timer (pg-boss)', () => {
         expect(res.statusCode, res.body).toBeLessThan(300);
         return res.json() as Record<string, unknown>;
       };
-      await api('PATCH', '/v1/workspace', { postalAddress: POSTAL });
+      await api('PATCH', '/v1/workspace', { postalAddress: POSTAL, offer: 'We help teams send outreach.' });
       const sender = await api('POST', '/v1/senders', {
         channel: 'email',
         provider: 'gmail',

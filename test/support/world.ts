@@ -95,7 +95,10 @@ export async function world(options: WorldOptions = {}) {
   /** A workspace of this world: its own key and rows, this world's database, engine and clock. */
   const ws = async (name: string) => {
     const { workspace, apiKey } = await createWorkspace(db, { name });
-    return { db, clock, engine, adapters, app, key, ...workspaceClient(app, db, workspace.id, apiKey) };
+    const client = workspaceClient(app, db, workspace.id, apiKey);
+    // Real sends wait until the workspace says what it offers (steps/identityHold.ts): every world has an offer.
+    await client.ok('PATCH', '/v1/workspace', { offer: 'We help teams send outreach.' });
+    return { db, clock, engine, adapters, app, key, ...client };
   };
   return {
     ...(await ws(options.workspaceName ?? 'Test workspace')),

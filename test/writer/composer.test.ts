@@ -40,12 +40,15 @@ describe('channel limits', () => {
     }
   });
 
-  it('keeps SMS within three segments, usually two, in GSM-7', () => {
+  it('keeps a first SMS in one GSM-7 segment (160 characters), the opt-out line included', () => {
     for (const seed of SEEDS) {
-      const body = composeMessage(makeInput(richContact(1), { channel: 'sms', seed })).body;
-      const info = smsSegments(body);
-      expect(info.segments).toBeLessThanOrEqual(2);
-      expect(body).toContain('Reply STOP to opt out.');
+      for (const build of [richContact, sparseContact]) {
+        const body = composeMessage(makeInput(build(1), { channel: 'sms', seed })).body;
+        const info = smsSegments(body);
+        expect(info.encoding, body).toBe('GSM-7');
+        expect(info.segments, body).toBe(1);
+        expect(body.endsWith('Reply STOP to opt out.'), body).toBe(true);
+      }
     }
   });
 

@@ -22,6 +22,7 @@ const ImportResult = z.object({
   updated: z.number(),
   unchanged: z.number(),
   rejected: z.array(z.object({ row: z.number(), reason: z.string() })),
+  flagged: z.array(z.object({ row: z.number(), reason: z.string() })).optional(),
 });
 const JsonImport = z.object({ contacts: z.array(z.unknown()) });
 

@@ -20,6 +20,8 @@ const Workspace = z.object({
   defaultTimezone: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** What real sends still wait for (issue 18): company name, offer, postal address. Empty once set up. */
+  identityGaps: z.array(z.object({ gap: z.string(), reason: z.string() })),
 });
 
 const WorkspacePatch = z.strictObject({
@@ -45,7 +47,8 @@ export const workspaceRoutes =
       '/v1/workspace',
       {
         schema: {
-          summary: 'The workspace of this API key',
+          summary:
+            'The workspace of this API key, with `identityGaps`: what real sends wait for (company name, offer, postal address)',
           tags: ['workspace'],
           response: { 200: Workspace, ...errorResponses },
         },

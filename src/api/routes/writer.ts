@@ -2,8 +2,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Channel } from '../../core/channels.ts';
+import { describePurposes, WRITER_PURPOSES } from '../../core/purposes.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { previewMessage } from '../../engine/commands/preview.ts';
+import { previewMessage, previewWarnings } from '../../engine/commands/preview.ts';
 import { notFound } from '../errors.ts';
 import { errorResponses } from '../schemas.ts';
 
@@ -13,12 +14,12 @@ const required = (message: string) => (issue: { input?: unknown }) =>
 export const GenerateBody = z.strictObject({
   contactId: z.uuid({ error: required('must be a contact id (UUID)') }),
   channel: Channel,
-  purpose: z
-    .string({ error: required('must be a string') })
-    .regex(
-      /^[a-z][a-z0-9_]{0,63}$/,
-      'must be a purpose such as intro, followup_1 or breakup (lower-case letters, digits and _, at most 64)',
-    ),
+  purpose: z.enum(WRITER_PURPOSES, {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required'
+        : `must be one of ${describePurposes()} (got ${JSON.stringify(issue.input) ?? String(issue.input)})`,
+  }),
   variant: z
     .number({ error: 'must be a whole number from 0 to 9' })
     .int('must be a whole number from 0 to 9')
@@ -54,12 +55,14 @@ export const writerRoutes =
         );
         if (outcome === 'contact_not_found') throw notFound('contact');
         const cached = outcome.cached === true;
+        const warnings = await previewWarnings(engine.deps, request.workspaceId);
+        const extra = warnings.length === 0 ? {} : { warnings };
         if (!outcome.ok) {
           const { ok: _ok, ...blocked } = outcome;
-          return { ...blocked, cached };
+          return { ...blocked, cached, ...extra };
         }
         const { ok: _ok, ...written } = outcome;
-        return { ...written, blocked: false, cached };
+        return { ...written, blocked: false, cached, ...extra };
       },
     );
   };

@@ -1,6 +1,7 @@
 // Enrolling contacts into a sequence: by ids or by tag. Each contact is judged on its own; the ones
 // that cannot be enrolled come back with the reason. Enrolled contacts run from now.
 import { analyzeTables } from '../../db/statistics.ts';
+import { placeholderReason } from '../../core/leadQuality.ts';
 import { hashString } from '../../core/random.ts';
 import type { Db } from '../../db/database.ts';
 import { enrollmentCandidates, insertEnrollments } from '../../db/enrollments.ts';
@@ -39,6 +40,8 @@ export async function enrollContacts(
       if (row.enrolled) skipped.push({ contactId: row.id, reason: 'already enrolled in this sequence' });
       else if (row.status === 'unsubscribed' || row.status === 'bounced')
         skipped.push({ contactId: row.id, reason: `contact is ${row.status}` });
+      else if (placeholderReason(row) !== undefined)
+        skipped.push({ contactId: row.id, reason: placeholderReason(row) ?? '' });
       else eligible.push(row.id);
     }
     const variants = new Map(

@@ -4,10 +4,18 @@
 import { normalizeContact, type NormalizedContact } from '../../core/contact.ts';
 import { findErasedIdentities, hasErasedContacts, upsertContacts } from '../../db/contacts.ts';
 import type { Db, Sql } from '../../db/database.ts';
+import { placeholderReason } from '../../core/leadQuality.ts';
 
 export type ImportRecord = { row: number; contact: unknown } | { row: number; rejected: string };
 export type Rejection = { row: number; reason: string };
-export type ImportResult = { created: number; updated: number; unchanged: number; rejected: Rejection[] };
+export type ImportResult = {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: Rejection[];
+  /** Imported, but they look like placeholders (test names, example domains): enrollment skips them. */
+  flagged?: Rejection[];
+};
 
 const BATCH_SIZE = 2000;
 
@@ -56,6 +64,8 @@ export async function importContacts(options: {
         continue;
       }
       firstRowOf.set(normalized.contact.identity, record.row);
+      const placeholder = placeholderReason(normalized.contact);
+      if (placeholder !== undefined) (result.flagged ??= []).push({ row: record.row, reason: placeholder });
       batch.push({ row: record.row, contact: normalized.contact });
       if (batch.length >= BATCH_SIZE) {
         await write(batch);

@@ -3,6 +3,7 @@
 // first active account on the channel (as the engine would choose without quotas), and
 // "previous" is what already went out to the contact, so follow-up previews do not repeat it.
 import { Channel } from '../../core/channels.ts';
+import { describeIdentityGaps, identityGaps } from '../../core/identityGaps.ts';
 import { getContact } from '../../db/contacts.ts';
 import type { Db } from '../../db/database.ts';
 import { listSenderRows } from '../../db/senders.ts';
@@ -54,4 +55,12 @@ export async function previewMessage(
   if (!input) return 'contact_not_found';
   // Outside any transaction: a slow model call must not hold a database connection.
   return deps.writer.writeWithCache(workspaceWriteCache(deps.db, request.workspaceId), input);
+}
+
+/** A draft is shown either way; real sends wait while the workspace lacks these (its identity gaps). */
+export async function previewWarnings(deps: { db: Db }, workspaceId: string): Promise<string[]> {
+  const workspace = await deps.db.tenant(workspaceId, getWorkspace);
+  if (!workspace) return [];
+  const gaps = identityGaps(workspace);
+  return gaps.length === 0 ? [] : [describeIdentityGaps(gaps)];
 }

@@ -1,4 +1,5 @@
 // The workspace's own settings and API keys, as the API and CLI change them.
+import { identityGaps } from '../../core/identityGaps.ts';
 import {
   createApiKey,
   getWorkspace,
@@ -11,10 +12,20 @@ import type { EngineDeps } from '../ports.ts';
 
 type Deps = Pick<EngineDeps, 'db'>;
 
-export const workspaceOf = (deps: Deps, workspaceId: string) => deps.db.tenant(workspaceId, getWorkspace);
+/** The stored workspace plus what it still lacks before real sends go out. */
+function withGaps<T extends { name: string; offer: string | null; postalAddress: string | null }>(workspace: T) {
+  return { ...workspace, identityGaps: identityGaps(workspace) };
+}
 
-export const changeWorkspace = (deps: Deps, workspaceId: string, patch: WorkspacePatch) =>
-  deps.db.tenant(workspaceId, (sql) => updateWorkspace(sql, patch));
+export const workspaceOf = async (deps: Deps, workspaceId: string) => {
+  const workspace = await deps.db.tenant(workspaceId, getWorkspace);
+  return workspace ? withGaps(workspace) : undefined;
+};
+
+export const changeWorkspace = async (deps: Deps, workspaceId: string, patch: WorkspacePatch) => {
+  const workspace = await deps.db.tenant(workspaceId, (sql) => updateWorkspace(sql, patch));
+  return workspace ? withGaps(workspace) : undefined;
+};
 
 export const apiKeysOf = (deps: Deps, workspaceId: string) => deps.db.tenant(workspaceId, listApiKeys);
 

@@ -1,4 +1,5 @@
-// Checks before a step is written and reserved, for accounts whose provider asks for them (its
+// Checks before a step is written and reserved. A real send waits while the workspace has no name
+// or offer to write as (identityHold.ts). Then, for accounts whose provider asks for them (its
 // adapter's `screens`; the sandbox delivers nowhere and asks for none): the sequence is not paused
 // by its health, the recipient can receive (email: syntax, disposable domain, MX — cached), and the
 // written content passes the channel's content check (email: the spam score).
@@ -6,6 +7,7 @@ import type { Screen } from '../../channels/types.ts';
 import { scoreContent } from '../../core/spamCheck.ts';
 import type { SenderRow } from '../../db/senders.ts';
 import type { EngineDeps } from '../ports.ts';
+import { identityHold } from './identityHold.ts';
 import type { Hold } from './types.ts';
 
 const PAUSED_RETRY_MS = 60 * 60 * 1000;
@@ -28,8 +30,12 @@ export async function checkBeforeWriting(
     /** As loaded with the step. */
     sequence: { id: string; status: string; statusReason: string | null };
     now: Date;
+    /** What the messages say about who is writing (a real send waits until it is set). */
+    workspace?: { name: string; offer: string | null; postalAddress: string | null } | null;
   },
 ): Promise<RecipientVerdict> {
+  const held = identityHold(input);
+  if (held) return { ...held, hold: { by: 'identity', ref: null } };
   const screens = screensOf(deps, input.sender);
   if (screens.includes('health') && input.sequence.status === 'paused') {
     return {

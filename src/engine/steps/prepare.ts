@@ -73,6 +73,7 @@ export async function prepareSend(
     email: contact.email,
     sequence,
     now,
+    workspace: ctx.loaded.workspace ?? null,
   });
   if (precheck.kind === 'defer') return defer(precheck.until, precheck.reason, precheck.hold);
   if (precheck.kind === 'skip') {

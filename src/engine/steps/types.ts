@@ -22,7 +22,16 @@ export type AfterCommit = (() => Promise<void>)[];
  * Resuming an account or a sequence releases exactly the steps it holds.
  */
 export type Hold = {
-  by: 'account' | 'accounts' | 'sequence' | 'quota' | 'window' | 'retry' | 'template_required' | 'window_closed';
+  by:
+    | 'account'
+    | 'accounts'
+    | 'sequence'
+    | 'quota'
+    | 'window'
+    | 'retry'
+    | 'identity'
+    | 'template_required'
+    | 'window_closed';
   ref: string | null;
 };
 

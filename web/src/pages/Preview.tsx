@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client';
+import type { paths } from '../api/schema';
 import { bool, contactName, list, obj, strings, text, type Loose } from '../api/read';
 import { Field } from '../ui/Field';
 import { Badge, ErrorNote } from '../ui/kit';
@@ -10,6 +11,26 @@ import { Badge, ErrorNote } from '../ui/kit';
 const CHANNELS = ['email', 'linkedin', 'whatsapp', 'sms', 'call'] as const;
 type Channel = (typeof CHANNELS)[number];
 const asChannel = (v: string | null): Channel => CHANNELS.find((c) => c === v) ?? 'email';
+type Purpose = NonNullable<
+  paths['/v1/writer/generate']['post']['requestBody']
+>['content']['application/json']['purpose'];
+// The writer's purposes (checked against the API's own list by the type); a free-form step template
+// is written as an intro, as the engine writes it.
+const PURPOSES = [
+  'intro',
+  'connection_request',
+  'linkedin_dm',
+  'followup_1',
+  'followup_2',
+  'followup_3',
+  'casual_checkin',
+  'value_add',
+  'case_study',
+  'discovery_call',
+  'breakup',
+  'reengage',
+] as const satisfies readonly Purpose[];
+const asPurpose = (v: string | null): Purpose => PURPOSES.find((p) => p === v) ?? 'intro';
 
 export function Preview(props: { steps: Loose[] }) {
   const [contactId, setContactId] = useState('');
@@ -23,7 +44,7 @@ export function Preview(props: { steps: Loose[] }) {
       const step = props.steps[stepIndex];
       return unwrap(
         api.POST('/v1/writer/generate', {
-          body: { contactId, channel: asChannel(text(step, 'channel')), purpose: text(step, 'template') ?? 'intro' },
+          body: { contactId, channel: asChannel(text(step, 'channel')), purpose: asPurpose(text(step, 'template')) },
         }),
       );
     },
