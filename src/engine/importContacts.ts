@@ -7,7 +7,15 @@ import type { Db, Sql } from '../db/database.ts';
 
 export type ImportRecord = { row: number; contact: unknown } | { row: number; rejected: string };
 export type Rejection = { row: number; reason: string };
-export type ImportResult = { created: number; updated: number; unchanged: number; rejected: Rejection[] };
+/** A kept row's dropped field (its identity was intact). */
+export type ImportWarning = { row: number; field: string; message: string };
+export type ImportResult = {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: Rejection[];
+  warnings: ImportWarning[];
+};
 
 const BATCH_SIZE = 2000;
 
@@ -19,7 +27,7 @@ export async function importContacts(options: {
 }): Promise<ImportResult> {
   const { db, workspaceId } = options;
   return db.tenant(workspaceId, async (sql) => {
-    const result: ImportResult = { created: 0, updated: 0, unchanged: 0, rejected: [] };
+    const result: ImportResult = { created: 0, updated: 0, unchanged: 0, rejected: [], warnings: [] };
     const firstRowOf = new Map<string, number>();
     const checkErased = await hasErasedContacts(sql);
     let batch: { row: number; contact: NormalizedContact }[] = [];
@@ -47,6 +55,7 @@ export async function importContacts(options: {
         result.rejected.push({ row: record.row, reason: normalized.reason });
         continue;
       }
+      for (const warning of normalized.warnings) result.warnings.push({ row: record.row, ...warning });
       const firstRow = firstRowOf.get(normalized.contact.identity);
       if (firstRow !== undefined) {
         result.rejected.push({
