@@ -1,5 +1,6 @@
 // The running program's engine: real clock, every adapter, the writer (offline composer unless a
 // model is configured) and, for workers, the pg-boss queue.
+import { createRecipientChecker } from '../channels/email/recipientCheck.ts';
 import { defaultAdapters, type AdapterRegistry } from '../channels/registry.ts';
 import type { OpenDatabase } from '../db/open.ts';
 import type { ModelConfig } from '../writer/llm/modelConfig.ts';
@@ -23,6 +24,8 @@ export async function wireEngine(
     email?: EmailConfig;
     /** The model that writes messages and classifies replies; none = offline composer and heuristics. */
     model?: ModelConfig;
+    /** QUOTAHIT_DNS_SERVERS: where the recipients' MX lookups go (the system's resolver when absent). */
+    dnsServers?: readonly string[];
   },
 ): Promise<{ engine: Engine; adapters: AdapterRegistry; queue?: Queue }> {
   const adapters = defaultAdapters();
@@ -45,6 +48,7 @@ export async function wireEngine(
       ...(options.email ? { config: options.email } : {}),
     }),
     ...(options.email ? { replyPollSeconds: options.email.replyPollSeconds } : {}),
+    ...(options.dnsServers ? { recipients: createRecipientChecker({ servers: options.dnsServers }) } : {}),
   });
   return { engine, adapters, ...(queue ? { queue } : {}) };
 }
