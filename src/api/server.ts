@@ -1,6 +1,6 @@
 // The HTTP API: Fastify with zod schemas, OpenAPI at /openapi.json, one error shape.
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
@@ -22,22 +22,32 @@ import { writerRoutes } from './routes/writer.ts';
 import { oauthCallbackRoutes, oauthStartRoutes } from './routes/oauth.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { doctorRoutes } from './routes/doctor.ts';
+import { dnsResolver } from '../engine/doctorDns.ts';
 
 export type ServerOptions = {
   db: Db;
   engine: Engine;
   adapters: AdapterRegistry;
-  config: Pick<Config, 'bodyLimitBytes' | 'csvBodyLimitBytes' | 'logLevel' | 'publicUrl'>;
-  logger?: boolean;
+  config: Pick<
+    Config,
+    'bodyLimitBytes' | 'csvBodyLimitBytes' | 'logLevel' | 'publicUrl' | 'dataDir' | 'dnsServers' | 'dkimSelectors'
+  > & { encryptionKey?: Buffer | undefined };
+  /** The process's logger (one format for the whole process); false: no request logs. */
+  logger?: boolean | FastifyBaseLogger;
 };
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { db, config, engine, adapters } = options;
   const app = Fastify({
-    logger:
-      options.logger === false
-        ? false
-        : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    ...(typeof options.logger === 'object'
+      ? { loggerInstance: options.logger }
+      : {
+          logger:
+            options.logger === false
+              ? false
+              : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+        }),
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     // Tracking tokens in /t/c/:token carry the destination URL.
@@ -74,6 +84,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     transformObject: openApiExtras,
   });
 
+  // Liveness probes hit /healthz every few seconds: their requests are logged at warn and above only.
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/healthz') route.logLevel = 'warn';
+  });
   await app.register(healthRoutes);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Public: links inside sent email, provider webhooks (signed), the OAuth callback (signed state).
@@ -93,6 +107,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(writerRoutes(db, engine));
     await v1.register(planRoutes(db, engine));
     await v1.register(oauthStartRoutes(engine));
+    await v1.register(
+      doctorRoutes(db, engine, {
+        keySource: config.encryptionKey ? 'environment' : 'data directory',
+        dataDir: config.dataDir,
+        dkimSelectors: config.dkimSelectors,
+        resolver: dnsResolver(config.dnsServers),
+      }),
+    );
   });
 
   return app;
