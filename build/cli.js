@@ -8,7 +8,7 @@
 // temporary directory that is renamed into place, so processes starting at the same moment never
 // see half a build.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,6 +31,38 @@ function sourceFiles(dir = SRC, out = []) {
   return out;
 }
 
+// The content fingerprint of the sources, remembered under a key of their sizes and modification
+// times: when no file was touched, starting the CLI reads no source file.
+const STAMP = path.join(OUT, 'stamp.json');
+
+function quickKey(files) {
+  const hash = createHash('sha256');
+  for (const file of [fileURLToPath(import.meta.url), ...files]) {
+    const info = statSync(file);
+    hash.update(`${file}\0${info.size}\0${info.mtimeMs}\n`);
+  }
+  return hash.digest('hex');
+}
+
+function rememberedId(key) {
+  try {
+    const stamp = JSON.parse(readFileSync(STAMP, 'utf8'));
+    return stamp.key === key ? stamp.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function remember(key, id) {
+  try {
+    const temp = `${STAMP}.${process.pid}`;
+    writeFileSync(temp, JSON.stringify({ key, id }));
+    renameSync(temp, STAMP);
+  } catch {
+    // Only a shortcut: without it the next start hashes the sources again.
+  }
+}
+
 /** Hash of the sources' paths and contents, and of this build script. */
 export function fingerprint(files = sourceFiles()) {
   const hash = createHash('sha256');
@@ -45,9 +77,12 @@ export function fingerprint(files = sourceFiles()) {
 /** The compiled entry point for the current sources, building it first when it does not exist. */
 export async function cliEntry() {
   const files = sourceFiles();
-  const id = fingerprint(files);
+  const key = quickKey(files);
+  const known = rememberedId(key);
+  const id = known ?? fingerprint(files);
   const dir = path.join(OUT, id);
   if (!existsSync(path.join(dir, DONE))) await build(files, id);
+  if (known === undefined) remember(key, id);
   return pathToFileURL(path.join(dir, ENTRY)).href;
 }
 
@@ -97,7 +132,7 @@ const relativeImportsAsJs = {
 
 async function removeOldBuilds(current) {
   for (const name of await readdir(OUT)) {
-    if (name === current) continue;
+    if (name === current || name === path.basename(STAMP)) continue;
     const full = path.join(OUT, name);
     const info = await stat(full).catch(() => undefined);
     if (info && Date.now() - info.mtimeMs > KEEP_OLD_MS) await rm(full, { recursive: true, force: true });

@@ -24,7 +24,6 @@ function packageVersion(): string {
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram(packageVersion());
-  program.configureOutput({ outputError: (text, write) => write(`quotahit: ${text.replace(/^error: /, '')}`) });
   if (argv.length === 0) {
     program.outputHelp();
     return;

@@ -22,6 +22,8 @@ export function buildProgram(version: string): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .addHelpText('after', ENVIRONMENT)
+    // Set before the commands are added: they copy these settings.
+    .configureOutput({ outputError: (text, write) => write(`quotahit: ${text.replace(/^error: /, '')}`) })
     .exitOverride();
 
   program
