@@ -21,12 +21,15 @@ export const worker = () => run({ api: false, worker: true, firstWorkspace: fals
 async function run(role: Role): Promise<void> {
   const cfg = config();
   const log = createLogger({ level: cfg.logLevel });
-  if (!cfg.databaseUrl) log.info(`Starting embedded PostgreSQL in ${cfg.dataDir}/pg …`);
+  // What a person starting the server must see (where it listens, the first API key, how it
+  // stopped) is logged at info even under LOG_LEVEL=warn or error; only `silent` hides it.
+  const notice = log.child({}, { level: cfg.logLevel === 'silent' ? 'silent' : moreVerbose(cfg.logLevel, 'info') });
+  if (!cfg.databaseUrl) notice.info(`Starting embedded PostgreSQL in ${cfg.dataDir}/pg …`);
   const database = await openDatabase(cfg, {
     log: (line) => log.debug({ component: 'postgres' }, line),
     warn: (line) => log.warn(line),
   });
-  if (role.firstWorkspace) await firstWorkspace(database.db, log);
+  if (role.firstWorkspace) await firstWorkspace(database.db, notice);
 
   const { engine, adapters, queue } = await wireEngine(database, {
     log,
@@ -58,20 +61,20 @@ async function run(role: Role): Promise<void> {
       throw error;
     }
     const host = cfg.host === '0.0.0.0' ? 'localhost' : cfg.host;
-    log.info(`QuotaHit is listening on http://${host}:${cfg.port} (public URL ${cfg.publicUrl})`);
+    notice.info(`QuotaHit is listening on http://${host}:${cfg.port} (public URL ${cfg.publicUrl})`);
   } else {
-    log.info('QuotaHit worker is running');
+    notice.info('QuotaHit worker is running');
   }
 
   const reason = await stop.reason;
-  log.info(
+  notice.info(
     { reason, deadlineSeconds: cfg.leaseMs / 1000 },
     `Stopping (${reason}): finishing in-flight requests and sends, then the database`,
   );
   const outcome = await drain({ work: stopAll, database, deadlineMs: cfg.leaseMs, forced: stop.forced });
   const seconds = (outcome.ms / 1000).toFixed(1);
   if (outcome.clean) {
-    log.info({ drainMs: Math.round(outcome.ms) }, `Stopped cleanly in ${seconds} s`);
+    notice.info({ drainMs: Math.round(outcome.ms) }, `Stopped cleanly in ${seconds} s`);
   } else {
     log.warn(
       { drainMs: Math.round(outcome.ms) },
@@ -89,4 +92,9 @@ async function firstWorkspace(db: Parameters<typeof countWorkspaces>[0], log: Lo
   log.info(
     'Next: name the workspace, set your offer and postal address (PATCH /v1/workspace) before the first real send; see the README.',
   );
+}
+
+const ORDER = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+function moreVerbose(a: string, b: string): string {
+  return ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b;
 }

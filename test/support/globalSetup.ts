@@ -54,7 +54,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stopEmbedded();
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     // As root the cluster lives outside the (0700) temporary directory: remove it too.
-    if (clusterDir && tempDir && !clusterDir.startsWith(tempDir)) await rm(clusterDir, { recursive: true, force: true });
+    if (clusterDir && tempDir && !clusterDir.startsWith(tempDir))
+      await rm(clusterDir, { recursive: true, force: true });
   };
 }
 
