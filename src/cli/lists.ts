@@ -2,7 +2,6 @@
 // output names things (workspace, sequence and account names, "Name <email>"); --json prints ids
 // and every field, shaped like the API's lists.
 import { CONTACT_STATUSES, type ContactStatus } from '../core/contact.ts';
-import { PRESETS } from '../core/presets.ts';
 import { listContacts as listContactRows } from '../db/contacts.ts';
 import { decodeIdCursor } from '../db/cursor.ts';
 import { listMessageListings, listSequenceSummaries, listWorkspaceSummaries } from '../db/lookups.ts';
@@ -85,16 +84,6 @@ export async function listSequences(options: { workspace?: string; json?: boolea
     ],
     'No sequences yet: `quotahit sequences create --preset standard_b2b` makes one.',
   );
-}
-
-export async function listPresets(options: { json?: boolean }): Promise<void> {
-  const presets = Object.values(PRESETS);
-  if (options.json) return printJson({ data: presets });
-  for (const p of presets) {
-    say(`${p.id} — ${p.name}`);
-    say(`  ${p.description}`);
-    say(`  ${p.steps.map((s) => `day ${s.day} ${s.channel}`).join(', ')}`);
-  }
 }
 
 export async function listSenders(options: { workspace?: string; channel?: string; json?: boolean }): Promise<void> {

@@ -61,7 +61,7 @@ warning. A row without a usable identity is rejected with every reason. See docs
     .command('presets')
     .description('list the ready-made sequences')
     .option('--json', 'print {"data":[…]} with every step')
-    .action(async (options: { json?: boolean }) => (await import('./lists.ts')).listPresets(options));
+    .action(async (options: { json?: boolean }) => (await import('./presets.ts')).listPresets(options));
   program
     .command('senders')
     .description('list sending accounts with their limits and status')
