@@ -64,7 +64,8 @@ export async function initCluster(options: {
   runAs: RunAs;
   log: (line: string) => void;
 }): Promise<void> {
-  const pwfile = path.join(os.tmpdir(), `quotahit-pw-${randomBytes(8).toString('hex')}`);
+  // Beside the cluster directory: the server's user can reach it there (a TMPDIR may be private).
+  const pwfile = path.join(path.dirname(options.clusterDir), `.quotahit-pw-${randomBytes(8).toString('hex')}`);
   await writeFile(pwfile, `${options.password}\n`, { mode: 0o600 });
   if (options.runAs) await chown(pwfile, options.runAs.uid, options.runAs.gid);
   const locale = await bestLocale();
