@@ -13,12 +13,14 @@ export async function benchDatabase(): Promise<{ url: string; kind: string; clos
   let serverUrl = envUrl;
   let stop = async () => {};
   let dir: string | undefined;
+  let cluster: string | undefined;
   if (!serverUrl) {
     dir = await mkdtemp(path.join(os.tmpdir(), 'quotahit-bench-'));
     await ensureDataDir(dir);
     const server = await startEmbeddedPostgres({ dataDir: dir });
     serverUrl = server.url;
     stop = server.stop;
+    cluster = server.clusterDir;
   }
   const name = `qh_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -37,6 +39,8 @@ export async function benchDatabase(): Promise<{ url: string; kind: string; clos
       await client.end();
       await stop();
       if (dir) await rm(dir, { recursive: true, force: true });
+      // As root the cluster lives outside the (0700) temporary directory.
+      if (dir && cluster && !cluster.startsWith(dir)) await rm(cluster, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npm install` needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled command line (build/cli.js): built by `npm install`, and rebuilt here first
+// whenever a source file changed since, so it is never stale.
+import { cliEntry } from '../build/cli.js';
 
-register();
-await import('../src/cli/main.ts');
+process.setSourceMapsEnabled(true);
+await import(await cliEntry());

@@ -1,4 +1,5 @@
 // The only module that reads process.env. Everything else receives a typed Config.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { providerEnvShape, resolveProviderSettings, type ProviderSettingsMap } from './channels/registry.ts';
@@ -24,6 +25,26 @@ const BaseEnv = z.object({
   BODY_LIMIT_BYTES: Bytes.default(10 * 1024 * 1024),
   CSV_BODY_LIMIT_BYTES: Bytes.default(512 * 1024 * 1024),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Operations (docs/operations.md, docs/scaling.md): a pooler in front of PostgreSQL, DNS servers.
+  QUOTAHIT_DATABASE_POOLING: z
+    .enum(['auto', 'session', 'transaction'], { error: 'must be auto, session or transaction' })
+    .default('auto'),
+  QUOTAHIT_DNS_SERVERS: z
+    .string()
+    .transform((v, ctx) => {
+      const servers = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = servers.find((s) => !isDnsServer(s));
+      if (bad) ctx.addIssue({ code: 'custom', message: `"${bad}" is not an IP address (with an optional :port)` });
+      return servers;
+    })
+    .optional(),
+  QUOTAHIT_DKIM_SELECTOR: z
+    .string()
+    .regex(/^[a-z0-9._-]+(,[a-z0-9._-]+)*$/i, 'must be a DKIM selector or several separated by commas')
+    .optional(),
   // Public links (docs/email.md): tracking and unsubscribe tokens, the tracking domain; polling.
   QUOTAHIT_TRACKING_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
   TRACKING_BASE_URL: z.url().optional(),
@@ -58,6 +79,12 @@ export type Config = {
   bodyLimitBytes: number;
   csvBodyLimitBytes: number;
   poolSize: number;
+  /** `auto`: detected at start (src/db/pooling.ts); `transaction`: PgBouncer in transaction mode. */
+  databasePooling: 'auto' | 'session' | 'transaction';
+  /** DNS servers for the doctor's checks and the recipients' MX lookups; undefined: the system's. */
+  dnsServers: string[] | undefined;
+  /** DKIM selectors to check for accounts that do not name their own (doctor). */
+  dkimSelectors: string[];
   /** Tracking links and how often accounts are polled (src/engine/links.ts). */
   email: EmailConfig;
   /** Each provider's installation settings, from its own variables (src/channels/registry.ts). */
@@ -118,6 +145,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     csvBodyLimitBytes: e.CSV_BODY_LIMIT_BYTES,
     poolSize: e.DATABASE_POOL_SIZE,
+    databasePooling: e.QUOTAHIT_DATABASE_POOLING,
+    dnsServers: e.QUOTAHIT_DNS_SERVERS,
+    dkimSelectors: e.QUOTAHIT_DKIM_SELECTOR?.split(',') ?? [],
     email: {
       trackingSecret: e.QUOTAHIT_TRACKING_SECRET,
       trackingBaseUrl: e.TRACKING_BASE_URL?.replace(/\/+$/, ''),
@@ -130,6 +160,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.QUOTAHIT_WORKER_CONCURRENCY,
     model: modelFromEnv(e),
   };
+}
+
+/** `1.2.3.4`, `1.2.3.4:53`, `::1` or `[::1]:53`, as node:dns setServers takes them. */
+function isDnsServer(value: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
+  if (bracketed) return isIP(bracketed[1] ?? '') === 6 && Number(bracketed[2] ?? 53) <= 65535;
+  const [host = '', port, ...rest] = value.split(':');
+  if (isIP(value) === 6) return true;
+  return (
+    rest.length === 0 && isIP(host) === 4 && (port === undefined || (/^\d{1,5}$/.test(port) && Number(port) <= 65535))
+  );
 }
 
 // Which variable a ModelConfig field comes from, so a bad value names what to fix.

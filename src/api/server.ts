@@ -1,6 +1,6 @@
 // The HTTP API: Fastify with zod schemas, OpenAPI at /openapi.json, one error shape.
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
@@ -30,13 +30,19 @@ import { searchRoutes } from './routes/search.ts';
 import { sequenceControlRoutes } from './routes/sequenceControl.ts';
 import { sessionPublicRoutes, sessionRoutes } from './routes/session.ts';
 import { registerWebApp } from './webApp.ts';
+import { doctorRoutes } from './routes/doctor.ts';
+import { dnsResolver } from '../engine/commands/doctorDns.ts';
 
 export type ServerOptions = {
   db: Db;
   engine: Engine;
   adapters: AdapterRegistry;
-  config: Pick<Config, 'bodyLimitBytes' | 'csvBodyLimitBytes' | 'logLevel' | 'publicUrl'>;
-  logger?: boolean;
+  config: Pick<
+    Config,
+    'bodyLimitBytes' | 'csvBodyLimitBytes' | 'logLevel' | 'publicUrl' | 'dataDir' | 'dnsServers' | 'dkimSelectors'
+  > & { encryptionKey?: Buffer | undefined };
+  /** The process's logger (one format for the whole process); false: no request logs. */
+  logger?: boolean | FastifyBaseLogger;
   /** The built dashboard; default web/dist. */
   webDir?: string;
 };
@@ -45,20 +51,24 @@ function redactUrl(url: string): string {
   return url.replace(/([?&]token=)[^&]*/g, '$1[redacted]');
 }
 
+/** A request as logged: method and URL, one-time link secrets (/setup?token=…) never written. */
+const requestLine = (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) });
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { db, config, engine, adapters } = options;
   const app = Fastify({
-    logger:
-      options.logger === false
-        ? false
-        : {
-            level: config.logLevel,
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            // One-time links carry their secret in the query (/setup?token=…): never log it.
-            serializers: {
-              req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
-            },
-          },
+    ...(typeof options.logger === 'object'
+      ? { loggerInstance: options.logger.child({}, { serializers: { req: requestLine } }) }
+      : {
+          logger:
+            options.logger === false
+              ? false
+              : {
+                  level: config.logLevel,
+                  redact: ['req.headers.authorization', 'req.headers.cookie'],
+                  serializers: { req: requestLine },
+                },
+        }),
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     // Tracking tokens in /t/c/:token carry the destination URL.
@@ -101,6 +111,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     transformObject: openApiExtras,
   });
 
+  // Liveness probes hit /healthz every few seconds: their requests are logged at warn and above only.
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/healthz') route.logLevel = 'warn';
+  });
   await app.register(healthRoutes);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Public: links inside sent email, provider webhooks (signed), the OAuth callback (signed state).
@@ -131,6 +145,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(homeRoutes(db, engine));
     await v1.register(searchRoutes(db));
     await v1.register(sequenceControlRoutes(db, engine));
+    await v1.register(
+      doctorRoutes(db, engine, {
+        keySource: config.encryptionKey ? 'environment' : 'data directory',
+        dataDir: config.dataDir,
+        dkimSelectors: config.dkimSelectors,
+        resolver: dnsResolver(config.dnsServers),
+      }),
+    );
   });
 
   // The dashboard (web/dist) at /, after every API route so it never shadows one.

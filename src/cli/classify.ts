@@ -1,9 +1,8 @@
 // quotahit classify --body TEXT [--subject S] [--json]   (the reply on stdin when --body is omitted)
 // Needs no database: the heuristic always runs, the model too when one is configured.
 import { createWriting } from '../engine/stepWriter.ts';
-import { config, parse, printJson, UsageError } from './args.ts';
-
-const USAGE = 'usage: quotahit classify --body TEXT [--subject S] [--json]   (or the reply on stdin)';
+import { printJson, UsageError } from './args.ts';
+import { config } from './session.ts';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return '';
@@ -12,10 +11,9 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function classifyCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, { body: { type: 'string' }, subject: { type: 'string' }, json: { type: 'boolean' } });
+export async function classifyCommand(values: { body?: string; subject?: string; json?: boolean }): Promise<void> {
   const body = (values.body ?? (await readStdin())).trim();
-  if (body === '') throw new UsageError(`classify needs the reply: --body TEXT or on stdin\n${USAGE}`);
+  if (body === '') throw new UsageError('classify needs the reply: --body TEXT or on stdin');
   if (body.length > 50_000) throw new UsageError('the reply is longer than 50,000 characters');
   const { classify } = createWriting({ model: config().model });
   const result = await classify({

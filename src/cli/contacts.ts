@@ -1,59 +1,51 @@
-// quotahit contacts import FILE --workspace ID [--json]
+// quotahit contacts import FILE [--workspace W] [--json]
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
-import { openDatabase } from '../db/open.ts';
-import { getWorkspace } from '../db/workspaces.ts';
 import { csvImportRecords } from '../engine/commands/csvRecords.ts';
-import { importContacts, type ImportRecord } from '../engine/commands/importContacts.ts';
-import { config, parse, printJson, requireId, UsageError } from './args.ts';
+import { importContacts, type ImportRecord, type ImportResult } from '../engine/commands/importContacts.ts';
+import { printJson, say, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
+import { resolveWorkspace, withDatabase } from './session.ts';
 
-const USAGE = 'usage: quotahit contacts import FILE --workspace ID [--json]';
-
-export async function contactsCommand(argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'import') throw new UsageError(USAGE);
-  const { values, positionals } = parse(rest, { workspace: { type: 'string' }, json: { type: 'boolean' } }, true);
-  const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UsageError(USAGE);
-  const workspaceId = requireId(values.workspace, 'workspace', 'workspace', USAGE);
+export async function importContactsCommand(file: string, options: { workspace?: string; json?: boolean }) {
   const size = await stat(file).then(
     (s) => s.size,
     () => {
       throw new UsageError(`cannot read ${file}`);
     },
   );
-  const database = await openDatabase(config());
-  try {
-    if (!(await database.db.tenant(workspaceId, getWorkspace)))
-      throw new UsageError(`workspace ${workspaceId} not found`);
-    const bar = !values.json && process.stderr.isTTY ? progressBar(process.stderr, size) : undefined;
-    const result = await importContacts({
+  const result = await withDatabase(async (database) => {
+    const workspace = await resolveWorkspace(database, options.workspace);
+    const bar = !options.json && process.stderr.isTTY ? progressBar(process.stderr, size) : undefined;
+    const imported = await importContacts({
       db: database.db,
-      workspaceId,
+      workspaceId: workspace.id,
       records: await recordsOf(file, (bytes) => bar?.update(bytes)),
     });
     bar?.done();
-    if (values.json) {
-      printJson(result);
-      return;
-    }
-    const { created, updated, unchanged, rejected } = result;
-    process.stdout.write(
-      `${path.basename(file)}: ${created} created, ${updated} updated, ${unchanged} unchanged, ${rejected.length} rejected\n`,
-    );
-    for (const r of rejected.slice(0, 20)) process.stdout.write(`  row ${r.row}: ${r.reason}\n`);
-    if (rejected.length > 20) process.stdout.write(`  … and ${rejected.length - 20} more (use --json for all)\n`);
-  } finally {
-    await database.close();
-  }
+    return imported;
+  });
+  if (options.json) return printJson(result);
+  printSummary(path.basename(file), result);
 }
 
-async function recordsOf(
+function printSummary(name: string, result: ImportResult): void {
+  const { created, updated, unchanged, rejected, warnings } = result;
+  say(`${name}: ${created} created, ${updated} updated, ${unchanged} unchanged, ${rejected.length} rejected`);
+  for (const r of rejected.slice(0, 20)) say(`  row ${r.row}: ${r.reason}`);
+  if (rejected.length > 20) say(`  … and ${rejected.length - 20} more rejected (use --json for all)`);
+  if (warnings.length === 0) return;
+  say(`${warnings.length} bad field${warnings.length === 1 ? '' : 's'} dropped (their rows were kept):`);
+  for (const w of warnings.slice(0, 20)) say(`  row ${w.row}: ${w.message} (dropped ${w.field})`);
+  if (warnings.length > 20) say(`  … and ${warnings.length - 20} more warnings (use --json for all)`);
+}
+
+/** The file's contacts, as the importer takes them: a JSON list, or CSV records streamed. */
+export async function recordsOf(
   file: string,
-  onBytes: (bytes: number) => void,
+  onBytes: (bytes: number) => void = () => {},
 ): Promise<AsyncIterable<ImportRecord> | Iterable<ImportRecord>> {
   if (file.toLowerCase().endsWith('.json')) {
     let value: unknown;
@@ -74,5 +66,7 @@ async function recordsOf(
       callback(null, chunk);
     },
   });
-  return csvImportRecords(createReadStream(file).pipe(counter));
+  const source = createReadStream(file);
+  source.on('error', (error) => counter.destroy(error));
+  return csvImportRecords(source.pipe(counter));
 }

@@ -7,7 +7,12 @@ import { describeIdentityGaps, identityGaps } from '../core/identityGaps.ts';
 import type { Db } from '../db/database.ts';
 import { getWorkspace, updateWorkspace } from '../db/workspaces.ts';
 
-type Io = { input: NodeJS.ReadableStream & { isTTY?: boolean }; output: NodeJS.WritableStream };
+type Io = {
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WritableStream;
+  /** Where notes go (the process's logger); the prompt itself always uses `output`. */
+  say?: (line: string) => void;
+};
 
 /** Field, question, the longest answer PATCH /v1/workspace accepts. */
 const QUESTIONS = [
@@ -16,12 +21,9 @@ const QUESTIONS = [
   ['postalAddress', 'Your postal address (required in email footers)', 500],
 ] as const;
 
-export async function askIdentity(
-  db: Db,
-  workspaceId: string,
-  io: Io = { input: process.stdin, output: process.stdout },
-) {
-  const say = (line: string) => io.output.write(`${line}\n`);
+export async function askIdentity(db: Db, workspaceId: string, options: Partial<Io> = {}) {
+  const io: Io = { input: process.stdin, output: process.stdout, ...options };
+  const say = io.say ?? ((line: string) => io.output.write(`${line}\n`));
   const workspace = await db.tenant(workspaceId, getWorkspace);
   if (workspace === undefined) return;
   if (io.input.isTTY !== true) {

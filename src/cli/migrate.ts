@@ -1,15 +1,10 @@
-import { openDatabase } from '../db/open.ts';
-import { config, parse, printJson } from './args.ts';
+// quotahit migrate [--json]
 import { migrate } from '../db/migrate.ts';
+import { printJson, say } from './args.ts';
+import { withDatabase } from './session.ts';
 
-export async function migrateCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, { json: { type: 'boolean' } });
-  const database = await openDatabase(config(), { migrate: false });
-  try {
-    const applied = await migrate(database.db.pool);
-    if (values.json) printJson({ applied });
-    else process.stdout.write(applied.length ? `Applied ${applied.join(', ')}\n` : 'Database is up to date\n');
-  } finally {
-    await database.close();
-  }
+export async function migrateCommand(options: { json?: boolean }): Promise<void> {
+  const applied = await withDatabase((database) => migrate(database.db.pool), { migrate: false });
+  if (options.json) printJson({ applied });
+  else say(applied.length ? `Applied ${applied.join(', ')}` : 'Database is up to date');
 }

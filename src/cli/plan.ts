@@ -1,48 +1,43 @@
-// quotahit plan --workspace ID (--tag T | --contacts id,id) [--preset P | --sequence ID] [--execute] [--json]
+// quotahit plan [--workspace W] (--tag T | --contact-ids ID,ID) [--preset P | --sequence S] [--execute] [--json]
 import pino from 'pino';
 import { PlanBody } from '../api/routes/plans.ts';
-import { openDatabase } from '../db/open.ts';
 import type { PlanRow } from '../db/plans.ts';
-import { getWorkspace } from '../db/workspaces.ts';
 import { createPlan, executePlan, type ExecutionResult } from '../engine/commands/plans.ts';
 import { wireEngine } from '../engine/wire.ts';
-import { config, parse, printJson, requireId, UsageError } from './args.ts';
+import { idList, printJson, UsageError } from './args.ts';
+import type { PlanOptions } from './program.ts';
+import { resolveSequence, resolveWorkspace, withDatabase } from './session.ts';
 
-const USAGE =
-  'usage: quotahit plan --workspace ID (--tag T | --contacts ID,ID…) [--preset P | --sequence ID] [--execute] [--json]';
-
-export async function planCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {
-    workspace: { type: 'string' },
-    tag: { type: 'string' },
-    contacts: { type: 'string' },
-    preset: { type: 'string' },
-    sequence: { type: 'string' },
-    execute: { type: 'boolean' },
-    json: { type: 'boolean' },
-  });
-  const workspaceId = requireId(values.workspace, 'workspace', 'workspace', USAGE);
+export async function planCommand(values: PlanOptions): Promise<void> {
+  if (values.contactIds !== undefined && values.contacts !== undefined)
+    throw new UsageError('--contacts is the old name of --contact-ids: give one');
+  const ids = values.contactIds ?? values.contacts;
+  const contactIds = ids === undefined ? undefined : idList(ids, 'contact-ids', 'contact');
+  // The sequence may be a name: it is resolved in the workspace below; a placeholder id checks the rest.
+  const placeholder = '00000000-0000-4000-8000-000000000000';
   const parsed = PlanBody.safeParse({
-    ...(values.contacts === undefined ? {} : { contactIds: values.contacts.split(',').map((id) => id.trim()) }),
+    ...(contactIds === undefined ? {} : { contactIds }),
     ...(values.tag === undefined ? {} : { tag: values.tag }),
-    ...(values.sequence === undefined ? {} : { sequenceId: values.sequence }),
+    ...(values.sequence === undefined ? {} : { sequenceId: placeholder }),
     ...(values.preset === undefined ? {} : { preset: values.preset }),
   });
   if (!parsed.success) {
-    const flags: Record<string, string> = { contactIds: '--contacts', sequenceId: '--sequence' };
+    const flags: Record<string, string> = { contactIds: '--contact-ids', sequenceId: '--sequence' };
     const issues = parsed.error.issues.map((issue) => {
       const field = String(issue.path[0] ?? '');
       const message = issue.message
-        .replace('"contactIds" or "tag"', '--contacts or --tag')
+        .replace('"contactIds" or "tag"', '--contact-ids or --tag')
         .replace('"sequenceId" or "preset"', '--sequence or --preset');
       return field === '' ? message : `${flags[field] ?? `--${field}`}: ${message}`;
     });
-    throw new UsageError(`${issues.join('\n')}\n${USAGE}`);
+    throw new UsageError(issues.join('\n'));
   }
-  const cfg = config();
-  const database = await openDatabase(cfg);
-  try {
-    if (!(await database.db.tenant(workspaceId, getWorkspace))) throw new Error(`workspace ${workspaceId} not found`);
+  const out = await withDatabase(async (database, cfg) => {
+    const workspace = await resolveWorkspace(database, values.workspace);
+    const request = { ...parsed.data };
+    if (values.sequence !== undefined)
+      request.sequenceId = (await resolveSequence(database, workspace.id, values.sequence)).id;
+    const workspaceId = workspace.id;
     // Executing queues the later steps for the workers; planning alone needs no queue.
     const { engine, queue } = await wireEngine(database, {
       log: pino({ level: cfg.logLevel }),
@@ -53,11 +48,12 @@ export async function planCommand(argv: string[]): Promise<void> {
       publicUrl: cfg.publicUrl,
       email: cfg.email,
       providers: cfg.providers,
+      ...(cfg.dnsServers ? { dnsServers: cfg.dnsServers } : {}),
     });
     try {
-      const created = await createPlan(engine, { workspaceId, request: parsed.data });
+      const created = await createPlan(engine, { workspaceId, request });
       if (created.kind === 'contacts_not_found') throw new Error(`contacts not found: ${created.ids.join(', ')}`);
-      if (created.kind === 'sequence_not_found') throw new Error(`sequence ${parsed.data.sequenceId} not found`);
+      if (created.kind === 'sequence_not_found') throw new Error(`sequence ${values.sequence} not found`);
       if (created.kind === 'no_leads') throw new Error(created.message);
       let execution: ExecutionResult | undefined;
       if (values.execute) {
@@ -66,14 +62,13 @@ export async function planCommand(argv: string[]): Promise<void> {
         if (executed.kind === 'conflict') throw new Error(executed.message);
         execution = executed.result;
       }
-      if (values.json) printJson(execution === undefined ? { plan: created.plan } : { plan: created.plan, execution });
-      else printPlan(created.plan, execution);
+      return { plan: created.plan, execution };
     } finally {
       await queue?.stop();
     }
-  } finally {
-    await database.close();
-  }
+  });
+  if (values.json) printJson(out.execution === undefined ? { plan: out.plan } : out);
+  else printPlan(out.plan, out.execution);
 }
 
 function printPlan(plan: PlanRow, execution: ExecutionResult | undefined): void {

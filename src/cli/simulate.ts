@@ -1,90 +1,62 @@
-// quotahit simulate --sequence ID [--contacts FILE | --tag T] --days N [--start ISO] [--json]
+// quotahit simulate --sequence S [--workspace W] [--file F | --tag T] [--days N] [--start ISO] [--json]
 // The real decision, window and quota logic on a virtual clock; nothing is sent or written.
-import { readFile } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { normalizeContact } from '../core/contact.ts';
-import { openDatabase } from '../db/open.ts';
-import { csvImportRecords } from '../engine/commands/csvRecords.ts';
-import type { ImportRecord } from '../engine/commands/importContacts.ts';
+import { contactLabels } from '../db/lookups.ts';
 import { simulateSequence, type SimContact } from '../engine/commands/simulate.ts';
-import { config, parse, printJson, requireId, UsageError } from './args.ts';
-import { workspaceOfSequence } from './lookup.ts';
+import { printJson, say, UsageError, wholeNumber } from './args.ts';
+import { recordsOf } from './contacts.ts';
+import type { SimulateOptions } from './programData.ts';
+import { sequenceAndWorkspace } from './sequences.ts';
+import { withDatabase } from './session.ts';
 
-const USAGE =
-  'usage: quotahit simulate --sequence ID [--contacts FILE | --tag T] [--days N] [--start ISO-8601] [--json]';
+export async function simulateCommand(options: SimulateOptions): Promise<void> {
+  if (options.file && options.contacts) throw new UsageError('--contacts is the old name of --file: give one');
+  const file = options.file ?? options.contacts;
+  if (file && options.tag) throw new UsageError('give --file or --tag, not both');
+  const days = wholeNumber(options.days, 'days', 1, 120);
+  const start = options.start ? new Date(options.start) : new Date();
+  if (Number.isNaN(start.getTime())) throw new UsageError(`--start "${options.start}" is not a date (ISO 8601)`);
+  const fileContacts = file ? await contactsFromFile(file) : undefined;
 
-export async function simulateCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {
-    sequence: { type: 'string' },
-    contacts: { type: 'string' },
-    tag: { type: 'string' },
-    days: { type: 'string' },
-    start: { type: 'string' },
-    json: { type: 'boolean' },
+  const { result, labels } = await withDatabase(async (database) => {
+    const { workspaceId, sequence } = await sequenceAndWorkspace(database, options.sequence, options.workspace);
+    const simulated = await database.db.tenant(workspaceId, (sql) =>
+      simulateSequence(sql, { sequenceId: sequence.id, tag: options.tag, contacts: fileContacts, days, start }),
+    );
+    if (!simulated) throw new UsageError(`sequence ${options.sequence} not found`);
+    const names = fileContacts
+      ? new Map(fileContacts.map((c) => [c.id, c.email ?? c.phone ?? c.linkedinUrl ?? c.id]))
+      : await database.db.tenant(workspaceId, (sql) =>
+          contactLabels(
+            sql,
+            simulated.contacts.map((c) => c.contactId),
+          ),
+        );
+    return { result: simulated, labels: names };
   });
-  const sequenceId = requireId(values.sequence, 'sequence', 'sequence', USAGE);
-  if (values.contacts && values.tag) throw new UsageError(`give --contacts or --tag, not both\n${USAGE}`);
-  const days = Number(values.days ?? 30);
-  if (!Number.isInteger(days) || days < 1 || days > 120)
-    throw new UsageError('--days must be a whole number from 1 to 120');
-  const start = values.start ? new Date(values.start) : new Date();
-  if (Number.isNaN(start.getTime())) throw new UsageError(`--start "${values.start}" is not a date (ISO 8601)`);
-  const fileContacts = values.contacts ? await contactsFromFile(values.contacts) : undefined;
-
-  const database = await openDatabase(config());
-  try {
-    const workspaceId = await workspaceOfSequence(database.db, sequenceId);
-    if (!workspaceId) throw new UsageError(`sequence ${sequenceId} not found`);
-    const result = await database.db.tenant(workspaceId, (sql) =>
-      simulateSequence(sql, {
-        sequenceId: sequenceId,
-        tag: values.tag,
-        contacts: fileContacts,
-        days,
-        start,
-      }),
-    );
-    if (!result) throw new UsageError(`sequence ${sequenceId} not found`);
-    if (values.json) {
-      printJson(result);
-      return;
+  if (options.json) return printJson(result);
+  for (const contact of result.contacts) {
+    say(`${labels.get(contact.contactId) ?? contact.contactId} (${contact.timezone})`);
+    for (const e of contact.events) {
+      const account = e.account === 'sandbox' ? 'sandbox' : e.account ? e.account.name : '';
+      const what =
+        e.action === 'send'
+          ? `send ${e.channel} ${e.template} via ${account}`
+          : `${e.action}${e.channel ? ` ${e.channel}` : ''}`;
+      say(`  ${e.at}  step ${e.step}  ${what}${e.reason ? ` — ${e.reason}` : ''}`);
     }
-    for (const contact of result.contacts) {
-      process.stdout.write(`${contact.contactId} (${contact.timezone})\n`);
-      for (const e of contact.events) {
-        const account = e.account === 'sandbox' ? 'sandbox' : e.account ? e.account.name : '';
-        const what =
-          e.action === 'send'
-            ? `send ${e.channel} ${e.template} via ${account}`
-            : `${e.action}${e.channel ? ` ${e.channel}` : ''}`;
-        process.stdout.write(`  ${e.at}  step ${e.step}  ${what}${e.reason ? ` — ${e.reason}` : ''}\n`);
-      }
-    }
-    const t = result.totals;
-    process.stdout.write(
-      `\n${t.sends} sends, ${t.deferrals} deferrals, ${t.skipped} skipped, ${t.completed} completed over ${days} days\n`,
-    );
-  } finally {
-    await database.close();
   }
+  const t = result.totals;
+  say(`\n${t.sends} sends, ${t.deferrals} deferrals, ${t.skipped} skipped, ${t.completed} completed over ${days} days`);
 }
 
 /** Contacts from a CSV or JSON file, validated like an import but not stored. */
 async function contactsFromFile(file: string): Promise<SimContact[]> {
-  let records: AsyncIterable<ImportRecord> | Iterable<ImportRecord>;
-  if (file.toLowerCase().endsWith('.json')) {
-    let value: unknown;
-    try {
-      value = JSON.parse(await readFile(file, 'utf8'));
-    } catch (error) {
-      throw new UsageError(`cannot read ${file} as JSON: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const list = Array.isArray(value) ? value : (value as { contacts?: unknown }).contacts;
-    if (!Array.isArray(list)) throw new UsageError(`${file} must hold a list of contacts or {"contacts":[…]}`);
-    records = list.map((contact, i) => ({ row: i + 1, contact }));
-  } else {
-    records = csvImportRecords(createReadStream(file));
-  }
+  await stat(file).catch(() => {
+    throw new UsageError(`cannot read ${file}`);
+  });
+  const records = await recordsOf(file);
   const contacts: SimContact[] = [];
   for await (const record of records) {
     if ('rejected' in record) throw new UsageError(`${file} row ${record.row}: ${record.rejected}`);

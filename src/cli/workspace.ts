@@ -1,21 +1,18 @@
+// quotahit workspace create --name N [--json]
 import { Text } from '../api/schemas.ts';
-import { openDatabase } from '../db/open.ts';
 import { createWorkspace } from '../db/workspaces.ts';
-import { config, parse, printJson, UsageError } from './args.ts';
+import { printJson, say, UsageError } from './args.ts';
+import { withDatabase } from './session.ts';
 
-export async function workspaceCommand(argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'create') throw new UsageError('usage: quotahit workspace create --name NAME [--json]');
-  const { values } = parse(rest, { name: { type: 'string' }, json: { type: 'boolean' } });
-  const name = Text(200).safeParse(values.name ?? '');
+export async function workspaceCreate(options: { name: string; json?: boolean }): Promise<void> {
+  const name = Text(200).safeParse(options.name);
   if (!name.success || name.data === '')
     throw new UsageError('workspace create needs --name NAME (1–200 characters, one line)');
-  const database = await openDatabase(config());
-  try {
-    const { workspace, apiKey } = await createWorkspace(database.db, { name: name.data });
-    if (values.json) printJson({ workspaceId: workspace.id, apiKey });
-    else process.stdout.write(`Workspace ${workspace.name}: ${workspace.id}\nAPI key (shown once): ${apiKey}\n`);
-  } finally {
-    await database.close();
-  }
+  const { workspace, apiKey } = await withDatabase((database) => createWorkspace(database.db, { name: name.data }));
+  if (options.json) return printJson({ workspaceId: workspace.id, apiKey });
+  say(`Workspace "${workspace.name}" created.`);
+  say(`API key (shown once, keep it safe): ${apiKey}`);
+  say(
+    'Next: set its offer and postal address (PATCH /v1/workspace) before the first real send (README, "First steps").',
+  );
 }

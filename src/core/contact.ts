@@ -47,7 +47,13 @@ export type NormalizedContact = {
   smsOptIn: boolean | null;
 };
 
-export type ContactResult = { ok: true; contact: NormalizedContact } | { ok: false; reason: string };
+/** A field dropped from a contact that was kept: its identity (email, phone or LinkedIn URL) was fine. */
+export type FieldWarning = { field: string; message: string };
+
+export type ContactResult =
+  | { ok: true; contact: NormalizedContact; warnings: FieldWarning[] }
+  /** `reasons` holds every problem of the row; `reason` is them joined with "; ". */
+  | { ok: false; reason: string; reasons: string[] };
 
 const TEXT_FIELDS = {
   firstName: 100,
@@ -73,51 +79,46 @@ const KNOWN_FIELDS = new Set([
 const ENRICHMENT_LISTS = ['painPoints', 'techStack', 'conversationStarters'] as const;
 const ENRICHMENT_TEXTS = { industry: 200, companySize: 50, recentNews: 2000 } as const;
 const MAX_JSON_BYTES = 20_000;
+const MAX_TAGS = 50;
 // C0 controls other than tab, line feed and carriage return, plus DEL. NUL can never be stored.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const LINE_BREAK_OR_TAB = /[\t\n\r]/;
+const NO_IDENTITY = 'contact needs an email, phone or linkedinUrl to be identified';
 
 class Reject extends Error {}
 
-/** Validates and normalizes one incoming contact. */
+/**
+ * Validates and normalizes one incoming contact. Every field is judged on its own: a bad optional
+ * field (or list entry, or enrichment/custom key) is dropped with a warning as long as the contact
+ * can still be identified by a valid email, phone or LinkedIn URL; otherwise the contact is
+ * rejected with every problem found, not only the first.
+ */
 export function normalizeContact(raw: unknown): ContactResult {
-  try {
-    return { ok: true, contact: normalize(raw) };
-  } catch (error) {
-    if (error instanceof Reject) return { ok: false, reason: error.message };
-    throw error;
-  }
-}
-
-function normalize(raw: unknown): NormalizedContact {
-  if (!isRecord(raw)) throw new Reject('contact must be a JSON object');
+  if (!isRecord(raw)) return rejected(['contact must be a JSON object']);
+  const issues: FieldWarning[] = [];
+  const attempt = <T>(field: string, fn: () => T, dropped: T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (!(error instanceof Reject)) throw error;
+      issues.push({ field, message: error.message });
+      return dropped;
+    }
+  };
   for (const key of Object.keys(raw)) {
-    if (!KNOWN_FIELDS.has(key)) throw new Reject(`unknown field "${truncate(key)}" (custom data goes in "custom")`);
+    if (!KNOWN_FIELDS.has(key)) {
+      issues.push({ field: key, message: `unknown field "${truncate(key)}" (custom data goes in "custom")` });
+    }
   }
-  const text = (field: keyof typeof TEXT_FIELDS) => singleLine(raw[field], field, TEXT_FIELDS[field]);
+  const text = (field: keyof typeof TEXT_FIELDS) =>
+    attempt(field, () => singleLine(raw[field], field, TEXT_FIELDS[field]), null);
   const country = text('country');
-  const email = normalizeEmail(singleLine(raw.email, 'email', 254));
-  const phone = normalizePhone(singleLine(raw.phone, 'phone', 40), country);
-  const linkedinRaw = singleLine(raw.linkedinUrl, 'linkedinUrl', 500);
-  const linkedinUrl = linkedinRaw === null ? null : normalizeLinkedInUrl(linkedinRaw);
-  if (linkedinRaw !== null && linkedinUrl === null) {
-    throw new Reject(
-      `linkedinUrl "${truncate(linkedinRaw)}" is not a LinkedIn profile URL (https://www.linkedin.com/in/…)`,
-    );
-  }
+  const email = attempt('email', () => normalizeEmail(singleLine(raw.email, 'email', 254)), null);
+  const phone = attempt('phone', () => normalizePhone(singleLine(raw.phone, 'phone', 40), country), null);
+  const linkedinUrl = attempt('linkedinUrl', () => normalizeLinkedIn(raw.linkedinUrl), null);
   const identity = email ? `email:${email}` : phone ? `phone:${phone}` : linkedinUrl ? `linkedin:${linkedinUrl}` : null;
-  if (!identity) throw new Reject('contact needs an email, phone or linkedinUrl to be identified');
-
-  const timezone = singleLine(raw.timezone, 'timezone', 64);
-  if (timezone !== null && !isValidZone(timezone)) {
-    throw new Reject(`timezone "${truncate(timezone)}" is not an IANA time zone name (e.g. Europe/Berlin)`);
-  }
-  const companyDomain = singleLine(raw.companyDomain, 'companyDomain', 253)?.toLowerCase() ?? null;
-  if (companyDomain !== null && !validator.isFQDN(companyDomain)) {
-    throw new Reject(`companyDomain "${truncate(companyDomain)}" is not a domain name`);
-  }
-  return {
-    identity,
+  const contact: NormalizedContact = {
+    identity: identity ?? '',
     email,
     phone,
     linkedinUrl,
@@ -125,16 +126,56 @@ function normalize(raw: unknown): NormalizedContact {
     lastName: text('lastName'),
     title: text('title'),
     company: text('company'),
-    companyDomain,
-    timezone,
+    companyDomain: attempt('companyDomain', () => normalizeDomain(raw.companyDomain), null),
+    timezone: attempt('timezone', () => normalizeZone(raw.timezone), null),
     country,
     city: text('city'),
-    tags: normalizeTags(raw.tags),
-    enrichment: normalizeEnrichment(raw.enrichment),
-    custom: normalizeCustom(raw.custom),
-    whatsappOptIn: optionalBoolean(raw.whatsappOptIn, 'whatsappOptIn'),
-    smsOptIn: optionalBoolean(raw.smsOptIn, 'smsOptIn'),
+    tags: attempt('tags', () => normalizeTags(raw.tags, attempt), []),
+    enrichment: attempt('enrichment', () => normalizeEnrichment(raw.enrichment, attempt), {}),
+    custom: attempt('custom', () => normalizeCustom(raw.custom, attempt), {}),
+    whatsappOptIn: attempt('whatsappOptIn', () => optionalBoolean(raw.whatsappOptIn, 'whatsappOptIn'), null),
+    smsOptIn: attempt('smsOptIn', () => optionalBoolean(raw.smsOptIn, 'smsOptIn'), null),
   };
+  if (identity === null) {
+    const identityIssues = issues.filter((i) => IDENTITY_FIELDS.includes(i.field));
+    const others = issues.filter((i) => !IDENTITY_FIELDS.includes(i.field));
+    const first = identityIssues.length > 0 ? identityIssues.map((i) => i.message) : [NO_IDENTITY];
+    return rejected([...first, ...others.map((i) => i.message)]);
+  }
+  return { ok: true, contact, warnings: issues };
+}
+
+const IDENTITY_FIELDS = ['email', 'phone', 'linkedinUrl'];
+
+function rejected(reasons: string[]): ContactResult {
+  return { ok: false, reason: reasons.join('; '), reasons };
+}
+
+type Attempt = <T>(field: string, fn: () => T, dropped: T) => T;
+
+function normalizeLinkedIn(value: unknown): string | null {
+  const raw = singleLine(value, 'linkedinUrl', 500);
+  if (raw === null) return null;
+  const url = normalizeLinkedInUrl(raw);
+  if (url === null) {
+    throw new Reject(`linkedinUrl "${truncate(raw)}" is not a LinkedIn profile URL (https://www.linkedin.com/in/…)`);
+  }
+  return url;
+}
+
+function normalizeZone(value: unknown): string | null {
+  const timezone = singleLine(value, 'timezone', 64);
+  if (timezone !== null && !isValidZone(timezone)) {
+    throw new Reject(`timezone "${truncate(timezone)}" is not an IANA time zone name (e.g. Europe/Berlin)`);
+  }
+  return timezone;
+}
+
+function normalizeDomain(value: unknown): string | null {
+  const domain = singleLine(value, 'companyDomain', 253)?.toLowerCase() ?? null;
+  if (domain !== null && !validator.isFQDN(domain))
+    throw new Reject(`companyDomain "${truncate(domain)}" is not a domain name`);
+  return domain;
 }
 
 export function normalizeEmail(value: string | null): string | null {
@@ -197,36 +238,55 @@ function optionalBoolean(value: unknown, field: string): boolean | null {
   throw new Reject(`${field} must be true or false, not ${describe(value)}`);
 }
 
-function normalizeTags(value: unknown): string[] {
+function normalizeTags(value: unknown, attempt: Attempt): string[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new Reject(`tags must be a list of strings, not ${describe(value)}`);
-  if (value.length > 50) throw new Reject('tags has more than 50 entries');
-  const tags = value.map((tag, i) => singleLine(tag, `tags[${i}]`, 64)).filter((t): t is string => t !== null);
-  return [...new Set(tags)];
+  const tags = value
+    .map((tag, i) => attempt(`tags[${i}]`, () => singleLine(tag, `tags[${i}]`, 64), null))
+    .filter((t): t is string => t !== null);
+  const unique = [...new Set(tags)];
+  if (unique.length > MAX_TAGS) {
+    attempt(
+      'tags',
+      () => {
+        throw new Reject(`tags has more than ${MAX_TAGS} entries (the first ${MAX_TAGS} are kept)`);
+      },
+      null,
+    );
+  }
+  return unique.slice(0, MAX_TAGS);
 }
 
-function normalizeEnrichment(value: unknown): Enrichment {
+function normalizeEnrichment(value: unknown, attempt: Attempt): Enrichment {
   if (value === undefined || value === null) return {};
   if (!isRecord(value)) throw new Reject(`enrichment must be an object, not ${describe(value)}`);
   const out: Enrichment = {};
   let freeForm = false;
   for (const [key, item] of Object.entries(value)) {
     const field = `enrichment.${truncate(key, 64)}`;
-    if (key.length > 64) throw new Reject(`${field} has a name longer than 64 characters`);
-    if ((ENRICHMENT_LISTS as readonly string[]).includes(key)) {
-      if (item === null || item === undefined) continue;
-      if (!Array.isArray(item)) throw new Reject(`${field} must be a list of strings, not ${describe(item)}`);
-      if (item.length > 20) throw new Reject(`${field} has more than 20 entries`);
-      const list = item.map((v, i) => optionalString(v, `${field}[${i}]`, 500)).filter((v): v is string => v !== null);
-      if (list.length > 0) out[key] = list;
-    } else if (key in ENRICHMENT_TEXTS) {
-      const text = optionalString(item, field, ENRICHMENT_TEXTS[key as keyof typeof ENRICHMENT_TEXTS]);
-      if (text !== null) out[key] = text;
-    } else if (item !== null && item !== undefined && item !== '') {
-      checkJsonStrings(item, field);
-      out[key] = item;
-      freeForm = true;
-    }
+    attempt(
+      field,
+      () => {
+        if (key.length > 64) throw new Reject(`${field} has a name longer than 64 characters`);
+        if ((ENRICHMENT_LISTS as readonly string[]).includes(key)) {
+          if (item === null || item === undefined) return;
+          if (!Array.isArray(item)) throw new Reject(`${field} must be a list of strings, not ${describe(item)}`);
+          if (item.length > 20) throw new Reject(`${field} has more than 20 entries`);
+          const list = item
+            .map((v, i) => optionalString(v, `${field}[${i}]`, 500))
+            .filter((v): v is string => v !== null);
+          if (list.length > 0) out[key] = list;
+        } else if (key in ENRICHMENT_TEXTS) {
+          const text = optionalString(item, field, ENRICHMENT_TEXTS[key as keyof typeof ENRICHMENT_TEXTS]);
+          if (text !== null) out[key] = text;
+        } else if (item !== null && item !== undefined && item !== '') {
+          checkJsonStrings(item, field);
+          out[key] = item;
+          freeForm = true;
+        }
+      },
+      undefined,
+    );
   }
   // Only free-form keys can make it large; the known ones are bounded by their own limits.
   if (freeForm && JSON.stringify(out).length > MAX_JSON_BYTES) {
@@ -235,17 +295,23 @@ function normalizeEnrichment(value: unknown): Enrichment {
   return out;
 }
 
-function normalizeCustom(value: unknown): Record<string, unknown> {
+function normalizeCustom(value: unknown, attempt: Attempt): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (!isRecord(value)) throw new Reject(`custom must be an object, not ${describe(value)}`);
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     const field = `custom.${truncate(key, 64)}`;
-    if (key.length > 64) throw new Reject(`${field} has a name longer than 64 characters`);
-    checkControl(key, `custom field name "${truncate(key, 64)}"`);
-    if (item === undefined || item === '') continue;
-    checkJsonStrings(item, field);
-    out[key] = typeof item === 'string' ? item.trim() : item;
+    attempt(
+      field,
+      () => {
+        if (key.length > 64) throw new Reject(`${field} has a name longer than 64 characters`);
+        checkControl(key, `custom field name "${truncate(key, 64)}"`);
+        if (item === undefined || item === '') return;
+        checkJsonStrings(item, field);
+        out[key] = typeof item === 'string' ? item.trim() : item;
+      },
+      undefined,
+    );
   }
   if (Object.keys(out).length > 0 && JSON.stringify(out).length > MAX_JSON_BYTES) {
     throw new Reject(`custom is larger than ${MAX_JSON_BYTES} bytes`);

@@ -46,10 +46,33 @@ export function execute(statement: Prepared, values: readonly Value[]): string {
 const preparedOn = new WeakMap<pg.ClientBase, Set<string>>();
 
 /**
+ * How the connections reach PostgreSQL. `session`: each client connection is one server session
+ * (a direct connection, or PgBouncer in session mode), so statements prepared on it stay there.
+ * `transaction`: a pooler in transaction mode (PgBouncer's `pool_mode = transaction`) hands each
+ * transaction to whichever server connection is free, so nothing prepared in one transaction can
+ * be counted on in the next; statements are then parsed on every call (docs/scaling.md).
+ */
+export type Pooling = 'session' | 'transaction';
+
+/**
  * Sends `text` with a PREPARE in front for every statement of `uses` this connection lacks. A
  * failed batch may or may not have prepared them: the connection is then marked to be discarded.
+ * Under transaction pooling the batch prepares everything it uses itself, after dropping whatever
+ * an earlier transaction left on the server connection it landed on (the batch is one implicit
+ * transaction, so it stays on that one server connection from the first statement to the last).
  */
-async function runBatch(client: pg.PoolClient, text: string, uses: readonly Prepared[]): Promise<pg.QueryResult[]> {
+async function runBatch(
+  client: pg.PoolClient,
+  text: string,
+  uses: readonly Prepared[],
+  pooling: Pooling,
+): Promise<pg.QueryResult[]> {
+  if (pooling === 'transaction') {
+    const all = uses.filter((p, i) => uses.indexOf(p) === i);
+    const prefix = `DEALLOCATE ALL;\n${all.map((p) => `${p.sql};\n`).join('')}`;
+    const result = (await client.query(prefix + text)) as unknown as pg.QueryResult[];
+    return result.slice(all.length + 1);
+  }
   let held = preparedOn.get(client);
   if (!held) preparedOn.set(client, (held = new Set()));
   const missing = uses.filter((p, i) => !held.has(p.name) && uses.indexOf(p) === i);
@@ -71,6 +94,7 @@ const release = (client: pg.PoolClient) => client.release(discard.has(client) ? 
 
 export type Db = {
   pool: pg.Pool;
+  pooling: Pooling;
   /** Runs fn in a transaction scoped to one workspace (RLS enforced). */
   tenant<T>(workspaceId: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
   /**
@@ -107,10 +131,11 @@ const names = new Map<string, string>();
  * parses and plans a statement once instead of on every call. The engine's hot path runs the same
  * few dozen statements for every step, so this is most of PostgreSQL's work per step saved.
  */
-function prepared(client: pg.PoolClient): Sql {
+function prepared(client: pg.PoolClient, pooling: Pooling): Sql {
   return {
     query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
-      if (values === undefined) return client.query<R>(text);
+      // Unnamed statements only under transaction pooling (see Pooling).
+      if (values === undefined || pooling === 'transaction') return client.query<R>(text, values);
       let name = names.get(text);
       // A bounded cache: statements built with varying text are simply not prepared past it.
       if (name === undefined && names.size >= 5000) return client.query<R>(text, values);
@@ -120,11 +145,12 @@ function prepared(client: pg.PoolClient): Sql {
       }
       return client.query<R>({ name, text, values });
     },
-    batch: (text, uses) => runBatch(client, text, uses),
+    batch: (text, uses) => runBatch(client, text, uses, pooling),
   };
 }
 
-export function createDb(options: { url: string; poolSize?: number }): Db {
+export function createDb(options: { url: string; poolSize?: number; pooling?: Pooling }): Db {
+  const pooling = options.pooling ?? 'session';
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {});
@@ -133,7 +159,7 @@ export function createDb(options: { url: string; poolSize?: number }): Db {
     const client = await pool.connect();
     try {
       await client.query(begin);
-      const result = await fn(prepared(client));
+      const result = await fn(prepared(client, pooling));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -148,7 +174,7 @@ export function createDb(options: { url: string; poolSize?: number }): Db {
     if (!UUID.test(workspaceId)) throw new Error(`not a workspace id: ${workspaceId}`);
     const client = await pool.connect();
     try {
-      return await runBatch(client, `${tenantSettings(workspaceId)}; ${text}`, uses);
+      return await runBatch(client, `${tenantSettings(workspaceId)}; ${text}`, uses, pooling);
     } finally {
       release(client);
     }
@@ -156,6 +182,7 @@ export function createDb(options: { url: string; poolSize?: number }): Db {
 
   return {
     pool,
+    pooling,
     tenant: (workspaceId, fn) => {
       // BEGIN and the tenant settings in one round trip (simple protocol, so no parameters: the
       // id is checked to be a UUID before it is written into the statement).

@@ -22,13 +22,19 @@ export async function listMigrations(): Promise<Migration[]> {
   );
 }
 
-/** Applies pending migrations; returns the names applied by this call. */
+/**
+ * Applies pending migrations; returns the names applied by this call. Each migration runs in its
+ * own transaction holding a transaction-level advisory lock and re-checks under it whether another
+ * process applied it meanwhile: no session-level lock, which a pooler in transaction mode would
+ * leave held on whichever server connection took it.
+ */
 export async function migrate(pool: pg.Pool): Promise<string[]> {
   const migrations = await listMigrations();
   const client = await pool.connect();
   const applied: string[] = [];
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,
@@ -37,17 +43,24 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     const done = new Set(
       (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
     );
+    await client.query('COMMIT');
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
       await client.query('BEGIN');
       try {
-        await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+        const { rowCount } = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
           migration.version,
-          migration.name,
         ]);
+        if (rowCount === 0) {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+            migration.version,
+            migration.name,
+          ]);
+          applied.push(migration.name);
+        }
         await client.query('COMMIT');
-        applied.push(migration.name);
       } catch (error) {
         await client.query('ROLLBACK');
         throw new Error(
@@ -55,8 +68,10 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
         );
       }
     }
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
     client.release();
   }
   return applied;

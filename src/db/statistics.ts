@@ -12,24 +12,34 @@ const GROWING = ['contacts', 'enrollments', 'messages', 'message_events', 'activ
 // Arbitrary constant: "QH" + "analyze". One process analyzes at a time; the others skip their turn.
 const LOCK_KEY = 5_148_720_002;
 
-/** Analyzes the growing tables whose statistics are stale; returns the tables analyzed. */
+/**
+ * Analyzes the growing tables whose statistics are stale; returns the tables analyzed. One
+ * transaction with a transaction-level lock: a session-level one would stay held on whichever
+ * server connection a pooler in transaction mode gave it to.
+ */
 export async function refreshStatistics(db: Db): Promise<string[]> {
   const client = await db.pool.connect();
   try {
-    const { rows: lock } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
-    if (!lock[0]?.ok) return [];
-    try {
-      const { rows } = await client.query<{ table: string }>(
-        `SELECT c.relname AS table FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-          WHERE s.schemaname = current_schema() AND c.relname = ANY ($1)
-            AND s.n_live_tup >= 1000 AND s.n_live_tup > 2 * greatest(c.reltuples, 0) + 1000`,
-        [GROWING],
-      );
-      for (const { table } of rows) await client.query(`ANALYZE ${table}`);
-      return rows.map((r) => r.table);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);
+    await client.query('BEGIN');
+    const { rows: lock } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
+      LOCK_KEY,
+    ]);
+    if (!lock[0]?.ok) {
+      await client.query('COMMIT');
+      return [];
     }
+    const { rows } = await client.query<{ table: string }>(
+      `SELECT c.relname AS table FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+        WHERE s.schemaname = current_schema() AND c.relname = ANY ($1)
+          AND s.n_live_tup >= 1000 AND s.n_live_tup > 2 * greatest(c.reltuples, 0) + 1000`,
+      [GROWING],
+    );
+    for (const { table } of rows) await client.query(`ANALYZE ${table}`);
+    await client.query('COMMIT');
+    return rows.map((r) => r.table);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
   } finally {
     client.release();
   }

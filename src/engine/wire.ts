@@ -1,5 +1,6 @@
 // The running program's engine: real clock, every adapter with its installation settings, the
 // writer (offline composer unless a model is configured) and, for workers, the pg-boss queue.
+import { createRecipientChecker } from '../channels/email/recipientCheck.ts';
 import { defaultAdapters, type AdapterRegistry, type ProviderSettingsMap } from '../channels/registry.ts';
 import type { EmailConfig } from '../config.ts';
 import type { OpenDatabase } from '../db/open.ts';
@@ -25,6 +26,8 @@ export async function wireEngine(
     providers?: ProviderSettingsMap;
     /** The model that writes messages and classifies replies; none = offline composer and heuristics. */
     model?: ModelConfig;
+    /** QUOTAHIT_DNS_SERVERS: where the recipients' MX lookups go (the system's resolver when absent). */
+    dnsServers?: readonly string[];
   },
 ): Promise<{ engine: Engine; adapters: AdapterRegistry; queue?: Queue }> {
   const adapters = defaultAdapters(options.providers ?? {});
@@ -48,6 +51,7 @@ export async function wireEngine(
       ...(options.email?.trackingSecret ? { trackingSecret: options.email.trackingSecret } : {}),
     }),
     ...(options.email ? { replyPollSeconds: options.email.replyPollSeconds } : {}),
+    ...(options.dnsServers ? { recipients: createRecipientChecker({ servers: options.dnsServers }) } : {}),
   });
   return { engine, adapters, ...(queue ? { queue } : {}) };
 }

@@ -50,7 +50,7 @@ describe('POST /v1/contacts (JSON)', () => {
       },
     ]);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: [] });
+    expect(res.json()).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: [], warnings: [] });
     const [contact] = (await list()).data;
     expect(contact).toMatchObject({
       email: 'ana.lopez@example.com',
@@ -79,7 +79,7 @@ describe('POST /v1/contacts (JSON)', () => {
     expect((await list()).data.map((c: { firstName: string }) => c.firstName).sort()).toEqual([...names].sort());
   });
 
-  it('rejects each invalid row with its position and a precise reason, and lands the valid ones', async () => {
+  it('rejects each row that cannot be identified, with its position and every reason', async () => {
     const rows: [unknown, string][] = [
       [{ email: 'not-an-email' }, 'email "not-an-email" is not a valid email address'],
       [
@@ -92,31 +92,85 @@ describe('POST /v1/contacts (JSON)', () => {
       ],
       [{ firstName: 'Nobody' }, 'contact needs an email, phone or linkedinUrl to be identified'],
       [
-        { email: 'a@example.com', timezone: 'Mars/Olympus' },
-        'timezone "Mars/Olympus" is not an IANA time zone name (e.g. Europe/Berlin)',
+        { emial: 'typo@example.com' },
+        'contact needs an email, phone or linkedinUrl to be identified; unknown field "emial" (custom data goes in "custom")',
       ],
-      [{ email: 'b@example.com', firstName: 'x'.repeat(10_000) }, 'firstName is longer than 100 characters'],
-      [{ email: 'c@example.com', firstName: 'Bad\u0000Name' }, 'firstName contains a control character (U+0000)'],
-      [{ email: 'd@example.com', company: 'Line\nBreak' }, 'company contains a line break or tab'],
-      [{ email: 'e@example.com', tags: 'vip' }, 'tags must be a list of strings, not "vip"'],
-      [{ email: 'f@example.com', firstName: 42 }, 'f@example.com'],
-      [{ email: 'g@example.com', whatsappOptIn: 'maybe' }, 'whatsappOptIn must be true or false, not "maybe"'],
-      [
-        { email: 'h@example.com', enrichment: { painPoints: 'slow' } },
-        'enrichment.painPoints must be a list of strings, not "slow"',
-      ],
-      [{ email: 'i@example.com', custom: { note: 'x'.repeat(10_000) } }, 'custom.note is longer than 5000 characters'],
-      [{ emial: 'typo@example.com' }, 'unknown field "emial" (custom data goes in "custom")'],
       ['just a string', 'contact must be a JSON object'],
-      [{ email: 'j@example.com', firstName: true }, 'firstName must be a string, not boolean true'],
+      [
+        { email: 'bad', phone: 'nope', timezone: 'Mars/Olympus', firstName: 'x'.repeat(101) },
+        'email "bad" is not a valid email address; ' +
+          'phone "nope" is not a valid phone number (use international format, e.g. +14155550123, or set country); ' +
+          'firstName is longer than 100 characters; ' +
+          'timezone "Mars/Olympus" is not an IANA time zone name (e.g. Europe/Berlin)',
+      ],
     ];
     const res = await postJson([...rows.map(([row]) => row), { email: 'valid@example.com' }]);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.created).toBe(2); // valid@ and f@ (a number as a first name is accepted as text)
-    const expected = rows.map(([, reason], i) => ({ row: i + 1, reason })).filter((r) => r.reason !== 'f@example.com');
-    expect(body.rejected).toEqual(expected);
-    expect(await countRows()).toBe(2);
+    expect(body.created).toBe(1);
+    expect(body.rejected).toEqual(rows.map(([, reason], i) => ({ row: i + 1, reason })));
+    expect(body.warnings).toEqual([]);
+    expect(await countRows()).toBe(1);
+  });
+
+  it('keeps a contact whose identity is intact and drops each bad optional field with a warning', async () => {
+    const rows: [Record<string, unknown>, string, string][] = [
+      [
+        { email: 'a@example.com', timezone: 'Mars/Olympus' },
+        'timezone',
+        'timezone "Mars/Olympus" is not an IANA time zone name (e.g. Europe/Berlin)',
+      ],
+      [
+        { email: 'b@example.com', firstName: 'x'.repeat(10_000) },
+        'firstName',
+        'firstName is longer than 100 characters',
+      ],
+      [
+        { email: 'c@example.com', firstName: 'Bad\u0000Name' },
+        'firstName',
+        'firstName contains a control character (U+0000)',
+      ],
+      [{ email: 'd@example.com', company: 'Line\nBreak' }, 'company', 'company contains a line break or tab'],
+      [{ email: 'e@example.com', tags: 'vip' }, 'tags', 'tags must be a list of strings, not "vip"'],
+      [
+        { email: 'g@example.com', whatsappOptIn: 'maybe' },
+        'whatsappOptIn',
+        'whatsappOptIn must be true or false, not "maybe"',
+      ],
+      [
+        { email: 'h@example.com', enrichment: { painPoints: 'slow', industry: 'SaaS' } },
+        'enrichment.painPoints',
+        'enrichment.painPoints must be a list of strings, not "slow"',
+      ],
+      [
+        { email: 'i@example.com', custom: { note: 'x'.repeat(10_000), ok: 1 } },
+        'custom.note',
+        'custom.note is longer than 5000 characters',
+      ],
+      [{ email: 'j@example.com', firstName: true }, 'firstName', 'firstName must be a string, not boolean true'],
+      [
+        { email: 'k@example.com', phone: 'nope' },
+        'phone',
+        'phone "nope" is not a valid phone number (use international format, e.g. +14155550123, or set country)',
+      ],
+      [
+        { email: 'nope', phone: '+14155550123', firstName: 'Phoebe' },
+        'email',
+        'email "nope" is not a valid email address',
+      ],
+      [{ email: 'l@example.com', tags: ['ok', 'bad\ntag'] }, 'tags[1]', 'tags[1] contains a line break or tab'],
+      [{ email: 'm@example.com', emial: 'x' }, 'emial', 'unknown field "emial" (custom data goes in "custom")'],
+    ];
+    const res = await postJson(rows.map(([row]) => row));
+    expect(res.json()).toMatchObject({ created: rows.length, rejected: [] });
+    expect(res.json().warnings).toEqual(rows.map(([, field, message], i) => ({ row: i + 1, field, message })));
+    const stored = (await list()).data as Record<string, unknown>[];
+    const byEmail = (email: string) => stored.find((c) => c.email === email);
+    expect(byEmail('l@example.com')?.tags).toEqual(['ok']);
+    expect(byEmail('k@example.com')?.phone).toBeNull();
+    expect(byEmail('h@example.com')?.enrichment).toEqual({ industry: 'SaaS' });
+    expect(byEmail('i@example.com')?.custom).toEqual({ ok: 1 });
+    expect(stored.find((c) => c.phone === '+14155550123')).toMatchObject({ email: null, firstName: 'Phoebe' });
   });
 
   it('upserts by identity: email, else E.164 phone, else normalized LinkedIn URL', async () => {
@@ -130,7 +184,7 @@ describe('POST /v1/contacts (JSON)', () => {
       { phone: '020 7946 0958', country: 'GB', firstName: 'Pat' },
       { linkedinUrl: 'www.linkedin.com/in/KIM', firstName: 'Kimberly' },
     ]);
-    expect(res.json()).toEqual({ created: 0, updated: 3, unchanged: 0, rejected: [] });
+    expect(res.json()).toEqual({ created: 0, updated: 3, unchanged: 0, rejected: [], warnings: [] });
     const contacts = (await list()).data;
     expect(contacts).toHaveLength(3);
     expect(contacts.find((c: { email: string }) => c.email === 'sam@example.com')).toMatchObject({
@@ -181,6 +235,7 @@ describe('POST /v1/contacts (CSV)', () => {
         { row: 4, reason: 'email "broken-email" is not a valid email address' },
         { row: 5, reason: 'duplicate of row 2 (same email ana@example.com)' },
       ],
+      warnings: [],
     });
     const ana = (await list()).data.find((c: { email: string }) => c.email === 'ana@example.com');
     expect(ana).toMatchObject({
@@ -308,6 +363,7 @@ describe('one contact: read, timeline, erase', () => {
         { row: 1, reason: 'this person was erased and is suppressed; they cannot be imported again' },
         { row: 2, reason: 'this person was erased and is suppressed; they cannot be imported again' },
       ],
+      warnings: [],
     });
     expect((await app.inject({ method: 'DELETE', url: `/v1/contacts/${id}`, headers: auth })).statusCode).toBe(404);
   });

@@ -41,7 +41,7 @@ describe('a 100,000-row CSV in one request', () => {
     let body = '';
     for await (const chunk of response) body += chunk;
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(body)).toEqual({ created: ROWS, updated: 0, unchanged: 0, rejected: [] });
+    expect(JSON.parse(body)).toEqual({ created: ROWS, updated: 0, unchanged: 0, rejected: [], warnings: [] });
     const { rows } = await testDb().pool.query('SELECT count(*)::int AS n FROM contacts WHERE workspace_id = $1', [
       workspaceId,
     ]);

@@ -20,11 +20,11 @@ describe('quotahit workspace create', () => {
   });
 
   it.each([
-    [['workspace', 'create'], /workspace create needs --name NAME/],
+    [['workspace', 'create'], /required option '--name <name>' not specified/],
     [['workspace', 'create', '--name', ''], /workspace create needs --name NAME/],
-    [['workspace', 'create', '--name', 'x', '--colour', 'red'], /Unknown option '--colour'/],
-    [['workspace', 'delete'], /usage: quotahit workspace create/],
-    [['frobnicate'], /unknown command "frobnicate"/],
+    [['workspace', 'create', '--name', 'x', '--colour', 'red'], /unknown option '--colour'/],
+    [['workspace', 'delete'], /unknown command 'delete'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
   ])('exits 2 with a usage message for %j', async (args, message) => {
     const run = await runCli(args, cliEnv());
     expect(run.code).toBe(2);
@@ -46,6 +46,7 @@ describe('quotahit contacts import', () => {
       updated: 0,
       unchanged: 0,
       rejected: [{ row: 3, reason: 'email "bad-email" is not a valid email address' }],
+      warnings: [],
     });
     const second = await runCli(['contacts', 'import', file, '--workspace', workspaceId, '--json'], cliEnv());
     expect(JSON.parse(second.stdout)).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
@@ -79,13 +80,13 @@ describe('quotahit contacts import', () => {
     const cases: [string[], number, RegExp][] = [
       [['contacts', 'import', broken, '--workspace', workspaceId], 1, /CSV is malformed/],
       [['contacts', 'import', path.join(dir, 'missing.csv'), '--workspace', workspaceId], 2, /cannot read/],
-      [['contacts', 'import', broken, '--workspace', 'abc'], 2, /--workspace needs a workspace id/],
+      [['contacts', 'import', broken, '--workspace', 'abc'], 2, /workspace "abc" not found/],
       [
         ['contacts', 'import', broken, '--workspace', '00000000-0000-4000-8000-000000000000'],
         2,
         /workspace 00000000-0000-4000-8000-000000000000 not found/,
       ],
-      [['contacts', 'import'], 2, /usage: quotahit contacts import FILE/],
+      [['contacts', 'import'], 2, /missing required argument 'file'/],
     ];
     for (const [args, code, message] of cases) {
       const run = await runCli(args, cliEnv());

@@ -102,7 +102,7 @@ describe('quotahit sequences create, enroll, simulate', () => {
   });
 
   it.each([
-    [['simulate'], 2, /--sequence needs a sequence id/],
+    [['simulate'], 2, /required option '--sequence <sequence>' not specified/],
     [
       ['simulate', '--sequence', '00000000-0000-4000-8000-000000000000'],
       2,

@@ -32,10 +32,11 @@ describe('first run', () => {
     const server = await startCli(['start'], env, /QuotaHit is listening on/);
     try {
       const output = server.output();
-      expect(output).toMatch(/API key \(shown once, keep it safe\): qh_[A-Za-z0-9_-]{43}\n/);
-      const links = output.match(/^Set the owner's password: (\S+)$/gm) ?? [];
+      // Notices go through the process's one log format (JSON lines here, not a terminal).
+      expect(output).toMatch(/API key \(shown once, keep it safe\): qh_[A-Za-z0-9_-]{43}"/);
+      const links = [...output.matchAll(/Set the owner's password: (http[^\s"]+)/g)].map((m) => m[1]);
       expect(links).toHaveLength(1);
-      const link = new URL(String(links[0]).replace("Set the owner's password: ", ''));
+      const link = new URL(String(links[0]));
       expect(link.origin + link.pathname).toBe(`http://localhost:${port}/setup`);
       const token = link.searchParams.get('token');
       expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -75,7 +76,7 @@ describe('first run', () => {
     await runCli(['workspace', 'create', '--name', 'Two'], env);
     const res = await runCli(['setup-link'], env);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain('name one with --workspace ID');
+    expect(res.stderr).toContain('name one with --workspace');
     const created = JSON.parse((await runCli(['workspace', 'create', '--name', 'Three', '--json'], env)).stdout);
     const json = await runCli(['setup-link', '--workspace', created.workspaceId, '--json'], env);
     expect(JSON.parse(json.stdout)).toMatchObject({

@@ -96,7 +96,7 @@ describe('quotahit start on an empty data directory (embedded PostgreSQL)', () =
     const env = { ...base, QUOTAHIT_DATA_DIR: dataDir, PORT: String(port) };
 
     const server = await startCli(['start'], env, READY, 90_000);
-    const apiKey = /API key \(shown once, keep it safe\): (qh_\S+)/.exec(server.output())?.[1];
+    const apiKey = /API key \(shown once, keep it safe\): (qh_[\w-]+)/.exec(server.output())?.[1];
     expect(apiKey).toBeDefined();
     const keyFile = await stat(path.join(dataDir, 'encryption.key'));
     expect(keyFile.mode & 0o777).toBe(0o600);

@@ -62,11 +62,11 @@ describe('quotahit preview', () => {
   });
 
   it.each([
-    [['preview'], 2, /--workspace needs a workspace id/],
+    [['preview'], 2, /required option '--contact <contact>' not specified/],
     [
       ['preview', '--workspace', '0190a1b2-0000-7000-8000-000000000000', '--channel', 'email', '--purpose', 'intro'],
       2,
-      /--contact: is required/,
+      /required option '--contact <contact>' not specified/,
     ],
     [
       [
@@ -113,7 +113,7 @@ describe('quotahit preview', () => {
         'two',
       ],
       2,
-      /--variant: must be a whole number from 0 to 9/,
+      /--variant must be a whole number from 0 to 9/,
     ],
     [
       [
@@ -127,7 +127,7 @@ describe('quotahit preview', () => {
         '--purpose',
         'intro',
       ],
-      1,
+      2,
       /workspace 0190a1b2-0000-7000-8000-000000000000 not found/,
     ],
   ])('%j exits %i with a precise message', async (args, code, message) => {
@@ -155,8 +155,8 @@ describe('quotahit preview', () => {
       ['preview', '--workspace', mine.workspaceId, '--contact', contact, '--channel', 'sms', '--purpose', 'intro'],
       cliEnv(),
     );
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`contact ${contact} not found in workspace ${mine.workspaceId}`);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`contact "${contact}" not found in this workspace`);
   });
 });
 
@@ -221,16 +221,16 @@ describe('quotahit plan', () => {
   });
 
   it.each([
-    [['plan', '--workspace', '0190a1b2-0000-7000-8000-000000000000'], /--contacts or --tag \(exactly one\)/],
+    [['plan', '--workspace', '0190a1b2-0000-7000-8000-000000000000'], /--contact-ids or --tag \(exactly one\)/],
     [
       ['plan', '--workspace', '0190a1b2-0000-7000-8000-000000000000', '--tag', 'x', '--preset', 'spray'],
       /--preset: must be one of standard_b2b/,
     ],
     [
       ['plan', '--workspace', '0190a1b2-0000-7000-8000-000000000000', '--contacts', 'a,b'],
-      /--contacts: must be a contact id \(UUID\)/,
+      /--contact-ids: "a" is not a contact id \(UUID\)/,
     ],
-    [['plan', '--tag', 'x'], /--workspace needs a workspace id/],
+    [['plan', '--tag', 'x'], /--workspace is needed: there are \d+ workspaces/],
   ])('%j exits 2 with a usage message', async (args, message) => {
     const run = await runCli(args, cliEnv());
     expect(run.code).toBe(2);

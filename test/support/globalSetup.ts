@@ -28,12 +28,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.env.DATABASE_URL && (await reachable(process.env.DATABASE_URL)) ? process.env.DATABASE_URL : undefined;
   let stopEmbedded = async () => {};
   let tempDir: string | undefined;
+  let clusterDir: string | undefined;
   if (!serverUrl) {
     tempDir = await mkdtemp(path.join(os.tmpdir(), 'quotahit-test-'));
     await ensureDataDir(tempDir);
     const server = await startEmbeddedPostgres({ dataDir: tempDir });
     serverUrl = server.url;
     stopEmbedded = server.stop;
+    clusterDir = server.clusterDir;
   }
   const name = `qh_test_${randomBytes(6).toString('hex')}`;
   const template = `${name}_tpl`;
@@ -66,6 +68,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await client.end();
     await stopEmbedded();
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    // As root the cluster lives outside the (0700) temporary directory: remove it too.
+    if (clusterDir && tempDir && !clusterDir.startsWith(tempDir))
+      await rm(clusterDir, { recursive: true, force: true });
   };
 }
 

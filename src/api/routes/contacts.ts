@@ -23,6 +23,7 @@ const ImportResult = z.object({
   unchanged: z.number(),
   rejected: z.array(z.object({ row: z.number(), reason: z.string() })),
   flagged: z.array(z.object({ row: z.number(), reason: z.string() })).optional(),
+  warnings: z.array(z.object({ row: z.number(), field: z.string(), message: z.string() })),
 });
 const JsonImport = z.object({ contacts: z.array(z.unknown()) });
 
@@ -35,7 +36,7 @@ export const contactRoutes =
         schema: {
           summary: 'Import contacts (upsert by email, else phone, else LinkedIn URL)',
           description:
-            'Send `application/json` `{"contacts":[…]}` or `text/csv` with a header row. Each invalid row is returned in `rejected` with its row number (JSON: 1-based position; CSV: spreadsheet row, header = row 1) and the reason; valid rows land. A malformed file imports nothing.',
+            'Send `application/json` `{"contacts":[…]}` or `text/csv` with a header row. Each row that cannot be identified (no valid email, phone or LinkedIn URL) is returned in `rejected` with its row number (JSON: 1-based position; CSV: spreadsheet row, header = row 1) and every reason, joined with `; `; the other rows land. A bad optional field of a row that lands is dropped and listed in `warnings` (`row`, `field`, `message`). A malformed file imports nothing.',
           tags: ['contacts'],
           response: { 200: ImportResult, ...errorResponses, 413: errorResponses[400], 415: errorResponses[400] },
         },

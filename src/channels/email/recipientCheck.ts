@@ -19,6 +19,8 @@ export type DomainVerdict =
 
 export type RecipientCheckerOptions = {
   resolver?: MxResolver;
+  /** DNS servers for the default resolver (QUOTAHIT_DNS_SERVERS); the system's when absent. */
+  servers?: readonly string[];
   /** Milliseconds since the epoch; injected so cache expiry is testable. */
   now?: () => number;
   ttlSeconds?: number;
@@ -29,7 +31,7 @@ export type RecipientCheckerOptions = {
 const NO_DATA = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN', 'ENONAME']);
 
 export function createRecipientChecker(options: RecipientCheckerOptions = {}) {
-  const resolver = options.resolver ?? new dns.Resolver({ timeout: 5000, tries: 2 });
+  const resolver = options.resolver ?? systemResolver(options.servers);
   const now = options.now ?? (() => Date.now());
   const ttl = (options.ttlSeconds ?? 3600) * 1000;
   const negativeTtl = (options.negativeTtlSeconds ?? 600) * 1000;
@@ -71,6 +73,12 @@ export function createRecipientChecker(options: RecipientCheckerOptions = {}) {
 }
 
 export type RecipientChecker = ReturnType<typeof createRecipientChecker>;
+
+function systemResolver(servers: readonly string[] | undefined): MxResolver {
+  const resolver = new dns.Resolver({ timeout: 5000, tries: 2 });
+  if (servers && servers.length > 0) resolver.setServers([...servers]);
+  return resolver;
+}
 
 async function resolveDomain(resolver: MxResolver, domain: string): Promise<DomainVerdict> {
   try {

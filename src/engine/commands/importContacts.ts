@@ -8,6 +8,8 @@ import { placeholderReason } from '../../core/leadQuality.ts';
 
 export type ImportRecord = { row: number; contact: unknown } | { row: number; rejected: string };
 export type Rejection = { row: number; reason: string };
+/** A kept row's dropped field (its identity was intact). */
+export type ImportWarning = { row: number; field: string; message: string };
 export type ImportResult = {
   created: number;
   updated: number;
@@ -15,6 +17,7 @@ export type ImportResult = {
   rejected: Rejection[];
   /** Imported, but they look like placeholders (test names, example domains): enrollment skips them. */
   flagged?: Rejection[];
+  warnings: ImportWarning[];
 };
 
 const BATCH_SIZE = 2000;
@@ -27,7 +30,7 @@ export async function importContacts(options: {
 }): Promise<ImportResult> {
   const { db, workspaceId } = options;
   return db.tenant(workspaceId, async (sql) => {
-    const result: ImportResult = { created: 0, updated: 0, unchanged: 0, rejected: [] };
+    const result: ImportResult = { created: 0, updated: 0, unchanged: 0, rejected: [], warnings: [] };
     const firstRowOf = new Map<string, number>();
     const checkErased = await hasErasedContacts(sql);
     let batch: { row: number; contact: NormalizedContact }[] = [];
@@ -55,6 +58,7 @@ export async function importContacts(options: {
         result.rejected.push({ row: record.row, reason: normalized.reason });
         continue;
       }
+      for (const warning of normalized.warnings) result.warnings.push({ row: record.row, ...warning });
       const firstRow = firstRowOf.get(normalized.contact.identity);
       if (firstRow !== undefined) {
         result.rejected.push({

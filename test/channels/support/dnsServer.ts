@@ -10,6 +10,7 @@ export type ZoneRecord = {
   MX?: { exchange: string; priority: number }[];
   A?: string[];
   TXT?: string[][];
+  CNAME?: string;
 };
 export type Zone = Record<string, ZoneRecord>;
 
@@ -41,6 +42,8 @@ export async function startDnsServer(zone: Zone): Promise<LocalDns> {
       for (const mx of record.MX ?? []) response.answers.push(resource({ ...base, type: Packet.TYPE.MX, ...mx }));
     } else if (question.type === Packet.TYPE.A) {
       for (const address of record.A ?? []) response.answers.push(resource({ ...base, type: Packet.TYPE.A, address }));
+    } else if (question.type === Packet.TYPE.CNAME && record.CNAME) {
+      response.answers.push(resource({ ...base, type: Packet.TYPE.CNAME, domain: record.CNAME }));
     } else if (question.type === Packet.TYPE.TXT) {
       for (const data of record.TXT ?? []) response.answers.push(resource({ ...base, type: Packet.TYPE.TXT, data }));
     }
