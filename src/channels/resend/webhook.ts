@@ -189,9 +189,12 @@ export const resendWebhook: ProviderWebhook<ResendCredentials, ResendSettings> =
       return { kind: 'invalid', reason: 'webhook body is not JSON' };
     }
     const svixId = verdict.eventId ?? '';
+    // Non-email events (contact.*, domain.*) are acknowledged: Svix would retry a refusal for days.
+    const type = typeof body === 'object' && body !== null && 'type' in body ? body.type : undefined;
+    if (typeof type === 'string' && !type.startsWith('email.'))
+      return { kind: 'ignored', reason: `not an email event: ${type}` };
     const parsed = parseResendEvent(body, svixId);
     if (!parsed.ok) {
-      // Non-email events (contact.*, domain.*) are acknowledged: Svix would retry a refusal for days.
       if (parsed.reason.startsWith('unhandled event type')) return { kind: 'ignored', reason: parsed.reason };
       return { kind: 'invalid', reason: `malformed Resend event: ${parsed.reason}` };
     }
