@@ -31,6 +31,25 @@ export async function addActivity(
   );
 }
 
+/**
+ * A note-taker for one contact: every entry carries `base` in its data (the enrollment, the message …)
+ * and the same time.
+ */
+export function contactNotes(
+  sql: Sql,
+  input: { workspaceId: string; contactId: string; occurredAt: Date; base: Record<string, unknown> },
+) {
+  return (type: string, summary: string, data: Record<string, unknown> = {}) =>
+    addActivity(sql, {
+      workspaceId: input.workspaceId,
+      contactId: input.contactId,
+      type,
+      summary,
+      data: { ...input.base, ...data },
+      occurredAt: input.occurredAt,
+    });
+}
+
 export async function listTimeline(
   sql: Sql,
   contactId: string,

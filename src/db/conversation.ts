@@ -1,6 +1,7 @@
 // What preparing a message needs to know of its conversation, in one statement: the workspace's
 // name and postal address, the sequence's settings, the earlier messages of this enrollment on this
 // channel from the same account that went out, and the contact's last inbound message there.
+import type { Conversation } from '../channels/types.ts';
 import type { Sql } from './database.ts';
 import type { MessageRow } from './messages.ts';
 
@@ -8,13 +9,7 @@ export type ConversationRow = {
   name: string;
   postalAddress: string | null;
   settings: Record<string, unknown>;
-  earlier: {
-    messageId: string;
-    rfcMessageId: string | null;
-    subject: string | null;
-    providerMessageId: string | null;
-    providerThreadId: string | null;
-  }[];
+  earlier: Conversation['earlier'];
   lastInboundAt: Date | null;
 };
 

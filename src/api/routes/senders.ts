@@ -45,34 +45,27 @@ export const senderRoutes =
     const credentialBody = (body: Record<string, unknown>) =>
       Object.fromEntries(['credentials', ...aliases].map((key) => [key, body[key]]));
 
+    // What both registering and changing an account take.
+    const changeable = {
+      name: Text(100).optional(),
+      fromName: Text(100).optional(),
+      dailyLimit: Limit.optional(),
+      hourlyLimit: Limit.nullable().optional(),
+      weeklyLimit: Limit.nullable().optional(),
+      minGapSeconds: z.number().int().min(0).max(86_400).optional(),
+      warmup: Warmup.nullable().optional(),
+      timezone: TimeZone.optional(),
+      ...credentialKeys,
+    };
     const SenderCreate = z.strictObject({
       channel: Channel,
       provider: z.enum(PROVIDER_IDS),
-      name: Text(100).optional(),
       fromEmail: Email.optional(),
-      fromName: Text(100).optional(),
       fromPhone: Text(32).optional(),
       linkedinFree: z.boolean().optional(),
-      dailyLimit: Limit.optional(),
-      hourlyLimit: Limit.nullable().optional(),
-      weeklyLimit: Limit.nullable().optional(),
-      minGapSeconds: z.number().int().min(0).max(86_400).optional(),
-      warmup: Warmup.nullable().optional(),
-      timezone: TimeZone.optional(),
-      ...credentialKeys,
+      ...changeable,
     });
-    const SenderPatch = z.strictObject({
-      name: Text(100).optional(),
-      fromName: Text(100).optional(),
-      dailyLimit: Limit.optional(),
-      hourlyLimit: Limit.nullable().optional(),
-      weeklyLimit: Limit.nullable().optional(),
-      minGapSeconds: z.number().int().min(0).max(86_400).optional(),
-      warmup: Warmup.nullable().optional(),
-      timezone: TimeZone.optional(),
-      status: z.enum(['active', 'paused']).optional(),
-      ...credentialKeys,
-    });
+    const SenderPatch = z.strictObject({ status: z.enum(['active', 'paused']).optional(), ...changeable });
 
     app.post(
       '/v1/senders',

@@ -2,7 +2,7 @@
 // transaction with the enrollment locked. Effects run in order; the first (the record) is the
 // dedupe gate: a duplicate ends the list and nothing else happens.
 import type { Effect } from '../../core/decideOnEvent.ts';
-import { addActivity } from '../../db/activities.ts';
+import { contactNotes } from '../../db/activities.ts';
 import { setContactStatus, setLinkedinConnection, type Contact } from '../../db/contacts.ts';
 import type { Sql } from '../../db/database.ts';
 import { pauseEnrollment, stopEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
@@ -84,20 +84,16 @@ async function carryOut(
 ): Promise<void> {
   const { message, enrollment, contact, now } = target;
   const ws = message.workspaceId;
-  const note = (type: string, summary: string, data: Record<string, unknown> = {}) =>
-    addActivity(sql, {
-      workspaceId: ws,
-      contactId: contact.id,
-      type,
-      summary,
-      data: {
-        enrollmentId: enrollment.id,
-        messageId: message.id,
-        ...(applied.replyId ? { replyId: applied.replyId } : { step: message.step }),
-        ...data,
-      },
-      occurredAt: now,
-    });
+  const note = contactNotes(sql, {
+    workspaceId: ws,
+    contactId: contact.id,
+    occurredAt: now,
+    base: {
+      enrollmentId: enrollment.id,
+      messageId: message.id,
+      ...(applied.replyId ? { replyId: applied.replyId } : { step: message.step }),
+    },
+  });
   switch (effect.kind) {
     case 'message_status':
       return setMessageStatus(sql, message.id, {

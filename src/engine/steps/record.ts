@@ -5,7 +5,7 @@
 // with the enrollment locked; a reservation is settled once.
 import { failureAction, type SendFailure, type SendResult } from '../../channels/types.ts';
 import { decideOnRefusal } from '../../core/decideOnEvent.ts';
-import { addActivity } from '../../db/activities.ts';
+import { contactNotes } from '../../db/activities.ts';
 import { setContactStatus } from '../../db/contacts.ts';
 import type { Sql } from '../../db/database.ts';
 import { getEnrollment, updateEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
@@ -61,21 +61,12 @@ export async function recordOutcome(
     enrollment,
     now,
     after,
-    note: (type, summary, data = {}) =>
-      addActivity(sql, {
-        workspaceId: ws,
-        contactId: contact.id,
-        type,
-        summary,
-        data: {
-          enrollmentId: enrollment.id,
-          messageId: message.id,
-          step: message.step,
-          channel: message.channel,
-          ...data,
-        },
-        occurredAt: now,
-      }),
+    note: contactNotes(sql, {
+      workspaceId: ws,
+      contactId: contact.id,
+      occurredAt: now,
+      base: { enrollmentId: enrollment.id, messageId: message.id, step: message.step, channel: message.channel },
+    }),
     async continueNow() {
       if (!running) return undefined;
       await updateEnrollment(sql, enrollment.id, { nextRunAt: now });
