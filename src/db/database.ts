@@ -77,9 +77,12 @@ async function runBatch(
   if (!held) preparedOn.set(client, (held = new Set()));
   const missing = uses.filter((p, i) => !held.has(p.name) && uses.indexOf(p) === i);
   const prefix = missing.map((p) => `${p.sql};\n`).join('');
+  // Counted as held before the await: a second batch on this client meanwhile (callers may run
+  // several at once on one transaction) must not PREPARE them again. The client runs its queries in
+  // order, so this batch's PREPAREs always come before the other batch's EXECUTEs.
+  for (const p of missing) held.add(p.name);
   try {
     const result = (await client.query(prefix + text)) as unknown as pg.QueryResult | pg.QueryResult[];
-    for (const p of missing) held.add(p.name);
     const all = Array.isArray(result) ? result : [result];
     return all.slice(missing.length);
   } catch (error) {
@@ -132,20 +135,29 @@ const names = new Map<string, string>();
  * few dozen statements for every step, so this is most of PostgreSQL's work per step saved.
  */
 function prepared(client: pg.PoolClient, pooling: Pooling): Sql {
+  // One statement at a time on a client, in call order, whoever calls (code that runs several at
+  // once on one transaction — Promise.all — is made safe here rather than trusted not to).
+  let tail: Promise<unknown> = Promise.resolve();
+  const serial = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = tail.then(run, run);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+  const query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
+    // Unnamed statements only under transaction pooling (see Pooling).
+    if (values === undefined || pooling === 'transaction') return client.query<R>(text, values);
+    let name = names.get(text);
+    // A bounded cache: statements built with varying text are simply not prepared past it.
+    if (name === undefined && names.size >= 5000) return client.query<R>(text, values);
+    if (name === undefined) {
+      name = `qh_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      names.set(text, name);
+    }
+    return client.query<R>({ name, text, values });
+  };
   return {
-    query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
-      // Unnamed statements only under transaction pooling (see Pooling).
-      if (values === undefined || pooling === 'transaction') return client.query<R>(text, values);
-      let name = names.get(text);
-      // A bounded cache: statements built with varying text are simply not prepared past it.
-      if (name === undefined && names.size >= 5000) return client.query<R>(text, values);
-      if (name === undefined) {
-        name = `qh_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-        names.set(text, name);
-      }
-      return client.query<R>({ name, text, values });
-    },
-    batch: (text, uses) => runBatch(client, text, uses, pooling),
+    query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => serial(() => query<R>(text, values)),
+    batch: (text, uses) => serial(() => runBatch(client, text, uses, pooling)),
   };
 }
 
