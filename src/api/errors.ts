@@ -1,6 +1,7 @@
 // Domain and request errors → the JSON error shape {"error":{"code","message","details"}}.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CsvInputError } from '../engine/commands/csvRecords.ts';
+import { JsonInputError } from '../core/jsonInput.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -33,6 +34,9 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
       status: error.statusCode,
       body: { error: { code: error.code, message: error.message, details: error.details } },
     };
+  }
+  if (error instanceof JsonInputError) {
+    return { status: 400, body: { error: { code: error.code, message: error.message } } };
   }
   if (error instanceof CsvInputError) {
     return { status: 400, body: { error: { code: 'invalid_csv', message: error.message } } };

@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { authenticate } from './auth.ts';
 import { ApiError, errorHandler } from './errors.ts';
+import { registerJsonBody } from './jsonBody.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { healthRoutes } from './routes/health.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
@@ -91,6 +92,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       throw new ApiError(413, 'payload_too_large', `CSV body is larger than ${config.csvBodyLimitBytes} bytes`);
     }
   });
+  registerJsonBody(app);
   // CSV bodies are streamed to the importer, never buffered whole.
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
 

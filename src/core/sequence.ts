@@ -6,6 +6,27 @@ import { Channel, CONNECTION_REQUEST, isLinkedinMessage } from './channels.ts';
 import { describeValue, formatIssues, type ValidationResult } from './validationErrors.ts';
 
 const stepRef = z.number().int().min(0);
+
+// Names, template names and subjects are one line of valid Unicode: no C0 control (NUL can never
+// be stored), no DEL, no line break, no lone UTF-16 surrogate.
+const LINE_CONTROL = /[\u0000-\u001F\u007F]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function oneLine(text: z.ZodString) {
+  return text.superRefine((value, ctx) => {
+    const surrogate = LONE_SURROGATE.exec(value);
+    if (surrogate) {
+      ctx.addIssue({ code: 'custom', message: `contains a lone UTF-16 surrogate (${codePoint(surrogate[0])})` });
+      return;
+    }
+    const control = LINE_CONTROL.exec(value);
+    if (control) ctx.addIssue({ code: 'custom', message: `contains a control character (${codePoint(control[0])})` });
+  });
+}
+
+function codePoint(char: string): string {
+  return `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
 const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 export const StepCondition = z.discriminatedUnion('type', [
@@ -50,8 +71,8 @@ export const DEFAULT_FALLBACK_POLICY: Readonly<Record<Channel, StepFallback>> = 
 export const Step = z.strictObject({
   day: z.number().int().min(0).max(365),
   channel: Channel,
-  template: z.string().min(1).max(64),
-  subject: z.string().min(1).max(200).optional(),
+  template: oneLine(z.string().min(1).max(64)),
+  subject: oneLine(z.string().min(1).max(200)).optional(),
   conditions: z.array(StepCondition).max(10).optional(),
   fallback: StepFallback.optional(),
 });
@@ -121,7 +142,7 @@ export const DEFAULT_SCHEDULE: Schedule = Schedule.parse({});
 
 export const SequenceInput = z
   .object({
-    name: z.string().trim().min(1).max(120),
+    name: oneLine(z.string().trim().min(1).max(120)),
     steps: z.array(Step).min(1).max(50),
     schedule: Schedule.prefault({}),
     fallback: FallbackPolicy.default(() => ({ ...DEFAULT_FALLBACK_POLICY })),

@@ -9,6 +9,7 @@ import type { InboundEvent } from '../../core/events.ts';
 import type { HeaderBag, ProviderWebhook } from '../types.ts';
 import type { ResendCredentials } from './credentials.ts';
 import type { ResendSettings } from './settings.ts';
+import { parseJsonInput } from '../../core/jsonInput.ts';
 
 export type SvixVerdict = { ok: true; id: string; timestamp: number } | { ok: false; reason: string };
 
@@ -184,7 +185,7 @@ export const resendWebhook: ProviderWebhook<ResendCredentials, ResendSettings> =
   parse(request, verdict) {
     let body: unknown;
     try {
-      body = JSON.parse(request.rawBody.toString('utf8'));
+      body = parseJsonInput(request.rawBody.toString('utf8'));
     } catch {
       return { kind: 'invalid', reason: 'webhook body is not JSON' };
     }

@@ -12,6 +12,7 @@ import { providerAccounts } from '../../db/senders.ts';
 import type { WebhookRequest } from '../../channels/types.ts';
 import { openCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
+import { findIllFormedText, parseJsonInput } from '../../core/jsonInput.ts';
 
 export type WebhookReceipt =
   | { status: 200; eventId: string | null; duplicate: boolean; ignored?: string }
@@ -147,11 +148,15 @@ async function ownerOf(
   return workspaceIds.length === 1 && !verified.global ? workspaceIds[0] : undefined;
 }
 
-/** The raw request as stored: JSON as JSON, anything else (a form post) as text. */
+/**
+ * The raw request as stored: JSON as JSON; anything else (a form post), and JSON that PostgreSQL
+ * could not store (too deep, or a lone surrogate escaped in a string), as text.
+ */
 function payloadOf(rawBody: Buffer): unknown {
   const text = rawBody.toString('utf8');
   try {
-    return JSON.parse(text);
+    const value = parseJsonInput(text);
+    return findIllFormedText(value) ? { raw: text } : value;
   } catch {
     return { raw: text };
   }
