@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import type { ClickPolicy } from './core/tracking.ts';
 import { providerEnvShape, resolveProviderSettings, type ProviderSettingsMap } from './channels/registry.ts';
 import { MODEL_PROVIDERS, parseModelConfig, type ModelConfig } from './writer/llm/modelConfig.ts';
 
@@ -48,6 +49,10 @@ const BaseEnv = z.object({
   // Public links (docs/email.md): tracking and unsubscribe tokens, the tracking domain; polling.
   QUOTAHIT_TRACKING_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
   TRACKING_BASE_URL: z.url().optional(),
+  QUOTAHIT_CLICK_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  QUOTAHIT_CLICK_UNLISTED: z
+    .enum(['interstitial', 'redirect'], { error: 'must be interstitial or redirect' })
+    .default('interstitial'),
   REPLY_POLL_SECONDS: z.coerce.number().min(5).default(60),
   QUOTAHIT_LEASE_MS: z.coerce.number().int().min(100).default(120_000),
   QUOTAHIT_SEND_TIMEOUT_MS: z.coerce.number().int().min(50).default(30_000),
@@ -106,6 +111,8 @@ export type EmailConfig = {
   trackingSecret: string | undefined;
   /** Base of open/click links (a custom tracking domain); defaults to publicUrl. */
   trackingBaseUrl: string | undefined;
+  /** Click tokens: their lifetime and what a destination outside the workspace's domains gets. */
+  clicks: ClickPolicy;
   replyPollSeconds: number;
 };
 
@@ -151,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     email: {
       trackingSecret: e.QUOTAHIT_TRACKING_SECRET,
       trackingBaseUrl: e.TRACKING_BASE_URL?.replace(/\/+$/, ''),
+      clicks: { ttlDays: e.QUOTAHIT_CLICK_TTL_DAYS, unlisted: e.QUOTAHIT_CLICK_UNLISTED },
       replyPollSeconds: e.REPLY_POLL_SECONDS,
     },
     providers: resolveProviderSettings(e),

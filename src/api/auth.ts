@@ -14,6 +14,40 @@ import { ApiError } from './errors.ts';
 export const SESSION_COOKIE = 'qh_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
+/** Query parameter names that only a credential would use (compared lower-case, `-` as `_`). */
+const CREDENTIAL_PARAMS = new Set([
+  'apikey',
+  'api_key',
+  'key',
+  'token',
+  'access_token',
+  'auth',
+  'authorization',
+  'bearer',
+]);
+const API_KEY_IN_TEXT = /qh_[A-Za-z0-9_-]{43}/;
+
+/**
+ * API keys travel only in the Authorization header: a URL is written to access logs, proxies and
+ * browser history. Any query value shaped like an API key (any route), or a credential-named
+ * parameter on /v1, is refused with 400 before anything else looks at the request.
+ */
+export async function rejectKeysInUrl(request: FastifyRequest): Promise<void> {
+  const query = request.query;
+  if (!query || typeof query !== 'object') return;
+  const onApi = request.url.startsWith('/v1/') || request.url.startsWith('/v1?');
+  for (const [name, value] of Object.entries(query as Record<string, unknown>)) {
+    const values = (Array.isArray(value) ? value : [value]).map(String);
+    const named = onApi && CREDENTIAL_PARAMS.has(name.toLowerCase().replaceAll('-', '_'));
+    if (named || values.some((v) => API_KEY_IN_TEXT.test(v)))
+      throw new ApiError(
+        400,
+        'api_key_in_query',
+        `API keys are accepted only in the Authorization header ("Authorization: Bearer <apiKey>"), never in the URL: remove "${name}" from the query string. A key sent in a URL may have been logged on the way: revoke it and use a new one`,
+      );
+  }
+}
+
 /** Who is asking: an API key (acts with the owner's rights) or a signed-in member. */
 export type Principal =
   | { kind: 'key'; keyId: string }

@@ -4,7 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
-import { authenticate } from './auth.ts';
+import { authenticate, rejectKeysInUrl } from './auth.ts';
+import { isSecretParam } from '../core/redact.ts';
 import { ApiError, errorHandler } from './errors.ts';
 import { registerJsonBody } from './jsonBody.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -48,11 +49,36 @@ export type ServerOptions = {
   webDir?: string;
 };
 
-function redactUrl(url: string): string {
-  return url.replace(/([?&]token=)[^&]*/g, '$1[redacted]');
+/**
+ * A URL as logged: the value of every secret-named query parameter (`apiKey`, `api_key`, `key`,
+ * `token` — a one-time link's /setup?token=… —, `access_token`, `code`, `secret` …) and of any
+ * parameter holding something shaped like an API key is replaced by `[redacted]`.
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      if (eq < 0) return part;
+      const name = decodeLoosely(part.slice(0, eq));
+      const secret = isSecretParam(name) || /qh_[A-Za-z0-9_-]{20,}/.test(decodeLoosely(part.slice(eq + 1)));
+      return secret ? `${part.slice(0, eq)}=[redacted]` : part;
+    });
+  return `${url.slice(0, q)}?${params.join('&')}`;
 }
 
-/** A request as logged: method and URL, one-time link secrets (/setup?token=…) never written. */
+function decodeLoosely(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** A request as logged: method and URL, secrets in its query never written. */
 const requestLine = (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) });
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -85,6 +111,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       .send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
 
+  app.addHook('onRequest', rejectKeysInUrl);
   app.addHook('onRequest', async (request) => {
     const length = Number(request.headers['content-length'] ?? 0);
     const isCsv = (request.headers['content-type'] ?? '').toLowerCase().startsWith('text/csv');

@@ -1,6 +1,8 @@
 // Tracking tokens and machine-traffic detection. A token is `base64url(payload).base64url(hmac)`:
-// the HMAC-SHA256 seals the kind, our message id and, for clicks, the destination, so the click
-// endpoint only ever redirects to a URL we wrote into that message (no open redirect).
+// the HMAC-SHA256 seals the kind, our message id and, for clicks, the destination and when the
+// link was made, so the click endpoint only ever redirects to a URL we wrote into that message,
+// only for a while (decideClick: tokens expire), and straight away only to the workspace's own
+// domains (others get a page that shows where the link goes).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
@@ -10,12 +12,23 @@ export type TokenKind = (typeof TOKEN_KINDS)[number];
 export const TrackingPayload = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('open'), messageId: z.string().min(1) }),
   z.strictObject({ kind: z.literal('unsubscribe'), messageId: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('click'), messageId: z.string().min(1), url: z.url({ protocol: /^https?$/ }) }),
+  z.strictObject({
+    kind: z.literal('click'),
+    messageId: z.string().min(1),
+    url: z.url({ protocol: /^https?$/ }),
+    /** When the link was made (unix seconds); links made before tokens carried it have none. */
+    issuedAt: z.number().int().nonnegative().optional(),
+  }),
 ]);
 export type TrackingPayload = z.infer<typeof TrackingPayload>;
 
 // Short keys keep tracked links short; the wire form is private to this file.
-const Wire = z.strictObject({ k: z.enum(['o', 'c', 'u']), m: z.string(), u: z.string().optional() });
+const Wire = z.strictObject({
+  k: z.enum(['o', 'c', 'u']),
+  m: z.string(),
+  u: z.string().optional(),
+  t: z.number().optional(),
+});
 const KIND_TO_WIRE = { open: 'o', click: 'c', unsubscribe: 'u' } as const;
 const WIRE_TO_KIND = { o: 'open', c: 'click', u: 'unsubscribe' } as const;
 
@@ -24,6 +37,7 @@ export function signToken(secret: string, payload: TrackingPayload): string {
     k: KIND_TO_WIRE[payload.kind],
     m: payload.messageId,
     ...(payload.kind === 'click' ? { u: payload.url } : {}),
+    ...(payload.kind === 'click' && payload.issuedAt !== undefined ? { t: payload.issuedAt } : {}),
   };
   const body = Buffer.from(JSON.stringify(wire)).toString('base64url');
   return `${body}.${mac(secret, body).toString('base64url')}`;
@@ -43,9 +57,55 @@ export function verifyToken(secret: string, token: string): TrackingPayload | un
     kind: WIRE_TO_KIND[wire.data.k],
     messageId: wire.data.m,
     ...(wire.data.u ? { url: wire.data.u } : {}),
+    ...(wire.data.t !== undefined ? { issuedAt: wire.data.t } : {}),
   };
   const parsed = TrackingPayload.safeParse(candidate);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** What a valid click token does. */
+export type ClickDecision =
+  | { action: 'redirect'; url: string }
+  /** A page that names the destination and lets the person go on (an unlisted domain). */
+  | { action: 'interstitial'; url: string }
+  /** Older than the installation's click-token lifetime, or of a message we no longer know. */
+  | { action: 'expired' };
+
+export type ClickPolicy = {
+  /** How long a click token works after it was made (QUOTAHIT_CLICK_TTL_DAYS). */
+  ttlDays: number;
+  /** What an unlisted destination gets (QUOTAHIT_CLICK_UNLISTED). */
+  unlisted: 'interstitial' | 'redirect';
+};
+
+/**
+ * A click decided: expired once `ttlDays` have passed since the token was made (its own time, or
+ * for an older token the message's, `fallbackIssuedAt`; neither known: expired); a redirect when
+ * the destination's host is one of `allowedDomains` or below one; otherwise as the policy says.
+ */
+export function decideClick(input: {
+  payload: Extract<TrackingPayload, { kind: 'click' }>;
+  fallbackIssuedAt: Date | undefined;
+  allowedDomains: readonly string[];
+  policy: ClickPolicy;
+  now: Date;
+}): ClickDecision {
+  const { payload, policy } = input;
+  const issuedMs = payload.issuedAt !== undefined ? payload.issuedAt * 1000 : input.fallbackIssuedAt?.getTime();
+  if (issuedMs === undefined || input.now.getTime() - issuedMs > policy.ttlDays * 86_400_000)
+    return { action: 'expired' };
+  if (policy.unlisted === 'redirect' || isAllowedHost(payload.url, input.allowedDomains))
+    return { action: 'redirect', url: payload.url };
+  return { action: 'interstitial', url: payload.url };
+}
+
+/** Whether the URL's host is one of the domains or a subdomain of one (case-insensitive). */
+export function isAllowedHost(url: string, domains: readonly string[]): boolean {
+  const host = new URL(url).hostname.toLowerCase().replace(/\.$/, '');
+  return domains.some((domain) => {
+    const d = domain.toLowerCase().replace(/\.$/, '');
+    return d !== '' && (host === d || host.endsWith(`.${d}`));
+  });
 }
 
 function mac(secret: string, body: string): Buffer {

@@ -1,5 +1,7 @@
-// Provider webhooks as received: stored raw with the provider's delivery id (unique per provider)
-// and the events the adapter parsed from them, before anything acts on them; processed once.
+// Provider webhooks as received: stored raw with the provider's delivery id and the events the
+// adapter parsed from them, before anything acts on them; processed once. A delivery id is unique
+// within its provider and dedupe scope (who vouched for the request: the verifying workspaces, the
+// installation's own secret, or the polled account's workspace), never across tenants.
 import type { KeyedEvent } from '../core/events.ts';
 import type { Db, Sql } from './database.ts';
 
@@ -19,18 +21,21 @@ export async function storeInboundEvent(
     workspaceId: string | null;
     provider: string;
     providerEventId: string;
+    /** Who vouched for it (events/ingest.ts dedupeScope): redeliveries are recognized within it only. */
+    dedupeScope: string;
     payload: unknown;
     events: KeyedEvent[];
     receivedAt: Date;
   },
 ): Promise<string | undefined> {
   const { rows } = await sql.query<{ id: string }>(
-    `INSERT INTO inbound_events (workspace_id, provider, provider_event_id, payload, events, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider, provider_event_id) DO NOTHING RETURNING id`,
+    `INSERT INTO inbound_events (workspace_id, provider, provider_event_id, dedupe_scope, payload, events, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (provider, dedupe_scope, provider_event_id) DO NOTHING RETURNING id`,
     [
       input.workspaceId,
       input.provider,
       input.providerEventId,
+      input.dedupeScope,
       JSON.stringify(input.payload),
       JSON.stringify(input.events),
       input.receivedAt,

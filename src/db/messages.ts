@@ -195,6 +195,20 @@ export async function workspaceOfMessage(sql: Sql, messageId: string): Promise<s
   return rows[0]?.workspaceId;
 }
 
+/** What a click on one of the message's links needs: when it was made and the domains it may go to at once. */
+export async function clickContextOf(
+  sql: Sql,
+  messageId: string,
+): Promise<{ madeAt: Date; clickDomains: string[]; fromEmail: string | null } | undefined> {
+  const { rows } = await sql.query<{ madeAt: Date; clickDomains: string[]; fromEmail: string | null }>(
+    `SELECT m.reserved_at AS "madeAt", w.click_domains AS "clickDomains", s.from_email AS "fromEmail"
+       FROM messages m JOIN workspaces w ON w.id = m.workspace_id LEFT JOIN senders s ON s.id = m.sender_id
+      WHERE m.id = $1`,
+    [messageId],
+  );
+  return rows[0];
+}
+
 /** Locks a message and returns its status (settling a reservation once). */
 export async function lockMessageStatus(sql: Sql, id: string): Promise<string | undefined> {
   const { rows } = await sql.query<{ status: string }>('SELECT status FROM messages WHERE id = $1 FOR UPDATE', [id]);

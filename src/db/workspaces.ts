@@ -9,11 +9,15 @@ export type Workspace = {
   postalAddress: string | null;
   offer: string | null;
   defaultTimezone: string;
+  /** Domains click links redirect to straight away (with their subdomains), besides the accounts' own. */
+  clickDomains: string[];
   createdAt: string;
   updatedAt: string;
 };
 
-export type WorkspacePatch = Partial<Pick<Workspace, 'name' | 'postalAddress' | 'offer' | 'defaultTimezone'>>;
+export type WorkspacePatch = Partial<
+  Pick<Workspace, 'name' | 'postalAddress' | 'offer' | 'defaultTimezone' | 'clickDomains'>
+>;
 
 export type ApiKeyInfo = {
   id: string;
@@ -25,7 +29,7 @@ export type ApiKeyInfo = {
 };
 
 export const WORKSPACE_COLUMNS = `id, name, postal_address AS "postalAddress", offer, default_timezone AS "defaultTimezone",
-  to_json(created_at) #>> '{}' AS "createdAt", to_json(updated_at) #>> '{}' AS "updatedAt"`;
+  click_domains AS "clickDomains", to_json(created_at) #>> '{}' AS "createdAt", to_json(updated_at) #>> '{}' AS "updatedAt"`;
 
 /** Creates a workspace and its first API key; the key is returned once and never again. */
 export async function createWorkspace(
@@ -55,6 +59,7 @@ export async function updateWorkspace(sql: Sql, patch: WorkspacePatch): Promise<
        postal_address = CASE WHEN $3::boolean THEN $4 ELSE postal_address END,
        offer = CASE WHEN $5::boolean THEN $6 ELSE offer END,
        default_timezone = CASE WHEN $7::boolean THEN $8 ELSE default_timezone END,
+       click_domains = CASE WHEN $9::boolean THEN $10::text[] ELSE click_domains END,
        updated_at = now()
      RETURNING ${WORKSPACE_COLUMNS}`,
     [
@@ -66,6 +71,8 @@ export async function updateWorkspace(sql: Sql, patch: WorkspacePatch): Promise<
       patch.offer ?? null,
       'defaultTimezone' in patch,
       patch.defaultTimezone ?? 'UTC',
+      'clickDomains' in patch,
+      patch.clickDomains ?? [],
     ],
   );
   return rows[0];

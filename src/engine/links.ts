@@ -2,6 +2,10 @@
 // and OAuth callbacks on PUBLIC_URL, open pixels and click redirects on the tracking domain.
 // Resolved once from Config (or given directly by tests).
 import { hkdfSync } from 'node:crypto';
+import type { ClickPolicy } from '../core/tracking.ts';
+
+/** Click tokens live 180 days; a destination outside the workspace's domains gets a page first. */
+export const DEFAULT_CLICK_POLICY: ClickPolicy = { ttlDays: 180, unlisted: 'interstitial' };
 
 export type PublicLinks = {
   /** Base of unsubscribe pages, OAuth callbacks and webhook URLs (PUBLIC_URL). */
@@ -10,6 +14,8 @@ export type PublicLinks = {
   trackingBaseUrl: string;
   /** HMAC secret of tracking, unsubscribe and OAuth state tokens. */
   trackingSecret: string;
+  /** Click tokens' lifetime, and what a destination outside the workspace's domains gets. */
+  clicks: ClickPolicy;
 };
 
 /**
@@ -25,11 +31,13 @@ export function resolvePublicLinks(input: {
   publicUrl?: string;
   trackingBaseUrl?: string;
   trackingSecret?: string;
+  clicks?: ClickPolicy;
 }): PublicLinks {
   const publicUrl = (input.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, '');
   return {
     publicUrl,
     trackingBaseUrl: (input.trackingBaseUrl ?? publicUrl).replace(/\/+$/, ''),
     trackingSecret: input.trackingSecret ?? deriveTrackingSecret(input.encryptionKey),
+    clicks: input.clicks ?? DEFAULT_CLICK_POLICY,
   };
 }

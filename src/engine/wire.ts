@@ -49,6 +49,7 @@ export async function wireEngine(
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
       ...(options.email?.trackingBaseUrl ? { trackingBaseUrl: options.email.trackingBaseUrl } : {}),
       ...(options.email?.trackingSecret ? { trackingSecret: options.email.trackingSecret } : {}),
+      ...(options.email?.clicks ? { clicks: options.email.clicks } : {}),
     }),
     ...(options.email ? { replyPollSeconds: options.email.replyPollSeconds } : {}),
     ...(options.dnsServers ? { recipients: createRecipientChecker({ servers: options.dnsServers }) } : {}),

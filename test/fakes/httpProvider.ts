@@ -3,7 +3,7 @@
 // new), GET /{key} to look one up. It records every request so tests can count deliveries.
 import http from 'node:http';
 
-export type Delivery = { key: string; body: Record<string, unknown>; at: number };
+export type Delivery = { key: string; body: Record<string, unknown>; at: number; authorization?: string };
 
 export type FakeHttpProvider = {
   url: string;
@@ -11,15 +11,18 @@ export type FakeHttpProvider = {
   deliveries: Delivery[];
   /** Every POST, duplicates included. */
   posts: number;
-  /** Answer the next N POSTs with this status instead of accepting them. */
-  failNext(status: number, count?: number, headers?: Record<string, string>): void;
+  /**
+   * Answer the next N POSTs with this status instead of accepting them; `echo`: the answer's body
+   * repeats the request's URL and Authorization header, as a careless endpoint's error page does.
+   */
+  failNext(status: number, count?: number, headers?: Record<string, string>, echo?: boolean): void;
   close(): Promise<void>;
 };
 
 export async function startFakeHttpProvider(): Promise<FakeHttpProvider> {
   const byKey = new Map<string, Delivery>();
   const deliveries: Delivery[] = [];
-  const failures: { status: number; headers: Record<string, string> }[] = [];
+  const failures: { status: number; headers: Record<string, string>; echo: boolean }[] = [];
   const state = { posts: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -37,6 +40,8 @@ export async function startFakeHttpProvider(): Promise<FakeHttpProvider> {
       if (req.method !== 'POST') return send(405, { error: 'method not allowed' });
       state.posts++;
       const failure = failures.shift();
+      if (failure?.echo)
+        return send(failure.status, { error: `bad request to ${req.url} with ${req.headers.authorization}` });
       if (failure) return send(failure.status, { error: 'scripted failure' }, failure.headers);
       const key = String(req.headers['idempotency-key'] ?? '');
       if (!key) return send(400, { error: 'Idempotency-Key required' });
@@ -45,6 +50,7 @@ export async function startFakeHttpProvider(): Promise<FakeHttpProvider> {
           key,
           body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
           at: Date.now(),
+          ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
         };
         byKey.set(key, delivery);
         deliveries.push(delivery);
@@ -61,8 +67,8 @@ export async function startFakeHttpProvider(): Promise<FakeHttpProvider> {
     get posts() {
       return state.posts;
     },
-    failNext(status, count = 1, headers = {}) {
-      for (let i = 0; i < count; i++) failures.push({ status, headers });
+    failNext(status, count = 1, headers = {}, echo = false) {
+      for (let i = 0; i < count; i++) failures.push({ status, headers, echo });
     },
     close: () =>
       new Promise<void>((resolve) => {

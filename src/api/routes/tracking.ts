@@ -1,11 +1,12 @@
 // Public, unauthenticated links inside sent email: the open pixel, click redirects and the
-// unsubscribe page. Tokens are HMAC-signed (core/tracking.ts); a click only ever redirects to the
-// URL sealed in its token. POST /u/:token is RFC 8058 one-click: no session, cookie or CSRF token,
+// unsubscribe page. Tokens are HMAC-signed (core/tracking.ts); a click only ever goes to the URL
+// sealed in its token, while the token lasts (410 after), and straight away only to the workspace's
+// own domains: any other destination gets a page naming it (no open redirect on a shared domain). POST /u/:token is RFC 8058 one-click: no session, cookie or CSRF token,
 // any body, always 200 for a valid token, idempotent.
 import type { FastifyPluginAsync } from 'fastify';
 import { escapeHtml } from '../../channels/email/buildEmail.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { readToken, recordTrackingHit, unsubscribe, type Hit } from '../../engine/events/tracking.ts';
+import { decideClickFor, readToken, recordTrackingHit, unsubscribe, type Hit } from '../../engine/events/tracking.ts';
 
 // The smallest transparent GIF (43 bytes).
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -47,13 +48,24 @@ export const trackingRoutes =
         return reply
           .status(404)
           .send({ error: { code: 'not_found', message: 'This link is not valid (its signature does not match)' } });
+      const decision = await decideClickFor(deps, payload);
+      reply.header('cache-control', 'no-store');
+      if (decision.action === 'expired')
+        return reply
+          .status(410)
+          .header('content-type', 'text/html; charset=utf-8')
+          .send(page('Link expired', '<p>This link has expired.</p>'));
       await recordTrackingHit(deps, {
         messageId: payload.messageId,
         kind: 'click',
         url: payload.url,
         hit: hitOf(request),
       }).catch((error: unknown) => request.log.error({ err: error }, 'click not recorded'));
-      return reply.header('cache-control', 'no-store').redirect(payload.url, 302);
+      if (decision.action === 'redirect') return reply.redirect(decision.url, 302);
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('referrer-policy', 'no-referrer')
+        .send(leavingPage(decision.url));
     });
 
     app.get<TokenParams>('/u/:token', { schema: { hide: true } }, async (request, reply) => {
@@ -92,6 +104,18 @@ export const trackingRoutes =
         );
     });
   };
+
+/** Where an unlisted link goes, in full, and a plain link to go on: the person decides. */
+function leavingPage(raw: string): string {
+  const { hostname: host, href: url } = new URL(raw);
+  return page(
+    `This link goes to ${host}`,
+    `<p>The link you followed leads to:</p>
+<p style="word-break:break-all"><strong>${escapeHtml(url)}</strong></p>
+<p>Continue only if you expected to go there.</p>
+<p><a href="${escapeHtml(url)}" rel="noopener noreferrer nofollow">Continue to ${escapeHtml(host)}</a></p>`,
+  );
+}
 
 function page(title: string, body: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">

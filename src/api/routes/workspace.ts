@@ -18,17 +18,32 @@ const Workspace = z.object({
   postalAddress: z.string().nullable(),
   offer: z.string().nullable(),
   defaultTimezone: z.string(),
+  /** Domains click links redirect to straight away (with subdomains), besides the sending accounts' own. */
+  clickDomains: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** What real sends still wait for (issue 18): company name, offer, postal address. Empty once set up. */
   identityGaps: z.array(z.object({ gap: z.string(), reason: z.string() })),
 });
 
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
+const ClickDomain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((d) => d.replace(/\.$/, ''))
+  .pipe(z.string().regex(DOMAIN, 'must be a domain name such as acme.com (no scheme, path, port or wildcard)'));
+
 const WorkspacePatch = z.strictObject({
   name: Text(200).pipe(z.string().min(1, 'must not be empty')).optional(),
   postalAddress: Text(500, { multiline: true }).nullable().optional(),
   offer: Text(5000, { multiline: true }).nullable().optional(),
   defaultTimezone: TimeZone.optional(),
+  clickDomains: z
+    .array(ClickDomain)
+    .max(100, 'at most 100 domains (each covers its subdomains)')
+    .transform((domains) => [...new Set(domains)])
+    .optional(),
 });
 
 const ApiKey = z.object({
@@ -64,7 +79,8 @@ export const workspaceRoutes =
       '/v1/workspace',
       {
         schema: {
-          summary: 'Update name, postal address (email footers), offer (for the writer), default time zone',
+          summary:
+            'Update name, postal address (email footers), offer (for the writer), default time zone, click domains (tracked links to them redirect without a page first)',
           tags: ['workspace'],
           body: WorkspacePatch,
           response: { 200: Workspace, ...errorResponses },

@@ -25,6 +25,8 @@ export type BuildEmailInput = {
   unsubscribeMailto?: string;
   /** Open pixel and click rewriting in the HTML part. */
   tracking: boolean;
+  /** When the message is made: click links carry it and expire QUOTAHIT_CLICK_TTL_DAYS later. */
+  issuedAt?: Date;
   /** Send only a text/plain part (and therefore nothing tracked): a quieter first touch. */
   plainTextOnly?: boolean;
   /** The earlier message of this sequence when this one is a follow-up in its thread. */
@@ -62,9 +64,10 @@ export function buildEmail(input: BuildEmailInput): BuiltEmail {
   if (input.plainTextOnly) return { subject, text, headers, messageIdHeader };
 
   const trackingBase = trimSlash(input.links.trackingBaseUrl ?? input.links.publicBaseUrl);
+  const issuedAt = input.issuedAt ? { issuedAt: Math.floor(input.issuedAt.getTime() / 1000) } : {};
   const href = (url: string): string =>
     input.tracking
-      ? `${trackingBase}/t/c/${signToken(input.links.secret, { kind: 'click', messageId: input.messageId, url })}`
+      ? `${trackingBase}/t/c/${signToken(input.links.secret, { kind: 'click', messageId: input.messageId, url, ...issuedAt })}`
       : url;
   const paragraphs = body
     .split(/\n{2,}/)

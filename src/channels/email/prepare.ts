@@ -37,6 +37,7 @@ export function prepareEmail(
       secret: context.links.secret,
     },
     tracking: settings.tracking !== false && !plainTextOnly,
+    issuedAt: context.now,
     plainTextOnly,
     ...(root?.rfcMessageId && last?.rfcMessageId
       ? {

@@ -1,8 +1,10 @@
 // Provider webhooks, never lost, for every provider alike: the adapter named by the path verifies
 // the request (against the account the request names, or every account of the provider and the
 // installation's own secret), parses it into events, and the request is stored raw with those
-// events and the provider's delivery id (unique) before it is acknowledged; acting on it is the
-// `inbound/event.received` job (process.ts). A redelivery finds its row and changes nothing.
+// events and the provider's delivery id before it is acknowledged; acting on it is the
+// `inbound/event.received` job (process.ts). A redelivery finds its row and changes nothing. The
+// delivery id is unique only within who verified the request (db/inboundEvents.ts dedupeScope): a
+// workspace signing an event id with its own secret cannot make another's genuine event a duplicate.
 import { isProviderId } from '../../channels/registry.ts';
 import type { RegisteredAdapter } from '../../channels/register.ts';
 import type { KeyedEvent } from '../../core/events.ts';
@@ -68,6 +70,7 @@ export async function receiveWebhook(
       workspaceId: owner ?? null,
       provider,
       providerEventId: parsed.deliveryId,
+      dedupeScope: dedupeScope(verified),
       payload: payloadOf(request.rawBody),
       events: parsed.events,
       receivedAt: deps.clock.now(),
@@ -146,6 +149,16 @@ async function ownerOf(
     if (owner) return owner;
   }
   return workspaceIds.length === 1 && !verified.global ? workspaceIds[0] : undefined;
+}
+
+/**
+ * Who vouched for a request, the scope its delivery id is unique in: `installation` when the
+ * installation's own secret verified it (only the provider knows that secret), else the workspaces
+ * whose accounts verified it (one provider account registered in several workspaces shares one).
+ */
+function dedupeScope(verified: Verified): string {
+  if (verified.global) return 'installation';
+  return [...new Set(verified.workspaceIds)].sort().join(',');
 }
 
 /**

@@ -71,6 +71,7 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
         workspaceId: ref.workspaceId,
         provider: sender.provider,
         providerEventId: scoped.key,
+        dedupeScope: ref.workspaceId,
         payload: { polled: ref.senderId, key: keyed.key },
         events: [scoped],
         receivedAt: now,

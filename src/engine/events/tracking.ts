@@ -1,8 +1,15 @@
 // The public tracking links' side of the engine: a verified token names one of our messages; the
 // hit is judged (machine traffic is stored, flagged and never counted) and applied as an event, or
-// the contact is unsubscribed.
-import { classifyMachineTraffic, verifyToken, type TrackingPayload } from '../../core/tracking.ts';
-import { getMessage, workspaceOfMessage } from '../../db/messages.ts';
+// the contact is unsubscribed. A click is decided first (core/tracking.ts decideClick): expired,
+// straight to the workspace's own domains, or a page that shows where an unlisted link goes.
+import {
+  classifyMachineTraffic,
+  decideClick,
+  verifyToken,
+  type ClickDecision,
+  type TrackingPayload,
+} from '../../core/tracking.ts';
+import { clickContextOf, getMessage, workspaceOfMessage } from '../../db/messages.ts';
 import type { EngineDeps } from '../ports.ts';
 import { applyMessageEvent } from './apply.ts';
 
@@ -15,6 +22,35 @@ export function readToken<K extends TrackingPayload['kind']>(
 ): Extract<TrackingPayload, { kind: K }> | undefined {
   const payload = verifyToken(deps.links.trackingSecret, token);
   return payload?.kind === kind ? (payload as Extract<TrackingPayload, { kind: K }>) : undefined;
+}
+
+/**
+ * What a valid click token does now. The workspace's click domains and its sending account's own
+ * domain redirect at once; a message we no longer know has no domains (and, for a token older than
+ * issue times in tokens, no age: expired).
+ */
+export async function decideClickFor(
+  deps: Pick<EngineDeps, 'db' | 'links' | 'clock' | 'log'>,
+  payload: Extract<TrackingPayload, { kind: 'click' }>,
+): Promise<ClickDecision> {
+  // The database unreachable: decided on the token alone (a page, never an unchecked redirect).
+  const context = await clickContext(deps, payload.messageId).catch((error: unknown) => {
+    deps.log.error({ err: error }, 'click domains not read');
+    return undefined;
+  });
+  const ownDomain = context?.fromEmail?.split('@')[1];
+  return decideClick({
+    payload,
+    fallbackIssuedAt: context?.madeAt,
+    allowedDomains: [...(context?.clickDomains ?? []), ...(ownDomain ? [ownDomain] : [])],
+    policy: deps.links.clicks,
+    now: deps.clock.now(),
+  });
+}
+
+async function clickContext(deps: Pick<EngineDeps, 'db'>, messageId: string) {
+  const workspaceId = await deps.db.system((sql) => workspaceOfMessage(sql, messageId));
+  return workspaceId ? deps.db.tenant(workspaceId, (sql) => clickContextOf(sql, messageId)) : undefined;
 }
 
 export async function recordTrackingHit(

@@ -5,6 +5,7 @@
 // with the enrollment locked; a reservation is settled once.
 import { failureAction, type SendFailure, type SendResult } from '../../channels/types.ts';
 import { decideOnRefusal } from '../../core/decideOnEvent.ts';
+import { redactSecrets } from '../../core/redact.ts';
 import { contactNotes } from '../../db/activities.ts';
 import { setContactStatus } from '../../db/contacts.ts';
 import type { Sql } from '../../db/database.ts';
@@ -84,7 +85,8 @@ export async function recordOutcome(
     return r.continueNow();
   }
   if (outcome.ok) return recordAccepted(r, outcome.value);
-  return recordFailure(r, outcome.failure, running);
+  // Whatever the provider, its words are stored and shown: never with a URL's credentials in them.
+  return recordFailure(r, { ...outcome.failure, message: redactSecrets(outcome.failure.message) }, running);
 }
 
 async function recordAccepted(
