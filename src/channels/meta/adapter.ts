@@ -107,6 +107,32 @@ async function graph(
   return { ok: false, failure: classifyMetaError(response.status, code, message) };
 }
 
+async function listMetaTemplates(credentials: MetaCredentials, context: AdapterContext): Promise<TemplateList> {
+  const templates: ChannelTemplate[] = [];
+  let url: string | undefined =
+    `${graphUrl(credentials, context, `${credentials.wabaId}/message_templates`)}?limit=100`;
+  for (let page = 0; url && page < 50; page++) {
+    const answer = await graph(url, credentials, { method: 'GET', signal: context.signal });
+    if (!answer.ok) return answer;
+    const parsed = Templates.safeParse(answer.json);
+    if (!parsed.success)
+      return {
+        ok: false,
+        failure: { kind: 'provider_down', message: 'Meta answered templates in an unknown shape' },
+      };
+    for (const t of parsed.data.data)
+      templates.push({
+        name: t.name,
+        language: t.language,
+        category: t.category,
+        status: t.status.toUpperCase(),
+        body: t.components.find((c) => c.type.toUpperCase() === 'BODY')?.text ?? '',
+      });
+    url = parsed.data.paging?.next;
+  }
+  return { ok: true, templates };
+}
+
 export const metaAdapter: ChannelAdapter<MetaCredentials, MetaSettings, 'meta'> = {
   provider: 'meta',
   label: 'Meta WhatsApp Cloud API',
@@ -133,34 +159,10 @@ export const metaAdapter: ChannelAdapter<MetaCredentials, MetaSettings, 'meta'> 
   },
   lookup: async () => ({ unsupported: true }),
   webhook: metaWebhook,
-  async listTemplates(credentials, context): Promise<TemplateList> {
-    const templates: ChannelTemplate[] = [];
-    let url: string | undefined =
-      `${graphUrl(credentials, context, `${credentials.wabaId}/message_templates`)}?limit=100`;
-    for (let page = 0; url && page < 50; page++) {
-      const answer = await graph(url, credentials, { method: 'GET', signal: context.signal });
-      if (!answer.ok) return answer;
-      const parsed = Templates.safeParse(answer.json);
-      if (!parsed.success)
-        return {
-          ok: false,
-          failure: { kind: 'provider_down', message: 'Meta answered templates in an unknown shape' },
-        };
-      for (const t of parsed.data.data)
-        templates.push({
-          name: t.name,
-          language: t.language,
-          category: t.category,
-          status: t.status.toUpperCase(),
-          body: t.components.find((c) => c.type.toUpperCase() === 'BODY')?.text ?? '',
-        });
-      url = parsed.data.paging?.next;
-    }
-    return { ok: true, templates };
-  },
+  listTemplates: (credentials, context) => listMetaTemplates(credentials, context),
   async checkConnection(credentials, context) {
-    const listed = await this.listTemplates?.(credentials, context);
-    if (!listed || listed.ok)
+    const listed = await listMetaTemplates(credentials, context);
+    if (listed.ok)
       return [{ name: 'access_token', verdict: 'ok', detail: 'Meta accepts the access token and the WABA id' }];
     return [
       {
