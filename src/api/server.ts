@@ -18,6 +18,7 @@ import { analyticsRoutes } from './routes/analytics.ts';
 import { enrollmentRoutes } from './routes/enrollments.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { senderRoutes } from './routes/senders.ts';
+import { senderTemplateRoutes } from './routes/senderTemplates.ts';
 import { sequenceRoutes } from './routes/sequences.ts';
 import { planRoutes } from './routes/plans.ts';
 import { writerRoutes } from './routes/writer.ts';
@@ -163,6 +164,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(enrollmentRoutes(engine));
     await v1.register(messageRoutes(engine));
     await v1.register(senderRoutes(engine, adapters));
+    await v1.register(senderTemplateRoutes(engine));
     await v1.register(analyticsRoutes(engine));
     await v1.register(writerRoutes(engine));
     await v1.register(planRoutes(engine));

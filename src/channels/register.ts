@@ -15,6 +15,7 @@ import type {
   PollResult,
   PrepareContext,
   PreparedMessage,
+  TemplateList,
   Screen,
   SendResult,
   WebhookRequest,
@@ -61,6 +62,7 @@ export type RegisteredAdapter = {
     ): Promise<PollResult<unknown>>;
   };
   checkConnection?(credentials: unknown, context: ConnectionContext): Promise<ConnectionCheck[]>;
+  listTemplates?(credentials: unknown, context: AdapterContext): Promise<TemplateList>;
   oauth?: {
     name: string;
     label: string;
@@ -103,7 +105,7 @@ export function register<C, S, P extends string>(
     send: (message, raw, context) => adapter.send(message, parse(raw), withSettings(context)),
     lookup: (messageId, raw, context) => adapter.lookup(messageId, parse(raw), withSettings(context)),
   };
-  const { prepare, webhook, poll, checkConnection, oauth } = adapter;
+  const { prepare, webhook, poll, checkConnection, listTemplates, oauth } = adapter;
   if (prepare)
     registered.prepare = async (message, conversation, context) =>
       prepare(message, conversation, { ...context, credentials: parse(context.credentials) });
@@ -147,6 +149,7 @@ export function register<C, S, P extends string>(
     };
   if (checkConnection)
     registered.checkConnection = (raw, context) => checkConnection(parse(raw), withSettings(context));
+  if (listTemplates) registered.listTemplates = (raw, context) => listTemplates(parse(raw), withSettings(context));
   if (oauth)
     registered.oauth = {
       name: oauth.name,

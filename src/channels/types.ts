@@ -23,6 +23,28 @@ export type OutboundMessage = {
   headers?: Record<string, string>;
   /** The provider's thread of an earlier message in this sequence (Gmail threadId …). */
   providerThreadId?: string;
+  /** An approved template to send instead of free text (WhatsApp outside the 24-hour window). */
+  template?: TemplateSend;
+};
+
+/** A template message: the approved template by name and language, its variables filled. */
+export type TemplateSend = {
+  name: string;
+  language: string;
+  /** In the template's order; `name` set for named variables ({{first_name}}). */
+  parameters: { name?: string; text: string }[];
+};
+
+export type TemplateList = { ok: true; templates: ChannelTemplate[] } | { ok: false; failure: SendFailure };
+
+/** A message template registered with the provider for an account (WhatsApp). */
+export type ChannelTemplate = {
+  name: string;
+  language: string;
+  category: string;
+  body: string;
+  /** As the provider says: APPROVED, PENDING, REJECTED, PAUSED, DISABLED … */
+  status: string;
 };
 
 export type SendSuccess = {
@@ -121,6 +143,8 @@ export type PrepareContext = {
   sequenceSettings: Record<string, unknown>;
   /** Public links and the secret that signs them (tracking, unsubscribe). */
   links: { publicBaseUrl: string; trackingBaseUrl: string; secret: string };
+  /** The account's message templates as last synced (WhatsApp); empty where the channel has none. */
+  templates?: readonly ChannelTemplate[];
 };
 
 /**
@@ -128,7 +152,7 @@ export type PrepareContext = {
  * (so a reply or a bounce can be matched even if we crash right after sending).
  */
 export type PreparedMessage =
-  | { ok: true; message: OutboundMessage; record?: { rfcMessageId?: string; subject?: string } }
+  | { ok: true; message: OutboundMessage; record?: { rfcMessageId?: string; subject?: string; body?: string } }
   | { ok: false; failure: SendFailure };
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
@@ -265,6 +289,8 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
   webhook?: ProviderWebhook<Credentials, Settings>;
   poll?: ProviderPoll<Credentials>;
   checkConnection?(credentials: Credentials, context: ConnectionContext): Promise<ConnectionCheck[]>;
+  /** The account's message templates as the provider holds them (WhatsApp), for syncing. */
+  listTemplates?(credentials: Credentials, context: AdapterContext): Promise<TemplateList>;
   oauth?: ProviderOAuth<Credentials, Settings>;
 };
 

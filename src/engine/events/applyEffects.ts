@@ -6,7 +6,7 @@ import { contactNotes } from '../../db/activities.ts';
 import { setContactStatus, setLinkedinConnection, type Contact } from '../../db/contacts.ts';
 import type { Sql } from '../../db/database.ts';
 import { pauseEnrollment, stopEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
-import { addMessageEvent, markSeen, setMessageStatus, type MessageRow } from '../../db/messages.ts';
+import { addMessageEvent, markRead, markSeen, setMessageStatus, type MessageRow } from '../../db/messages.ts';
 import { insertReply, type ReplyInput } from '../../db/replies.ts';
 import { suppressContact } from '../../db/suppressions.ts';
 import { checkSenderHealth } from '../accounts/health.ts';
@@ -103,6 +103,8 @@ async function carryOut(
       });
     case 'seen':
       return markSeen(sql, message.id, target.occurredAt, effect.clicked);
+    case 'read':
+      return markRead(sql, message.id, target.occurredAt);
     case 'suppress': {
       const everywhere = effect.scope === 'everywhere';
       const identities = everywhere ? contact : identityOn(message.channel, contact);

@@ -143,6 +143,11 @@ async function guardSuppression(w: () => Sql, ctx: PrepareContext): Promise<Rese
     });
     return { kind: 'idle' };
   }
+  // Opt-in is checked again at send time: the planner's check was made when the step was decided.
+  if (decision.channel === 'whatsapp' && contact.whatsappOptIn !== true) {
+    await note('skipped', `Step ${step} skipped: no WhatsApp opt-in`, { step, reason: 'no_whatsapp_opt_in' });
+    return 'skipped';
+  }
   const channelSuppression = ctx.loaded.suppressions.get(decision.channel);
   if (channelSuppression) {
     await note('skipped', `Step ${step} skipped: suppressed for ${decision.channel} (${channelSuppression})`, { step });
