@@ -59,6 +59,8 @@ export const phantombusterAdapter: ChannelAdapter<PhantombusterCredentials, unde
   label: 'Phantombuster',
   channels: ['linkedin'],
   credentials: PhantombusterCredentials,
+  // Reconnecting LinkedIn is `{"credentials":{"sessionCookie","userAgent"}}` alone: the rest stays.
+  credentialParts: ['sessionCookie', 'userAgent', 'networkAgentId'],
   idempotent: false,
   screens: ['content'],
   prepare(message): PreparedMessage {
