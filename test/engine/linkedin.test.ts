@@ -158,4 +158,39 @@ describe('LinkedIn through Phantombuster', () => {
     expect(firstWeek).toBe(3);
     expect(pb.launches('connect')).toHaveLength(5);
   });
+
+  it('halves the daily request cap while fewer than 20 % of week-old requests are accepted, and recovers', async () => {
+    const { w, senderId } = await linkedinWorld();
+    pb.finishAfterMs = 0;
+    const ids = await w.contacts(
+      Array.from({ length: 12 }, (_, i) => ({
+        linkedinUrl: `linkedin.com/in/q${i}`,
+        firstName: `Q${i}`,
+        timezone: 'UTC',
+      })),
+    );
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, ids);
+    await run(w, 60 * 60_000);
+    expect(pb.launches('connect')).toHaveLength(12);
+    const account = async () =>
+      (await w.ok('GET', '/v1/senders')).data?.find((s) => (s as { id: string }).id === senderId) as Record<
+        string,
+        unknown
+      >;
+    // Not a week old yet: nothing judged.
+    expect(await account()).toMatchObject({ todayCap: 20, linkedinAcceptance: { requests: 0, rate: null } });
+    w.clock.advance(8 * DAY);
+    await w.engine.pollMailboxes();
+    expect(await account()).toMatchObject({
+      todayCap: 10,
+      linkedinAcceptance: { requests: 12, accepted: 0, rate: 0, halved: true },
+    });
+    for (const slug of ['q0', 'q1', 'q2']) pb.network.add(profile(slug));
+    w.clock.advance(DAY);
+    await w.engine.pollMailboxes(); // launches the day's Connections Export
+    await w.engine.pollMailboxes(); // reads it: the contacts are connected
+    await w.engine.pollMailboxes(); // judges again (each poll judges what earlier polls brought)
+    expect(await account()).toMatchObject({ todayCap: 20, linkedinAcceptance: { accepted: 3, halved: false } });
+  });
 });

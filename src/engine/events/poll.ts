@@ -16,6 +16,7 @@ import { PROVIDER_IDS } from '../../channels/registry.ts';
 import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
 import { holdUnsent } from './unsent.ts';
+import { judgeLinkedinAcceptance } from '../accounts/linkedinAcceptance.ts';
 
 export type PollRef = { workspaceId: string; senderId: string };
 export type PollSummary = { fetched: number; stored: string[]; error?: string };
@@ -96,6 +97,7 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   }
   await deps.db.tenant(ref.workspaceId, async (sql) => {
     await savePollCursor(sql, ref.senderId, result.cursor, now);
+    if (sender.channel === 'linkedin') await judgeLinkedinAcceptance(sql, ref.senderId, now);
     if (result.refreshedCredentials)
       await updateSender(sql, ref.senderId, {
         credentials: resealCredentials(deps.encryptionKey, result.refreshedCredentials),
