@@ -193,4 +193,29 @@ describe('LinkedIn through Phantombuster', () => {
     await w.engine.pollMailboxes(); // judges again (each poll judges what earlier polls brought)
     expect(await account()).toMatchObject({ todayCap: 20, linkedinAcceptance: { accepted: 3, halved: false } });
   });
+
+  it('a free account adds a note to 5 requests a month; the rest go without one, and notes return next month', async () => {
+    const { w } = await linkedinWorld({ linkedinFree: true });
+    pb.finishAfterMs = 0;
+    const ids = await w.contacts(
+      Array.from({ length: 7 }, (_, i) => ({
+        linkedinUrl: `linkedin.com/in/n${i}`,
+        firstName: `N${i}`,
+        timezone: 'UTC',
+      })),
+    );
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, ids.slice(0, 6));
+    await run(w, 60 * 60_000);
+    const notes = pb.launches('connect').map((c) => c.argument.message);
+    expect(notes).toHaveLength(6);
+    expect(notes.filter((n) => typeof n === 'string' && n.length > 0)).toHaveLength(5);
+    for (const n of notes.filter((text) => typeof text === 'string')) expect(String(n).length).toBeLessThanOrEqual(200);
+    expect(notes[5]).toBeUndefined();
+    // April: a new month, a new budget.
+    w.clock.advance(30 * DAY);
+    await w.enroll(sequenceId, ids.slice(6));
+    await run(w, 30 * 60_000);
+    expect(pb.launches('connect')[6]?.argument.message).toEqual(expect.any(String));
+  });
 });
