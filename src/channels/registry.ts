@@ -7,13 +7,23 @@ import { gallaboxAdapter } from './gallabox/adapter.ts';
 import { gmailAdapter } from './gmail/adapter.ts';
 import { httpAdapter } from './http/adapter.ts';
 import { metaAdapter } from './meta/adapter.ts';
+import { phantombusterAdapter } from './phantombuster/adapter.ts';
 import { register, type RegisteredAdapter } from './register.ts';
 import { resendAdapter } from './resend/adapter.ts';
 import { sandboxAdapter } from './sandbox/adapter.ts';
 import { smtpAdapter } from './smtp/adapter.ts';
 import type { ChannelAdapter } from './types.ts';
 
-export const PROVIDER_IDS = ['sandbox', 'http', 'smtp', 'gmail', 'resend', 'meta', 'gallabox'] as const;
+export const PROVIDER_IDS = [
+  'sandbox',
+  'http',
+  'smtp',
+  'gmail',
+  'resend',
+  'meta',
+  'gallabox',
+  'phantombuster',
+] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 /** Where a step goes when its channel has no account: stored, sent nowhere. */
@@ -44,6 +54,7 @@ const ADAPTERS: { [P in ProviderId]: Entry<P> } = {
   resend: entry(resendAdapter),
   meta: entry(metaAdapter),
   gallabox: entry(gallaboxAdapter),
+  phantombuster: entry(phantombusterAdapter),
 };
 
 export type AdapterRegistry = Record<ProviderId, RegisteredAdapter>;

@@ -205,7 +205,17 @@ export type ProviderWebhook<Credentials, Settings> = {
 
 export type PollResult<Credentials> =
   | { ok: true; events: KeyedEvent[]; cursor: Record<string, unknown>; refreshedCredentials?: Credentials }
-  | { ok: false; failure: SendFailure };
+  | {
+      ok: false;
+      failure: SendFailure;
+      /** What the poll got through before it failed (saved, so it is not read again). */
+      cursor?: Record<string, unknown>;
+      /**
+       * Provider ids of sends the provider accepted and then never carried out (an asynchronous
+       * launch that died on the account's session): the engine puts their steps back, held by the account.
+       */
+      unsent?: string[];
+    };
 
 export type ProviderPoll<Credentials> = {
   /** Whether this account has anything to poll (an SMTP account only with an IMAP mailbox). */

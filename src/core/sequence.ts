@@ -75,8 +75,13 @@ export const Step = z.strictObject({
   subject: oneLine(z.string().min(1).max(200)).optional(),
   conditions: z.array(StepCondition).max(10).optional(),
   fallback: StepFallback.optional(),
+  /** A LinkedIn message after a connection request waits this long for the acceptance, then falls back. */
+  acceptanceTimeoutDays: z.number().int().min(1).max(60).optional(),
 });
 export type Step = z.infer<typeof Step>;
+
+/** How long a LinkedIn message waits for its connection request to be accepted, by default. */
+export const DEFAULT_ACCEPTANCE_TIMEOUT_DAYS = 14;
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const Weekday = z.enum(WEEKDAYS);

@@ -72,6 +72,8 @@ export async function senderView(deps: EngineDeps, sql: Sql, s: SenderRow) {
     timezone: s.timezone,
     status: s.status,
     statusReason: s.statusReason,
+    /** LinkedIn: the acceptance rate of its requests and whether it halved the daily cap. */
+    linkedinAcceptance: s.channel === 'linkedin' ? s.linkedinAcceptance : null,
     health: (adapter.screens ?? []).includes('health') ? await senderHealth(sql, s.id) : null,
     hasCredentials: s.credentials !== null,
     /** Where the provider should deliver its webhooks, for providers that send them. */
