@@ -45,6 +45,7 @@ export const gmailAdapter: ChannelAdapter<GmailCredentials, GmailSettings, 'gmai
     const body = message.providerThreadId ? { raw, threadId: message.providerThreadId } : { raw };
     const result = await gmailCall(credentials, { method: 'POST', path: '/messages/send', body }, Sent, {
       signal: context.signal,
+      ...(context.now ? { now: context.now } : {}),
     });
     if (!result.ok) return fail(result.failure);
     return ok({
