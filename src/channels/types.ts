@@ -265,6 +265,8 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
   credentialAliases?: Readonly<Record<string, '.' | string>>;
   /** True when re-sending with the same message id can never deliver twice (idempotency keys). */
   idempotent: boolean;
+  /** How long the provider keeps an idempotency key (Resend: 24 h); past it a resend is a new send. */
+  idempotencyWindowMs?: number;
   screens?: readonly Screen[];
   settings?: ProviderSettings<Settings>;
   prepare?(
