@@ -8,7 +8,7 @@ import { pollGmail } from '../../src/channels/gmail/poll.ts';
 import type { KeyedEvent } from '../../src/core/events.ts';
 import { gmailAdapter } from '../../src/channels/gmail/adapter.ts';
 import { GmailCredentials } from '../../src/channels/gmail/credentials.ts';
-import { buildAuthUrl, exchangeCode, refreshAccessToken } from '../../src/channels/gmail/oauth.ts';
+import { buildAuthUrl, exchangeCode, googleOAuth, refreshAccessToken } from '../../src/channels/gmail/oauth.ts';
 import { buildEmail } from '../../src/channels/email/buildEmail.ts';
 import type { OutboundMessage } from '../../src/channels/types.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
@@ -186,7 +186,60 @@ describe('gmail adapter', () => {
   });
 });
 
+describe('gmail: Message-IDs and threads as Gmail keeps them', () => {
+  it('reads back a Message-ID Gmail replaced, and says nothing when Gmail kept ours', async () => {
+    const credentials = connected();
+    const kept = await gmailAdapter.send(message('m-kept'), credentials, {});
+    expect(kept.ok && kept.value.rfcMessageId).toBeUndefined();
+    google.rewriteMessageIds = true;
+    const rewritten = await gmailAdapter.send(message('m-rewritten'), credentials, {});
+    google.rewriteMessageIds = false;
+    if (!rewritten.ok) throw new Error('send failed');
+    const stored = google.messages.find((m) => m.id === rewritten.value.providerMessageId);
+    expect(rewritten.value.rfcMessageId).toBe(stored?.messageIdHeader);
+    expect(rewritten.value.rfcMessageId).toMatch(/@mail\.gmail\.com>$/);
+  });
+
+  it('sends a follow-up whose thread Gmail no longer knows once more, as a new thread', async () => {
+    const credentials = connected();
+    const thread = {
+      messageIdHeader: '<m-gone@acme.io>',
+      subject: 'Reporting at Globex',
+      providerThreadId: 'deadbeef00',
+    };
+    const result = await gmailAdapter.send(message('m-stale-thread', thread), credentials, {});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.providerThreadId).toBe(result.value.providerMessageId);
+    const sends = google.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages/send'));
+    expect(sends.length).toBeGreaterThanOrEqual(2);
+    const parsed = await simpleParser(google.messages.at(-1)!.raw);
+    expect(parsed.inReplyTo).toBe('<m-gone@acme.io>');
+  });
+});
+
 describe('gmail oauth', () => {
+  it.each([
+    [
+      ['https://www.googleapis.com/auth/gmail.readonly'],
+      /did not grant https:\/\/www\.googleapis\.com\/auth\/gmail\.send \(to send mail\)/,
+    ],
+    [['https://www.googleapis.com/auth/gmail.send'], /gmail\.readonly \(to read replies and bounces\)/],
+  ])('refuses a grant without every Gmail scope, naming the missing one (%j)', async (granted, why) => {
+    const redirectUri = 'https://app.test/oauth/google/callback';
+    const settings = {
+      clientId: google.clientId,
+      clientSecret: google.clientSecret,
+      authUrl: `${google.url}/auth`,
+      tokenUrl: `${google.url}/token`,
+      apiBaseUrl: google.url,
+    };
+    const code = google.issueCode(redirectUri, granted);
+    const result = await googleOAuth.exchange(settings, { code, redirectUri }, { now: new Date() });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toMatch(why);
+  });
+
   it('builds the consent URL for offline access to send and read', () => {
     const url = new URL(
       buildAuthUrl({ clientId: 'cid', redirectUri: 'https://app.test/oauth/google/callback', state: 'st8' }),

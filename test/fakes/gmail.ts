@@ -1,6 +1,7 @@
 // A local fake of Google's OAuth token endpoint and the Gmail REST API, written from Google's docs:
 //   token:   developers.google.com/identity/protocols/oauth2/web-server (POST form, grant_type
-//            authorization_code | refresh_token; revoked grant → 400 {"error":"invalid_grant"})
+//            authorization_code | refresh_token; revoked grant → 400 {"error":"invalid_grant"}; the
+//            answer's `scope` lists only what the person granted: granular consent, issueCode's `granted`)
 //   send:    developers.google.com/gmail/api/guides/sending ({raw: base64url, threadId?} → {id, threadId, labelIds})
 //   list:    users.messages.list (q in Gmail search syntax; rfc822msgid:<Message-ID>)
 //   get:     users.messages.get (format=raw → {id, threadId, labelIds, historyId, raw})
@@ -40,6 +41,10 @@ export type FakeGmailMessage = {
 export type QuotaAnswer = { status: 403 | 429; reason: string; retryAfter?: Date };
 export type SendFailureSpec = '401' | '429' | 'dailyLimitExceeded' | 'userRateLimitExceeded' | '500' | QuotaAnswer;
 type Grant = { refreshToken: string; revoked: boolean };
+const FULL_SCOPES = [
+  'https://www.googleapis.com/auth/gmail.send',
+  'https://www.googleapis.com/auth/gmail.readonly',
+] as const;
 
 export class FakeGmail {
   url = '';
@@ -60,7 +65,7 @@ export class FakeGmail {
   private historyId = 1000;
   private counter = 0;
   private readonly server = createServer((req, res) => void this.handle(req, res));
-  private readonly codes = new Map<string, { refreshToken: string; redirectUri: string }>();
+  private readonly codes = new Map<string, { refreshToken: string; redirectUri: string; granted: readonly string[] }>();
   private readonly grants = new Map<string, Grant>();
   private readonly accessTokens = new Map<string, string>(); // access token → refresh token
   private readonly history: { id: number; message: FakeGmailMessage }[] = [];
@@ -81,9 +86,9 @@ export class FakeGmail {
   }
 
   /** What the consent screen would hand the redirect URI after a person agrees. */
-  issueCode(redirectUri: string): string {
+  issueCode(redirectUri: string, granted: readonly string[] = FULL_SCOPES): string {
     const code = `code-${randomBytes(6).toString('hex')}`;
-    this.codes.set(code, { refreshToken: `1//refresh-${randomBytes(6).toString('hex')}`, redirectUri });
+    this.codes.set(code, { refreshToken: `1//refresh-${randomBytes(6).toString('hex')}`, redirectUri, granted });
     return code;
   }
   /** A connected account: a live access token and its refresh token. */
@@ -279,7 +284,8 @@ export class FakeGmail {
         access_token: this.mintAccessToken(code.refreshToken),
         expires_in: 3599,
         refresh_token: code.refreshToken,
-        scope: 'https://www.googleapis.com/auth/gmail.send https://www.googleapis.com/auth/gmail.readonly',
+        // Granular consent: only what the person left ticked.
+        scope: code.granted.join(' '),
         token_type: 'Bearer',
       });
     }
