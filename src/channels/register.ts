@@ -30,6 +30,7 @@ export type RegisteredAdapter = {
   label?: string;
   channels: readonly Channel[];
   idempotent: boolean;
+  idempotencyWindowMs?: number;
   screens?: readonly Screen[];
   credentialParts?: readonly string[];
   credentialAliases?: Readonly<Record<string, string>>;
@@ -95,6 +96,7 @@ export function register<C, S, P extends string>(
     label: adapter.label,
     channels: adapter.channels,
     idempotent: adapter.idempotent,
+    ...(adapter.idempotencyWindowMs === undefined ? {} : { idempotencyWindowMs: adapter.idempotencyWindowMs }),
     screens: adapter.screens ?? [],
     credentialParts: adapter.credentialParts ?? [],
     credentialAliases: adapter.credentialAliases ?? {},

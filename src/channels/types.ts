@@ -50,13 +50,21 @@ export type ChannelTemplate = {
 export type SendSuccess = {
   providerMessageId: string;
   providerThreadId?: string;
+  /** The Message-ID the provider stored, when it replaced ours (Gmail may): threading and bounces use it. */
+  rfcMessageId?: string;
   /** Credentials the adapter renewed during the call (OAuth refresh): the engine stores them encrypted. */
   refreshedCredentials?: unknown;
 };
 
 /** Expected failures are values; failureAction (below) is the one place that decides what follows. */
 export type SendFailure =
-  | { kind: 'rate_limited'; message: string; retryAfterSeconds?: number }
+  | {
+      kind: 'rate_limited';
+      message: string;
+      retryAfterSeconds?: number;
+      /** The account's own sending limit (a day's quota) is reached: it sends nothing until then. */
+      accountLimit?: true;
+    }
   | { kind: 'temporary'; message: string; retryAfterSeconds?: number }
   | { kind: 'provider_down'; message: string }
   | { kind: 'auth_expired'; message: string }
@@ -67,7 +75,9 @@ export type SendFailure =
   /** No usable (approved) template for a message that needs one. */
   | { kind: 'template_required'; message: string }
   /** The person opted out on this channel at the provider (Twilio 21610, a WhatsApp block). */
-  | { kind: 'opted_out'; message: string };
+  | { kind: 'opted_out'; message: string }
+  /** The provider already used our idempotency key for a send it will not repeat (Resend 409 invalid_idempotent_request). */
+  | { kind: 'already_sent'; message: string };
 
 export type SendFailureKind = SendFailure['kind'];
 
@@ -79,9 +89,10 @@ export type SendFailureKind = SendFailure['kind'];
  *   open window); never dropped and never sent as something else;
  * - bounce: the address cannot receive: suppress it on this channel and stop the enrollment;
  * - suppress: the person opted out on this channel: suppress and move on;
- * - fail: this message is refused as it is: record it failed and go on with the sequence.
+ * - fail: this message is refused as it is: record it failed and go on with the sequence;
+ * - unknown: it may well have gone out already and must not go again: record it unknown and go on.
  */
-export type FailureAction = 'retry' | 'hold' | 'bounce' | 'suppress' | 'fail';
+export type FailureAction = 'retry' | 'hold' | 'bounce' | 'suppress' | 'fail' | 'unknown';
 
 export function failureAction(failure: SendFailure): FailureAction {
   switch (failure.kind) {
@@ -99,6 +110,8 @@ export function failureAction(failure: SendFailure): FailureAction {
       return 'suppress';
     case 'rejected':
       return 'fail';
+    case 'already_sent':
+      return 'unknown';
   }
 }
 
@@ -286,6 +299,8 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
   credentialAliases?: Readonly<Record<string, '.' | string>>;
   /** True when re-sending with the same message id can never deliver twice (idempotency keys). */
   idempotent: boolean;
+  /** How long the provider keeps an idempotency key (Resend: 24 h); past it a resend is a new send. */
+  idempotencyWindowMs?: number;
   screens?: readonly Screen[];
   settings?: ProviderSettings<Settings>;
   prepare?(

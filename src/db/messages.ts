@@ -88,13 +88,16 @@ export async function markMessage(
     status: MessageStatus;
     providerMessageId?: string;
     providerThreadId?: string;
+    /** The Message-ID the provider stored, when it replaced ours. */
+    rfcMessageId?: string;
     error?: string | null;
     sentAt?: Date;
   },
 ): Promise<void> {
   await sql.query(
     `UPDATE messages SET status = $2, provider_message_id = coalesce($3, provider_message_id),
-       provider_thread_id = coalesce($4, provider_thread_id), error = $5, sent_at = coalesce($6, sent_at), lease_until = NULL
+       provider_thread_id = coalesce($4, provider_thread_id), error = $5, sent_at = coalesce($6, sent_at), lease_until = NULL,
+       rfc_message_id = coalesce($7, rfc_message_id)
      WHERE id = $1`,
     [
       id,
@@ -103,8 +106,14 @@ export async function markMessage(
       patch.providerThreadId ?? null,
       patch.error ?? null,
       patch.sentAt ?? null,
+      patch.rfcMessageId ?? null,
     ],
   );
+}
+
+/** A try that does not count toward the message's attempts (a provider's rate limit or quota). */
+export async function refundAttempt(sql: Sql, id: string): Promise<void> {
+  await sql.query('UPDATE messages SET attempts = greatest(attempts - 1, 0) WHERE id = $1', [id]);
 }
 
 /** Moves a message to `status` when it is in one of `from` (statuses only move forward). */

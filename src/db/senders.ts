@@ -154,6 +154,28 @@ export async function setSenderStatus(
   ]);
 }
 
+/** The provider's own sending limit is reached: the account sends nothing until `until`. */
+export async function setSenderLimit(sql: Sql, id: string, until: Date, reason: string): Promise<void> {
+  await sql.query(
+    `UPDATE senders SET limited_until = $2, limited_reason = $3, updated_at = now()
+      WHERE id = $1 AND (limited_until IS NULL OR limited_until <= $2)`,
+    [id, until, reason],
+  );
+}
+
+/** The sending limit in force at `now`, if any. */
+export async function senderLimit(
+  sql: Sql,
+  id: string,
+  now: Date,
+): Promise<{ until: Date; reason: string | null } | undefined> {
+  const { rows } = await sql.query<{ until: Date; reason: string | null }>(
+    `SELECT limited_until AS until, limited_reason AS reason FROM senders WHERE id = $1 AND limited_until > $2`,
+    [id, now],
+  );
+  return rows[0];
+}
+
 /** Soft delete: messages keep pointing at the account that sent them. */
 export async function deleteSender(sql: Sql, id: string): Promise<boolean> {
   const { rowCount } = await sql.query(
