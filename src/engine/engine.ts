@@ -140,7 +140,7 @@ function jobHandlers(
       await runEnrollment(deps, ref, { inline: true });
     },
     'outreach/reply.received': async ({ workspaceId, replyId }) => {
-      await db.tenant(workspaceId, (sql) => routeReply(sql, replyId, clock.now()));
+      await db.tenant(workspaceId, (sql) => routeReply(sql, replyId, clock.now(), deps.links.publicUrl));
     },
     'outreach/sequence.completed': async ({ workspaceId, enrollmentId }) => {
       await recordCompletion(db, workspaceId, enrollmentId, clock.now());

@@ -45,7 +45,7 @@ export type WorldOptions = {
   outbound?: OutboundOptions;
 };
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 let worlds = 0;
 

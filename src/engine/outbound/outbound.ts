@@ -1,6 +1,7 @@
 // The outbound part of the engine, wired once: the address policy, the guarded HTTP client, each
 // target kind's sender, and the outbox worker's one entry point.
 import type { Db } from '../../db/database.ts';
+import { remindOverdueHandoffs } from '../../db/handoffs.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../ports.ts';
 import { createAddressPolicy, type AddressPolicy } from './addressPolicy.ts';
@@ -23,7 +24,10 @@ export type OutboundOptions = {
 export type Outbound = {
   policy: AddressPolicy;
   http: OutboundHttp;
-  /** Delivers everything due now (the worker calls it every second; tests call it on their clock). */
+  /**
+   * Marks hand-offs past their SLA as reminded, then delivers everything due now (the worker calls
+   * it every second; tests call it on their clock).
+   */
   deliverDue(input?: { limit?: number; maxRounds?: number }): Promise<number>;
 };
 
@@ -40,5 +44,13 @@ export function createOutbound(
     senders: { webhook: sendWebhook, ...options.senders },
     leaseMs: 120_000,
   };
-  return { policy, http, deliverDue: (input) => deliverDue(deps, input ?? {}) };
+  return {
+    policy,
+    http,
+    async deliverDue(input) {
+      // Hand-offs past their SLA become handoff.reminder events first, delivered in this round.
+      await base.db.system((sql) => remindOverdueHandoffs(sql, base.clock.now()));
+      return deliverDue(deps, input ?? {});
+    },
+  };
 }
