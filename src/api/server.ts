@@ -34,6 +34,8 @@ import { sequenceControlRoutes } from './routes/sequenceControl.ts';
 import { sessionPublicRoutes, sessionRoutes } from './routes/session.ts';
 import { registerWebApp } from './webApp.ts';
 import { doctorRoutes } from './routes/doctor.ts';
+import { outboundWebhookRoutes } from './routes/outboundWebhooks.ts';
+import { handoffRoutes } from './routes/handoffs.ts';
 import { dnsResolver } from '../engine/commands/doctorDns.ts';
 
 export type ServerOptions = {
@@ -176,6 +178,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(homeRoutes(db, engine));
     await v1.register(searchRoutes(db));
     await v1.register(sequenceControlRoutes(db, engine));
+    await v1.register(outboundWebhookRoutes(db, engine));
+    await v1.register(handoffRoutes(db, engine));
     await v1.register(
       doctorRoutes(db, engine, {
         keySource: config.encryptionKey ? 'environment' : 'data directory',

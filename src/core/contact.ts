@@ -15,6 +15,8 @@ export const CONTACT_STATUSES = [
   'not_interested',
   'unsubscribed',
   'bounced',
+  'handed_off',
+  'unreachable',
 ] as const;
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 
