@@ -9,9 +9,10 @@ import { register, type RegisteredAdapter } from './register.ts';
 import { resendAdapter } from './resend/adapter.ts';
 import { sandboxAdapter } from './sandbox/adapter.ts';
 import { smtpAdapter } from './smtp/adapter.ts';
+import { twilioAdapter } from './twilio/adapter.ts';
 import type { ChannelAdapter } from './types.ts';
 
-export const PROVIDER_IDS = ['sandbox', 'http', 'smtp', 'gmail', 'resend'] as const;
+export const PROVIDER_IDS = ['sandbox', 'http', 'smtp', 'gmail', 'resend', 'twilio'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 /** Where a step goes when its channel has no account: stored, sent nowhere. */
@@ -40,6 +41,7 @@ const ADAPTERS: { [P in ProviderId]: Entry<P> } = {
   smtp: entry(smtpAdapter),
   gmail: entry(gmailAdapter),
   resend: entry(resendAdapter),
+  twilio: entry(twilioAdapter),
 };
 
 export type AdapterRegistry = Record<ProviderId, RegisteredAdapter>;
