@@ -53,6 +53,7 @@ export type RegisteredAdapter = {
     handshake?(request: WebhookRequest, accounts: readonly unknown[]): { status: number; body: string };
     secretHint?: string;
     acknowledge?: { contentType: string; body: string };
+    refusalStatus?: 401 | 403;
   };
   poll?: {
     pollable(credentials: unknown): boolean;
@@ -140,6 +141,7 @@ export function register<C, S, P extends string>(
         : {}),
       ...(webhook.secretHint ? { secretHint: webhook.secretHint } : {}),
       ...(webhook.acknowledge ? { acknowledge: webhook.acknowledge } : {}),
+      ...(webhook.refusalStatus ? { refusalStatus: webhook.refusalStatus } : {}),
     };
   if (poll)
     registered.poll = {

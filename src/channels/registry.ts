@@ -12,6 +12,7 @@ import { register, type RegisteredAdapter } from './register.ts';
 import { resendAdapter } from './resend/adapter.ts';
 import { sandboxAdapter } from './sandbox/adapter.ts';
 import { smtpAdapter } from './smtp/adapter.ts';
+import { twilioAdapter } from './twilio/adapter.ts';
 import type { ChannelAdapter } from './types.ts';
 
 export const PROVIDER_IDS = [
@@ -23,6 +24,7 @@ export const PROVIDER_IDS = [
   'meta',
   'gallabox',
   'phantombuster',
+  'twilio',
 ] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
@@ -55,6 +57,7 @@ const ADAPTERS: { [P in ProviderId]: Entry<P> } = {
   meta: entry(metaAdapter),
   gallabox: entry(gallaboxAdapter),
   phantombuster: entry(phantombusterAdapter),
+  twilio: entry(twilioAdapter),
 };
 
 export type AdapterRegistry = Record<ProviderId, RegisteredAdapter>;

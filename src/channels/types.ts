@@ -214,6 +214,8 @@ export type ProviderWebhook<Credentials, Settings> = {
   secretHint?: string;
   /** What to answer a verified request with (Twilio wants TwiML); JSON otherwise. */
   acknowledge?: { contentType: string; body: string };
+  /** The status a missing or wrong signature gets (401 unless the provider documents another: Twilio 403). */
+  refusalStatus?: 401 | 403;
 };
 
 export type PollResult<Credentials> =

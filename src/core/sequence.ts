@@ -159,6 +159,8 @@ export const SequenceInput = z
     tracking: z.boolean().default(true),
     /** Email: the first touch goes out as text/plain only, with nothing tracked. */
     plainTextFirstTouch: z.boolean().default(false),
+    /** SMS: the most segments one message may take (GSM-7 160/153, UCS-2 70/67 characters each; docs/sms.md). */
+    smsMaxSegments: z.number().int().min(1).max(10).default(1),
   })
   .superRefine((sequence, ctx) => {
     for (const issue of crossStepIssues(sequence.steps, sequence.fallback)) ctx.addIssue({ code: 'custom', ...issue });

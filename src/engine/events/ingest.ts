@@ -18,7 +18,7 @@ import { findIllFormedText, parseJsonInput } from '../../core/jsonInput.ts';
 
 export type WebhookReceipt =
   | { status: 200; eventId: string | null; duplicate: boolean; ignored?: string }
-  | { status: 400 | 401 | 404 | 405; code: string; message: string }
+  | { status: 400 | 401 | 403 | 404 | 405; code: string; message: string }
   /** A handshake's answer, as the provider expects it (plain text). */
   | { status: number; text: string };
 
@@ -49,15 +49,16 @@ export async function receiveWebhook(
   if (key !== undefined && accounts.length === 0 && !webhook.verifiesWithSettings)
     return { status: 404, code: 'not_found', message: `no ${label} account here answers to ${key}` };
   const verified = verifyAll(deps, webhook, request, accounts);
+  const refused = webhook.refusalStatus ?? 401;
   if (!verified.configured)
     return {
-      status: 401,
+      status: refused,
       code: 'invalid_signature',
       message: `no ${label} webhook secret is configured${webhook.secretHint ? `: ${webhook.secretHint}` : ''}`,
     };
   if (!verified.ok)
     return {
-      status: 401,
+      status: refused,
       code: 'invalid_signature',
       message: `invalid ${label} webhook signature: ${verified.reason}`,
     };
