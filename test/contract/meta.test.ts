@@ -3,6 +3,7 @@
 // X-Hub-Signature-256 webhooks: inbound messages, every status, failures with their codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAdapters } from '../../src/channels/registry.ts';
+import { classifyMetaError } from '../../src/channels/meta/errors.ts';
 import { verifyMetaSignature } from '../../src/channels/meta/webhook.ts';
 import type { OutboundMessage, WebhookRequest } from '../../src/channels/types.ts';
 import { FakeMeta, signMeta } from '../fakes/meta.ts';
@@ -182,5 +183,22 @@ describe('meta: the signature and the handshake', () => {
       ok: true,
       templates: [{ name: 'casual_checkin', language: 'en_US', status: 'APPROVED', body: 'Hi {{1}}, {{2}}' }],
     });
+  });
+
+  it.each([
+    [131047, 'window_closed', /24 hours/],
+    [132000, 'template_required', /variables/],
+    [132001, 'template_required', /not approved/],
+    [132015, 'template_required', /paused/],
+    [132016, 'template_required', /disabled/],
+    [130429, 'rate_limited', /throughput/],
+    [131056, 'rate_limited', /short time/],
+    [131048, 'rate_limited', /spam/],
+    [131026, 'invalid_recipient', /blocked/],
+    [190, 'auth_expired', /token/],
+  ] as const)('maps error %i to %s with a reason people can act on', (code, kind, reason) => {
+    const failure = classifyMetaError(400, code, `(#${code}) raw`);
+    expect(failure.kind).toBe(kind);
+    expect(failure.message).toMatch(reason);
   });
 });

@@ -4,6 +4,9 @@
 // sequence goes as free text inside the window, a contact without opt-in gets no WhatsApp message
 // (with the reason), read receipts arrive without delivered, and bad webhooks write nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimStep } from '../../src/engine/steps/claim.ts';
+import { decideStep } from '../../src/engine/steps/decide.ts';
+import type { AfterCommit } from '../../src/engine/steps/types.ts';
 import { FakeMeta } from '../fakes/meta.ts';
 import { instant, MONDAY_9AM, world, type World } from '../support/world.ts';
 
@@ -170,5 +173,27 @@ describe('WhatsApp through Meta, end to end', () => {
     const unknown = await hook(w, elsewhere, meta.sign(elsewhere));
     expect(unknown.statusCode).toBe(404);
     expect(await storedEvents(w)).toBe(before);
+  });
+
+  it('a crash between the call and the bookkeeping leaves the message unknown: never resent blindly', async () => {
+    const lease = 120_000;
+    const w = await world({ leaseMs: lease });
+    await metaAccount(w);
+    const [a] = await w.contacts([{ ...ana, phone: '+16505558888', email: 'ana3@initech.example.com' }]);
+    const sequenceId = await w.sequence(instant([{ channel: 'whatsapp', template: 'casual_checkin' }]));
+    const { enrolled } = await w.enroll(sequenceId, [a as string]);
+    const enrollmentId = enrolled[0]?.enrollmentId ?? '';
+    const after: AfterCommit = [];
+    const decided = await w.engine.deps.db.tenant(w.workspaceId, (sql) =>
+      decideStep({ locked: true, sql }, w.engine.deps, { enrollmentId, now: w.clock.now(), after }),
+    );
+    const reserved = decided.kind === 'claim' ? await claimStep(w.engine.deps, decided) : decided;
+    expect(reserved.kind).toBe('deliver');
+    // The worker dies here: Meta may or may not have the message, and cannot be asked.
+    const before = meta.messages.length;
+    w.clock.advance(lease + 1000);
+    await w.engine.tick();
+    expect(meta.messages.length).toBe(before);
+    expect(await w.messages(`&contactId=${a}`)).toMatchObject([{ channel: 'whatsapp', status: 'unknown' }]);
   });
 });
