@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ClickPolicy } from './core/tracking.ts';
+import { createAddressPolicy } from './engine/outbound/addressPolicy.ts';
 import { providerEnvShape, resolveProviderSettings, type ProviderSettingsMap } from './channels/registry.ts';
 import { MODEL_PROVIDERS, parseModelConfig, type ModelConfig } from './writer/llm/modelConfig.ts';
 
@@ -40,6 +41,22 @@ const BaseEnv = z.object({
       const bad = servers.find((s) => !isDnsServer(s));
       if (bad) ctx.addIssue({ code: 'custom', message: `"${bad}" is not an IP address (with an optional :port)` });
       return servers;
+    })
+    .optional(),
+  // Outbound webhooks, notifications and CRMs (docs/integrations.md): internal receivers allowed.
+  QUOTAHIT_OUTBOUND_ALLOW_HOSTS: z
+    .string()
+    .transform((v, ctx) => {
+      const entries = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      try {
+        createAddressPolicy(entries);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      }
+      return entries;
     })
     .optional(),
   QUOTAHIT_DKIM_SELECTOR: z
@@ -90,6 +107,8 @@ export type Config = {
   dnsServers: string[] | undefined;
   /** DKIM selectors to check for accounts that do not name their own (doctor). */
   dkimSelectors: string[];
+  /** Internal hosts, addresses and CIDRs outbound webhooks and integrations may reach. */
+  outboundAllowHosts: string[];
   /** Tracking links and how often accounts are polled (src/engine/links.ts). */
   email: EmailConfig;
   /** Each provider's installation settings, from its own variables (src/channels/registry.ts). */
@@ -155,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePooling: e.QUOTAHIT_DATABASE_POOLING,
     dnsServers: e.QUOTAHIT_DNS_SERVERS,
     dkimSelectors: e.QUOTAHIT_DKIM_SELECTOR?.split(',') ?? [],
+    outboundAllowHosts: e.QUOTAHIT_OUTBOUND_ALLOW_HOSTS ?? [],
     email: {
       trackingSecret: e.QUOTAHIT_TRACKING_SECRET,
       trackingBaseUrl: e.TRACKING_BASE_URL?.replace(/\/+$/, ''),

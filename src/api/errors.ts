@@ -2,6 +2,7 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CsvInputError } from '../engine/commands/csvRecords.ts';
+import { JsonInputError } from '../core/jsonInput.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -34,6 +35,9 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
       status: error.statusCode,
       body: { error: { code: error.code, message: error.message, details: error.details } },
     };
+  }
+  if (error instanceof JsonInputError) {
+    return { status: 400, body: { error: { code: error.code, message: error.message } } };
   }
   if (error instanceof CsvInputError) {
     return { status: 400, body: { error: { code: 'invalid_csv', message: error.message } } };

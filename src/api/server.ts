@@ -7,6 +7,7 @@ import type { Db } from '../db/database.ts';
 import { authenticate, rejectKeysInUrl } from './auth.ts';
 import { isSecretParam } from '../core/redact.ts';
 import { ApiError, clientErrorHandler, errorHandler, frameworkErrorHandler } from './errors.ts';
+import { registerJsonBody } from './jsonBody.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { healthRoutes } from './routes/health.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
@@ -17,6 +18,7 @@ import { analyticsRoutes } from './routes/analytics.ts';
 import { enrollmentRoutes } from './routes/enrollments.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { senderRoutes } from './routes/senders.ts';
+import { senderTemplateRoutes } from './routes/senderTemplates.ts';
 import { sequenceRoutes } from './routes/sequences.ts';
 import { planRoutes } from './routes/plans.ts';
 import { writerRoutes } from './routes/writer.ts';
@@ -32,6 +34,8 @@ import { sequenceControlRoutes } from './routes/sequenceControl.ts';
 import { sessionPublicRoutes, sessionRoutes } from './routes/session.ts';
 import { registerWebApp } from './webApp.ts';
 import { doctorRoutes } from './routes/doctor.ts';
+import { outboundWebhookRoutes } from './routes/outboundWebhooks.ts';
+import { handoffRoutes } from './routes/handoffs.ts';
 import { dnsResolver } from '../engine/commands/doctorDns.ts';
 
 export type ServerOptions = {
@@ -121,6 +125,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       throw new ApiError(413, 'payload_too_large', `CSV body is larger than ${config.csvBodyLimitBytes} bytes`);
     }
   });
+  registerJsonBody(app);
   // CSV bodies are streamed to the importer, never buffered whole.
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
 
@@ -164,6 +169,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(enrollmentRoutes(engine));
     await v1.register(messageRoutes(engine));
     await v1.register(senderRoutes(engine, adapters));
+    await v1.register(senderTemplateRoutes(engine));
     await v1.register(analyticsRoutes(engine));
     await v1.register(writerRoutes(engine));
     await v1.register(planRoutes(engine));
@@ -175,6 +181,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(homeRoutes(db, engine));
     await v1.register(searchRoutes(db));
     await v1.register(sequenceControlRoutes(db, engine));
+    await v1.register(outboundWebhookRoutes(db, engine));
+    await v1.register(handoffRoutes(db, engine));
     await v1.register(
       doctorRoutes(db, engine, {
         keySource: config.encryptionKey ? 'environment' : 'data directory',

@@ -15,6 +15,7 @@ import type {
   PollResult,
   PrepareContext,
   PreparedMessage,
+  TemplateList,
   Screen,
   SendResult,
   WebhookRequest,
@@ -29,6 +30,7 @@ export type RegisteredAdapter = {
   label?: string;
   channels: readonly Channel[];
   idempotent: boolean;
+  idempotencyWindowMs?: number;
   screens?: readonly Screen[];
   credentialParts?: readonly string[];
   credentialAliases?: Readonly<Record<string, string>>;
@@ -51,6 +53,7 @@ export type RegisteredAdapter = {
     handshake?(request: WebhookRequest, accounts: readonly unknown[]): { status: number; body: string };
     secretHint?: string;
     acknowledge?: { contentType: string; body: string };
+    refusalStatus?: 401 | 403;
   };
   poll?: {
     pollable(credentials: unknown): boolean;
@@ -61,6 +64,7 @@ export type RegisteredAdapter = {
     ): Promise<PollResult<unknown>>;
   };
   checkConnection?(credentials: unknown, context: ConnectionContext): Promise<ConnectionCheck[]>;
+  listTemplates?(credentials: unknown, context: AdapterContext): Promise<TemplateList>;
   oauth?: {
     name: string;
     label: string;
@@ -93,6 +97,7 @@ export function register<C, S, P extends string>(
     label: adapter.label,
     channels: adapter.channels,
     idempotent: adapter.idempotent,
+    ...(adapter.idempotencyWindowMs === undefined ? {} : { idempotencyWindowMs: adapter.idempotencyWindowMs }),
     screens: adapter.screens ?? [],
     credentialParts: adapter.credentialParts ?? [],
     credentialAliases: adapter.credentialAliases ?? {},
@@ -103,7 +108,7 @@ export function register<C, S, P extends string>(
     send: (message, raw, context) => adapter.send(message, parse(raw), withSettings(context)),
     lookup: (messageId, raw, context) => adapter.lookup(messageId, parse(raw), withSettings(context)),
   };
-  const { prepare, webhook, poll, checkConnection, oauth } = adapter;
+  const { prepare, webhook, poll, checkConnection, listTemplates, oauth } = adapter;
   if (prepare)
     registered.prepare = async (message, conversation, context) =>
       prepare(message, conversation, { ...context, credentials: parse(context.credentials) });
@@ -136,6 +141,7 @@ export function register<C, S, P extends string>(
         : {}),
       ...(webhook.secretHint ? { secretHint: webhook.secretHint } : {}),
       ...(webhook.acknowledge ? { acknowledge: webhook.acknowledge } : {}),
+      ...(webhook.refusalStatus ? { refusalStatus: webhook.refusalStatus } : {}),
     };
   if (poll)
     registered.poll = {
@@ -147,6 +153,7 @@ export function register<C, S, P extends string>(
     };
   if (checkConnection)
     registered.checkConnection = (raw, context) => checkConnection(parse(raw), withSettings(context));
+  if (listTemplates) registered.listTemplates = (raw, context) => listTemplates(parse(raw), withSettings(context));
   if (oauth)
     registered.oauth = {
       name: oauth.name,

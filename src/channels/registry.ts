@@ -3,15 +3,29 @@
 // settings (environment variables) join the configuration from here, its webhooks are served at
 // /webhooks/<id>, and its credentials are validated by its own schema.
 import type { Channel } from '../core/channels.ts';
+import { gallaboxAdapter } from './gallabox/adapter.ts';
 import { gmailAdapter } from './gmail/adapter.ts';
 import { httpAdapter } from './http/adapter.ts';
+import { metaAdapter } from './meta/adapter.ts';
+import { phantombusterAdapter } from './phantombuster/adapter.ts';
 import { register, type RegisteredAdapter } from './register.ts';
 import { resendAdapter } from './resend/adapter.ts';
 import { sandboxAdapter } from './sandbox/adapter.ts';
 import { smtpAdapter } from './smtp/adapter.ts';
+import { twilioAdapter } from './twilio/adapter.ts';
 import type { ChannelAdapter } from './types.ts';
 
-export const PROVIDER_IDS = ['sandbox', 'http', 'smtp', 'gmail', 'resend'] as const;
+export const PROVIDER_IDS = [
+  'sandbox',
+  'http',
+  'smtp',
+  'gmail',
+  'resend',
+  'meta',
+  'gallabox',
+  'phantombuster',
+  'twilio',
+] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 /** Where a step goes when its channel has no account: stored, sent nowhere. */
@@ -40,6 +54,10 @@ const ADAPTERS: { [P in ProviderId]: Entry<P> } = {
   smtp: entry(smtpAdapter),
   gmail: entry(gmailAdapter),
   resend: entry(resendAdapter),
+  meta: entry(metaAdapter),
+  gallabox: entry(gallaboxAdapter),
+  phantombuster: entry(phantombusterAdapter),
+  twilio: entry(twilioAdapter),
 };
 
 export type AdapterRegistry = Record<ProviderId, RegisteredAdapter>;

@@ -23,18 +23,48 @@ export type OutboundMessage = {
   headers?: Record<string, string>;
   /** The provider's thread of an earlier message in this sequence (Gmail threadId …). */
   providerThreadId?: string;
+  /** An approved template to send instead of free text (WhatsApp outside the 24-hour window). */
+  template?: TemplateSend;
+};
+
+/** A template message: the approved template by name and language, its variables filled. */
+export type TemplateSend = {
+  name: string;
+  language: string;
+  /** In the template's order; `name` set for named variables ({{first_name}}). */
+  parameters: { name?: string; text: string }[];
+};
+
+export type TemplateList = { ok: true; templates: ChannelTemplate[] } | { ok: false; failure: SendFailure };
+
+/** A message template registered with the provider for an account (WhatsApp). */
+export type ChannelTemplate = {
+  name: string;
+  language: string;
+  category: string;
+  body: string;
+  /** As the provider says: APPROVED, PENDING, REJECTED, PAUSED, DISABLED … */
+  status: string;
 };
 
 export type SendSuccess = {
   providerMessageId: string;
   providerThreadId?: string;
+  /** The Message-ID the provider stored, when it replaced ours (Gmail may): threading and bounces use it. */
+  rfcMessageId?: string;
   /** Credentials the adapter renewed during the call (OAuth refresh): the engine stores them encrypted. */
   refreshedCredentials?: unknown;
 };
 
 /** Expected failures are values; failureAction (below) is the one place that decides what follows. */
 export type SendFailure =
-  | { kind: 'rate_limited'; message: string; retryAfterSeconds?: number }
+  | {
+      kind: 'rate_limited';
+      message: string;
+      retryAfterSeconds?: number;
+      /** The account's own sending limit (a day's quota) is reached: it sends nothing until then. */
+      accountLimit?: true;
+    }
   | { kind: 'temporary'; message: string; retryAfterSeconds?: number }
   | { kind: 'provider_down'; message: string }
   | { kind: 'auth_expired'; message: string }
@@ -45,7 +75,9 @@ export type SendFailure =
   /** No usable (approved) template for a message that needs one. */
   | { kind: 'template_required'; message: string }
   /** The person opted out on this channel at the provider (Twilio 21610, a WhatsApp block). */
-  | { kind: 'opted_out'; message: string };
+  | { kind: 'opted_out'; message: string }
+  /** The provider already used our idempotency key for a send it will not repeat (Resend 409 invalid_idempotent_request). */
+  | { kind: 'already_sent'; message: string };
 
 export type SendFailureKind = SendFailure['kind'];
 
@@ -57,9 +89,10 @@ export type SendFailureKind = SendFailure['kind'];
  *   open window); never dropped and never sent as something else;
  * - bounce: the address cannot receive: suppress it on this channel and stop the enrollment;
  * - suppress: the person opted out on this channel: suppress and move on;
- * - fail: this message is refused as it is: record it failed and go on with the sequence.
+ * - fail: this message is refused as it is: record it failed and go on with the sequence;
+ * - unknown: it may well have gone out already and must not go again: record it unknown and go on.
  */
-export type FailureAction = 'retry' | 'hold' | 'bounce' | 'suppress' | 'fail';
+export type FailureAction = 'retry' | 'hold' | 'bounce' | 'suppress' | 'fail' | 'unknown';
 
 export function failureAction(failure: SendFailure): FailureAction {
   switch (failure.kind) {
@@ -77,6 +110,8 @@ export function failureAction(failure: SendFailure): FailureAction {
       return 'suppress';
     case 'rejected':
       return 'fail';
+    case 'already_sent':
+      return 'unknown';
   }
 }
 
@@ -121,6 +156,8 @@ export type PrepareContext = {
   sequenceSettings: Record<string, unknown>;
   /** Public links and the secret that signs them (tracking, unsubscribe). */
   links: { publicBaseUrl: string; trackingBaseUrl: string; secret: string };
+  /** The account's message templates as last synced (WhatsApp); empty where the channel has none. */
+  templates?: readonly ChannelTemplate[];
 };
 
 /**
@@ -128,7 +165,7 @@ export type PrepareContext = {
  * (so a reply or a bounce can be matched even if we crash right after sending).
  */
 export type PreparedMessage =
-  | { ok: true; message: OutboundMessage; record?: { rfcMessageId?: string; subject?: string } }
+  | { ok: true; message: OutboundMessage; record?: { rfcMessageId?: string; subject?: string; body?: string } }
   | { ok: false; failure: SendFailure };
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
@@ -177,11 +214,23 @@ export type ProviderWebhook<Credentials, Settings> = {
   secretHint?: string;
   /** What to answer a verified request with (Twilio wants TwiML); JSON otherwise. */
   acknowledge?: { contentType: string; body: string };
+  /** The status a missing or wrong signature gets (401 unless the provider documents another: Twilio 403). */
+  refusalStatus?: 401 | 403;
 };
 
 export type PollResult<Credentials> =
   | { ok: true; events: KeyedEvent[]; cursor: Record<string, unknown>; refreshedCredentials?: Credentials }
-  | { ok: false; failure: SendFailure };
+  | {
+      ok: false;
+      failure: SendFailure;
+      /** What the poll got through before it failed (saved, so it is not read again). */
+      cursor?: Record<string, unknown>;
+      /**
+       * Provider ids of sends the provider accepted and then never carried out (an asynchronous
+       * launch that died on the account's session): the engine puts their steps back, held by the account.
+       */
+      unsent?: string[];
+    };
 
 export type ProviderPoll<Credentials> = {
   /** Whether this account has anything to poll (an SMTP account only with an IMAP mailbox). */
@@ -252,6 +301,8 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
   credentialAliases?: Readonly<Record<string, '.' | string>>;
   /** True when re-sending with the same message id can never deliver twice (idempotency keys). */
   idempotent: boolean;
+  /** How long the provider keeps an idempotency key (Resend: 24 h); past it a resend is a new send. */
+  idempotencyWindowMs?: number;
   screens?: readonly Screen[];
   settings?: ProviderSettings<Settings>;
   prepare?(
@@ -265,6 +316,8 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
   webhook?: ProviderWebhook<Credentials, Settings>;
   poll?: ProviderPoll<Credentials>;
   checkConnection?(credentials: Credentials, context: ConnectionContext): Promise<ConnectionCheck[]>;
+  /** The account's message templates as the provider holds them (WhatsApp), for syncing. */
+  listTemplates?(credentials: Credentials, context: AdapterContext): Promise<TemplateList>;
   oauth?: ProviderOAuth<Credentials, Settings>;
 };
 

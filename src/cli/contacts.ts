@@ -8,6 +8,7 @@ import { importContacts, type ImportRecord, type ImportResult } from '../engine/
 import { printJson, say, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { resolveWorkspace, withDatabase } from './session.ts';
+import { parseJsonInput } from '../core/jsonInput.ts';
 
 export async function importContactsCommand(file: string, options: { workspace?: string; json?: boolean }) {
   const size = await stat(file).then(
@@ -49,10 +50,13 @@ export async function recordsOf(
 ): Promise<AsyncIterable<ImportRecord> | Iterable<ImportRecord>> {
   if (file.toLowerCase().endsWith('.json')) {
     let value: unknown;
+    const text = await readFile(file, 'utf8').catch((error: Error) => {
+      throw new UsageError(`cannot read ${file}: ${error.message}`);
+    });
     try {
-      value = JSON.parse(await readFile(file, 'utf8'));
+      value = parseJsonInput(text, file);
     } catch (error) {
-      throw new UsageError(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(error instanceof Error ? error.message : String(error));
     }
     const list = Array.isArray(value) ? value : (value as { contacts?: unknown }).contacts;
     if (!Array.isArray(list)) throw new UsageError(`${file} must hold a list of contacts or {"contacts":[…]}`);

@@ -11,6 +11,7 @@ import { wireEngine } from '../engine/wire.ts';
 import { idList, isUuid, printJson, say, UsageError } from './args.ts';
 import type { EnrollOptions, SequenceCreateOptions } from './programData.ts';
 import { resolveSequence, resolveWorkspace, withDatabase, type Named } from './session.ts';
+import { parseJsonInput } from '../core/jsonInput.ts';
 
 export async function createSequenceCommand(options: SequenceCreateOptions): Promise<void> {
   if (!!options.preset === !!options.file) throw new UsageError('give either --preset or --file');
@@ -20,12 +21,14 @@ export async function createSequenceCommand(options: SequenceCreateOptions): Pro
     input = presetToSequence(options.preset, options.name);
   } else {
     let raw: unknown;
+    const file = options.file as string;
+    const text = await readFile(file, 'utf8').catch((error: Error) => {
+      throw new UsageError(`cannot read ${file}: ${error.message}`);
+    });
     try {
-      raw = JSON.parse(await readFile(options.file as string, 'utf8'));
+      raw = parseJsonInput(text, file);
     } catch (error) {
-      throw new UsageError(
-        `cannot read ${options.file} as JSON: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw new UsageError(error instanceof Error ? error.message : String(error));
     }
     const checked = validateSequence(options.name ? { ...(raw as object), name: options.name } : raw);
     if (!checked.ok) throw new UsageError(`invalid sequence:\n  ${checked.errors.map((e) => e.message).join('\n  ')}`);

@@ -50,6 +50,7 @@ async function run(role: Role): Promise<void> {
     providers: cfg.providers,
     model: cfg.model,
     ...(cfg.dnsServers ? { dnsServers: cfg.dnsServers } : {}),
+    outboundAllowHosts: cfg.outboundAllowHosts,
   });
   const stopWorker = role.worker
     ? await engine.startWorker({ sweepSeconds: cfg.sweepSeconds, concurrency: cfg.workerConcurrency })

@@ -2,6 +2,7 @@
 // A template is a purpose handed to the writer, not a stored text: unknown templates are allowed
 // and treated as free-form purposes.
 import { z } from 'zod';
+import { describeValue } from './validationErrors.ts';
 
 export const CHANNELS = ['email', 'linkedin', 'whatsapp', 'sms', 'call'] as const;
 
@@ -53,5 +54,5 @@ export function isLinkedinMessage(channel: Channel, template: string): boolean {
 
 function describeInput(input: unknown): string {
   if (input === undefined) return '';
-  return ` (got ${JSON.stringify(input) ?? String(input)})`;
+  return ` (got ${describeValue(input)})`;
 }

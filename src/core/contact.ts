@@ -5,6 +5,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import validator from 'validator';
 import { countryCode } from './countries.ts';
 import { normalizeLinkedInUrl } from './linkedin.ts';
+import { illFormedMessage, loneSurrogate } from './jsonInput.ts';
 
 export const CONTACT_STATUSES = [
   'new',
@@ -14,6 +15,8 @@ export const CONTACT_STATUSES = [
   'not_interested',
   'unsubscribed',
   'bounced',
+  'handed_off',
+  'unreachable',
 ] as const;
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 
@@ -82,6 +85,8 @@ const MAX_JSON_BYTES = 20_000;
 const MAX_TAGS = 50;
 // C0 controls other than tab, line feed and carriage return, plus DEL. NUL can never be stored.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** Free-form enrichment and custom values: deep enough for any real record. */
+const MAX_FREE_FORM_DEPTH = 16;
 const LINE_BREAK_OR_TAB = /[\t\n\r]/;
 const NO_IDENTITY = 'contact needs an email, phone or linkedinUrl to be identified';
 
@@ -180,6 +185,8 @@ function normalizeDomain(value: unknown): string | null {
 
 export function normalizeEmail(value: string | null): string | null {
   if (value === null) return null;
+  const surrogate = loneSurrogate(value);
+  if (surrogate) throw new Reject(illFormedMessage('email', surrogate));
   const lower = value.toLowerCase();
   if (!validator.isEmail(lower, { allow_utf8_local_part: true, allow_ip_domain: false, require_tld: true })) {
     throw new Reject(`email "${truncate(value)}" is not a valid email address`);
@@ -220,6 +227,8 @@ function optionalString(value: unknown, field: string, max: number): string | nu
 }
 
 function checkControl(text: string, field: string): void {
+  const surrogate = loneSurrogate(text);
+  if (surrogate) throw new Reject(illFormedMessage(field, surrogate));
   const match = CONTROL.exec(text);
   if (match) {
     const code = match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
@@ -319,17 +328,21 @@ function normalizeCustom(value: unknown, attempt: Attempt): Record<string, unkno
   return out;
 }
 
-/** Free-form JSON values: any shape, but no control characters and no over-long strings. */
-function checkJsonStrings(value: unknown, field: string): void {
+/** Free-form JSON values: any shape up to 16 levels, no control characters, no over-long strings. */
+function checkJsonStrings(value: unknown, field: string, depth = 0): void {
   if (typeof value === 'string') {
     checkControl(value, field);
     if (value.length > 5000) throw new Reject(`${field} is longer than 5000 characters`);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => checkJsonStrings(v, `${field}[${i}]`));
-  } else if (isRecord(value)) {
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (depth >= MAX_FREE_FORM_DEPTH) throw new Reject(`${field} nests deeper than ${MAX_FREE_FORM_DEPTH} levels`);
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkJsonStrings(v, `${field}[${i}]`, depth + 1));
+  } else {
     for (const [k, v] of Object.entries(value)) {
       checkControl(k, `${field} key`);
-      checkJsonStrings(v, `${field}.${truncate(k, 64)}`);
+      checkJsonStrings(v, `${field}.${truncate(k, 64)}`, depth + 1);
     }
   }
 }

@@ -3,11 +3,11 @@
 // it on the timeline and asks again (after a skip or a send it advances currentStep first).
 // Quotas are not decided here: they depend on the chosen account. On a quota refusal the engine
 // defers to nextAllowedSlot({ after: retryAt, … }) and asks again then.
-import type { Channel } from './channels.ts';
+import { CONNECTION_REQUEST, type Channel } from './channels.ts';
 import { planChannel, type ReachableContact } from './channelPlanner.ts';
 import { evaluateConditions, type StepHistoryEntry } from './conditions.ts';
 import { isInsideWindow, nextAllowedSlot } from './sendingWindow.ts';
-import type { FallbackPolicy, Schedule, Step } from './sequence.ts';
+import { DEFAULT_ACCEPTANCE_TIMEOUT_DAYS, type FallbackPolicy, type Schedule, type Step } from './sequence.ts';
 
 export type EnrollmentStatus = 'active' | 'paused' | 'completed' | 'stopped';
 
@@ -21,7 +21,8 @@ export type EnrollmentState = {
 };
 
 /** `jitter`: the window is open and the step waits out its random spacing (schedule.jitterSeconds). */
-export type WaitReason = 'not_due' | 'paused' | 'outside_window' | 'jitter';
+/** `awaiting_connection`: a LinkedIn message waits for its connection request to be accepted. */
+export type WaitReason = 'not_due' | 'paused' | 'outside_window' | 'jitter' | 'awaiting_connection';
 
 export type NextStepDecision =
   | {
@@ -92,6 +93,9 @@ export function decideNextStep(input: DecideNextStepInput): NextStepDecision {
   });
   if (!conditions.met) return { kind: 'skip', stepIndex, reason: conditions.reason };
 
+  const acceptance = awaitingAcceptance(input, step, dueAt);
+  if (acceptance) return { kind: 'wait', until: acceptance, reason: 'awaiting_connection', stepIndex };
+
   const plan = planChannel({
     step,
     contact: input.contact,
@@ -118,6 +122,28 @@ export function decideNextStep(input: DecideNextStepInput): NextStepDecision {
     ...(plan.reason !== undefined ? { fallbackReason: plan.reason } : {}),
     dueAt,
   };
+}
+
+/**
+ * A LinkedIn message whose connection request went out in this enrollment and is not accepted yet
+ * waits for the acceptance until the step's timeout (then the planner falls back, as for any
+ * contact not connected). The acceptance wakes the enrollment (engine/events/applyEffects.ts).
+ */
+export function awaitingAcceptance(
+  input: Pick<DecideNextStepInput, 'sequence' | 'history' | 'contact' | 'linkedinConnected' | 'now'>,
+  step: Step,
+  dueAt: Date,
+): Date | undefined {
+  if (step.channel !== 'linkedin' || step.template === CONNECTION_REQUEST || input.linkedinConnected) return undefined;
+  const requested = input.history.some(
+    (h) =>
+      h.channel === 'linkedin' &&
+      input.sequence.steps[h.stepIndex]?.template === CONNECTION_REQUEST &&
+      ['sent', 'delivered'].includes(h.status),
+  );
+  if (!requested) return undefined;
+  const until = new Date(dueAt.getTime() + (step.acceptanceTimeoutDays ?? DEFAULT_ACCEPTANCE_TIMEOUT_DAYS) * DAY_MS);
+  return until.getTime() > input.now.getTime() ? until : undefined;
 }
 
 type Window = { slotAfter: (after: Date) => Date; inside: (instant: Date) => boolean };

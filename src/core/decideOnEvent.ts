@@ -34,6 +34,8 @@ export type Effect =
   /** Stores a reply (its own table); a duplicate key ends the list. */
   | { kind: 'record_reply' }
   | { kind: 'message_status'; status: 'delivered' | 'bounced' | 'failed'; from: readonly string[]; error?: string }
+  /** The person read the message (WhatsApp read receipts): the earliest time is kept. */
+  | { kind: 'read' }
   /** A person opened (and, clicking, also clicked): the earliest time is kept. */
   | { kind: 'seen'; clicked: boolean }
   /** Suppresses the message's channel (its identity there) or every identity everywhere. */
@@ -81,7 +83,8 @@ export function decideOnEvent(event: Exclude<InboundEvent, { type: 'replied' }>,
     case 'delivered':
       return [record('delivered', {}), { kind: 'message_status', status: 'delivered', from: ['sent'] }];
     case 'read':
-      return [record('read', {})];
+      // A read receipt implies delivery (statuses arrive out of order: `read` without `delivered`).
+      return [record('read', {}), { kind: 'message_status', status: 'delivered', from: ['sent'] }, { kind: 'read' }];
     case 'opened':
     case 'clicked': {
       const machine = event.machine === true;

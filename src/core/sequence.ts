@@ -6,6 +6,27 @@ import { Channel, CONNECTION_REQUEST, isLinkedinMessage } from './channels.ts';
 import { describeValue, formatIssues, type ValidationResult } from './validationErrors.ts';
 
 const stepRef = z.number().int().min(0);
+
+// Names, template names and subjects are one line of valid Unicode: no C0 control (NUL can never
+// be stored), no DEL, no line break, no lone UTF-16 surrogate.
+const LINE_CONTROL = /[\u0000-\u001F\u007F]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function oneLine(text: z.ZodString) {
+  return text.superRefine((value, ctx) => {
+    const surrogate = LONE_SURROGATE.exec(value);
+    if (surrogate) {
+      ctx.addIssue({ code: 'custom', message: `contains a lone UTF-16 surrogate (${codePoint(surrogate[0])})` });
+      return;
+    }
+    const control = LINE_CONTROL.exec(value);
+    if (control) ctx.addIssue({ code: 'custom', message: `contains a control character (${codePoint(control[0])})` });
+  });
+}
+
+function codePoint(char: string): string {
+  return `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
 const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 export const StepCondition = z.discriminatedUnion('type', [
@@ -50,12 +71,17 @@ export const DEFAULT_FALLBACK_POLICY: Readonly<Record<Channel, StepFallback>> = 
 export const Step = z.strictObject({
   day: z.number().int().min(0).max(365),
   channel: Channel,
-  template: z.string().min(1).max(64),
-  subject: z.string().min(1).max(200).optional(),
+  template: oneLine(z.string().min(1).max(64)),
+  subject: oneLine(z.string().min(1).max(200)).optional(),
   conditions: z.array(StepCondition).max(10).optional(),
   fallback: StepFallback.optional(),
+  /** A LinkedIn message after a connection request waits this long for the acceptance, then falls back. */
+  acceptanceTimeoutDays: z.number().int().min(1).max(60).optional(),
 });
 export type Step = z.infer<typeof Step>;
+
+/** How long a LinkedIn message waits for its connection request to be accepted, by default. */
+export const DEFAULT_ACCEPTANCE_TIMEOUT_DAYS = 14;
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const Weekday = z.enum(WEEKDAYS);
@@ -121,7 +147,7 @@ export const DEFAULT_SCHEDULE: Schedule = Schedule.parse({});
 
 export const SequenceInput = z
   .object({
-    name: z.string().trim().min(1).max(120),
+    name: oneLine(z.string().trim().min(1).max(120)),
     steps: z.array(Step).min(1).max(50),
     schedule: Schedule.prefault({}),
     fallback: FallbackPolicy.default(() => ({ ...DEFAULT_FALLBACK_POLICY })),
@@ -133,6 +159,8 @@ export const SequenceInput = z
     tracking: z.boolean().default(true),
     /** Email: the first touch goes out as text/plain only, with nothing tracked. */
     plainTextFirstTouch: z.boolean().default(false),
+    /** SMS: the most segments one message may take (GSM-7 160/153, UCS-2 70/67 characters each; docs/sms.md). */
+    smsMaxSegments: z.number().int().min(1).max(10).default(1),
   })
   .superRefine((sequence, ctx) => {
     for (const issue of crossStepIssues(sequence.steps, sequence.fallback)) ctx.addIssue({ code: 'custom', ...issue });

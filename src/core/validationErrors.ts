@@ -52,9 +52,49 @@ function isShapeMismatch(issue: z.core.$ZodIssue): boolean {
 /** JSON-ish rendering of a user value for "(got …)" suffixes. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value);
-  if (json === undefined) return String(value);
-  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+  const out = { text: '' };
+  if (!renderJson(value, out)) return String(value);
+  return out.text.length > 60 ? `${out.text.slice(0, 57)}...` : out.text;
+}
+
+// What JSON.stringify would write, stopped once 61 characters are written: the same text for the
+// suffix above, at a cost bounded by the budget whatever the value's size or depth.
+const BUDGET = 61;
+
+function renderJson(value: unknown, out: { text: string }): boolean {
+  if (out.text.length >= BUDGET) return true;
+  if (typeof value === 'string') {
+    out.text += JSON.stringify(value.slice(0, BUDGET));
+    return true;
+  }
+  if (Array.isArray(value)) {
+    out.text += '[';
+    for (let i = 0; i < value.length && out.text.length < BUDGET; i++) {
+      if (i > 0) out.text += ',';
+      const item: unknown = value[i];
+      if (!renderJson(item, out)) out.text += 'null';
+    }
+    out.text += ']';
+    return true;
+  }
+  if (typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    out.text += '{';
+    let first = true;
+    for (const [key, item] of Object.entries(value)) {
+      if (out.text.length >= BUDGET) break;
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      out.text += `${first ? '' : ','}${JSON.stringify(key)}:`;
+      first = false;
+      renderJson(item, out);
+    }
+    out.text += '}';
+    return true;
+  }
+  if (typeof value === 'bigint') return false;
+  const json = JSON.stringify(value) as string | undefined;
+  if (json === undefined) return false;
+  out.text += json;
+  return true;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {

@@ -48,10 +48,11 @@ export async function conversationOf(
 export async function recordPrepared(
   sql: Sql,
   messageId: string,
-  record: { rfcMessageId?: string; subject?: string },
+  record: { rfcMessageId?: string; subject?: string; body?: string },
 ): Promise<void> {
   await sql.query(
-    'UPDATE messages SET rfc_message_id = coalesce($2, rfc_message_id), subject = coalesce($3, subject) WHERE id = $1',
-    [messageId, record.rfcMessageId ?? null, record.subject ?? null],
+    `UPDATE messages SET rfc_message_id = coalesce($2, rfc_message_id), subject = coalesce($3, subject),
+            body = coalesce($4, body) WHERE id = $1`,
+    [messageId, record.rfcMessageId ?? null, record.subject ?? null, record.body ?? null],
   );
 }

@@ -34,13 +34,14 @@ export type MessageRow = {
   sentAt: Date | null;
   openedAt: Date | null;
   clickedAt: Date | null;
+  readAt: Date | null;
 };
 
 export const MESSAGE_COLUMNS = `id, workspace_id AS "workspaceId", enrollment_id AS "enrollmentId", contact_id AS "contactId",
   sequence_id AS "sequenceId", step, channel, purpose, provider, sender_id AS "senderId", variant, status, subject, body,
   recipient, rfc_message_id AS "rfcMessageId", provider_message_id AS "providerMessageId",
   provider_thread_id AS "providerThreadId", error, attempts, lease_until AS "leaseUntil", reserved_at AS "reservedAt",
-  sent_at AS "sentAt", opened_at AS "openedAt", clicked_at AS "clickedAt"`;
+  sent_at AS "sentAt", opened_at AS "openedAt", clicked_at AS "clickedAt", read_at AS "readAt"`;
 
 export async function messagesOfEnrollment(sql: Sql, enrollmentId: string): Promise<MessageRow[]> {
   const { rows } = await sql.query<MessageRow>(
@@ -87,13 +88,16 @@ export async function markMessage(
     status: MessageStatus;
     providerMessageId?: string;
     providerThreadId?: string;
+    /** The Message-ID the provider stored, when it replaced ours. */
+    rfcMessageId?: string;
     error?: string | null;
     sentAt?: Date;
   },
 ): Promise<void> {
   await sql.query(
     `UPDATE messages SET status = $2, provider_message_id = coalesce($3, provider_message_id),
-       provider_thread_id = coalesce($4, provider_thread_id), error = $5, sent_at = coalesce($6, sent_at), lease_until = NULL
+       provider_thread_id = coalesce($4, provider_thread_id), error = $5, sent_at = coalesce($6, sent_at), lease_until = NULL,
+       rfc_message_id = coalesce($7, rfc_message_id)
      WHERE id = $1`,
     [
       id,
@@ -102,8 +106,14 @@ export async function markMessage(
       patch.providerThreadId ?? null,
       patch.error ?? null,
       patch.sentAt ?? null,
+      patch.rfcMessageId ?? null,
     ],
   );
+}
+
+/** A try that does not count toward the message's attempts (a provider's rate limit or quota). */
+export async function refundAttempt(sql: Sql, id: string): Promise<void> {
+  await sql.query('UPDATE messages SET attempts = greatest(attempts - 1, 0) WHERE id = $1', [id]);
 }
 
 /** Moves a message to `status` when it is in one of `from` (statuses only move forward). */
@@ -117,6 +127,11 @@ export async function setMessageStatus(
       WHERE id = $1 AND status = ANY ($3::text[])`,
     [id, input.status, input.from, input.error ?? null],
   );
+}
+
+/** The person read the message at `at` (the earliest receipt is kept). */
+export async function markRead(sql: Sql, id: string, at: Date): Promise<void> {
+  await sql.query('UPDATE messages SET read_at = least(coalesce(read_at, $2), $2) WHERE id = $1', [id, at]);
 }
 
 /** A person opened (and, with `clicked`, clicked) at `at`: the earliest time of each is kept. */

@@ -1,6 +1,7 @@
 // Sending accounts (the spec's outreach_channels): caps, warm-up, status; credentials encrypted.
 import type { ProviderId } from '../channels/registry.ts';
 import type { Channel } from '../core/channels.ts';
+import type { LinkedinAcceptance } from '../core/linkedinAcceptance.ts';
 import type { QuotaClass, Warmup } from '../core/quota.ts';
 import { execute, prepare, type Sql } from './database.ts';
 
@@ -26,12 +27,14 @@ export type SenderRow = {
   timezone: string;
   status: SenderStatus;
   statusReason: string | null;
+  /** LinkedIn accounts: the acceptance health of their requests (migration 060); null until judged. */
+  linkedinAcceptance: LinkedinAcceptance | null;
   createdAt: Date;
 };
 
 export type SenderInput = Omit<
   SenderRow,
-  'id' | 'workspaceId' | 'warmupStartedAt' | 'status' | 'statusReason' | 'createdAt'
+  'id' | 'workspaceId' | 'warmupStartedAt' | 'status' | 'statusReason' | 'createdAt' | 'linkedinAcceptance'
 > & {
   warmupStartedAt: Date;
 };
@@ -40,7 +43,7 @@ export const SENDER_COLUMNS = `id, workspace_id AS "workspaceId", channel, provi
   from_name AS "fromName", from_phone AS "fromPhone", linkedin_free AS "linkedinFree", credentials,
   daily_limit AS "dailyLimit", hourly_limit AS "hourlyLimit", weekly_limit AS "weeklyLimit",
   min_gap_seconds AS "minGapSeconds", warmup, warmup_started_at AS "warmupStartedAt", timezone, status,
-  status_reason AS "statusReason", created_at AS "createdAt"`;
+  status_reason AS "statusReason", linkedin_acceptance AS "linkedinAcceptance", created_at AS "createdAt"`;
 
 export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput): Promise<SenderRow> {
   const { rows } = await sql.query<SenderRow>(
@@ -149,6 +152,28 @@ export async function setSenderStatus(
     status,
     reason,
   ]);
+}
+
+/** The provider's own sending limit is reached: the account sends nothing until `until`. */
+export async function setSenderLimit(sql: Sql, id: string, until: Date, reason: string): Promise<void> {
+  await sql.query(
+    `UPDATE senders SET limited_until = $2, limited_reason = $3, updated_at = now()
+      WHERE id = $1 AND (limited_until IS NULL OR limited_until <= $2)`,
+    [id, until, reason],
+  );
+}
+
+/** The sending limit in force at `now`, if any. */
+export async function senderLimit(
+  sql: Sql,
+  id: string,
+  now: Date,
+): Promise<{ until: Date; reason: string | null } | undefined> {
+  const { rows } = await sql.query<{ until: Date; reason: string | null }>(
+    `SELECT limited_until AS until, limited_reason AS reason FROM senders WHERE id = $1 AND limited_until > $2`,
+    [id, now],
+  );
+  return rows[0];
 }
 
 /** Soft delete: messages keep pointing at the account that sent them. */
@@ -277,4 +302,25 @@ export async function reconnectSender(sql: Sql, id: string, credentials: Buffer)
 /** Back to active, its reason cleared (a resume). */
 export async function activateSender(sql: Sql, id: string): Promise<void> {
   await sql.query(`UPDATE senders SET status = 'active', status_reason = NULL, updated_at = now() WHERE id = $1`, [id]);
+}
+
+/** The account's last `limit` connection requests that went out before `before`: how many were accepted. */
+export async function linkedinAcceptanceSample(
+  sql: Sql,
+  input: { senderId: string; before: Date; limit: number },
+): Promise<{ requests: number; accepted: number }> {
+  const { rows } = await sql.query<{ requests: number; accepted: number }>(
+    `SELECT count(*)::int AS requests, count(c.linkedin_connected_at)::int AS accepted
+       FROM (SELECT contact_id FROM messages
+              WHERE sender_id = $1 AND channel = 'linkedin' AND purpose = 'connection_request'
+                AND status IN ('sent', 'delivered') AND sent_at <= $2
+              ORDER BY sent_at DESC LIMIT $3) r
+       JOIN contacts c ON c.id = r.contact_id`,
+    [input.senderId, input.before, input.limit],
+  );
+  return rows[0] ?? { requests: 0, accepted: 0 };
+}
+
+export async function setLinkedinAcceptance(sql: Sql, id: string, acceptance: LinkedinAcceptance): Promise<void> {
+  await sql.query('UPDATE senders SET linkedin_acceptance = $2 WHERE id = $1', [id, JSON.stringify(acceptance)]);
 }

@@ -16,6 +16,8 @@ export type Sequence = {
     /** Absent on sequences created before these settings existed: tracking on, HTML first touch. */
     tracking?: boolean;
     plainTextFirstTouch?: boolean;
+    /** Absent on sequences created before SMS went through Twilio: 1. */
+    smsMaxSegments?: number;
   };
   /** 'paused' by its health (bounces, complaints): its email steps wait until someone resumes it. */
   status: 'active' | 'paused';
@@ -48,6 +50,7 @@ export async function insertSequence(
         variants: input.variants,
         tracking: input.tracking,
         plainTextFirstTouch: input.plainTextFirstTouch,
+        smsMaxSegments: input.smsMaxSegments,
       }),
     ],
   );

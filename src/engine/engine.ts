@@ -23,6 +23,7 @@ import type { Queue } from './queue.ts';
 import { recordCompletion } from '../db/completions.ts';
 import { runEnrollment } from './steps/runEnrollment.ts';
 import { startWorker } from './worker.ts';
+import { createOutbound, type OutboundOptions } from './outbound/outbound.ts';
 
 export type Engine = ReturnType<typeof createEngine>;
 
@@ -43,6 +44,8 @@ export type EngineOptions = {
   recipients?: RecipientChecker;
   /** How often the worker polls accounts for replies (seconds). */
   replyPollSeconds?: number;
+  /** Outbound webhooks, notifications and CRMs (outbound/outbound.ts). */
+  outbound?: OutboundOptions;
 };
 
 /** Completions announced at once go to the queue in one insert. */
@@ -102,7 +105,8 @@ export function createEngine(options: EngineOptions) {
     return summary;
   };
   const handlers = jobHandlers(deps, { receiveReply, pollOne });
-  return engineApi({ deps, handlers, classify, job, receiveReply, pollOne, options });
+  const outbound = createOutbound(deps, options.outbound);
+  return { ...engineApi({ deps, handlers, classify, job, receiveReply, pollOne, options, outbound }), outbound };
 }
 
 /** Records and acts on a reply at once; the routing that follows is a job. */
@@ -136,7 +140,7 @@ function jobHandlers(
       await runEnrollment(deps, ref, { inline: true });
     },
     'outreach/reply.received': async ({ workspaceId, replyId }) => {
-      await db.tenant(workspaceId, (sql) => routeReply(sql, replyId, clock.now()));
+      await db.tenant(workspaceId, (sql) => routeReply(sql, replyId, clock.now(), deps.links.publicUrl));
     },
     'outreach/sequence.completed': async ({ workspaceId, enrollmentId }) => {
       await recordCompletion(db, workspaceId, enrollmentId, clock.now());
@@ -177,6 +181,7 @@ function engineApi(parts: {
   receiveReply: ReceiveReply;
   pollOne: (ref: PollRef) => Promise<PollSummary>;
   options: EngineOptions;
+  outbound: { deliverDue(): Promise<number> };
 }) {
   const { deps, handlers, job, options } = parts;
   const { queue } = options;
@@ -220,6 +225,7 @@ function engineApi(parts: {
         handlers,
         tick: (input) => tickDue(deps, input),
         pollMailboxes: () => engine.pollMailboxes(),
+        deliverOutbound: () => parts.outbound.deliverDue(),
         replyPollSeconds: options.replyPollSeconds ?? 60,
         ...workerOptions,
       });

@@ -14,6 +14,7 @@ import {
 } from '../db/inbox.ts';
 import { suppressContact } from '../db/suppressions.ts';
 import type { Engine } from './engine.ts';
+import { createHandoff } from './handoffs.ts';
 import type { EnrollmentRef } from './ports.ts';
 
 export const HANDOFF_OUTCOMES = ['meeting_booked', 'follow_up', 'not_a_fit', 'no_answer'] as const;
@@ -70,6 +71,18 @@ export async function actOnReply(
             `Hand-off: ${contact.firstName ?? 'the contact'} was marked interested — follow up personally`,
             { intent: reply.intent, ...(command.note ? { note: command.note } : {}) },
           );
+        await createHandoff(sql, {
+          workspaceId: input.workspaceId,
+          contactId: contact.id,
+          cause: {
+            source: 'reply',
+            sourceRef: reply.id,
+            intent: reply.intent,
+            ...(command.note ? { note: command.note } : {}),
+          },
+          now,
+          publicUrl: engine.deps.links.publicUrl,
+        });
         data = command.note ? { note: command.note } : {};
         break;
       }

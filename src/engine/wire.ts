@@ -28,6 +28,8 @@ export async function wireEngine(
     model?: ModelConfig;
     /** QUOTAHIT_DNS_SERVERS: where the recipients' MX lookups go (the system's resolver when absent). */
     dnsServers?: readonly string[];
+    /** QUOTAHIT_OUTBOUND_ALLOW_HOSTS: internal receivers of webhooks and integrations. */
+    outboundAllowHosts?: readonly string[];
   },
 ): Promise<{ engine: Engine; adapters: AdapterRegistry; queue?: Queue }> {
   const adapters = defaultAdapters(options.providers ?? {});
@@ -53,6 +55,7 @@ export async function wireEngine(
     }),
     ...(options.email ? { replyPollSeconds: options.email.replyPollSeconds } : {}),
     ...(options.dnsServers ? { recipients: createRecipientChecker({ servers: options.dnsServers }) } : {}),
+    outbound: { allowHosts: options.outboundAllowHosts ?? [] },
   });
   return { engine, adapters, ...(queue ? { queue } : {}) };
 }

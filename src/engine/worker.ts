@@ -13,6 +13,8 @@ export async function startWorker(input: {
   handlers: JobHandlers;
   tick: (input: { maxRuns: number; overdueMs: number }) => Promise<number>;
   pollMailboxes: () => Promise<void>;
+  /** The outbox: due webhook, notification and CRM deliveries (outbound/deliver.ts). */
+  deliverOutbound: () => Promise<number>;
   replyPollSeconds: number;
   concurrency?: number;
   sweepSeconds?: number;
@@ -62,8 +64,21 @@ export async function startWorker(input: {
       .catch((error: unknown) => log.warn({ err: error }, 'statistics refresh failed'))
       .finally(() => (analyzing = false));
   }, 10_000);
+  // The outbox every second: an interested reply reaches its receivers within seconds.
+  let delivering: Promise<unknown> = Promise.resolve();
+  let outboundBusy = false;
+  const outboundTimer = setInterval(() => {
+    if (stopped || outboundBusy) return;
+    outboundBusy = true;
+    delivering = input
+      .deliverOutbound()
+      .catch((error: unknown) => log.error({ err: error }, 'outbound delivery failed'))
+      .finally(() => (outboundBusy = false));
+  }, 1000);
   return async () => {
     stopped = true;
+    clearInterval(outboundTimer);
+    await delivering;
     clearInterval(timer);
     clearInterval(inboundTimer);
     clearInterval(statisticsTimer);

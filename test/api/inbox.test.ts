@@ -81,7 +81,7 @@ describe('GET /v1/replies', () => {
     expect((await w.timeline(ben)).map((a) => a.type)).toContain('snoozed');
 
     await w.ok('POST', `/v1/replies/${later}/handoff`, {});
-    expect((await w.ok('GET', `/v1/contacts/${ben}`)).status).toBe('interested');
+    expect((await w.ok('GET', `/v1/contacts/${ben}`)).status).toBe('handed_off');
     expect((await w.ok('GET', '/v1/activities?type=handoff&open=true')).data).toHaveLength(2);
     await w.ok('POST', `/v1/replies/${positive}/outcome`, { outcome: 'meeting_booked', note: 'Thu 10:00' });
     expect((await w.ok('GET', '/v1/activities?type=handoff&open=true')).data).toHaveLength(1);

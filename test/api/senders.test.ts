@@ -26,7 +26,7 @@ describe('senders API', () => {
       hasCredentials: true,
     });
     const linkedin = await w.ok('POST', '/v1/senders', { channel: 'linkedin', provider: 'sandbox', name: 'LI' });
-    expect(linkedin).toMatchObject({ dailyLimit: 25, weeklyLimit: 100 });
+    expect(linkedin).toMatchObject({ dailyLimit: 20, weeklyLimit: 100 });
     const listed = await w.call('GET', '/v1/senders');
     expect(JSON.stringify(listed.body)).not.toContain('super-secret-token');
     expect(JSON.stringify(listed.body)).not.toContain('127.0.0.1:9');

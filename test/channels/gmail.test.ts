@@ -4,9 +4,11 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getRawMessage, listHistory } from '../../src/channels/gmail/api.ts';
+import { pollGmail } from '../../src/channels/gmail/poll.ts';
+import type { KeyedEvent } from '../../src/core/events.ts';
 import { gmailAdapter } from '../../src/channels/gmail/adapter.ts';
 import { GmailCredentials } from '../../src/channels/gmail/credentials.ts';
-import { buildAuthUrl, exchangeCode, refreshAccessToken } from '../../src/channels/gmail/oauth.ts';
+import { buildAuthUrl, exchangeCode, googleOAuth, refreshAccessToken } from '../../src/channels/gmail/oauth.ts';
 import { buildEmail } from '../../src/channels/email/buildEmail.ts';
 import type { OutboundMessage } from '../../src/channels/types.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
@@ -123,12 +125,40 @@ describe('gmail adapter', () => {
   it.each([
     { failure: '429', retryAfterSeconds: 30 },
     { failure: 'userRateLimitExceeded', retryAfterSeconds: 60 },
-    { failure: 'dailyLimitExceeded', retryAfterSeconds: 3600 },
-  ] as const)('maps quota answer $failure to rate_limited', async ({ failure, retryAfterSeconds }) => {
+    // A day's sending limit with no time given: wait a day (Google: up to 24 h), as the account's limit.
+    { failure: 'dailyLimitExceeded', retryAfterSeconds: 86400, accountLimit: true },
+  ] as const)('maps quota answer $failure to rate_limited', async ({ failure, ...expected }) => {
     google.sendFailures.push(failure);
     expect(await gmailAdapter.send(message(`m-${failure}`), connected(), {})).toEqual({
       ok: false,
-      failure: { kind: 'rate_limited', message: 'Gmail API quota exceeded', retryAfterSeconds },
+      failure: { kind: 'rate_limited', message: 'Gmail API quota exceeded', ...expected },
+    });
+  });
+
+  it('honours the time in "Retry after <time>", Google\'s real quota body', async () => {
+    const now = new Date();
+    google.sendFailures.push({
+      status: 429,
+      reason: 'rateLimitExceeded',
+      retryAfter: new Date(now.getTime() + 15 * 60_000 + 300),
+    });
+    const soon = await gmailAdapter.send(message('m-retry-after'), connected(), { now });
+    expect(soon).toEqual({
+      ok: false,
+      failure: { kind: 'rate_limited', message: 'Gmail API quota exceeded', retryAfterSeconds: 901 },
+    });
+    // The sending limit: locked out for most of a day, the account's own limit.
+    google.sendFailures.push({
+      status: 429,
+      reason: 'rateLimitExceeded',
+      retryAfter: new Date(now.getTime() + 20 * 3600_000),
+    });
+    const locked = await gmailAdapter.send(message('m-locked'), connected(), { now });
+    expect(!locked.ok && locked.failure).toEqual({
+      kind: 'rate_limited',
+      message: 'Gmail API quota exceeded',
+      retryAfterSeconds: 72000,
+      accountLimit: true,
     });
   });
 
@@ -156,7 +186,60 @@ describe('gmail adapter', () => {
   });
 });
 
+describe('gmail: Message-IDs and threads as Gmail keeps them', () => {
+  it('reads back a Message-ID Gmail replaced, and says nothing when Gmail kept ours', async () => {
+    const credentials = connected();
+    const kept = await gmailAdapter.send(message('m-kept'), credentials, {});
+    expect(kept.ok && kept.value.rfcMessageId).toBeUndefined();
+    google.rewriteMessageIds = true;
+    const rewritten = await gmailAdapter.send(message('m-rewritten'), credentials, {});
+    google.rewriteMessageIds = false;
+    if (!rewritten.ok) throw new Error('send failed');
+    const stored = google.messages.find((m) => m.id === rewritten.value.providerMessageId);
+    expect(rewritten.value.rfcMessageId).toBe(stored?.messageIdHeader);
+    expect(rewritten.value.rfcMessageId).toMatch(/@mail\.gmail\.com>$/);
+  });
+
+  it('sends a follow-up whose thread Gmail no longer knows once more, as a new thread', async () => {
+    const credentials = connected();
+    const thread = {
+      messageIdHeader: '<m-gone@acme.io>',
+      subject: 'Reporting at Globex',
+      providerThreadId: 'deadbeef00',
+    };
+    const result = await gmailAdapter.send(message('m-stale-thread', thread), credentials, {});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.providerThreadId).toBe(result.value.providerMessageId);
+    const sends = google.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages/send'));
+    expect(sends.length).toBeGreaterThanOrEqual(2);
+    const parsed = await simpleParser(google.messages.at(-1)!.raw);
+    expect(parsed.inReplyTo).toBe('<m-gone@acme.io>');
+  });
+});
+
 describe('gmail oauth', () => {
+  it.each([
+    [
+      ['https://www.googleapis.com/auth/gmail.readonly'],
+      /did not grant https:\/\/www\.googleapis\.com\/auth\/gmail\.send \(to send mail\)/,
+    ],
+    [['https://www.googleapis.com/auth/gmail.send'], /gmail\.readonly \(to read replies and bounces\)/],
+  ])('refuses a grant without every Gmail scope, naming the missing one (%j)', async (granted, why) => {
+    const redirectUri = 'https://app.test/oauth/google/callback';
+    const settings = {
+      clientId: google.clientId,
+      clientSecret: google.clientSecret,
+      authUrl: `${google.url}/auth`,
+      tokenUrl: `${google.url}/token`,
+      apiBaseUrl: google.url,
+    };
+    const code = google.issueCode(redirectUri, granted);
+    const result = await googleOAuth.exchange(settings, { code, redirectUri }, { now: new Date() });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toMatch(why);
+  });
+
   it('builds the consent URL for offline access to send and read', () => {
     const url = new URL(
       buildAuthUrl({ clientId: 'cid', redirectUri: 'https://app.test/oauth/google/callback', state: 'st8' }),
@@ -221,19 +304,69 @@ describe('gmail reply polling helpers', () => {
     const changes = await listHistory(credentials, start);
     expect(changes.ok).toBe(true);
     if (!changes.ok) return;
+    if (changes.value.expired) throw new Error('history expired');
     expect(changes.value.messages.map((m) => m.id)).toEqual(delivered.map((m) => m.id));
-    expect(changes.value).toMatchObject({ historyId: String(google.currentHistoryId()), resynced: false });
+    expect(changes.value).toMatchObject({ historyId: String(google.currentHistoryId()), expired: false });
     const fetched = await getRawMessage(credentials, delivered[2]!.id);
     expect(fetched.ok && fetched.value.raw.toString()).toContain('Reply 3');
   });
 
-  it('resyncs from the profile when the start history id is too old', async () => {
+  it('says when Gmail no longer knows the start history id', async () => {
     google.oldestHistoryId = 500;
     const changes = await listHistory(connected(), '10');
     google.oldestHistoryId = 1;
-    expect(changes).toEqual({
-      ok: true,
-      value: { messages: [], historyId: String(google.currentHistoryId()), resynced: true },
-    });
+    expect(changes).toEqual({ ok: true, value: { expired: true } });
+  });
+});
+
+describe('gmail reply polling', () => {
+  const reply = (n: string) =>
+    Buffer.from(
+      `From: dana@globex.com\r\nTo: sam@acme.io\r\nSubject: Re: hi\r\nMessage-ID: <${n}@globex.com>\r\n\r\nReply ${n}\r\n`,
+    );
+  const poll = async (credentials: GmailCredentials, cursor: Record<string, unknown>, now = google.now) => {
+    const result = await pollGmail(credentials, cursor, { now });
+    if (!result.ok) throw new Error(`poll failed: ${result.failure.message}`);
+    return result;
+  };
+  const bodies = (events: KeyedEvent[]) => events.map((e) => (e.event.type === 'replied' ? e.event.text.trim() : ''));
+
+  it('skips a message deleted before it is fetched, and the replies after it still arrive', async () => {
+    const credentials = connected();
+    const first = await poll(credentials, {});
+    const gone = google.deliver(reply('gone'));
+    google.deleteMessage(gone.id);
+    google.deliver(reply('kept'));
+    const second = await poll(credentials, first.cursor);
+    expect(bodies(second.events)).toEqual(['Reply kept']);
+    expect(second.cursor.historyId).toBe(String(google.currentHistoryId()));
+  });
+
+  it('ignores drafts (each save a new id, the old one gone) and what we sent', async () => {
+    const credentials = connected();
+    const first = await poll(credentials, {});
+    google.saveDraft(reply('draft-1'));
+    google.saveDraft(reply('draft-2'));
+    await gmailAdapter.send(message('m-poll-sent'), credentials, {});
+    google.deliver(reply('real'));
+    const second = await poll(credentials, first.cursor);
+    expect(bodies(second.events)).toEqual(['Reply real']);
+  });
+
+  it('reads the gap with messages.list when Gmail has forgotten the history id', async () => {
+    const credentials = connected();
+    const polledAt = new Date(google.now.getTime());
+    const first = await poll(credentials, {}, polledAt);
+    google.now = new Date(polledAt.getTime() + 9 * 24 * 3600_000);
+    const missed = google.deliver(reply('in-the-gap'));
+    google.forgetHistory();
+    const second = await poll(credentials, first.cursor, google.now);
+    google.oldestHistoryId = 1;
+    expect(second.events.map((e) => e.key)).toContain(`gmail:${missed.id}`);
+    expect(bodies(second.events)).toContain('Reply in-the-gap');
+    expect(second.cursor.historyId).toBe(String(google.currentHistoryId()));
+    // And from there on, history again.
+    google.deliver(reply('after'));
+    expect(bodies((await poll(credentials, second.cursor)).events)).toEqual(['Reply after']);
   });
 });

@@ -51,10 +51,49 @@ describe('resend adapter', () => {
     });
   });
 
-  it('treats a reused key with another body as a temporary conflict', async () => {
-    await resendAdapter.send(message('msg-2'), credentials, {});
+  it('a reused key with another body is never retried: the email the key sent is looked up', async () => {
+    const first = await resendAdapter.send(message('msg-2'), credentials, {});
     const conflict = await resendAdapter.send(message('msg-2', 'changed'), credentials, {});
-    expect(!conflict.ok && conflict.failure.kind).toBe('temporary');
+    expect(first.ok && conflict.ok && conflict.value.providerMessageId).toBe(first.ok && first.value.providerMessageId);
+    // Without our Message-ID on the first email there is nothing to find it by: already sent.
+    const bare = { ...message('msg-2b'), headers: {} };
+    await resendAdapter.send(bare, credentials, {});
+    expect(await resendAdapter.send({ ...bare, text: 'changed' }, credentials, {})).toEqual({
+      ok: false,
+      failure: {
+        kind: 'already_sent',
+        message: 'Resend already sent an email under this message id (409 invalid_idempotent_request)',
+      },
+    });
+    expect(resend.emails.filter((e) => e.idempotencyKey === 'msg-2b')).toHaveLength(1);
+  });
+
+  it('retries a key whose first request is still running (409 concurrent_idempotent_requests)', async () => {
+    resend.concurrentNext = 1;
+    const busy = await resendAdapter.send(message('msg-2c'), credentials, {});
+    expect(!busy.ok && busy.failure).toMatchObject({ kind: 'temporary', retryAfterSeconds: 5 });
+    expect((await resendAdapter.send(message('msg-2c'), credentials, {})).ok).toBe(true);
+  });
+
+  it('keeps a key 24 hours: after that, the same key sends again (so the engine must not rely on it)', async () => {
+    const start = resend.now;
+    await resendAdapter.send(message('msg-2d'), credentials, {});
+    resend.now = new Date(start.getTime() + 25 * 3600_000);
+    await resendAdapter.send(message('msg-2d'), credentials, {});
+    resend.now = start;
+    expect(resend.emails.filter((e) => e.idempotencyKey === 'msg-2d')).toHaveLength(2);
+    expect(resendAdapter.idempotencyWindowMs).toBe(24 * 3600_000);
+  });
+
+  it("a day's quota waits for the next UTC day, as the account's limit", () => {
+    const now = new Date('2026-03-02T21:30:00Z');
+    expect(
+      classifyResendError(
+        { statusCode: 429, name: 'daily_quota_exceeded', message: 'quota' },
+        { 'retry-after': '1' },
+        now,
+      ),
+    ).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 2.5 * 3600, accountLimit: true });
   });
 
   it('maps 429 to rate_limited with Retry-After', async () => {

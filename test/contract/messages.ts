@@ -13,3 +13,14 @@ export function emailMessage(id: string, to = 'dana@globex.example'): OutboundMe
     headers: { 'Message-ID': `<${id}@acme.example>` },
   };
 }
+
+export function whatsappMessage(id: string, to = '+16505551234'): OutboundMessage {
+  return {
+    id,
+    channel: 'whatsapp',
+    purpose: 'casual_checkin',
+    to: { phone: to, name: 'Ana Lima' },
+    from: { phone: '+15550783881', name: 'Sam' },
+    text: 'Hi Ana, a short note about your rollout.',
+  };
+}

@@ -39,8 +39,10 @@ adapterContract({
       message: (base) => ({ ...base, to: { email: 'not an address' } }),
     },
     { kind: 'provider_down', arrange: () => ({ ...credentials(), baseUrl: 'http://127.0.0.1:1' }) },
+    { kind: 'temporary', arrange: () => void (resend.concurrentNext = 1) },
   ],
-  lookup: { sent: 'unsupported', unknown: 'unsupported' },
+  // Found by its Message-ID in the list of recent emails; a miss proves nothing.
+  lookup: { sent: 'found', unknown: 'unsupported' },
   webhook: {
     // Only the signing secret matters to a webhook (the account's API key is never used there).
     credentials: { apiKey: 're_contract_key', webhookSecret: SECRET },
@@ -71,6 +73,30 @@ adapterContract({
         name: 'email.bounced (permanent)',
         body: event('email.bounced', { bounce: { type: 'Permanent', message: '550 5.1.1 unknown user' } }),
         expect: [{ type: 'bounced', bounceType: 'hard', reason: '550 5.1.1 unknown user' }],
+      },
+      {
+        name: 'email.bounced (no bounce.type: still permanent)',
+        body: event('email.bounced', { bounce: { subType: 'General', message: '550 5.1.1 unknown user' } }),
+        expect: [{ type: 'bounced', bounceType: 'hard' }],
+      },
+      {
+        name: 'email.bounced (its Message-ID read)',
+        body: event('email.bounced', { message_id: '<m-1@acme.example>', bounce: { type: 'Permanent', message: 'x' } }),
+        expect: [{ ref: { providerMessageId: 're_email_1', rfcMessageIds: ['<m-1@acme.example>'], channel: 'email' } }],
+      },
+      {
+        name: 'email.failed',
+        body: event('email.failed', { failed: { reason: 'reached_daily_quota' } }),
+        expect: [{ type: 'failed', reason: 'reached_daily_quota' }],
+      },
+      {
+        name: 'email.suppressed',
+        body: event('email.suppressed', {
+          suppressed: { message: 'on the suppression list', type: 'OnAccountSuppressionList' },
+        }),
+        expect: [
+          { type: 'bounced', bounceType: 'hard', reason: 'Resend suppressed the address: on the suppression list' },
+        ],
       },
       {
         name: 'email.bounced (transient)',

@@ -266,3 +266,60 @@ describe('decideNextStep: sending window', () => {
     });
   });
 });
+
+describe('decideNextStep: a LinkedIn message waits for the acceptance', () => {
+  const steps: Step[] = [
+    { day: 0, channel: 'linkedin', template: 'connection_request' },
+    { day: 2, channel: 'linkedin', template: 'linkedin_dm' },
+  ];
+  const requested = (status: string): StepHistoryEntry => ({
+    stepIndex: 0,
+    channel: 'linkedin',
+    status,
+    opened: false,
+    clicked: false,
+  });
+  const dm = (over: Partial<DecideNextStepInput>, step1: Partial<Step> = {}) =>
+    decideNextStep(
+      input({ currentStep: 1, sequence: { steps: [steps[0] as Step, { ...(steps[1] as Step), ...step1 }] }, ...over }),
+    );
+
+  it.each([
+    [
+      'the request went out, not accepted yet: waits until the 14-day timeout',
+      { history: [requested('delivered')], now: at(3) },
+      { kind: 'wait', reason: 'awaiting_connection', until: at(16) },
+    ],
+    [
+      'accepted: sends',
+      { history: [requested('sent')], now: at(3), linkedinConnected: true },
+      { kind: 'send', channel: 'linkedin' },
+    ],
+    [
+      'timed out: falls back',
+      { history: [requested('sent')], now: at(16) },
+      { kind: 'send', channel: 'email', fellBackFrom: ['linkedin'] },
+    ],
+    [
+      'the request failed: falls back at once',
+      { history: [requested('failed')], now: at(3) },
+      { kind: 'send', channel: 'email' },
+    ],
+    [
+      'no request in this enrollment: falls back at once',
+      { history: [], now: at(3) },
+      { kind: 'send', channel: 'email' },
+    ],
+  ] as const)('%s', (_name, over, expected) => {
+    expect(dm(over)).toMatchObject(expected);
+  });
+
+  it('the timeout is settable per step', () => {
+    expect(dm({ history: [requested('sent')], now: at(3) }, { acceptanceTimeoutDays: 3 })).toMatchObject({
+      until: at(5),
+    });
+    expect(dm({ history: [requested('sent')], now: at(5) }, { acceptanceTimeoutDays: 3 })).toMatchObject({
+      channel: 'email',
+    });
+  });
+});

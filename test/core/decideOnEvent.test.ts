@@ -17,7 +17,7 @@ const kinds = (effects: Effect[]) => effects.map((e) => e.kind);
 describe('decideOnEvent', () => {
   it.each<[string, Exclude<InboundEvent, { type: 'replied' }>, string[]]>([
     ['delivered', { type: 'delivered', ref, via: 'resend' }, ['record', 'message_status']],
-    ['read', { type: 'read', ref, via: 'meta' }, ['record']],
+    ['read', { type: 'read', ref, via: 'meta' }, ['record', 'message_status', 'read']],
     ['a person opens', { type: 'opened', ref, via: 'tracking', machine: false }, ['record', 'seen', 'note']],
     ['a machine opens', { type: 'opened', ref, via: 'tracking', machine: true }, ['record']],
     [

@@ -18,8 +18,8 @@ const idle: QuotaUsage = { today: 0, thisHour: 0, thisWeek: 0 };
 describe('defaults', () => {
   it('match the spec', () => {
     expect(DEFAULT_LIMITS.email).toMatchObject({ dailyLimit: 50, warmup: { start: 10, increment: 5, ceiling: 50 } });
-    expect(DEFAULT_LIMITS.linkedin_connection).toMatchObject({ dailyLimit: 25, weeklyLimit: 100 });
-    expect(DEFAULT_LIMITS.linkedin_message.dailyLimit).toBe(50);
+    expect(DEFAULT_LIMITS.linkedin_connection).toMatchObject({ dailyLimit: 20, weeklyLimit: 100 });
+    expect(DEFAULT_LIMITS.linkedin_message.dailyLimit).toBe(20);
     expect(DEFAULT_LIMITS.whatsapp.dailyLimit).toBe(250);
     expect(DEFAULT_LIMITS.sms.dailyLimit).toBe(200);
     expect(DEFAULT_LIMITS.call.dailyLimit).toBe(50);

@@ -30,6 +30,7 @@ describe('validateSequence', () => {
         variants: 1,
         tracking: true,
         plainTextFirstTouch: false,
+        smsMaxSegments: 1,
       },
     });
   });

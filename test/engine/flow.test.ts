@@ -165,10 +165,13 @@ describe('LinkedIn connections and the colleague rule', () => {
     expect(accepted.linkedinConnectedAt).toEqual(expect.any(String));
     w.clock.advance(2 * DAY + 60_000);
     await w.engine.tick();
-    const sent = await w.messages('&status=sent');
-    const dm = (id: string) => sent.find((m) => m.contactId === id && m.step === 1);
-    expect(dm(connected as string)).toMatchObject({ channel: 'linkedin', purpose: 'linkedin_dm' });
-    expect(dm(pending as string)).toMatchObject({ channel: 'email' });
+    const dm = async (id: string) => (await w.messages('&status=sent')).find((m) => m.contactId === id && m.step === 1);
+    expect(await dm(connected as string)).toMatchObject({ channel: 'linkedin', purpose: 'linkedin_dm' });
+    // The request went out: the DM waits for the acceptance up to its timeout (14 days), then falls back.
+    expect(await dm(pending as string)).toBeUndefined();
+    w.clock.advance(14 * DAY);
+    await w.engine.tick();
+    expect(await dm(pending as string)).toMatchObject({ channel: 'email' });
     expect((await w.timeline(pending as string)).find((t) => t.type === 'fell_back')?.summary).toMatch(/connect/i);
     expect((await w.call('POST', `/v1/contacts/${connected}/linkedin-connection`, { connected: 'yes' })).status).toBe(
       400,

@@ -42,7 +42,7 @@ describe('replies', () => {
     const replied = timeline.find((t) => t.type === 'replied');
     expect(replied?.data.text).toBe('Sounds interesting — can we book a call on Thursday at 3pm?');
     expect(timeline.some((t) => t.type === 'handoff')).toBe(true);
-    expect((await w.ok('GET', `/v1/contacts/${a}`)).status).toBe('interested');
+    expect((await w.ok('GET', `/v1/contacts/${a}`)).status).toBe('handed_off');
   });
 
   it('out-of-office pauses until the return date, then resumes', async () => {

@@ -4,13 +4,32 @@
 //                answer, nothing sent; same key with another body → 409 invalid_idempotent_request)
 //   errors:      resend.com/docs/api-reference/errors ({statusCode, name, message}; 401
 //                missing_api_key, 403 invalid_api_key, 422 missing_required_field, 429 rate_limit_exceeded)
+//   list, get:   resend.com/docs/api-reference/emails/list-emails (GET /emails → {object:"list",
+//                has_more, data:[{id, message_id, to, from, subject, created_at, last_event}]}; the
+//                SDK's ListEmail type, resend-node src/emails/interfaces)
 //   webhooks:    docs.svix.com/receiving/verifying-payloads/how-manual (svix-id, svix-timestamp,
-//                svix-signature "v1,<base64 HMAC-SHA256(id.timestamp.body)>")
+//                svix-signature "v1,<base64 HMAC-SHA256(id.timestamp.body)>"); payloads as the
+//                SDK's WebhookEventPayload types (data.email_id, data.message_id, data.bounce
+//                {message, subType, type}, data.failed.reason, data.suppressed {message, type}) and
+//                resend.com/docs/webhooks/emails/bounced ("permanently rejected")
+// As the real service does: idempotency keys expire after 24 hours (a later send with the same key
+// is a new email); the same key with another body is 409 invalid_idempotent_request; a key whose
+// first request is still running is 409 concurrent_idempotent_requests (concurrentNext); bounce
+// payloads may come without `bounce.type` (eventFor's `untyped`). Its clock is `now`.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FakeResendEmail = { id: string; idempotencyKey?: string; body: Record<string, unknown> };
+export type FakeResendEmail = {
+  id: string;
+  idempotencyKey?: string;
+  body: Record<string, unknown>;
+  /** The Message-ID Resend sent it with: ours from `headers`, else one of its own. */
+  messageId: string;
+  createdAt: Date;
+};
+
+const KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export class FakeResend {
   url = '';
@@ -18,7 +37,11 @@ export class FakeResend {
   readonly emails: FakeResendEmail[] = [];
   /** Answer the next POST /emails with 429 (rate_limit_exceeded or a quota name). */
   readonly rateLimitNext: ('rate_limit_exceeded' | 'daily_quota_exceeded')[] = [];
-  private readonly keys = new Map<string, { hash: string; id: string }>();
+  /** Answer the next POST /emails with 409 concurrent_idempotent_requests (its first request still running). */
+  concurrentNext = 0;
+  /** Resend's clock: idempotency keys live 24 hours from their first use. */
+  now = new Date('2026-03-02T09:00:00Z');
+  private readonly keys = new Map<string, { hash: string; id: string; at: number }>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
   async start(): Promise<this> {
@@ -37,11 +60,13 @@ export class FakeResend {
     const auth = req.headers.authorization;
     if (!auth) return error(res, 401, 'missing_api_key', 'Missing API key in the authorization header.');
     if (auth !== `Bearer ${this.apiKey}`) return error(res, 403, 'invalid_api_key', 'API key is invalid');
-    const path = new URL(req.url ?? '/', this.url).pathname;
+    const url = new URL(req.url ?? '/', this.url);
+    const path = url.pathname;
+    if (req.method === 'GET' && path === '/emails') return this.list(url.searchParams, res);
     if (req.method === 'GET' && path.startsWith('/emails/')) {
       const email = this.emails.find((e) => e.id === path.slice('/emails/'.length));
       if (!email) return error(res, 404, 'not_found', 'Email not found');
-      return json(res, 200, { object: 'email', id: email.id, ...email.body, last_event: 'sent' });
+      return json(res, 200, { object: 'email', ...summary(email), html: email.body.html ?? null });
     }
     if (req.method !== 'POST' || path !== '/emails') return error(res, 405, 'method_not_allowed', 'Method not allowed');
     const limit = this.rateLimitNext.shift();
@@ -59,7 +84,17 @@ export class FakeResend {
     if (key !== undefined) {
       if (key.length < 1 || key.length > 256)
         return error(res, 400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.');
-      const seen = this.keys.get(key);
+      if (this.concurrentNext > 0) {
+        this.concurrentNext -= 1;
+        return error(
+          res,
+          409,
+          'concurrent_idempotent_requests',
+          'Same idempotency key used while original request is still in progress.',
+        );
+      }
+      const known = this.keys.get(key);
+      const seen = known && this.now.getTime() - known.at < KEY_TTL_MS ? known : undefined;
       if (seen && seen.hash !== hash)
         return error(
           res,
@@ -70,10 +105,72 @@ export class FakeResend {
       if (seen) return json(res, 200, { id: seen.id });
     }
     const id = randomUUID();
-    this.emails.push({ id, idempotencyKey: key, body });
-    if (key !== undefined) this.keys.set(key, { hash, id });
+    const headers = body.headers;
+    const ours =
+      typeof headers === 'object' && headers !== null
+        ? Object.entries(headers).find(([name]) => name.toLowerCase() === 'message-id')?.[1]
+        : undefined;
+    const messageId = typeof ours === 'string' ? ours : `<${id}@email.amazonses.com>`;
+    this.emails.push({ id, idempotencyKey: key, body, messageId, createdAt: new Date(this.now.getTime()) });
+    if (key !== undefined) this.keys.set(key, { hash, id, at: this.now.getTime() });
     json(res, 200, { id });
   }
+
+  private list(params: URLSearchParams, res: ServerResponse): void {
+    const limit = Math.min(Math.max(Number(params.get('limit') ?? 20), 1), 100);
+    const newest = [...this.emails].reverse();
+    const after = params.get('after');
+    const start = after ? newest.findIndex((e) => e.id === after) + 1 : 0;
+    const page = newest.slice(start, start + limit);
+    json(res, 200, { object: 'list', has_more: start + limit < newest.length, data: page.map(summary) });
+  }
+
+  /** A webhook body about one of its emails, as Resend sends it (`untyped`: a bounce without bounce.type). */
+  eventFor(
+    type: string,
+    emailId: string,
+    options: { untyped?: boolean; bounceType?: string; message?: string; at?: Date } = {},
+  ): string {
+    const email = this.emails.find((e) => e.id === emailId);
+    const at = (options.at ?? this.now).toISOString();
+    const data: Record<string, unknown> = {
+      created_at: (email?.createdAt ?? this.now).toISOString(),
+      email_id: emailId,
+      message_id: email?.messageId ?? `<${emailId}@email.amazonses.com>`,
+      from: email?.body.from ?? 'sam@acme.example',
+      to: email?.body.to ?? ['dana@globex.example'],
+      subject: email?.body.subject ?? '',
+    };
+    if (type === 'email.bounced')
+      data.bounce = {
+        message: options.message ?? "550 5.1.1 The email account that you tried to reach doesn't exist.",
+        subType: 'General',
+        ...(options.untyped ? {} : { type: options.bounceType ?? 'Permanent' }),
+      };
+    if (type === 'email.failed') data.failed = { reason: options.message ?? 'reached_daily_quota' };
+    if (type === 'email.suppressed')
+      data.suppressed = {
+        message: options.message ?? 'The recipient is on the suppression list because of earlier bounces.',
+        type: 'OnAccountSuppressionList',
+      };
+    return JSON.stringify({ type, created_at: at, data });
+  }
+}
+
+function summary(email: FakeResendEmail) {
+  return {
+    id: email.id,
+    message_id: email.messageId,
+    to: email.body.to,
+    from: email.body.from,
+    subject: email.body.subject,
+    created_at: email.createdAt.toISOString(),
+    last_event: 'sent',
+    cc: null,
+    bcc: null,
+    reply_to: null,
+    scheduled_at: null,
+  };
 }
 
 /** Signs a webhook body the way Svix does for Resend; extra secrets add rotation signatures. */

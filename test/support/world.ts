@@ -17,6 +17,7 @@ import { createWorkspace } from '../../src/db/workspaces.ts';
 import { manualClock } from '../../src/engine/clock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { resolvePublicLinks } from '../../src/engine/links.ts';
+import type { OutboundOptions } from '../../src/engine/outbound/outbound.ts';
 import { silentLogger } from '../../src/engine/ports.ts';
 import { createWriting } from '../../src/engine/stepWriter.ts';
 import type { ModelConfig } from '../../src/writer/llm/modelConfig.ts';
@@ -40,9 +41,11 @@ export type WorldOptions = {
   /** The model that writes and classifies (behind a local fake); none: the offline composer. */
   model?: ModelConfig;
   workspaceName?: string;
+  /** Outbound webhooks and integrations: the allow list (a local receiver), jitter, senders. */
+  outbound?: OutboundOptions;
 };
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 let worlds = 0;
 
@@ -81,6 +84,7 @@ export async function world(options: WorldOptions = {}) {
     }),
     recipients: options.recipients ?? createRecipientChecker(),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.outbound ? { outbound: options.outbound } : {}),
   });
   const config = loadConfig({
     DATABASE_URL: inject('databaseUrl'),

@@ -26,6 +26,8 @@ const MessageOut = z.object({
   body: z.string(),
   error: z.string().nullable(),
   sentAt: z.string().nullable(),
+  /** When the person read it (WhatsApp read receipts); the status then shows `read`. */
+  readAt: z.string().nullable(),
 });
 
 export function toMessageOut(m: MessageRow): z.infer<typeof MessageOut> {
@@ -40,11 +42,13 @@ export function toMessageOut(m: MessageRow): z.infer<typeof MessageOut> {
     provider: m.provider,
     senderId: m.senderId,
     variant: m.variant,
-    status: m.status,
+    // Read is shown over sent and delivered; the stored status stays delivered, so counts hold.
+    status: m.readAt && (m.status === 'sent' || m.status === 'delivered') ? 'read' : m.status,
     subject: m.subject,
     body: m.body,
     error: m.error,
     sentAt: m.sentAt?.toISOString() ?? null,
+    readAt: m.readAt?.toISOString() ?? null,
   };
 }
 

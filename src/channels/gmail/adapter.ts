@@ -5,14 +5,25 @@
 // crash is reconciled instead of guessed. Finding it proves the send; not finding it proves nothing
 // (Google does not document that it keeps a Message-ID set by the client, a send-as alias may sign
 // with another domain, and search is not read-after-write), so a miss is "cannot tell" and the
-// engine marks the message unknown instead of sending it again.
+// engine marks the message unknown instead of sending it again. After a send the Message-ID Gmail
+// stored is read back (Gmail may replace a client-set one) and kept for threading and bounces; a
+// threadId Gmail refuses (deleted or stale: "Invalid thread_id value") is sent once more as a new
+// thread.
 import validator from 'validator';
 import { z } from 'zod';
 import { messageIdHeaderFor } from '../email/buildEmail.ts';
 import { toMime } from '../email/mime.ts';
 import { prepareEmail } from '../email/prepare.ts';
-import { fail, ok, type ChannelAdapter, type LookupResult, type SendResult } from '../types.ts';
-import { findByMessageIdHeader, gmailCall } from './api.ts';
+import {
+  fail,
+  ok,
+  type AdapterContext,
+  type ChannelAdapter,
+  type LookupResult,
+  type OutboundMessage,
+  type SendResult,
+} from '../types.ts';
+import { findByMessageIdHeader, getMessageIdHeader, gmailCall, isInvalidThread } from './api.ts';
 import { checkGmailConnection } from './connection.ts';
 import { GmailCredentials } from './credentials.ts';
 import { googleOAuth } from './oauth.ts';
@@ -42,15 +53,25 @@ export const gmailAdapter: ChannelAdapter<GmailCredentials, GmailSettings, 'gmai
     if (!to || !validator.isEmail(to)) return fail({ kind: 'invalid_recipient', message: 'Invalid email address' });
     const from = { ...message.from, email: message.from.email ?? credentials.emailAddress };
     const raw = (await toMime(message, from, message.to)).toString('base64url');
-    const body = message.providerThreadId ? { raw, threadId: message.providerThreadId } : { raw };
-    const result = await gmailCall(credentials, { method: 'POST', path: '/messages/send', body }, Sent, {
-      signal: context.signal,
-    });
+    const options = { signal: context.signal, ...(context.now ? { now: context.now } : {}) };
+    const post = (body: { raw: string; threadId?: string }, creds: GmailCredentials) =>
+      gmailCall(creds, { method: 'POST', path: '/messages/send', body }, Sent, options);
+    let result = await post(
+      message.providerThreadId ? { raw, threadId: message.providerThreadId } : { raw },
+      credentials,
+    );
+    // A thread Gmail no longer knows: the follow-up starts a new one (its headers still thread it for the reader).
+    if (!result.ok && message.providerThreadId && isInvalidThread(result.failure))
+      result = await post({ raw }, credentials);
     if (!result.ok) return fail(result.failure);
+    const current = result.refreshedCredentials ?? credentials;
+    const stored = await storedMessageId(message, current, result.value.id, context);
+    const refreshed = stored.refreshedCredentials ?? result.refreshedCredentials;
     return ok({
       providerMessageId: result.value.id,
       providerThreadId: result.value.threadId,
-      ...(result.refreshedCredentials ? { refreshedCredentials: result.refreshedCredentials } : {}),
+      ...(stored.replaced ? { rfcMessageId: stored.replaced } : {}),
+      ...(refreshed ? { refreshedCredentials: refreshed } : {}),
     });
   },
   async lookup(messageId, credentials, context): Promise<LookupResult> {
@@ -67,3 +88,20 @@ export const gmailAdapter: ChannelAdapter<GmailCredentials, GmailSettings, 'gmai
   checkConnection: (credentials, context) => checkGmailConnection(credentials, context),
   oauth: googleOAuth,
 };
+
+/** The Message-ID Gmail stored for a sent message, when it is not the one we set (unreadable: ours stands). */
+async function storedMessageId(
+  message: OutboundMessage,
+  credentials: GmailCredentials,
+  gmailId: string,
+  context: AdapterContext,
+): Promise<{ replaced?: string; refreshedCredentials?: GmailCredentials }> {
+  const read = await getMessageIdHeader(credentials, gmailId, {
+    signal: context.signal,
+    ...(context.now ? { now: context.now } : {}),
+  });
+  if (!read.ok || !read.value) return {};
+  const ours = Object.entries(message.headers ?? {}).find(([name]) => name.toLowerCase() === 'message-id')?.[1];
+  const refreshed = read.refreshedCredentials ? { refreshedCredentials: read.refreshedCredentials } : {};
+  return read.value === ours?.trim() ? refreshed : { replaced: read.value, ...refreshed };
+}

@@ -80,7 +80,7 @@ export async function gmailCall<T>(
       continue;
     }
     const body = await readJson(res);
-    if (!res.ok) return { ok: false, failure: classifyGmailError(res, body) };
+    if (!res.ok) return { ok: false, failure: classifyGmailError(res, body, now) };
     const parsed = schema.safeParse(body);
     if (!parsed.success)
       return {
@@ -93,16 +93,31 @@ export async function gmailCall<T>(
   }
 }
 
-export function classifyGmailError(res: Response, body: unknown): SendFailure {
+const DAY_SECONDS = 24 * 3600;
+
+/** The time in "User-rate limit exceeded.  Retry after 2023-03-07T18:18:23.688Z", as seconds from now. */
+export function retryAfterInMessage(message: string, now: Date): number | undefined {
+  const at = /retry after (\S+?)\.?$/i.exec(message.trim())?.[1];
+  const time = at ? Date.parse(at) : Number.NaN;
+  if (Number.isNaN(time)) return undefined;
+  return Math.max(1, Math.ceil((time - now.getTime()) / 1000));
+}
+
+export function classifyGmailError(res: Response, body: unknown, now: Date = new Date()): SendFailure {
   const parsed = GoogleError.safeParse(body);
   const message = parsed.success ? (parsed.data.error.message ?? '') : '';
   const reasons = parsed.success ? (parsed.data.error.errors ?? []).map((e) => e.reason ?? '') : [];
   if (res.status === 429 || (res.status === 403 && reasons.some((r) => QUOTA_REASONS.has(r)))) {
+    // A Workspace user over the sending limit cannot send for up to 24 h: with no time given, the
+    // daily limit is waited out for a day; Google's own "Retry after <time>" wins when it says.
     const daily = reasons.includes('dailyLimitExceeded');
+    const given = retryAfterInMessage(message, now) ?? retryAfterSeconds(res);
+    const seconds = given ?? (daily ? DAY_SECONDS : 60);
     return {
       kind: 'rate_limited',
       message: QUOTA_EXCEEDED,
-      retryAfterSeconds: retryAfterSeconds(res) ?? (daily ? 3600 : 60),
+      retryAfterSeconds: seconds,
+      ...(daily || seconds >= 3600 ? { accountLimit: true as const } : {}),
     };
   }
   if (res.status === 401) return { kind: 'auth_expired', message: NOT_CONNECTED };
@@ -116,6 +131,16 @@ export function classifyGmailError(res: Response, body: unknown): SendFailure {
     return { kind: 'invalid_recipient', message: 'Invalid email address' };
   }
   return { kind: 'rejected', message: `Gmail API HTTP ${res.status}: ${message.slice(0, 200)}` };
+}
+
+/** Gmail answered 404: the message (or the history id) no longer exists. */
+export function isNotFound(failure: SendFailure): boolean {
+  return failure.kind === 'rejected' && failure.message.startsWith('Gmail API HTTP 404');
+}
+
+/** Gmail refused a threadId it does not know (deleted thread, stale id). */
+export function isInvalidThread(failure: SendFailure): boolean {
+  return failure.kind === 'rejected' && /invalid thread_?id/i.test(failure.message);
 }
 
 const MessageRef = z.object({ id: z.string(), threadId: z.string(), labelIds: z.array(z.string()).optional() });
@@ -140,16 +165,18 @@ export function getProfile(credentials: GmailCredentials, options?: GmailCallOpt
   return gmailCall(credentials, { path: '/profile' }, Profile, options);
 }
 
-export type HistoryChanges = {
-  /** Messages added since the start id (all pages), oldest first. */
-  messages: GmailMessageRef[];
-  /** Store this; the next poll starts from it. */
-  historyId: string;
-  /** True when the start id had expired (404) and polling restarted from the profile's history id. */
-  resynced: boolean;
-};
+export type HistoryChanges =
+  | {
+      expired: false;
+      /** Messages added since the start id (all pages), oldest first. */
+      messages: GmailMessageRef[];
+      /** Store this; the next poll starts from it. */
+      historyId: string;
+    }
+  /** Gmail no longer knows the start id (404): the caller reads the gap another way. */
+  | { expired: true };
 
-/** New messages since `startHistoryId`. A start id Gmail no longer knows answers 404: restart from now. */
+/** New messages since `startHistoryId`, or `expired` when Gmail no longer keeps that id. */
 export async function listHistory(
   credentials: GmailCredentials,
   startHistoryId: string,
@@ -166,16 +193,8 @@ export async function listHistory(
       ...(pageToken ? { pageToken } : {}),
     });
     const result = await gmailCall(creds, { path: `/history?${query}` }, HistoryPage, options);
-    if (!result.ok && result.failure.kind === 'rejected' && result.failure.message.startsWith('Gmail API HTTP 404')) {
-      const profile = await getProfile(creds, options);
-      if (!profile.ok) return profile;
-      const latest = profile.refreshedCredentials ?? refreshed;
-      return {
-        ok: true,
-        value: { messages: [], historyId: profile.value.historyId, resynced: true },
-        ...(latest ? { refreshedCredentials: latest } : {}),
-      };
-    }
+    if (!result.ok && isNotFound(result.failure))
+      return { ok: true, value: { expired: true }, ...(refreshed ? { refreshedCredentials: refreshed } : {}) };
     if (!result.ok) return result;
     if (result.refreshedCredentials) creds = refreshed = result.refreshedCredentials;
     for (const record of result.value.history ?? [])
@@ -184,7 +203,7 @@ export async function listHistory(
     if (!pageToken) {
       return {
         ok: true,
-        value: { messages, historyId: result.value.historyId, resynced: false },
+        value: { expired: false, messages, historyId: result.value.historyId },
         ...(refreshed ? { refreshedCredentials: refreshed } : {}),
       };
     }
@@ -193,6 +212,54 @@ export async function listHistory(
     ok: false,
     failure: { kind: 'temporary', message: 'Gmail history has more pages than one poll reads; continuing next poll' },
   };
+}
+
+/** Every message received since `since` (messages.list `after:`, all pages), oldest first: a full sync. */
+export async function listMessagesSince(
+  credentials: GmailCredentials,
+  since: Date,
+  options: GmailCallOptions & { maxPages?: number } = {},
+): Promise<GmailResult<GmailMessageRef[]>> {
+  let creds = credentials;
+  let refreshed: GmailCredentials | undefined;
+  const refs: GmailMessageRef[] = [];
+  let pageToken: string | undefined;
+  const q = `after:${Math.floor(since.getTime() / 1000)}`;
+  for (let page = 0; page < (options.maxPages ?? 20); page += 1) {
+    const query = new URLSearchParams({ q, maxResults: '500', ...(pageToken ? { pageToken } : {}) });
+    const result = await gmailCall(creds, { path: `/messages?${query}` }, MessageList, options);
+    if (!result.ok) return result;
+    if (result.refreshedCredentials) creds = refreshed = result.refreshedCredentials;
+    refs.push(...(result.value.messages ?? []));
+    pageToken = result.value.nextPageToken;
+    if (!pageToken) break;
+  }
+  // Gmail lists newest first.
+  refs.reverse();
+  return { ok: true, value: refs, ...(refreshed ? { refreshedCredentials: refreshed } : {}) };
+}
+
+const Metadata = z.object({
+  id: z.string(),
+  payload: z.object({ headers: z.array(z.object({ name: z.string(), value: z.string() })).optional() }).optional(),
+});
+
+/** The Message-ID header Gmail stored for a message (it may differ from the one we set). */
+export async function getMessageIdHeader(
+  credentials: GmailCredentials,
+  id: string,
+  options?: GmailCallOptions,
+): Promise<GmailResult<string | undefined>> {
+  const query = new URLSearchParams({ format: 'metadata', metadataHeaders: 'Message-ID' });
+  const result = await gmailCall(
+    credentials,
+    { path: `/messages/${encodeURIComponent(id)}?${query}` },
+    Metadata,
+    options,
+  );
+  if (!result.ok) return result;
+  const header = result.value.payload?.headers?.find((h) => h.name.toLowerCase() === 'message-id')?.value;
+  return { ...result, value: header?.trim() };
 }
 
 /** The RFC 822 bytes of one message (for emailReplies.parseInboundEmail). */

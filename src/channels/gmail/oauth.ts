@@ -234,6 +234,8 @@ export const googleOAuth: ProviderOAuth<GmailCredentials, GmailSettings> = {
       context.now,
     );
     if (!exchanged.ok) return { ok: false, message: exchanged.failure.message };
+    const missing = missingScopes(exchanged.scope);
+    if (missing) return { ok: false, message: missing };
     const email = exchanged.credentials.emailAddress.toLowerCase();
     return {
       ok: true,
@@ -245,3 +247,22 @@ export const googleOAuth: ProviderOAuth<GmailCredentials, GmailSettings> = {
     };
   },
 };
+
+const SCOPE_USES: Record<(typeof GMAIL_SCOPES)[number], string> = {
+  'https://www.googleapis.com/auth/gmail.send': 'send mail',
+  'https://www.googleapis.com/auth/gmail.readonly': 'read replies and bounces',
+};
+
+/**
+ * Granular consent lets a person untick some of the scopes asked for: an account that cannot send
+ * (or cannot read its replies) is refused at connection, naming what is missing, rather than
+ * failing at its first send. A token answer without `scope` says nothing either way.
+ */
+export function missingScopes(granted: string | undefined): string | undefined {
+  if (granted === undefined) return undefined;
+  const have = new Set(granted.split(/\s+/).filter(Boolean));
+  const missing = GMAIL_SCOPES.filter((scope) => !have.has(scope));
+  if (missing.length === 0) return undefined;
+  const what = missing.map((scope) => `${scope} (to ${SCOPE_USES[scope]})`).join(' and ');
+  return `Google did not grant ${what}: connect the account again and allow every permission asked for`;
+}

@@ -11,6 +11,7 @@ import type { InboundEvent } from '../../core/events.ts';
 import type { HeaderBag, ProviderWebhook } from '../types.ts';
 import type { ResendCredentials } from './credentials.ts';
 import type { ResendSettings } from './settings.ts';
+import { parseJsonInput } from '../../core/jsonInput.ts';
 
 export type SvixVerdict = { ok: true; id: string; timestamp: number } | { ok: false; reason: string };
 
@@ -63,6 +64,8 @@ export const RESEND_EVENT_TYPES = {
   'email.clicked': 'clicked',
   'email.bounced': 'bounced',
   'email.complained': 'complained',
+  'email.failed': 'failed',
+  'email.suppressed': 'suppressed',
 } as const;
 export type EmailEventType = (typeof RESEND_EVENT_TYPES)[keyof typeof RESEND_EVENT_TYPES];
 
@@ -72,10 +75,14 @@ export type ResendEmailEvent = {
   type: EmailEventType;
   /** Resend's email id (SendSuccess.providerMessageId). */
   providerMessageId: string;
+  /** The Message-ID header of the email (`data.message_id`): matches our row even before Resend's id is stored. */
+  rfcMessageId?: string;
   occurredAt: string;
   recipient?: string;
   bounceType?: 'hard' | 'soft';
   bounceMessage?: string;
+  /** Why Resend did not send it (email.failed) or why it suppressed the address (email.suppressed). */
+  reason?: string;
   url?: string;
   userAgent?: string;
   ip?: string;
@@ -86,7 +93,10 @@ const Payload = z.object({
   created_at: z.string(),
   data: z.object({
     email_id: z.string().min(1),
+    message_id: z.string().nullish(),
     to: z.array(z.string()).optional(),
+    failed: z.object({ reason: z.string().optional() }).optional(),
+    suppressed: z.object({ message: z.string().optional(), type: z.string().optional() }).optional(),
     bounce: z
       .object({ type: z.string().optional(), subType: z.string().optional(), message: z.string().optional() })
       .optional(),
@@ -126,11 +136,16 @@ export function parseResendEvent(
     occurredAt: Number.isNaN(occurredAt.getTime()) ? createdAt : occurredAt.toISOString(),
   };
   if (data.to?.[0]) event.recipient = data.to[0];
+  if (data.message_id) event.rfcMessageId = bracketed(data.message_id);
   if (event.type === 'bounced') {
-    // Resend passes on SES's classification: Permanent is hard; Transient and Undetermined soft.
-    event.bounceType = data.bounce?.type?.toLowerCase() === 'permanent' ? 'hard' : 'soft';
+    // email.bounced is "the recipient's mail server permanently rejected the email": hard unless
+    // the payload says it was transient (SES's Transient; `type` may be missing altogether).
+    event.bounceType = isTransient(data.bounce?.type) ? 'soft' : 'hard';
     if (data.bounce?.message) event.bounceMessage = data.bounce.message;
   }
+  if (event.type === 'failed') event.reason = data.failed?.reason ?? 'Resend could not send the email';
+  if (event.type === 'suppressed')
+    event.reason = `Resend suppressed the address${data.suppressed?.message ? `: ${data.suppressed.message}` : ''}`;
   if (event.type === 'clicked' && data.click) {
     event.url = data.click.link;
     if (data.click.userAgent) event.userAgent = data.click.userAgent;
@@ -139,10 +154,24 @@ export function parseResendEvent(
   return { ok: true, event };
 }
 
+function isTransient(type: string | undefined): boolean {
+  const t = type?.toLowerCase();
+  return t === 'transient' || t === 'soft';
+}
+
+function bracketed(id: string): string {
+  const trimmed = id.trim();
+  return trimmed.startsWith('<') ? trimmed : `<${trimmed}>`;
+}
+
 /** A Resend event as the channel-neutral event it is (or none: `sent` and `delivery_delayed` change nothing). */
 export function toInboundEvent(event: ResendEmailEvent): InboundEvent | undefined {
   const base = {
-    ref: { providerMessageId: event.providerMessageId, channel: 'email' as const },
+    ref: {
+      providerMessageId: event.providerMessageId,
+      ...(event.rfcMessageId ? { rfcMessageIds: [event.rfcMessageId] } : {}),
+      channel: 'email' as const,
+    },
     via: 'resend',
     at: event.occurredAt,
   };
@@ -167,9 +196,15 @@ export function toInboundEvent(event: ResendEmailEvent): InboundEvent | undefine
       return {
         type: 'bounced',
         ...base,
-        bounceType: event.bounceType ?? 'soft',
+        bounceType: event.bounceType ?? 'hard',
         ...(event.bounceMessage ? { reason: event.bounceMessage } : {}),
       };
+    case 'failed':
+      return { type: 'failed', ...base, reason: event.reason ?? 'Resend could not send the email' };
+    case 'suppressed':
+      // Resend refused to send to an address on its suppression list (earlier bounces or
+      // complaints): the address is as dead to us as a hard bounce.
+      return { type: 'bounced', ...base, bounceType: 'hard', reason: event.reason ?? 'Resend suppressed the address' };
     case 'complained':
       return { type: 'complained', ...base };
   }
@@ -187,7 +222,7 @@ export const resendWebhook: ProviderWebhook<ResendCredentials, ResendSettings> =
   parse(request, verdict) {
     let body: unknown;
     try {
-      body = JSON.parse(request.rawBody.toString('utf8'));
+      body = parseJsonInput(request.rawBody.toString('utf8'));
     } catch {
       return { kind: 'invalid', reason: 'webhook body is not JSON' };
     }

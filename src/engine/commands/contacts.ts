@@ -1,4 +1,5 @@
 // Contacts as the API and CLI read and change them (importing is importContacts.ts).
+import { releaseConnectionHolds } from '../events/applyEffects.ts';
 import { addActivity, listTimeline } from '../../db/activities.ts';
 import {
   eraseContact,
@@ -30,6 +31,7 @@ export async function setLinkedinConnected(deps: Deps, workspaceId: string, id: 
   const now = deps.clock.now();
   return deps.db.tenant(workspaceId, async (sql) => {
     if (!(await setLinkedinConnection(sql, id, connected ? now : null))) return undefined;
+    if (connected) await releaseConnectionHolds(sql, id, now);
     await addActivity(sql, {
       workspaceId,
       contactId: id,

@@ -11,6 +11,7 @@ import {
   getSenderRow,
   insertSender,
   listSenderRows,
+  senderLimit,
   setInboundKey,
   updateSender,
   type SenderPatch,
@@ -72,12 +73,23 @@ export async function senderView(deps: EngineDeps, sql: Sql, s: SenderRow) {
     timezone: s.timezone,
     status: s.status,
     statusReason: s.statusReason,
+    /** LinkedIn: the acceptance rate of its requests and whether it halved the daily cap. */
+    linkedinAcceptance: s.channel === 'linkedin' ? s.linkedinAcceptance : null,
+    sendingLimit: await sendingLimitOf(sql, s.id, now),
     health: (adapter.screens ?? []).includes('health') ? await senderHealth(sql, s.id) : null,
     hasCredentials: s.credentials !== null,
     /** Where the provider should deliver its webhooks, for providers that send them. */
     webhookUrl: adapter.webhook ? `${deps.links.publicUrl}/webhooks/${s.provider}` : null,
     createdAt: s.createdAt.toISOString(),
   };
+}
+
+/** The provider's own sending limit, while it lasts: nothing goes out through the account until then. */
+async function sendingLimitOf(sql: Sql, id: string, now: Date) {
+  const limit = await senderLimit(sql, id, now);
+  if (!limit) return null;
+  const until = limit.until.toISOString();
+  return { until, message: `sending limit reached until ${until}`, reason: limit.reason };
 }
 
 export type SenderView = Awaited<ReturnType<typeof senderView>>;

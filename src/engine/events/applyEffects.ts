@@ -5,8 +5,8 @@ import type { Effect } from '../../core/decideOnEvent.ts';
 import { contactNotes } from '../../db/activities.ts';
 import { setContactStatus, setLinkedinConnection, type Contact } from '../../db/contacts.ts';
 import type { Sql } from '../../db/database.ts';
-import { pauseEnrollment, stopEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
-import { addMessageEvent, markSeen, setMessageStatus, type MessageRow } from '../../db/messages.ts';
+import { lockHeld, pauseEnrollment, releaseHeld, stopEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
+import { addMessageEvent, markRead, markSeen, setMessageStatus, type MessageRow } from '../../db/messages.ts';
 import { insertReply, type ReplyInput } from '../../db/replies.ts';
 import { suppressContact } from '../../db/suppressions.ts';
 import { checkSenderHealth } from '../accounts/health.ts';
@@ -103,6 +103,8 @@ async function carryOut(
       });
     case 'seen':
       return markSeen(sql, message.id, target.occurredAt, effect.clicked);
+    case 'read':
+      return markRead(sql, message.id, target.occurredAt);
     case 'suppress': {
       const everywhere = effect.scope === 'everywhere';
       const identities = everywhere ? contact : identityOn(message.channel, contact);
@@ -110,9 +112,12 @@ async function carryOut(
     }
     case 'contact_status':
       return setContactStatus(sql, contact.id, effect.status);
-    case 'linkedin_connected':
+    case 'linkedin_connected': {
       await setLinkedinConnection(sql, contact.id, target.occurredAt);
+      for (const id of await releaseConnectionHolds(sql, contact.id, now))
+        applied.wake.push({ ref: { workspaceId: ws, enrollmentId: id }, at: now });
       return;
+    }
     case 'stop':
       if ((await stopEnrollment(sql, enrollment.id, effect.reason)) && effect.summary)
         await note('stopped', effect.summary, { reason: effect.reason });
@@ -148,4 +153,15 @@ export function identityOn(
     phone: ['sms', 'whatsapp', 'call'].includes(channel) ? contact.phone : null,
     linkedinUrl: channel === 'linkedin' ? contact.linkedinUrl : null,
   };
+}
+
+/** The contact accepted: LinkedIn messages waiting for it go now (returns their enrollments). */
+export async function releaseConnectionHolds(sql: Sql, contactId: string, now: Date): Promise<string[]> {
+  const held = await lockHeld(sql, { holds: [{ by: 'connection', ref: contactId }], now });
+  await releaseHeld(
+    sql,
+    held.map((h) => h.id),
+    now,
+  );
+  return held.map((h) => h.id);
 }

@@ -14,10 +14,11 @@ import { providerAccounts } from '../../db/senders.ts';
 import type { WebhookRequest } from '../../channels/types.ts';
 import { openCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
+import { findIllFormedText, parseJsonInput } from '../../core/jsonInput.ts';
 
 export type WebhookReceipt =
   | { status: 200; eventId: string | null; duplicate: boolean; ignored?: string }
-  | { status: 400 | 401 | 404 | 405; code: string; message: string }
+  | { status: 400 | 401 | 403 | 404 | 405; code: string; message: string }
   /** A handshake's answer, as the provider expects it (plain text). */
   | { status: number; text: string };
 
@@ -48,15 +49,16 @@ export async function receiveWebhook(
   if (key !== undefined && accounts.length === 0 && !webhook.verifiesWithSettings)
     return { status: 404, code: 'not_found', message: `no ${label} account here answers to ${key}` };
   const verified = verifyAll(deps, webhook, request, accounts);
+  const refused = webhook.refusalStatus ?? 401;
   if (!verified.configured)
     return {
-      status: 401,
+      status: refused,
       code: 'invalid_signature',
       message: `no ${label} webhook secret is configured${webhook.secretHint ? `: ${webhook.secretHint}` : ''}`,
     };
   if (!verified.ok)
     return {
-      status: 401,
+      status: refused,
       code: 'invalid_signature',
       message: `invalid ${label} webhook signature: ${verified.reason}`,
     };
@@ -160,11 +162,15 @@ function dedupeScope(verified: Verified): string {
   return [...new Set(verified.workspaceIds)].sort().join(',');
 }
 
-/** The raw request as stored: JSON as JSON, anything else (a form post) as text. */
+/**
+ * The raw request as stored: JSON as JSON; anything else (a form post), and JSON that PostgreSQL
+ * could not store (too deep, or a lone surrogate escaped in a string), as text.
+ */
 function payloadOf(rawBody: Buffer): unknown {
   const text = rawBody.toString('utf8');
   try {
-    return JSON.parse(text);
+    const value = parseJsonInput(text);
+    return findIllFormedText(value) ? { raw: text } : value;
   } catch {
     return { raw: text };
   }

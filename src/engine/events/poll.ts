@@ -15,6 +15,8 @@ import {
 import { PROVIDER_IDS } from '../../channels/registry.ts';
 import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
+import { holdUnsent } from './unsent.ts';
+import { judgeLinkedinAcceptance } from '../accounts/linkedinAcceptance.ts';
 
 export type PollRef = { workspaceId: string; senderId: string };
 export type PollSummary = { fetched: number; stored: string[]; error?: string };
@@ -56,10 +58,25 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   const result = await poll.poll(credentials, cursor, { now });
   if (!result.ok) {
     const { failure } = result;
+    // The account first, in a transaction of its own (no new sends), then the steps it held back.
     if (failure.kind === 'auth_expired')
       await deps.db.tenant(ref.workspaceId, (sql) =>
         setSenderStatus(sql, ref.senderId, 'disconnected', failure.message),
       );
+    const unsent = result.unsent ?? [];
+    const cursor = result.cursor;
+    if (unsent.length > 0 || cursor)
+      await deps.db.tenant(ref.workspaceId, async (sql) => {
+        const reason = failure.message;
+        await holdUnsent(sql, {
+          provider: sender.provider,
+          senderId: ref.senderId,
+          providerMessageIds: unsent,
+          reason,
+          now,
+        });
+        if (cursor) await savePollCursor(sql, ref.senderId, cursor, now);
+      });
     return { fetched: 0, stored: [], error: `${failure.kind}: ${failure.message}` };
   }
   const stored: string[] = [];
@@ -81,6 +98,7 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   }
   await deps.db.tenant(ref.workspaceId, async (sql) => {
     await savePollCursor(sql, ref.senderId, result.cursor, now);
+    if (sender.channel === 'linkedin') await judgeLinkedinAcceptance(sql, ref.senderId, now);
     if (result.refreshedCredentials)
       await updateSender(sql, ref.senderId, {
         credentials: resealCredentials(deps.encryptionKey, result.refreshedCredentials),

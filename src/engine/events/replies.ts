@@ -14,6 +14,7 @@ import { getEnrollment, pauseColleagues } from '../../db/enrollments.ts';
 import { getMessage } from '../../db/messages.ts';
 import { takeReplyForRouting } from '../../db/replies.ts';
 import { getSequence } from '../../db/sequences.ts';
+import { createHandoff } from '../handoffs.ts';
 import type { EnrollmentRef } from '../ports.ts';
 import { applyEffects } from './applyEffects.ts';
 
@@ -120,7 +121,7 @@ export async function processReply(
  * outreach/reply.received: what follows a person's reply once the sequence is safely stopped —
  * the hand-off task for positive replies and the colleague rule. Runs once per reply.
  */
-export async function routeReply(sql: Sql, replyId: string, now: Date): Promise<void> {
+export async function routeReply(sql: Sql, replyId: string, now: Date, publicUrl: string): Promise<void> {
   const reply = await takeReplyForRouting(sql, replyId, now);
   if (!reply) return;
   const contact = await getContact(sql, reply.contactId);
@@ -134,6 +135,13 @@ export async function routeReply(sql: Sql, replyId: string, now: Date): Promise<
       summary: `Hand-off: ${contact.firstName ?? 'the contact'} replied (${reply.intent.replace('_', ' ')}) — follow up personally`,
       data: { enrollmentId: enrollment.id, messageId: reply.messageId, replyId, intent: reply.intent },
       occurredAt: now,
+    });
+    await createHandoff(sql, {
+      workspaceId: reply.workspaceId,
+      contactId: contact.id,
+      cause: { source: 'reply', sourceRef: replyId, intent: reply.intent },
+      now,
+      publicUrl,
     });
   }
   if (['out_of_office', 'auto_reply', 'bounce'].includes(reply.intent)) return;

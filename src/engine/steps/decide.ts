@@ -187,11 +187,19 @@ async function wait(
   const { enrollment, state, zone, decision } = ctx;
   const step = decision.stepIndex ?? state.currentStep;
   const windowed = decision.reason === 'outside_window' || decision.reason === 'jitter';
+  const awaiting = decision.reason === 'awaiting_connection';
   await updateEnrollment(w(), enrollment.id, {
     nextRunAt: decision.until,
     currentStep: state.currentStep,
     ...(windowed ? { hold: { by: 'window', ref: null } } : {}),
+    ...(awaiting ? { hold: { by: 'connection', ref: enrollment.contactId } } : {}),
   });
+  if (awaiting)
+    await ctx.note(
+      'deferred',
+      `Step ${step} waits for the LinkedIn connection to be accepted (until ${decision.until.toISOString()}, then the fallback)`,
+      { step: decision.stepIndex, reason: decision.reason, until: decision.until.toISOString() },
+    );
   if (windowed)
     await ctx.note(
       'deferred',

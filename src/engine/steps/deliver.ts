@@ -45,10 +45,10 @@ export async function deliverStep(deps: EngineDeps, delivery: Delivery): Promise
 
 type Accepted = Extract<SendResult, { ok: true }>['value'];
 
-/** Accepted, with no refreshed credentials to store: the one-statement path (recordSent). */
+/** Accepted, with no refreshed credentials nor a replaced Message-ID to store: the one-statement path (recordSent). */
 function isPlainSend(outcome: Settled): outcome is { ok: true; value: Accepted } {
   return (
-    'ok' in outcome && outcome.ok && !('refreshedCredentials' in outcome.value && outcome.value.refreshedCredentials)
+    'ok' in outcome && outcome.ok && !outcome.value.refreshedCredentials && outcome.value.rfcMessageId === undefined
   );
 }
 
@@ -111,8 +111,9 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
       const found = await adapter.lookup(message.id, credentials, context);
       if ('found' in found && found.found) return { ok: true, value: found.value };
       const provenAbsent = 'found' in found && !found.found;
-      if (!provenAbsent && !adapter.idempotent) {
-        return { unknown: true, reason: `${message.provider} cannot tell whether it was delivered` };
+      if (!provenAbsent) {
+        const unsafe = unsafeToResend(adapter, message, deps.clock.now());
+        if (unsafe) return { unknown: true, reason: unsafe };
       }
     }
     const base = toOutbound(message, sender, contact);
@@ -127,6 +128,22 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
       failure: { kind: 'provider_down', message: error instanceof Error ? error.message : String(error) },
     };
   }
+}
+
+/** Keys a resend must not outlive: the provider may have forgotten the first call's key by then. */
+const KEY_MARGIN_MS = 10 * 60 * 1000;
+
+/** Why resending a message whose fate is unknown could deliver it twice, or undefined when it cannot. */
+function unsafeToResend(
+  adapter: { idempotent: boolean; idempotencyWindowMs?: number },
+  message: MessageRow,
+  now: Date,
+): string | undefined {
+  if (!adapter.idempotent) return `${message.provider} cannot tell whether it was delivered`;
+  const window = adapter.idempotencyWindowMs;
+  if (window !== undefined && now.getTime() - message.reservedAt.getTime() > window - KEY_MARGIN_MS)
+    return `${message.provider} cannot tell whether it was delivered, and its idempotency key may have expired`;
+  return undefined;
 }
 
 function toOutbound(message: MessageRow, sender: SenderRow | null, contact: Contact): OutboundMessage {

@@ -6,6 +6,7 @@ import type { RegisteredAdapter } from '../../channels/register.ts';
 import type { OutboundMessage, SendFailure } from '../../channels/types.ts';
 import { conversationOf, recordPrepared } from '../../db/conversation.ts';
 import type { MessageRow } from '../../db/messages.ts';
+import { listSenderTemplates } from '../../db/senderTemplates.ts';
 import type { EngineDeps } from '../ports.ts';
 
 export async function prepareOutbound(
@@ -19,6 +20,9 @@ export async function prepareOutbound(
     const context = await conversationOf(sql, message);
     if (!context)
       return { ok: false as const, failure: { kind: 'rejected' as const, message: 'the sequence is gone' } };
+    // WhatsApp outside the 24-hour window needs the account's approved templates.
+    const templates =
+      message.channel === 'whatsapp' && message.senderId ? await listSenderTemplates(sql, message.senderId) : [];
     const result = await prepare(
       base,
       { earlier: context.earlier, lastInboundAt: context.lastInboundAt },
@@ -32,6 +36,7 @@ export async function prepareOutbound(
           secret: deps.links.trackingSecret,
         },
         credentials: input.credentials,
+        templates,
       },
     );
     if (result.ok && result.record) await recordPrepared(sql, message.id, result.record);

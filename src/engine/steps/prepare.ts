@@ -22,6 +22,7 @@ import { checkBeforeWriting, contentBlock } from './checks.ts';
 import { capsFor, chooseSender } from './senderChoice.ts';
 import type { AfterCommit, Hold, Reserved } from './types.ts';
 import { writerInputFor } from './writerInput.ts';
+import { withoutNote } from './linkedinNote.ts';
 
 type SendDecision = Extract<ReturnType<typeof decideNextStep>, { kind: 'send' }>;
 
@@ -81,7 +82,7 @@ export async function prepareSend(
     return 'skipped';
   }
 
-  const written = await writeStep(sql, deps, ctx, sender);
+  let written = await writeStep(sql, deps, ctx, sender);
   if (!written.ok) {
     await note('blocked', `Step ${step} blocked: ${written.reason}`, { step, reason: written.reason });
     return 'skipped';
@@ -98,6 +99,14 @@ export async function prepareSend(
   if (blocked) {
     await note('blocked', `Step ${step} blocked: ${blocked}`, { step, reason: blocked });
     return 'skipped';
+  }
+  if (await withoutNote(sql, { sender, channel: decision.channel, template: decision.template, now })) {
+    await note(
+      'note_dropped',
+      `Step ${step} goes without a note: this free LinkedIn account's notes of the month are used`,
+      { step },
+    );
+    written = { ...written, body: '' };
   }
   // The reservation itself, with the account's quota claim, comes after this transaction commits.
   return reservationFor(deps, ctx, { sender, written, subject, defer: deferIn });
@@ -142,6 +151,11 @@ async function guardSuppression(w: () => Sql, ctx: PrepareContext): Promise<Rese
       reason: 'unsubscribed',
     });
     return { kind: 'idle' };
+  }
+  // Opt-in is checked again at send time: the planner's check was made when the step was decided.
+  if (decision.channel === 'whatsapp' && contact.whatsappOptIn !== true) {
+    await note('skipped', `Step ${step} skipped: no WhatsApp opt-in`, { step, reason: 'no_whatsapp_opt_in' });
+    return 'skipped';
   }
   const channelSuppression = ctx.loaded.suppressions.get(decision.channel);
   if (channelSuppression) {

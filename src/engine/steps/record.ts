@@ -10,8 +10,8 @@ import { contactNotes } from '../../db/activities.ts';
 import { setContactStatus } from '../../db/contacts.ts';
 import type { Sql } from '../../db/database.ts';
 import { getEnrollment, updateEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
-import { addMessageEvent, lockMessageStatus, markMessage, type MessageRow } from '../../db/messages.ts';
-import { setSenderStatus, updateSender } from '../../db/senders.ts';
+import { addMessageEvent, lockMessageStatus, markMessage, refundAttempt, type MessageRow } from '../../db/messages.ts';
+import { setSenderLimit, setSenderStatus, updateSender } from '../../db/senders.ts';
 import { resealCredentials } from '../accounts/credentials.ts';
 import { applyEffects } from '../events/applyEffects.ts';
 import type { EngineDeps } from '../ports.ts';
@@ -99,6 +99,7 @@ async function recordAccepted(
     status: 'sent',
     providerMessageId: value.providerMessageId,
     ...(value.providerThreadId ? { providerThreadId: value.providerThreadId } : {}),
+    ...(value.rfcMessageId ? { rfcMessageId: value.rfcMessageId } : {}),
     sentAt: now,
   });
   await addMessageEvent(sql, {
@@ -124,11 +125,18 @@ async function recordFailure(r: Recording, failure: SendFailure, running: boolea
   const { sql, d, now, enrollment } = r;
   const { message } = d;
   const action = failureAction(failure);
-  if (action === 'retry' && message.attempts < MAX_ATTEMPTS) {
+  // A provider's rate limit or quota says "not now", not "this message fails": it never uses up
+  // the attempts, however long the limit lasts.
+  const throttled = failure.kind === 'rate_limited';
+  if (action === 'retry' && (throttled || message.attempts < MAX_ATTEMPTS)) {
     const backoffSeconds =
       'retryAfterSeconds' in failure && failure.retryAfterSeconds
         ? failure.retryAfterSeconds
         : Math.min(6 * 3600, 300 * 2 ** (message.attempts - 1));
+    const retryAt = new Date(now.getTime() + backoffSeconds * 1000);
+    if (failure.kind === 'rate_limited' && failure.accountLimit && d.sender)
+      await setSenderLimit(sql, d.sender.id, retryAt, failure.message);
+    if (throttled) await refundAttempt(sql, message.id);
     // The account row before the message: a reservation locks the account, then its counters
     // (the message trigger); taking them in the other order here could deadlock with it.
     if (failure.kind === 'auth_expired' && d.sender)
@@ -137,7 +145,15 @@ async function recordFailure(r: Recording, failure: SendFailure, running: boolea
       failure.kind === 'auth_expired' && d.sender
         ? { by: 'account', ref: d.sender.id }
         : { by: 'retry', ref: d.sender?.id ?? null };
-    return defer(r, running, failure, new Date(now.getTime() + backoffSeconds * 1000), hold);
+    return defer(r, running, failure, retryAt, hold);
+  }
+  if (action === 'unknown') {
+    await markMessage(sql, message.id, { status: 'unknown', error: `${failure.kind}: ${failure.message}` });
+    await r.note(
+      'unknown',
+      `Step ${message.step} may already have gone out (${failure.message}); it was not sent again`,
+    );
+    return r.continueNow();
   }
   if (action === 'hold')
     return defer(r, running, failure, new Date(now.getTime() + HOLD_RETRY_MS), {

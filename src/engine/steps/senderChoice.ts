@@ -22,6 +22,7 @@ import {
 import type { Sql } from '../../db/database.ts';
 import type { QuotaCaps } from '../../db/reservations.ts';
 import type { Hold } from './types.ts';
+import { acceptanceDailyCap } from '../../core/linkedinAcceptance.ts';
 import { senderUsage, type SenderRow, type SenderUsage } from '../../db/senders.ts';
 
 export type SenderChoice =
@@ -35,9 +36,14 @@ export const SPREAD_BAND = 25;
 
 export function limitsOf(sender: SenderRow, template: string): SenderLimits {
   // LinkedIn messages have their own cap; the account's own limits are its invitation caps.
-  if (quotaKindFor(sender.channel as Channel, template) === 'linkedin_message') return DEFAULT_LIMITS.linkedin_message;
+  const kind = quotaKindFor(sender.channel as Channel, template);
+  if (kind === 'linkedin_message') return DEFAULT_LIMITS.linkedin_message;
   return {
-    dailyLimit: sender.dailyLimit,
+    // Requests that go unanswered halve the daily request cap (core/linkedinAcceptance.ts).
+    dailyLimit:
+      kind === 'linkedin_connection'
+        ? acceptanceDailyCap(sender.dailyLimit, sender.linkedinAcceptance)
+        : sender.dailyLimit,
     ...(sender.hourlyLimit !== null ? { hourlyLimit: sender.hourlyLimit } : {}),
     ...(sender.weeklyLimit !== null ? { weeklyLimit: sender.weeklyLimit } : {}),
     ...(sender.warmup ? { warmup: sender.warmup } : {}),

@@ -31,7 +31,9 @@ export type Hold = {
     | 'retry'
     | 'identity'
     | 'template_required'
-    | 'window_closed';
+    | 'window_closed'
+    /** A LinkedIn message waiting for the contact (ref) to accept the connection request. */
+    | 'connection';
   ref: string | null;
 };
 

@@ -1,0 +1,185 @@
+// Issue 16, points 2–4: text that is not valid Unicode, NUL in a sequence, and nesting deep enough
+// to exhaust a recursive walker. Each answers a precise 4xx (or rejects one row), never a 500.
+import { describe, expect, it } from 'vitest';
+import { describeValue } from '../../src/core/validationErrors.ts';
+import { findIllFormedText, nestingBeyond, parseJsonInput } from '../../src/core/jsonInput.ts';
+import { validateSequence } from '../../src/core/sequence.ts';
+import { Channel } from '../../src/core/channels.ts';
+import { instant, world } from '../support/world.ts';
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+// A lone surrogate as JSON writes it: six characters on the wire, one unpaired code unit once parsed.
+const LONE = '\\ud800';
+const deep = (levels: number, inner = '1') => '['.repeat(levels) + inner + ']'.repeat(levels);
+
+describe('lone UTF-16 surrogates (issue 16.2)', () => {
+  it('reject the one contact row that carries one and import the rest', async () => {
+    const w = await world();
+    const rows = Array.from({ length: 4500 }, (_, i) => `{"email":"p${i}@acme-${i}.com","firstName":"P${i}"}`);
+    rows[17] = `{"email":"bad@acme.com","firstName":"A${LONE}"}`;
+    rows[30] = `{"email":"x${LONE}@acme.com"}`;
+    rows[40] = `{"email":"c@acme.com","custom":{"note":"n${LONE}"}}`;
+    const res = await w.call('POST', '/v1/contacts', `{"contacts":[${rows.join(',')}]}`, JSON_TYPE);
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+    const body = res.body as {
+      imported: number;
+      rejected: { row: number; reason: string }[];
+      warnings: { row: number; field: string; message: string }[];
+    };
+    expect(body.rejected).toEqual([
+      { row: 31, reason: expect.stringMatching(/email contains a lone UTF-16 surrogate \(U\+D800\)/) },
+    ]);
+    // An optional field that is not valid Unicode is dropped with a warning; the row lands.
+    expect(body.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          row: 18,
+          field: 'firstName',
+          message: expect.stringContaining('lone UTF-16 surrogate'),
+        }),
+        expect.objectContaining({ row: 41, message: expect.stringContaining('lone UTF-16 surrogate') }),
+      ]),
+    );
+    expect(await w.row('SELECT count(*)::int AS n FROM contacts')).toEqual([{ n: 4499 }]);
+  });
+
+  it('answer 400 with the field path on every other route', async () => {
+    const w = await world();
+    const sequence = await w.call(
+      'POST',
+      '/v1/sequences',
+      `{"name":"Q${LONE}","steps":[{"day":0,"channel":"email","template":"intro"}]}`,
+      JSON_TYPE,
+    );
+    expect(sequence).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          code: 'invalid_text',
+          message: expect.stringContaining('body.name contains a lone UTF-16 surrogate (U+D800)'),
+        },
+      },
+    });
+    const sender = await w.call(
+      'POST',
+      '/v1/senders',
+      `{"channel":"email","provider":"sandbox","fromEmail":"me${LONE}@ours.example.com"}`,
+      JSON_TYPE,
+    );
+    expect(sender).toMatchObject({ status: 400, body: { error: { code: 'invalid_text' } } });
+    const key = await w.call('POST', '/v1/keys', `{"${LONE}":1}`, JSON_TYPE);
+    expect(key).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_text', message: expect.stringContaining('key') } },
+    });
+    // A proper pair (an emoji) is valid text.
+    const emoji = await w.call(
+      'POST',
+      '/v1/sequences',
+      '{"name":"Q \\ud83d\\ude00","steps":[{"day":0,"channel":"email","template":"intro"}]}',
+      JSON_TYPE,
+    );
+    expect(emoji.status).toBe(201);
+    expect(await w.row('SELECT name FROM sequences')).toEqual([{ name: 'Q \u{1F600}' }]);
+  });
+
+  it('a webhook carrying one is stored as text, not a 500', async () => {
+    const w = await world();
+    for (const body of [`{"type":"email.bounced","data":{"email_id":"${LONE}"}}`, deep(5000)]) {
+      const res = await w.app.inject({ method: 'POST', url: '/webhooks/resend', payload: body, headers: JSON_TYPE });
+      expect(res.statusCode).toBeLessThan(500);
+    }
+  });
+});
+
+describe('NUL and control characters in a sequence (issue 16.3)', () => {
+  it('answer 400 naming the field and the character', async () => {
+    const w = await world();
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [
+        instant([{ channel: 'email', template: 'intro' }], { name: 'a\u0000b' }),
+        /name contains a control character \(U\+0000\)/,
+      ],
+      [
+        instant([{ channel: 'email', template: 'in\u0000tro' }]),
+        /steps\[0\]\.template contains a control character \(U\+0000\)/,
+      ],
+      [
+        instant([{ channel: 'email', template: 'intro' }], { name: 'two\nlines' }),
+        /name contains a control character \(U\+000A\)/,
+      ],
+    ];
+    for (const [definition, message] of cases) {
+      const res = await w.call('POST', '/v1/sequences', definition);
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(JSON.stringify(res.body)).toMatch(message);
+    }
+    const subject = await w.call('POST', '/v1/sequences', {
+      ...instant([{ channel: 'email', template: 'intro' }]),
+      steps: [{ day: 0, channel: 'email', template: 'intro', subject: 'Hi\u0000' }],
+    });
+    expect(subject.status).toBe(400);
+    expect(await w.row('SELECT id FROM sequences')).toEqual([]);
+  });
+});
+
+describe('deep nesting (issue 16.4)', () => {
+  it('is refused at the parser with 400, on any route', async () => {
+    const w = await world();
+    for (const [url, body] of [
+      ['/v1/sequences', deep(5000)],
+      ['/v1/contacts', `{"contacts":[{"email":"a@acme.com","custom":{"x":${deep(5000)}}}]}`],
+      ['/v1/senders', `{"channel":${deep(100_000, '"email"')}}`],
+    ] as const) {
+      const res = await w.call('POST', url, body, JSON_TYPE);
+      expect(res, url).toMatchObject({
+        status: 400,
+        body: { error: { code: 'json_too_deep', message: 'Body nests deeper than 64 levels of arrays and objects' } },
+      });
+    }
+    // Under the cap, a free-form value deeper than 16 levels is dropped with a warning; the contact lands.
+    const res = await w.call(
+      'POST',
+      '/v1/contacts',
+      `{"contacts":[{"email":"a@acme.com","custom":{"x":${deep(40)},"y":1}}]}`,
+      JSON_TYPE,
+    );
+    expect(res.body).toMatchObject({
+      created: 1,
+      warnings: [{ row: 1, field: 'custom.x', message: expect.stringContaining('nests deeper than 16 levels') }],
+    });
+    expect(await w.row('SELECT custom FROM contacts')).toEqual([{ custom: { y: 1 } }]);
+  });
+
+  it('describing a value, a channel or a sequence never recurses without bound', () => {
+    const value = JSON.parse(deep(100_000)) as unknown;
+    expect(describeValue(value)).toBe(`${'['.repeat(57)}...`);
+    expect(Channel.safeParse(value).success).toBe(false);
+    expect(validateSequence({ name: 'x', steps: value }).ok).toBe(false);
+    expect(validateSequence({ name: value, steps: [value] }).ok).toBe(false);
+    expect(findIllFormedText(value)).toBeNull();
+    // The same text as JSON.stringify, cut the same way, for ordinary values.
+    for (const sample of [
+      null,
+      1.5,
+      true,
+      'x"y',
+      [1, 'a', null],
+      { a: [1, { b: 'c' }], u: undefined },
+      'z'.repeat(100),
+      Array.from({ length: 40 }, (_, i) => i),
+      new Date(0),
+    ]) {
+      const json = JSON.stringify(sample);
+      expect(describeValue(sample)).toBe(json.length > 60 ? `${json.slice(0, 57)}...` : json);
+    }
+  });
+
+  it('the scanner counts only brackets outside strings', () => {
+    expect(nestingBeyond(`["${'['.repeat(100)}"]`, 2)).toBeNull();
+    expect(nestingBeyond('["\\"", [[1]]]', 2)).toBe(3);
+    expect(() => parseJsonInput(deep(65))).toThrow(/nests deeper than 64/);
+    expect(parseJsonInput(deep(64))).toBeDefined();
+    expect(() => parseJsonInput('{"a":')).toThrow(/Body is not valid JSON/);
+  });
+});

@@ -1,0 +1,221 @@
+// LinkedIn through Phantombuster end to end, on the engine's clock against the local fake: a
+// sequence with a connection request and a message after acceptance. Requests go out as launches
+// within the account's caps (one running launch per agent), results come back by the poll, an
+// acceptance (the fake's network changes, seen by the daily Connections Export) releases the message
+// to that contact only, a request never accepted falls back to email after the step's timeout, a
+// profile the phantom cannot open falls back at once, and an expired session cookie disconnects the
+// account and holds the step it swallowed until LinkedIn is reconnected.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakePhantombuster } from '../fakes/phantombuster.ts';
+import { instant, world, type World } from '../support/world.ts';
+
+const DAY = 86_400_000;
+const COOKIE = 'AQEDAR-e2e-li-at-cookie';
+let pb: FakePhantombuster;
+beforeAll(async () => {
+  pb = await new FakePhantombuster().start();
+});
+afterAll(() => pb.close());
+
+const profile = (slug: string) => `https://www.linkedin.com/in/${slug}`;
+
+async function linkedinWorld(extra: Record<string, unknown> = {}) {
+  const w = await world();
+  pb.containers.length = 0;
+  pb.network.clear();
+  pb.invited.clear();
+  pb.unreachable.clear();
+  pb.deadCookies.clear();
+  pb.now = () => w.clock.now().getTime();
+  pb.finishAfterMs = 60_000;
+  const sender = await w.ok('POST', '/v1/senders', {
+    channel: 'linkedin',
+    provider: 'phantombuster',
+    name: 'Sam on LinkedIn',
+    linkedinFree: false,
+    minGapSeconds: 0,
+    credentials: {
+      apiKey: pb.apiKey,
+      sessionCookie: COOKIE,
+      userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Chrome/120.0',
+      connectAgentId: '1001',
+      messageAgentId: '1002',
+      networkAgentId: '1003',
+      baseUrl: pb.url,
+    },
+    ...extra,
+  });
+  return { w, senderId: String(sender.id) };
+}
+
+/** Runs the engine and the poll every few minutes for `ms` of the engine's clock. */
+async function run(w: World, ms: number, stepMs = 5 * 60_000) {
+  for (let t = 0; t < ms; t += stepMs) {
+    await w.engine.tick();
+    await w.engine.pollMailboxes();
+    await w.engine.tick();
+    w.clock.advance(stepMs);
+  }
+}
+
+describe('LinkedIn through Phantombuster', () => {
+  it('requests, acceptance, the message to the accepted one only, and fallbacks for the others', async () => {
+    const { w } = await linkedinWorld();
+    const [ana, ben, cat] = await w.contacts([
+      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
+      { email: 'ben@acme.example.com', linkedinUrl: 'linkedin.com/in/ben', firstName: 'Ben', timezone: 'UTC' },
+      { email: 'cat@acme.example.com', linkedinUrl: 'linkedin.com/in/cat', firstName: 'Cat', timezone: 'UTC' },
+    ]);
+    pb.unreachable.add(profile('cat'));
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'linkedin', template: 'connection_request' },
+        { channel: 'linkedin', template: 'linkedin_dm', day: 1 },
+      ]),
+    );
+    await w.enroll(sequenceId, [ana, ben, cat] as string[]);
+    await run(w, 30 * 60_000);
+    // One launch per profile, never two at once on one agent, each with its own note.
+    const requests = pb.launches('connect');
+    expect(requests.map((c) => c.argument.profileUrl).sort()).toEqual([profile('ana'), profile('ben'), profile('cat')]);
+    for (const [i, c] of requests.entries())
+      if (i > 0) expect(c.createdAt).toBeGreaterThanOrEqual((requests[i - 1]?.finishAt ?? 0) as number);
+    expect(String(requests[0]?.argument.message)).not.toMatch(/#\w+#/);
+    const sent = await w.messages('&channel=linkedin');
+    expect(sent.filter((m) => m.status === 'delivered')).toHaveLength(2);
+    expect(sent.find((m) => m.contactId === cat)).toMatchObject({ status: 'failed' });
+
+    // Ana accepts; the daily Connections Export sees it.
+    pb.network.add(profile('ana'));
+    await run(w, DAY + 60 * 60_000, 30 * 60_000);
+    const dms = pb.launches('message');
+    expect(dms.map((c) => c.argument.spreadsheetUrl)).toEqual([profile('ana')]);
+    const messages = await w.messages();
+    const step1 = (id: unknown) => messages.find((m) => m.contactId === id && m.step === 1);
+    expect(step1(ana)).toMatchObject({ channel: 'linkedin', purpose: 'linkedin_dm' });
+    // Cat's request failed: the message step falls back at once; Ben's waits for his answer.
+    expect(step1(cat)).toMatchObject({ channel: 'email' });
+    expect(step1(ben)).toBeUndefined();
+    expect((await w.timeline(ben as string)).some((t) => /waits for the LinkedIn connection/.test(t.summary))).toBe(
+      true,
+    );
+
+    // Ben never accepts: after the step's 14 days it falls back to email.
+    w.clock.advance(14 * DAY);
+    await run(w, 30 * 60_000);
+    expect((await w.messages(`&contactId=${ben}`)).find((m) => m.step === 1)).toMatchObject({ channel: 'email' });
+    expect(pb.launches('message')).toHaveLength(1);
+  });
+
+  it('an expired session cookie disconnects the account, holds the step, and reconnecting sends it', async () => {
+    const { w, senderId } = await linkedinWorld();
+    const [ana] = await w.contacts([{ linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' }]);
+    pb.deadCookies.set(COOKIE, 84);
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, [ana as string]);
+    await run(w, 10 * 60_000);
+    const account = (await w.ok('GET', '/v1/senders')).data?.find((s) => (s as { id: string }).id === senderId);
+    expect(account).toMatchObject({
+      status: 'disconnected',
+      statusReason: expect.stringMatching(/reconnect LinkedIn/),
+    });
+    expect(JSON.stringify(account)).not.toContain(COOKIE);
+    expect(await w.messages()).toMatchObject([{ status: 'deferred' }]);
+    await run(w, 2 * 60 * 60_000, 30 * 60_000);
+    expect(pb.launches('connect')).toHaveLength(1);
+
+    await w.ok('PATCH', `/v1/senders/${senderId}`, {
+      credentials: { sessionCookie: 'AQEDAR-fresh-cookie-value', userAgent: 'Mozilla/5.0 (Macintosh) Chrome/121.0' },
+      status: 'active',
+    });
+    await run(w, 10 * 60_000);
+    expect(pb.launches('connect')).toHaveLength(2);
+    expect(pb.launches('connect')[1]?.argument.sessionCookie).toBe('AQEDAR-fresh-cookie-value');
+    expect(await w.messages()).toMatchObject([{ status: 'delivered' }]);
+  });
+
+  it('holds the daily and weekly caps across days: the rest wait, never dropped', async () => {
+    const { w } = await linkedinWorld({ dailyLimit: 2, weeklyLimit: 3 });
+    pb.finishAfterMs = 0;
+    const ids = await w.contacts(
+      Array.from({ length: 5 }, (_, i) => ({
+        linkedinUrl: `linkedin.com/in/p${i}`,
+        firstName: `P${i}`,
+        timezone: 'UTC',
+      })),
+    );
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, ids);
+    await run(w, 9 * DAY, 2 * 60 * 60_000);
+    const perDay = new Map<string, number>();
+    for (const c of pb.launches('connect')) {
+      const day = new Date(c.createdAt).toISOString().slice(0, 10);
+      perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    }
+    expect(Math.max(...perDay.values())).toBeLessThanOrEqual(2);
+    // Monday 2 March: 2 + 1 in the first week (to Sunday 8 March), then the other 2 in the next.
+    const firstWeek = [...perDay].filter(([day]) => day <= '2026-03-08').reduce((n, [, c]) => n + c, 0);
+    expect(firstWeek).toBe(3);
+    expect(pb.launches('connect')).toHaveLength(5);
+  });
+
+  it('halves the daily request cap while fewer than 20 % of week-old requests are accepted, and recovers', async () => {
+    const { w, senderId } = await linkedinWorld();
+    pb.finishAfterMs = 0;
+    const ids = await w.contacts(
+      Array.from({ length: 12 }, (_, i) => ({
+        linkedinUrl: `linkedin.com/in/q${i}`,
+        firstName: `Q${i}`,
+        timezone: 'UTC',
+      })),
+    );
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, ids);
+    await run(w, 60 * 60_000);
+    expect(pb.launches('connect')).toHaveLength(12);
+    const account = async () =>
+      (await w.ok('GET', '/v1/senders')).data?.find((s) => (s as { id: string }).id === senderId) as Record<
+        string,
+        unknown
+      >;
+    // Not a week old yet: nothing judged.
+    expect(await account()).toMatchObject({ todayCap: 20, linkedinAcceptance: { requests: 0, rate: null } });
+    w.clock.advance(8 * DAY);
+    await w.engine.pollMailboxes();
+    expect(await account()).toMatchObject({
+      todayCap: 10,
+      linkedinAcceptance: { requests: 12, accepted: 0, rate: 0, halved: true },
+    });
+    for (const slug of ['q0', 'q1', 'q2']) pb.network.add(profile(slug));
+    w.clock.advance(DAY);
+    await w.engine.pollMailboxes(); // launches the day's Connections Export
+    await w.engine.pollMailboxes(); // reads it: the contacts are connected
+    await w.engine.pollMailboxes(); // judges again (each poll judges what earlier polls brought)
+    expect(await account()).toMatchObject({ todayCap: 20, linkedinAcceptance: { accepted: 3, halved: false } });
+  });
+
+  it('a free account adds a note to 5 requests a month; the rest go without one, and notes return next month', async () => {
+    const { w } = await linkedinWorld({ linkedinFree: true });
+    pb.finishAfterMs = 0;
+    const ids = await w.contacts(
+      Array.from({ length: 7 }, (_, i) => ({
+        linkedinUrl: `linkedin.com/in/n${i}`,
+        firstName: `N${i}`,
+        timezone: 'UTC',
+      })),
+    );
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, ids.slice(0, 6));
+    await run(w, 60 * 60_000);
+    const notes = pb.launches('connect').map((c) => c.argument.message);
+    expect(notes).toHaveLength(6);
+    expect(notes.filter((n) => typeof n === 'string' && n.length > 0)).toHaveLength(5);
+    for (const n of notes.filter((text) => typeof text === 'string')) expect(String(n).length).toBeLessThanOrEqual(200);
+    expect(notes[5]).toBeUndefined();
+    // April: a new month, a new budget.
+    w.clock.advance(30 * DAY);
+    await w.enroll(sequenceId, ids.slice(6));
+    await run(w, 30 * 60_000);
+    expect(pb.launches('connect')[6]?.argument.message).toEqual(expect.any(String));
+  });
+});
