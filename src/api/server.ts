@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { authenticate, rejectKeysInUrl } from './auth.ts';
 import { isSecretParam } from '../core/redact.ts';
-import { ApiError, errorHandler } from './errors.ts';
+import { ApiError, clientErrorHandler, errorHandler, frameworkErrorHandler } from './errors.ts';
 import { registerJsonBody } from './jsonBody.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -104,6 +104,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Tracking tokens in /t/c/:token carry the destination URL.
     routerOptions: { maxParamLength: 4096 },
     forceCloseConnections: 'idle',
+    // Below the routes too, every refusal is {"error":{"code","message"}}.
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

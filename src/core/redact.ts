@@ -22,6 +22,8 @@ const SECRET_PARAMS = new Set([
   'signature',
   'sig',
   'code',
+  'verify_token',
+  'hub.verify_token',
 ]);
 
 export function isSecretParam(name: string): boolean {

@@ -5,6 +5,7 @@
 // domains (others get a page that shows where the link goes).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { decodeCanonical } from './canonicalBase64.ts';
 
 export const TOKEN_KINDS = ['open', 'click', 'unsubscribe'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -48,9 +49,10 @@ export function verifyToken(secret: string, token: string): TrackingPayload | un
   const dot = token.indexOf('.');
   if (dot <= 0 || dot !== token.lastIndexOf('.')) return undefined;
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  // The bytes must match, and the text must be their one base64url form (no padding, no stray characters).
+  const given = decodeCanonical(token.slice(dot + 1), 'base64url');
   const expected = mac(secret, body);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  if (!given || given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   const wire = Wire.safeParse(parseJson(Buffer.from(body, 'base64url').toString('utf8')));
   if (!wire.success) return undefined;
   const candidate = {

@@ -74,5 +74,8 @@ describe('API keys in the URL', () => {
     expect(redactUrl('/v1/contacts')).toBe('/v1/contacts');
     expect(redactUrl('/x?Token=a&flag&q=qh_' + 'a'.repeat(43))).toBe('/x?Token=[redacted]&flag&q=[redacted]');
     expect(redactUrl('/x?api%5Fkey=a%ZZ')).toBe('/x?api%5Fkey=[redacted]');
+    expect(redactUrl('/webhooks/meta?hub.mode=subscribe&hub.verify_token=v&hub.challenge=1')).toBe(
+      '/webhooks/meta?hub.mode=subscribe&hub.verify_token=[redacted]&hub.challenge=1',
+    );
   });
 });

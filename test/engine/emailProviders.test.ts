@@ -246,6 +246,9 @@ describe('Gmail accounts', () => {
     const code = google.issueCode(`${PUBLIC_URL}/oauth/google/callback`);
     const bad = await w.app.inject({ method: 'GET', url: `/oauth/google/callback?code=${code}&state=${state}x` });
     expect(bad.statusCode).toBe(400);
+    // The state is exactly body.mac: anything after it is refused, not ignored.
+    const padded = await w.app.inject({ method: 'GET', url: `/oauth/google/callback?code=${code}&state=${state}.x` });
+    expect(padded.statusCode).toBe(400);
     const callback = await w.app.inject({ method: 'GET', url: `/oauth/google/callback?code=${code}&state=${state}` });
     expect(callback.statusCode, callback.body).toBe(200);
     expect(callback.body).toContain('sam@acme.example is connected');

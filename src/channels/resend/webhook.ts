@@ -2,9 +2,11 @@
 // is an argument. Verification follows docs.svix.com/receiving/verifying-payloads/how-manual —
 // HMAC-SHA256 over `${svix-id}.${svix-timestamp}.${raw body}` keyed with the base64-decoded part of
 // the `whsec_…` secret, compared in constant time against each space-separated `v1,<base64>`
-// signature (several during key rotation), timestamp within 5 minutes either way.
+// signature (several during key rotation) — decoded bytes equal and the text their canonical
+// base64 —, timestamp within 5 minutes either way.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { decodeCanonical } from '../../core/canonicalBase64.ts';
 import type { InboundEvent } from '../../core/events.ts';
 import type { HeaderBag, ProviderWebhook } from '../types.ts';
 import type { ResendCredentials } from './credentials.ts';
@@ -39,8 +41,9 @@ export function verifySvix(input: {
   for (const entry of signatures.split(' ')) {
     const [version, signature] = entry.split(',', 2);
     if (version !== 'v1' || !signature) continue;
-    const given = Buffer.from(signature, 'base64');
-    if (given.length === expected.length && timingSafeEqual(given, expected))
+    // Standard base64 with its padding, exactly as Svix writes it: any other spelling of the bytes is refused.
+    const given = decodeCanonical(signature, 'base64');
+    if (given && given.length === expected.length && timingSafeEqual(given, expected))
       return { ok: true, id, timestamp: seconds };
   }
   return { ok: false, reason: 'no signature matches' };

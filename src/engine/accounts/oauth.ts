@@ -63,10 +63,10 @@ export function consentUrl(deps: EngineDeps, input: { name: string; workspaceId:
 }
 
 function readState(deps: EngineDeps, name: string, state: string): string {
-  const [body, mac] = state.split('.');
+  const [body, mac, ...rest] = state.split('.');
   const expected = body ? Buffer.from(sign(deps, body)) : Buffer.alloc(0);
   const given = Buffer.from(mac ?? '');
-  if (!body || given.length !== expected.length || !timingSafeEqual(given, expected))
+  if (!body || rest.length > 0 || given.length !== expected.length || !timingSafeEqual(given, expected))
     throw new OAuthError(400, `The OAuth state is not valid: start again from /v1/oauth/${name}/start`);
   const parsed = State.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
   if (!parsed.success || (parsed.data.p !== undefined && parsed.data.p !== name))
