@@ -218,4 +218,25 @@ describe('LinkedIn through Phantombuster', () => {
     await run(w, 30 * 60_000);
     expect(pb.launches('connect')[6]?.argument.message).toEqual(expect.any(String));
   });
+
+  it('when the weekly budget is short, the contacts with the most enrichment facts get the next requests', async () => {
+    const { w } = await linkedinWorld({ weeklyLimit: 1 });
+    pb.finishAfterMs = 0;
+    const facts = (n: number) => ({ painPoints: Array.from({ length: n }, (_, i) => `pain ${i}`) });
+    const ids = await w.contacts([
+      { linkedinUrl: 'linkedin.com/in/first', firstName: 'First', timezone: 'UTC', enrichment: facts(0) },
+      { linkedinUrl: 'linkedin.com/in/thin', firstName: 'Thin', timezone: 'UTC', enrichment: facts(1) },
+      { linkedinUrl: 'linkedin.com/in/rich', firstName: 'Rich', timezone: 'UTC', enrichment: facts(6) },
+    ]);
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, [ids[0] as string]);
+    await run(w, 10 * 60_000);
+    await w.enroll(sequenceId, ids.slice(1));
+    await run(w, 15 * DAY, 6 * 60 * 60_000);
+    expect(pb.launches('connect').map((c) => c.argument.profileUrl)).toEqual([
+      profile('first'),
+      profile('rich'),
+      profile('thin'),
+    ]);
+  });
 });
