@@ -239,4 +239,31 @@ describe('LinkedIn through Phantombuster', () => {
       profile('thin'),
     ]);
   });
+
+  it('a reply the Message Sender finds stops the enrollment like any reply', async () => {
+    const { w } = await linkedinWorld();
+    pb.finishAfterMs = 0;
+    const [ana] = await w.contacts([
+      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
+    ]);
+    pb.network.add(profile('ana'));
+    pb.replies.set(profile('ana'), 'Happy to talk next week, send me a few times.');
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'linkedin', template: 'connection_request' },
+        { channel: 'linkedin', template: 'linkedin_dm' },
+        { channel: 'email', template: 'followup_1', day: 3 },
+      ]),
+    );
+    // Already connected (logged by hand): the request is skipped and the message goes out.
+    await w.ok('POST', `/v1/contacts/${ana}/linkedin-connection`, { connected: true });
+    const { enrolled } = await w.enroll(sequenceId, [ana as string]);
+    await run(w, 30 * 60_000);
+    expect(pb.launches('connect')).toHaveLength(0);
+    expect(pb.launches('message')).toHaveLength(1);
+    expect(await w.enrollment(enrolled[0]?.enrollmentId as string)).toMatchObject({ status: 'stopped' });
+    w.clock.advance(4 * DAY);
+    await run(w, 30 * 60_000);
+    expect(await w.messages()).toHaveLength(1);
+  });
 });
