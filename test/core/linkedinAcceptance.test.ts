@@ -22,3 +22,14 @@ describe('LinkedIn acceptance health', () => {
     expect(acceptanceDailyCap(20, null)).toBe(20);
   });
 });
+
+describe('LinkedIn request priority', () => {
+  it('counts enrichment facts and retries the best-known first', async () => {
+    const { enrichmentFacts, priorityDelaySeconds } = await import('../../src/core/linkedinPriority.ts');
+    expect(enrichmentFacts({ painPoints: ['a', 'b', ''], techStack: [], industry: 'SaaS', recentNews: null })).toBe(3);
+    expect(enrichmentFacts(null)).toBe(0);
+    expect(priorityDelaySeconds(30)).toBe(0);
+    expect(priorityDelaySeconds(0)).toBeGreaterThan(priorityDelaySeconds(3));
+    expect(priorityDelaySeconds(0)).toBeLessThan(120);
+  });
+});

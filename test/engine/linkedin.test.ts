@@ -218,4 +218,52 @@ describe('LinkedIn through Phantombuster', () => {
     await run(w, 30 * 60_000);
     expect(pb.launches('connect')[6]?.argument.message).toEqual(expect.any(String));
   });
+
+  it('when the weekly budget is short, the contacts with the most enrichment facts get the next requests', async () => {
+    const { w } = await linkedinWorld({ weeklyLimit: 1 });
+    pb.finishAfterMs = 0;
+    const facts = (n: number) => ({ painPoints: Array.from({ length: n }, (_, i) => `pain ${i}`) });
+    const ids = await w.contacts([
+      { linkedinUrl: 'linkedin.com/in/first', firstName: 'First', timezone: 'UTC', enrichment: facts(0) },
+      { linkedinUrl: 'linkedin.com/in/thin', firstName: 'Thin', timezone: 'UTC', enrichment: facts(1) },
+      { linkedinUrl: 'linkedin.com/in/rich', firstName: 'Rich', timezone: 'UTC', enrichment: facts(6) },
+    ]);
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, [ids[0] as string]);
+    await run(w, 10 * 60_000);
+    await w.enroll(sequenceId, ids.slice(1));
+    await run(w, 15 * DAY, 6 * 60 * 60_000);
+    expect(pb.launches('connect').map((c) => c.argument.profileUrl)).toEqual([
+      profile('first'),
+      profile('rich'),
+      profile('thin'),
+    ]);
+  });
+
+  it('a reply the Message Sender finds stops the enrollment like any reply', async () => {
+    const { w } = await linkedinWorld();
+    pb.finishAfterMs = 0;
+    const [ana] = await w.contacts([
+      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
+    ]);
+    pb.network.add(profile('ana'));
+    pb.replies.set(profile('ana'), 'Happy to talk next week, send me a few times.');
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'linkedin', template: 'connection_request' },
+        { channel: 'linkedin', template: 'linkedin_dm' },
+        { channel: 'email', template: 'followup_1', day: 3 },
+      ]),
+    );
+    // Already connected (logged by hand): the request is skipped and the message goes out.
+    await w.ok('POST', `/v1/contacts/${ana}/linkedin-connection`, { connected: true });
+    const { enrolled } = await w.enroll(sequenceId, [ana as string]);
+    await run(w, 30 * 60_000);
+    expect(pb.launches('connect')).toHaveLength(0);
+    expect(pb.launches('message')).toHaveLength(1);
+    expect(await w.enrollment(enrolled[0]?.enrollmentId as string)).toMatchObject({ status: 'stopped' });
+    w.clock.advance(4 * DAY);
+    await run(w, 30 * 60_000);
+    expect(await w.messages()).toHaveLength(1);
+  });
 });

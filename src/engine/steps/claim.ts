@@ -6,6 +6,8 @@ import { claimAndReserve } from '../../db/reservations.ts';
 import type { EngineDeps } from '../ports.ts';
 import type { AfterCommit, Claiming, Reserved } from './types.ts';
 import { explainRefusal } from './senderChoice.ts';
+import { CONNECTION_REQUEST } from '../../core/channels.ts';
+import { enrichmentFacts, priorityDelaySeconds } from '../../core/linkedinPriority.ts';
 
 /**
  * Reserves a written step (see Claiming): the message row `sending` and the account's quota in one
@@ -41,8 +43,15 @@ export async function claimStep(deps: EngineDeps, claiming: Claiming): Promise<R
       capped: r.caps,
       now: r.reservedAt,
     });
-    await claiming.defer(sql, after, until, reason, { by: 'quota', ref: claiming.sender.id });
+    await claiming.defer(sql, after, prioritized(claiming, until), reason, { by: 'quota', ref: claiming.sender.id });
   });
   for (const action of after) await action();
   return { kind: 'idle' };
+}
+
+/** A deferred connection request retries later the less we know of the contact (core/linkedinPriority.ts). */
+function prioritized(claiming: Claiming, until: Date): Date {
+  if (claiming.template !== CONNECTION_REQUEST || claiming.sender?.channel !== 'linkedin') return until;
+  const facts = enrichmentFacts(claiming.contact.enrichment);
+  return new Date(until.getTime() + priorityDelaySeconds(facts) * 1000);
 }
