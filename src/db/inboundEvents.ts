@@ -5,8 +5,13 @@
 import type { KeyedEvent } from '../core/events.ts';
 import type { Db, Sql } from './database.ts';
 
+/** The workspaces a stored request may concern, as its verification showed. */
+export type OwnerCandidates = { workspaceIds: string[]; global: boolean };
+
 export type StoredInbound = {
   workspaceId: string | null;
+  ownerCandidates: OwnerCandidates | null;
+  receivedAt: Date;
   provider: string;
   providerEventId: string;
   payload: unknown;
@@ -26,11 +31,12 @@ export async function storeInboundEvent(
     payload: unknown;
     events: KeyedEvent[];
     receivedAt: Date;
+    ownerCandidates?: OwnerCandidates;
   },
 ): Promise<string | undefined> {
   const { rows } = await sql.query<{ id: string }>(
-    `INSERT INTO inbound_events (workspace_id, provider, provider_event_id, dedupe_scope, payload, events, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (provider, dedupe_scope, provider_event_id) DO NOTHING RETURNING id`,
+    `INSERT INTO inbound_events (workspace_id, provider, provider_event_id, dedupe_scope, payload, events, received_at, owner_candidates)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (provider, dedupe_scope, provider_event_id) DO NOTHING RETURNING id`,
     [
       input.workspaceId,
       input.provider,
@@ -39,6 +45,7 @@ export async function storeInboundEvent(
       JSON.stringify(input.payload),
       JSON.stringify(input.events),
       input.receivedAt,
+      input.ownerCandidates ? JSON.stringify(input.ownerCandidates) : null,
     ],
   );
   return rows[0]?.id;
@@ -47,7 +54,8 @@ export async function storeInboundEvent(
 export async function loadInboundEvent(sql: Sql, id: string): Promise<StoredInbound | undefined> {
   const { rows } = await sql.query<StoredInbound>(
     `SELECT workspace_id AS "workspaceId", provider, provider_event_id AS "providerEventId", payload, events,
-            processed_at AS "processedAt" FROM inbound_events WHERE id = $1`,
+            processed_at AS "processedAt", owner_candidates AS "ownerCandidates", received_at AS "receivedAt"
+       FROM inbound_events WHERE id = $1`,
     [id],
   );
   return rows[0];
@@ -61,6 +69,14 @@ export async function finishInboundEvent(db: Db, id: string, now: Date, outcome:
       outcome,
     ]),
   );
+}
+
+/** The owner found on a later try (system scope). */
+export async function setInboundOwner(sql: Sql, id: string, workspaceId: string): Promise<void> {
+  await sql.query('UPDATE inbound_events SET workspace_id = $2 WHERE id = $1 AND workspace_id IS NULL', [
+    id,
+    workspaceId,
+  ]);
 }
 
 /** Stored events nobody processed (a lost job): the worker's sweep runs them. */

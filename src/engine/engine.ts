@@ -14,6 +14,7 @@ import type { Clock } from './clock.ts';
 import { enrollContacts } from './commands/enroll.ts';
 import { pollableSenders, pollAccount, type PollRef, type PollSummary } from './events/poll.ts';
 import { processInboundEvent, type ReceiveReply } from './events/process.ts';
+import { pendingInboundEvents } from '../db/inboundEvents.ts';
 import { processReply, routeReply, type Classifier, type IncomingReply } from './events/replies.ts';
 import { receiveWebhook } from './events/ingest.ts';
 import type { JobHandlers } from './jobs.ts';
@@ -212,6 +213,12 @@ function engineApi(parts: {
           refs.map((payload) => ({ payload })),
         );
       else for (const ref of refs) await handlers['inbound/mailbox.poll'](ref);
+    },
+    /** Acts again on stored events left unprocessed for a minute (a lost job; an event waiting for its message). */
+    async sweepInbound(): Promise<number> {
+      const pending = await pendingInboundEvents(deps.db, new Date(deps.clock.now().getTime() - 60_000));
+      for (const eventId of pending) await job('inbound/event.received', { eventId });
+      return pending.length;
     },
     /** Polls one account now and acts on what it found. */
     pollAccount: parts.pollOne,

@@ -204,6 +204,7 @@ function hangingResend(reach: 'nothing' | 'same' | 'other-body') {
     adapter,
     called,
     calls: () => calls,
+    release: (result: SendResult) => release(result),
     bury: () => release({ ok: false, failure: { kind: 'provider_down', message: 'dead' } }),
   };
 }
@@ -263,5 +264,54 @@ describe('Resend idempotency keys: a 409 and a 24-hour shelf life', () => {
     expect(hanging.calls()).toBe(1);
     hanging.bury();
     await dead;
+  });
+});
+
+/** How a stored webhook came out (system scope: inbound events are the installation's). */
+async function inbound(w: World, providerEventId: string) {
+  const { rows } = await w.db.system((sql) =>
+    sql.query<{ done: boolean; outcome: string | null }>(
+      'SELECT processed_at IS NOT NULL AS done, outcome FROM inbound_events WHERE provider_event_id = $1',
+      [providerEventId],
+    ),
+  );
+  return rows[0];
+}
+
+describe('a Resend event that beats our commit', () => {
+  it('is matched again for a while instead of being closed as not ours', async () => {
+    const hanging = hangingResend('same');
+    const w = await emailWorld(dns, { leaseMs: LEASE, adapters: { resend: hanging.adapter } });
+    await oneContact(w);
+    const running = w.engine.tick({ maxRuns: 1 });
+    await hanging.called;
+    const [message] = await w.messages();
+    const emailId = resendIdOf(resend, message?.id as string);
+    // Resend's event arrives while our send is still being recorded (and names no Message-ID of ours).
+    const body = JSON.parse(resend.eventFor('email.delivered', emailId)) as { data: Record<string, unknown> };
+    delete body.data.message_id;
+    const res = await post(w, `early-${emailId}`, JSON.stringify(body));
+    expect(res.statusCode).toBe(200);
+    const outcome = async () => inbound(w, `early-${emailId}`);
+    expect(await outcome()).toEqual({ done: false, outcome: null });
+    // The send is recorded; the sweep matches the event.
+    hanging.release({ ok: true, value: { providerMessageId: emailId } });
+    await running;
+    w.clock.advance(90_000);
+    await w.engine.sweepInbound();
+    expect(await outcome()).toEqual({ done: true, outcome: 'delivered: applied' });
+    expect(await w.messages()).toMatchObject([{ status: 'delivered' }]);
+  });
+
+  it('gives up after a while: an event about mail that is not ours is closed', async () => {
+    const w = await emailWorld(dns);
+    await oneContact(w);
+    await w.engine.tick();
+    const res = await post(w, 'stranger-1', resend.eventFor('email.delivered', 'not-one-of-ours'));
+    expect(res.statusCode).toBe(200);
+    expect(await inbound(w, 'stranger-1')).toEqual({ done: false, outcome: null });
+    w.clock.advance(16 * 60_000);
+    await w.engine.sweepInbound();
+    expect(await inbound(w, 'stranger-1')).toEqual({ done: true, outcome: 'no message of ours' });
   });
 });

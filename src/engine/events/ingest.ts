@@ -75,6 +75,7 @@ export async function receiveWebhook(
       payload: payloadOf(request.rawBody),
       events: parsed.events,
       receivedAt: deps.clock.now(),
+      ownerCandidates: { workspaceIds: [...new Set(verified.workspaceIds)], global: verified.global },
     });
   });
   return { status: 200, eventId: stored ?? null, duplicate: stored === undefined };
@@ -132,11 +133,11 @@ function verifyAll(deps: EngineDeps, webhook: Webhook, request: WebhookRequest, 
 }
 
 /** The workspace the request concerns: the one that has the message it names, else the only one that verified it. */
-async function ownerOf(
+export async function ownerOf(
   sql: Parameters<Parameters<EngineDeps['db']['system']>[0]>[0],
   provider: string,
   events: readonly KeyedEvent[],
-  verified: Verified,
+  verified: Pick<Verified, 'workspaceIds' | 'global'>,
 ): Promise<string | undefined> {
   const workspaceIds = [...new Set(verified.workspaceIds)];
   for (const { event } of events) {

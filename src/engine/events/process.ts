@@ -2,11 +2,15 @@
 // event) once — processed_at is set when it is done. Each event is matched to one of our messages
 // in the owning workspace; a reply goes through the reply path (classified, acted on at once), any
 // other event through decideOnEvent (apply.ts). Idempotent: events dedupe on their keys.
+// A provider's event can arrive before the send that it is about has been recorded (the webhook
+// beats our commit): an event naming a provider message id we do not have yet is left unprocessed
+// and matched again by the inbound sweep, for MATCH_WINDOW_MS, before it is closed as not ours.
 import type { KeyedEvent } from '../../core/events.ts';
-import { finishInboundEvent, loadInboundEvent } from '../../db/inboundEvents.ts';
+import { finishInboundEvent, loadInboundEvent, setInboundOwner, type StoredInbound } from '../../db/inboundEvents.ts';
 import { findMessageByRef } from '../../db/messages.ts';
 import type { EngineDeps } from '../ports.ts';
 import { applyMessageEvent } from './apply.ts';
+import { ownerOf } from './ingest.ts';
 import type { IncomingReply, ReplyOutcome } from './replies.ts';
 
 export type ReceiveReply = (
@@ -22,16 +26,45 @@ export async function processInboundEvent(
   const row = await deps.db.system((sql) => loadInboundEvent(sql, eventId));
   if (!row || row.processedAt) return;
   const events = row.events ?? reparse(deps, row);
-  if (!row.workspaceId) {
-    await finishInboundEvent(deps.db, eventId, deps.clock.now(), 'no message of ours');
+  const now = deps.clock.now();
+  const waiting = now.getTime() - row.receivedAt.getTime() < MATCH_WINDOW_MS && events.some(namesProviderMessage);
+  const workspaceId = row.workspaceId ?? (await ownerNow(deps, eventId, row, events));
+  if (!workspaceId) {
+    if (!waiting) await finishInboundEvent(deps.db, eventId, now, 'no message of ours');
     return;
   }
   const outcomes: string[] = [];
-  for (const keyed of events)
-    outcomes.push(
-      await applyInbound(deps, { workspaceId: row.workspaceId, provider: row.provider, keyed, receiveReply }),
-    );
+  let unmatched = false;
+  for (const keyed of events) {
+    const outcome = await applyInbound(deps, { workspaceId, provider: row.provider, keyed, receiveReply });
+    if (outcome === NOT_OURS && namesProviderMessage(keyed)) unmatched = true;
+    outcomes.push(outcome);
+  }
+  // Matched again by the sweep (the applied ones dedupe on their keys).
+  if (unmatched && waiting) return;
   await finishInboundEvent(deps.db, eventId, deps.clock.now(), outcomes.join('; ') || 'nothing to do');
+}
+
+/** How long an event about a provider message we do not know yet is matched again. */
+export const MATCH_WINDOW_MS = 15 * 60 * 1000;
+const NOT_OURS = 'no message of ours';
+
+const namesProviderMessage = (keyed: KeyedEvent) => keyed.event.ref.providerMessageId !== undefined;
+
+/** A request stored without an owner: its message may have been recorded since. */
+async function ownerNow(
+  deps: EngineDeps,
+  eventId: string,
+  row: StoredInbound,
+  events: readonly KeyedEvent[],
+): Promise<string | undefined> {
+  if (!row.ownerCandidates) return undefined;
+  const candidates = row.ownerCandidates;
+  return deps.db.system(async (sql) => {
+    const owner = await ownerOf(sql, row.provider, events, candidates);
+    if (owner) await setInboundOwner(sql, eventId, owner);
+    return owner;
+  });
 }
 
 /** Acts on one event in a workspace; returns what came of it, for the stored row's outcome. */
@@ -44,7 +77,7 @@ export async function applyInbound(
   const messageId = await deps.db.tenant(workspaceId, (sql) =>
     findMessageByRef(sql, event.ref, { provider, byThread: event.type === 'replied' }),
   );
-  if (!messageId) return 'no message of ours';
+  if (!messageId) return NOT_OURS;
   if (event.type === 'replied') {
     const outcome = await input.receiveReply(workspaceId, {
       messageId,
