@@ -319,7 +319,7 @@ describe('GET /v1/contacts', () => {
     ['?limit=abc', 'querystring.limit: Invalid input: expected number, received NaN'],
     [
       '?status=happy',
-      'querystring.status: Invalid option: expected one of "new"|"contacted"|"replied"|"interested"|"not_interested"|"unsubscribed"|"bounced"',
+      'querystring.status: Invalid option: expected one of "new"|"contacted"|"replied"|"interested"|"not_interested"|"unsubscribed"|"bounced"|"handed_off"|"unreachable"',
     ],
   ])('rejects %s', async (query, message) => {
     const res = await app.inject({ method: 'GET', url: `/v1/contacts${query}`, headers: auth });
