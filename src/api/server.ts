@@ -36,6 +36,7 @@ import { registerWebApp } from './webApp.ts';
 import { doctorRoutes } from './routes/doctor.ts';
 import { outboundWebhookRoutes } from './routes/outboundWebhooks.ts';
 import { handoffRoutes } from './routes/handoffs.ts';
+import { integrationRoutes } from './routes/integrations.ts';
 import { dnsResolver } from '../engine/commands/doctorDns.ts';
 
 export type ServerOptions = {
@@ -183,6 +184,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(sequenceControlRoutes(db, engine));
     await v1.register(outboundWebhookRoutes(db, engine));
     await v1.register(handoffRoutes(db, engine));
+    await v1.register(integrationRoutes(db, engine));
     await v1.register(
       doctorRoutes(db, engine, {
         keySource: config.encryptionKey ? 'environment' : 'data directory',

@@ -60,7 +60,7 @@ export async function createHandoff(
     now: input.now,
   });
   if (!handoff) return undefined;
-  await setContactStatus(sql, contact.id, 'handed_off', ['new', 'contacted', 'replied', 'interested']);
+  await setContactStatus(sql, contact.id, 'handed_off', ['new', 'contacted', 'replied', 'interested', 'unreachable']);
   await addActivity(sql, {
     workspaceId: input.workspaceId,
     contactId: contact.id,

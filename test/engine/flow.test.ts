@@ -75,7 +75,7 @@ describe('the standard_b2b preset run by the engine through the sandbox', () => 
     const enrollment = await w.enrollment(enrolled[0]?.enrollmentId as string);
     expect(enrollment).toMatchObject({ status: 'completed', currentStep: 7 });
     const contact = await w.ok('GET', `/v1/contacts/${a}`);
-    expect(contact.status).toBe('contacted');
+    expect(contact.status).toBe('unreachable');
   });
 
   it('never sends a step before its day, and only inside the window', async () => {

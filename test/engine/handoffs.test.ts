@@ -142,3 +142,21 @@ describe('hand-offs', () => {
     expect((await w.call('GET', '/v1/handoffs/nope')).status).toBe(400);
   });
 });
+
+describe('stage sync', () => {
+  it('a completed sequence leaves the contact unreachable (a stage_changed event); a later reply moves it on', async () => {
+    const w = await world({ outbound: { allowHosts: ['127.0.0.1'], random: seededRandom('s') } });
+    const receiver = await startWebhookReceiver({ now: () => w.clock.now() });
+    afterAll(() => receiver.close());
+    const hook = await w.ok('POST', '/v1/webhooks', { url: receiver.url, events: ['contact.stage_changed'] });
+    receiver.state.secrets.push(hook.secret as string);
+    const id = await replyFrom(w, { email: 's@x.example.com' }, 'Interested, tell me more please');
+    await w.engine.outbound.deliverDue();
+    const moves = receiver.state.accepted.map((a) => `${String(a.payload.data.from)}→${String(a.payload.data.to)}`);
+    // Deliveries are concurrent: receivers order by the payload's timestamp, not by arrival.
+    expect(moves.sort()).toEqual(
+      ['new→contacted', 'contacted→unreachable', 'unreachable→interested', 'interested→handed_off'].sort(),
+    );
+    expect((await w.ok('GET', `/v1/contacts/${id}`)).status).toBe('handed_off');
+  });
+});

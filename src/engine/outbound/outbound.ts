@@ -8,6 +8,7 @@ import { createAddressPolicy, type AddressPolicy } from './addressPolicy.ts';
 import { deliverDue, type OutboundDeps } from './deliver.ts';
 import { createOutboundHttp, type OutboundHttp } from './http.ts';
 import type { TargetSenders } from './targets.ts';
+import { sendSlack } from './slackTarget.ts';
 import { sendWebhook } from './webhookTarget.ts';
 
 export type OutboundOptions = {
@@ -41,7 +42,7 @@ export function createOutbound(
     ...base,
     http,
     random: options.random ?? Math.random,
-    senders: { webhook: sendWebhook, ...options.senders },
+    senders: { webhook: sendWebhook, slack: sendSlack, ...options.senders },
     leaseMs: 120_000,
   };
   return {
