@@ -31,6 +31,7 @@ import { sequenceControlRoutes } from './routes/sequenceControl.ts';
 import { sessionPublicRoutes, sessionRoutes } from './routes/session.ts';
 import { registerWebApp } from './webApp.ts';
 import { doctorRoutes } from './routes/doctor.ts';
+import { taskRoutes } from './routes/tasks.ts';
 import { dnsResolver } from '../engine/commands/doctorDns.ts';
 
 export type ServerOptions = {
@@ -137,6 +138,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(analyticsRoutes(engine));
     await v1.register(writerRoutes(engine));
     await v1.register(planRoutes(engine));
+    await v1.register(taskRoutes(engine));
     await v1.register(oauthStartRoutes(engine));
     await v1.register(sessionRoutes(db, { publicUrl: config.publicUrl }));
     await v1.register(memberRoutes(db, { publicUrl: config.publicUrl, now }));

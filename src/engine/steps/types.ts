@@ -31,7 +31,9 @@ export type Hold = {
     | 'retry'
     | 'identity'
     | 'template_required'
-    | 'window_closed';
+    | 'window_closed'
+    /** A call task: the sequence waits for the person making the call until the task's due time. */
+    | 'task';
   ref: string | null;
 };
 
