@@ -37,6 +37,7 @@ import { doctorRoutes } from './routes/doctor.ts';
 import { outboundWebhookRoutes } from './routes/outboundWebhooks.ts';
 import { handoffRoutes } from './routes/handoffs.ts';
 import { integrationRoutes } from './routes/integrations.ts';
+import { taskRoutes } from './routes/tasks.ts';
 import { dnsResolver } from '../engine/commands/doctorDns.ts';
 
 export type ServerOptions = {
@@ -174,6 +175,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(analyticsRoutes(engine));
     await v1.register(writerRoutes(engine));
     await v1.register(planRoutes(engine));
+    await v1.register(taskRoutes(engine));
     await v1.register(oauthStartRoutes(engine));
     await v1.register(sessionRoutes(db, { publicUrl: config.publicUrl }));
     await v1.register(memberRoutes(db, { publicUrl: config.publicUrl, now }));

@@ -8,6 +8,8 @@ import type {
   ConnectionCheck,
   ConnectionContext,
   Conversation,
+  DialRequest,
+  DialResult,
   LookupResult,
   OAuthExchange,
   OutboundMessage,
@@ -65,6 +67,7 @@ export type RegisteredAdapter = {
   };
   checkConnection?(credentials: unknown, context: ConnectionContext): Promise<ConnectionCheck[]>;
   listTemplates?(credentials: unknown, context: AdapterContext): Promise<TemplateList>;
+  dial?(request: DialRequest, credentials: unknown, context: AdapterContext): Promise<DialResult>;
   oauth?: {
     name: string;
     label: string;
@@ -108,7 +111,8 @@ export function register<C, S, P extends string>(
     send: (message, raw, context) => adapter.send(message, parse(raw), withSettings(context)),
     lookup: (messageId, raw, context) => adapter.lookup(messageId, parse(raw), withSettings(context)),
   };
-  const { prepare, webhook, poll, checkConnection, listTemplates, oauth } = adapter;
+  const { prepare, webhook, poll, checkConnection, listTemplates, oauth, dial } = adapter;
+  if (dial) registered.dial = (request, raw, context) => dial(request, parse(raw), withSettings(context));
   if (prepare)
     registered.prepare = async (message, conversation, context) =>
       prepare(message, conversation, { ...context, credentials: parse(context.credentials) });

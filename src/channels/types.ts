@@ -273,6 +273,19 @@ export type ProviderSettings<Settings> = {
   resolve(env: Record<string, unknown>): Settings;
 };
 
+/** Click-to-call: ring the rep's phone, then bridge the prospect with the account's number as caller id. */
+export type DialRequest = {
+  repPhone: string;
+  prospectPhone: string;
+  callerId: string;
+  /** Where the provider reports the call's statuses (our /webhooks/<provider>). */
+  statusCallbackUrl: string;
+  record: boolean;
+  /** Played to both sides before the bridge when recording (consent). */
+  consentNotice?: string;
+};
+export type DialResult = { ok: true; callId: string } | { ok: false; failure: SendFailure };
+
 /** Checks the engine runs for a provider that really delivers (the sandbox delivers nowhere). */
 export type Screen =
   /** The recipient can receive on this channel (email: syntax, disposable domain, MX). */
@@ -319,6 +332,8 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
   /** The account's message templates as the provider holds them (WhatsApp), for syncing. */
   listTemplates?(credentials: Credentials, context: AdapterContext): Promise<TemplateList>;
   oauth?: ProviderOAuth<Credentials, Settings>;
+  /** Click-to-call (channel `call`): providers that can bridge a rep and a prospect. */
+  dial?(request: DialRequest, credentials: Credentials, context: AdapterContext): Promise<DialResult>;
 };
 
 export type { InboundEvent, KeyedEvent };

@@ -2,7 +2,9 @@
 // output names things (workspace, sequence and account names, "Name <email>"); --json prints ids
 // and every field, shaped like the API's lists.
 import { CONTACT_STATUSES, type ContactStatus } from '../core/contact.ts';
-import { listContacts as listContactRows } from '../db/contacts.ts';
+import { getContact, listContacts as listContactRows } from '../db/contacts.ts';
+import { listTasks as listTaskRows } from '../db/tasks.ts';
+import { taskView } from '../engine/commands/tasks.ts';
 import { decodeIdCursor } from '../db/cursor.ts';
 import { listMessageListings, listSequenceSummaries, listWorkspaceSummaries } from '../db/lookups.ts';
 import { listSenderRows } from '../db/senders.ts';
@@ -144,12 +146,33 @@ export async function listMessages(options: MessageListOptions): Promise<void> {
   );
 }
 
-/**
- * Tasks for a person (a call to make, a LinkedIn step to do by hand) are not created by the
- * engine yet; the command exists so scripts can rely on it, and says so plainly.
- */
+/** Call tasks for a person (docs/calls.md): open ones to dial, each with its talk track in --json. */
 export async function listTasks(options: { workspace?: string; json?: boolean }): Promise<void> {
-  await withDatabase((database) => resolveWorkspace(database, options.workspace));
-  if (options.json) return printJson({ data: [], nextCursor: null });
-  say('No tasks: this version of QuotaHit does not create call or manual LinkedIn tasks yet.');
+  const rows = await withDatabase(async (database) => {
+    const workspace = await resolveWorkspace(database, options.workspace);
+    return database.db.tenant(workspace.id, async (sql) => {
+      const tasks = await listTaskRows(sql, { limit: 500 });
+      const now = new Date();
+      return Promise.all(
+        tasks.map(async (task) => {
+          const contact = await getContact(sql, task.contactId);
+          const name = [contact?.firstName, contact?.lastName].filter(Boolean).join(' ') || null;
+          return taskView(task, { name, company: contact?.company ?? null }, now);
+        }),
+      );
+    });
+  });
+  if (options.json) return printJson({ data: rows, nextCursor: null });
+  printTable(
+    rows,
+    [
+      { title: 'due', value: (t) => shortTime(t.dueAt) },
+      { title: 'contact', value: (t) => t.contact.name ?? t.contactId, max: 30 },
+      { title: 'phone', value: (t) => t.phone },
+      { title: 'local time', value: (t) => t.localTime, max: 32 },
+      { title: 'status', value: (t) => t.outcome ?? t.status },
+      { title: 'reason', value: (t) => t.reason, max: 40 },
+    ],
+    'No call tasks: a sequence with a call step creates them (docs/calls.md).',
+  );
 }

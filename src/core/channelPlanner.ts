@@ -12,6 +12,8 @@ export type ReachableContact = {
   linkedinUrl?: string | null;
   whatsappOptIn?: boolean | null;
   smsOptIn?: boolean | null;
+  /** Channels the contact's identity cannot receive on (a carrier said so: Twilio 30003/30005/30006). */
+  unreachable?: readonly Channel[];
 };
 
 export type ChannelPlan =
@@ -19,8 +21,8 @@ export type ChannelPlan =
 
 /**
  * Why `channel` cannot carry `template` to the contact, or null when it can.
- * SMS is allowed unless the contact opted out (smsOptIn === false): an unknown SMS consent is not
- * a refusal, while WhatsApp needs an explicit opt-in (WhatsApp Business policy requires it).
+ * SMS and WhatsApp need an explicit opt-in (TCPA for SMS, WhatsApp Business policy): an unknown
+ * consent (null) is no consent. A channel the carrier said cannot reach the contact takes the fallback.
  * A LinkedIn message (anything but a connection request) also needs an accepted connection.
  */
 export function unreachableReason(
@@ -30,6 +32,8 @@ export function unreachableReason(
   linkedinConnected: boolean,
 ): string | null {
   const phone = present(contact.phone);
+  if (contact.unreachable?.includes(channel))
+    return `the ${channel === 'email' ? 'address' : 'number'} cannot receive ${CHANNEL_LABELS[channel]}`;
   switch (channel) {
     case 'email':
       return present(contact.email) ? null : 'no email address';
@@ -38,7 +42,8 @@ export function unreachableReason(
       return contact.whatsappOptIn === true ? null : 'no WhatsApp opt-in';
     case 'sms':
       if (!phone) return 'no phone number';
-      return contact.smsOptIn === false ? 'opted out of SMS' : null;
+      if (contact.smsOptIn === true) return null;
+      return contact.smsOptIn === false ? 'opted out of SMS' : 'no SMS consent (smsOptIn is not true)';
     case 'call':
       return phone ? null : 'no phone number';
     case 'linkedin':

@@ -8,10 +8,11 @@ import { CHANNEL_LABELS, type Channel } from './channels.ts';
 import type { ContactStatus } from './contact.ts';
 import type { InboundEvent } from './events.ts';
 import { POSITIVE_INTENTS, type ReplyClassification } from './replyHeuristics.ts';
+import { isUnreachableSmsCode } from './smsKeywords.ts';
 
 export type StopReason = 'replied' | 'unsubscribed' | 'bounced' | 'manual' | 'failed' | 'erased';
 export type SuppressionReason =
-  'hard_bounce' | 'complaint' | 'unsubscribe_link' | 'unsubscribe_reply' | 'opted_out' | 'manual';
+  'hard_bounce' | 'complaint' | 'unsubscribe_link' | 'unsubscribe_reply' | 'opted_out' | 'manual' | 'unreachable';
 
 /** Message event types as stored (message_events.event_type). */
 export type RecordedType =
@@ -47,7 +48,11 @@ export type Effect =
   | { kind: 'pause'; until: Date; reason: string; summary: string }
   | { kind: 'note'; type: string; summary: string; data?: Record<string, unknown>; whenRunning?: boolean }
   /** Judges the account's and the sequence's bounce and complaint rates. */
-  | { kind: 'check_health' };
+  | { kind: 'check_health' }
+  /** The contact's SMS consent (an SMS STOP or START says it). */
+  | { kind: 'sms_consent'; optIn: boolean }
+  /** Lifts the message's channel's suppressions of these reasons (an SMS START lifts a STOP). */
+  | { kind: 'lift_suppression'; reasons: SuppressionReason[] };
 
 export type EventState = {
   message: { id: string; step: number; channel: Channel; openedAt: Date | null };
@@ -150,6 +155,7 @@ export function decideOnEvent(event: Exclude<InboundEvent, { type: 'replied' }>,
         { kind: 'check_health' },
       ];
     case 'opted_out': {
+      if (message.channel === 'sms' && !event.everywhere) return smsOptOut(message.id, via);
       const link = via === 'one_click' || via === 'page';
       return [
         {
@@ -178,17 +184,27 @@ export function decideOnEvent(event: Exclude<InboundEvent, { type: 'replied' }>,
     }
     case 'failed':
       return [
-        record('failed', { reason: event.reason.slice(0, 500), ...(event.code ? { code: event.code } : {}) }),
-        {
-          kind: 'message_status',
-          status: 'failed',
-          from: ['sending', 'sent', 'delivered', 'unknown'],
-          error: event.reason,
-        },
-        { kind: 'note', type: 'failed', summary: `Step ${step} failed: ${event.reason}`, data: { via } },
+        ...failed(event, step),
+        ...(message.channel === 'sms' && isUnreachableSmsCode(event.code)
+          ? ([
+              { kind: 'suppress', scope: 'channel', reason: 'unreachable' },
+              {
+                kind: 'note',
+                type: 'unreachable',
+                summary: `The number cannot receive SMS (error ${event.code}): later SMS steps take their fallback`,
+                data: { code: event.code, via },
+              },
+            ] as const)
+          : []),
       ];
     case 'opted_in':
-      return [record('opted_in', { via })];
+      if (message.channel !== 'sms') return [record('opted_in', { via })];
+      return [
+        record('opted_in', { via }),
+        { kind: 'lift_suppression', reasons: ['opted_out'] },
+        { kind: 'sms_consent', optIn: true },
+        { kind: 'note', type: 'opted_in', summary: 'Opted back in to SMS (START)', data: { via } },
+      ];
     case 'connection':
       return [
         record('connection', { state: event.state, via }),
@@ -197,6 +213,46 @@ export function decideOnEvent(event: Exclude<InboundEvent, { type: 'replied' }>,
     case 'call':
       return [record('call', { outcome: event.outcome, via, ...(event.note ? { note: event.note } : {}) })];
   }
+}
+
+function failed(event: Extract<InboundEvent, { type: 'failed' }>, step: number): Effect[] {
+  const via = event.via;
+  return [
+    record('failed', { reason: event.reason.slice(0, 500), ...(event.code ? { code: event.code } : {}) }),
+    {
+      kind: 'message_status',
+      status: 'failed',
+      from: ['sending', 'sent', 'delivered', 'unknown'],
+      error: event.reason,
+    },
+    { kind: 'note', type: 'failed', summary: `Step ${step} failed: ${event.reason}`, data: { via } },
+  ];
+}
+
+/**
+ * An SMS STOP: SMS is suppressed for the number at once, the contact's SMS consent is withdrawn
+ * and the enrollment stops (a person who says stop is not chased on other channels); other
+ * channels stay open to later sequences (the contact is not unsubscribed everywhere).
+ */
+function smsOptOut(messageId: string, via: string): Effect[] {
+  return [
+    {
+      kind: 'record',
+      type: 'unsubscribed',
+      machine: false,
+      metadata: { via, everywhere: false, channel: 'sms' },
+      key: `unsubscribe:${messageId}:sms`,
+    },
+    { kind: 'suppress', scope: 'channel', reason: 'opted_out' },
+    { kind: 'sms_consent', optIn: false },
+    {
+      kind: 'note',
+      type: 'unsubscribed',
+      summary: 'Opted out of SMS (STOP): SMS suppressed for this number',
+      data: { via, everywhere: false },
+    },
+    { kind: 'stop', reason: 'unsubscribed', summary: 'Sequence stopped: the contact texted STOP' },
+  ];
 }
 
 /**
@@ -214,6 +270,7 @@ export function decideOnRefusal(
       record('unsubscribed', { via: 'provider', reason: message.slice(0, 500) }),
       { kind: 'message_status', status: 'failed', from: ['sending'], error: `opted_out: ${message}` },
       { kind: 'suppress', scope: 'channel', reason: 'opted_out' },
+      ...(input.channel === 'sms' ? [{ kind: 'sms_consent', optIn: false } as const] : []),
       {
         kind: 'note',
         type: 'skipped',

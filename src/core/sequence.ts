@@ -161,6 +161,19 @@ export const SequenceInput = z
     plainTextFirstTouch: z.boolean().default(false),
     /** SMS: the most segments one message may take (GSM-7 160/153, UCS-2 70/67 characters each; docs/sms.md). */
     smsMaxSegments: z.number().int().min(1).max(10).default(1),
+    /** Calls: who makes this sequence's calls (a workspace user, a rep's phone for click-to-call; docs/calls.md). */
+    callOwner: z
+      .strictObject({
+        userId: z.uuid().optional(),
+        phone: z
+          .string()
+          .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number (+15551234567)')
+          .optional(),
+        name: z.string().trim().min(1).max(120).optional(),
+      })
+      .optional(),
+    /** Calls: hours a call task waits before the sequence goes on (default: the end of the contact's business day). */
+    callTaskDueHours: z.number().int().min(1).max(168).optional(),
   })
   .superRefine((sequence, ctx) => {
     for (const issue of crossStepIssues(sequence.steps, sequence.fallback)) ctx.addIssue({ code: 'custom', ...issue });

@@ -211,3 +211,8 @@ export async function setContactStatus(
     [id, status, onlyFrom ?? null],
   );
 }
+
+/** Records the contact's SMS consent (an SMS STOP withdraws it, START gives it back). */
+export async function setSmsOptIn(sql: Sql, id: string, optIn: boolean): Promise<void> {
+  await sql.query('UPDATE contacts SET sms_opt_in = $2, updated_at = now() WHERE id = $1', [id, optIn]);
+}

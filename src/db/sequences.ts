@@ -18,6 +18,8 @@ export type Sequence = {
     plainTextFirstTouch?: boolean;
     /** Absent on sequences created before SMS went through Twilio: 1. */
     smsMaxSegments?: number;
+    callOwner?: { userId?: string; phone?: string; name?: string };
+    callTaskDueHours?: number;
   };
   /** 'paused' by its health (bounces, complaints): its email steps wait until someone resumes it. */
   status: 'active' | 'paused';
@@ -51,6 +53,8 @@ export async function insertSequence(
         tracking: input.tracking,
         plainTextFirstTouch: input.plainTextFirstTouch,
         smsMaxSegments: input.smsMaxSegments,
+        ...(input.callOwner ? { callOwner: input.callOwner } : {}),
+        ...(input.callTaskDueHours ? { callTaskDueHours: input.callTaskDueHours } : {}),
       }),
     ],
   );

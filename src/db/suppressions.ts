@@ -32,3 +32,22 @@ export async function suppressContact(
     if (value) await addSuppression(sql, { workspaceId, kind, value, channel, reason });
   }
 }
+
+/** Lifts a contact's suppressions on one channel that were made for these reasons (an SMS START lifts a STOP). */
+export async function liftSuppressions(
+  sql: Sql,
+  workspaceId: string,
+  contact: { email: string | null; phone: string | null; linkedinUrl: string | null },
+  channel: string,
+  reasons: readonly string[],
+): Promise<void> {
+  const hashes = [contact.email, contact.phone, contact.linkedinUrl]
+    .filter((value): value is string => value !== null)
+    .map((value) => hashIdentityValue(value));
+  if (hashes.length === 0) return;
+  await sql.query(
+    `DELETE FROM suppressions WHERE workspace_id = $1 AND channel = $2 AND reason = ANY ($3::text[])
+        AND value_hash = ANY ($4::text[])`,
+    [workspaceId, channel, reasons, hashes],
+  );
+}

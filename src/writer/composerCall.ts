@@ -96,5 +96,6 @@ export function composeCallScript(ctx: ComposeContext): string {
       .join('\n')}`,
     `Objection handling:\n${objections(ctx).join('\n')}`,
     `Close:\n${close}`,
+    `If it goes to voicemail (keep it short):\n"${hello}, ${me}.${reason.length > 0 ? ` ${reason}` : ''} I'll follow up in writing so you have my details. Thanks."`,
   ].join('\n\n');
 }

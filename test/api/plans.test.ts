@@ -45,7 +45,8 @@ describe('outreach plans', () => {
       status: 'ready',
       name: 'Dana Kim',
       company: 'Northwind Logistics',
-      reachable: ['email', 'linkedin', 'whatsapp', 'sms', 'call'],
+      // No smsOptIn: SMS needs consent (docs/sms.md).
+      reachable: ['email', 'linkedin', 'whatsapp', 'call'],
       angle: { kind: 'pain', facts: ['enrichment.painPoints[0]'] },
       timezone: 'UTC',
       firstTouch: { step: 0, channel: 'email', purpose: 'intro' },

@@ -87,7 +87,7 @@ describe('list commands', () => {
     ).toEqual({
       data: [],
     });
-    expect(await cli(['tasks', '--workspace', name])).toMatch(/^No tasks: /);
+    expect(await cli(['tasks', '--workspace', name])).toMatch(/^No call tasks: /);
     expect(JSON.parse(await cli(['tasks', '--workspace', name, '--json']))).toEqual({ data: [], nextCursor: null });
   });
 

@@ -44,10 +44,26 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'SMS is allowed when consent is unknown',
+    name: 'SMS needs consent: unknown consent is none, and the step falls back',
     step: { channel: 'sms', template: 'casual_checkin' },
     contact: { ...full, smsOptIn: undefined },
-    expected: { skip: false, channel: 'sms' },
+    expected: {
+      skip: false,
+      channel: 'email',
+      fellBackFrom: ['sms'],
+      reason: 'SMS: no SMS consent (smsOptIn is not true) → email',
+    },
+  },
+  {
+    name: 'a number the carrier cannot reach by SMS falls back',
+    step: { channel: 'sms', template: 'casual_checkin' },
+    contact: { ...full, smsOptIn: true, unreachable: ['sms'] },
+    expected: {
+      skip: false,
+      channel: 'email',
+      fellBackFrom: ['sms'],
+      reason: 'SMS: the number cannot receive SMS → email',
+    },
   },
   {
     name: 'SMS opt-out falls back to email',

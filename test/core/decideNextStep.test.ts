@@ -103,7 +103,7 @@ describe('decideNextStep: lifecycle', () => {
 describe('decideNextStep: channels', () => {
   it('falls back and says why', () => {
     const decision = decideNextStep(
-      input({ currentStep: 3, now: at(7), contact: { ...contact, whatsappOptIn: false } }),
+      input({ currentStep: 3, now: at(7), contact: { ...contact, whatsappOptIn: false, smsOptIn: true } }),
     );
     expect(decision).toEqual({
       kind: 'send',

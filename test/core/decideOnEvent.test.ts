@@ -85,8 +85,39 @@ describe('decideOnEvent', () => {
       summary: 'Sequence stopped: the phone number bounced',
     });
     const stop = decideOnEvent({ type: 'opted_out', ref, via: 'twilio', everywhere: false }, state('sms'));
-    expect(stop).toContainEqual(expect.objectContaining({ kind: 'note', summary: 'Unsubscribed from SMS' }));
+    expect(stop).toContainEqual(
+      expect.objectContaining({ kind: 'note', summary: 'Opted out of SMS (STOP): SMS suppressed for this number' }),
+    );
     expect(stop).toContainEqual({ kind: 'suppress', scope: 'channel', reason: 'opted_out' });
+  });
+
+  it('an SMS STOP withdraws SMS consent and stops the enrollment without unsubscribing everywhere; START lifts it', () => {
+    const stop = decideOnEvent({ type: 'opted_out', ref, via: 'twilio', everywhere: false }, state('sms'));
+    expect(kinds(stop)).toEqual(['record', 'suppress', 'sms_consent', 'note', 'stop']);
+    expect(stop).toContainEqual({ kind: 'sms_consent', optIn: false });
+    const start = decideOnEvent({ type: 'opted_in', ref, via: 'twilio' }, state('sms'));
+    expect(start).toEqual([
+      expect.objectContaining({ kind: 'record', type: 'opted_in' }),
+      { kind: 'lift_suppression', reasons: ['opted_out'] },
+      { kind: 'sms_consent', optIn: true },
+      expect.objectContaining({ kind: 'note', type: 'opted_in' }),
+    ]);
+  });
+
+  it.each([
+    ['30003', true],
+    ['30005', true],
+    ['30006', true],
+    ['30004', false],
+    ['30007', false],
+    [undefined, false],
+  ])('an SMS undelivered with error %s marks the number unreachable for SMS: %s', (code, unreachable) => {
+    const effects = decideOnEvent(
+      { type: 'failed', ref, via: 'twilio', reason: 'undelivered', ...(code ? { code } : {}) },
+      state('sms'),
+    );
+    expect(effects).toContainEqual(expect.objectContaining({ kind: 'message_status', status: 'failed' }));
+    expect(effects.some((e) => e.kind === 'suppress' && e.reason === 'unreachable')).toBe(unreachable);
   });
 
   it('an unsubscribe from everything suppresses every identity; its key names the message and scope', () => {
@@ -188,7 +219,7 @@ describe('decideOnRefusal', () => {
 
   it('an opt-out at the provider fails the message, suppresses the channel and lets the sequence go on', () => {
     const effects = decideOnRefusal('suppress', { step: 3, channel: 'sms', message: '21610', checkHealth: false });
-    expect(kinds(effects)).toEqual(['record', 'message_status', 'suppress', 'note']);
+    expect(kinds(effects)).toEqual(['record', 'message_status', 'suppress', 'sms_consent', 'note']);
     expect(kinds(effects)).not.toContain('stop');
     expect(effects).toContainEqual({ kind: 'suppress', scope: 'channel', reason: 'opted_out' });
   });

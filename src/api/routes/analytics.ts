@@ -22,6 +22,7 @@ export const analyticsRoutes =
               winners: z.array(
                 z.object({ step: z.number(), channel: z.string(), winner: z.number().nullable(), reason: z.string() }),
               ),
+              calls: z.record(z.string(), z.number()),
             }),
             ...errorResponses,
           },

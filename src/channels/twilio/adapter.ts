@@ -6,6 +6,7 @@
 // words and call statuses arrive signed at /webhooks/twilio (webhook.ts).
 import { fail, ok, type ChannelAdapter, type ConnectionCheck, type SendResult } from '../types.ts';
 import { accountPath, twilioCall } from './api.ts';
+import { dialThroughTwilio } from './calls.ts';
 import { TwilioCredentials } from './credentials.ts';
 import { prepareSms, STATUS_CALLBACK_HEADER } from './prepare.ts';
 import type { FormParams } from './signature.ts';
@@ -59,6 +60,7 @@ export const twilioAdapter: ChannelAdapter<TwilioCredentials, undefined, 'twilio
   // Twilio cannot find a message by our id (no idempotency key, no client reference).
   lookup: async () => ({ unsupported: true }),
   webhook: twilioWebhook,
+  dial: (request, credentials, context) => dialThroughTwilio(request, credentials, context),
   async checkConnection(credentials, context): Promise<ConnectionCheck[]> {
     const answer = await twilioCall(credentials, {
       method: 'GET',

@@ -2,13 +2,17 @@
 import { chooseVariantWinner } from '../../core/variantWinner.ts';
 import { sequenceStats } from '../../db/analytics.ts';
 import { getSequence } from '../../db/sequences.ts';
+import { callOutcomeCounts } from '../../db/tasks.ts';
 import type { EngineDeps } from '../ports.ts';
 
 export async function sequenceAnalytics(deps: Pick<EngineDeps, 'db'>, workspaceId: string, sequenceId: string) {
-  const steps = await deps.db.tenant(workspaceId, async (sql) =>
-    (await getSequence(sql, sequenceId)) ? sequenceStats(sql, sequenceId) : undefined,
+  const found = await deps.db.tenant(workspaceId, async (sql) =>
+    (await getSequence(sql, sequenceId))
+      ? { steps: await sequenceStats(sql, sequenceId), calls: await callOutcomeCounts(sql, sequenceId) }
+      : undefined,
   );
-  if (!steps) return undefined;
+  if (!found) return undefined;
+  const { steps, calls } = found;
   const groups = new Map<string, typeof steps>();
   for (const row of steps)
     groups.set(`${row.step}|${row.channel}`, [...(groups.get(`${row.step}|${row.channel}`) ?? []), row]);
@@ -21,5 +25,6 @@ export async function sequenceAnalytics(deps: Pick<EngineDeps, 'db'>, workspaceI
       reason: verdict.reason,
     };
   });
-  return { sequenceId, steps, winners };
+  /** Call tasks by outcome (`open` for those not logged yet). */
+  return { sequenceId, steps, winners, calls };
 }

@@ -3,12 +3,12 @@
 // dedupe gate: a duplicate ends the list and nothing else happens.
 import type { Effect } from '../../core/decideOnEvent.ts';
 import { contactNotes } from '../../db/activities.ts';
-import { setContactStatus, setLinkedinConnection, type Contact } from '../../db/contacts.ts';
+import { setContactStatus, setLinkedinConnection, setSmsOptIn, type Contact } from '../../db/contacts.ts';
 import type { Sql } from '../../db/database.ts';
 import { lockHeld, pauseEnrollment, releaseHeld, stopEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
 import { addMessageEvent, markRead, markSeen, setMessageStatus, type MessageRow } from '../../db/messages.ts';
 import { insertReply, type ReplyInput } from '../../db/replies.ts';
-import { suppressContact } from '../../db/suppressions.ts';
+import { liftSuppressions, suppressContact } from '../../db/suppressions.ts';
 import { checkSenderHealth } from '../accounts/health.ts';
 import type { EnrollmentRef } from '../ports.ts';
 
@@ -129,6 +129,10 @@ async function carryOut(
       return;
     case 'note':
       return note(effect.type, effect.summary, effect.data);
+    case 'sms_consent':
+      return setSmsOptIn(sql, contact.id, effect.optIn);
+    case 'lift_suppression':
+      return liftSuppressions(sql, ws, identityOn(message.channel, contact), message.channel, effect.reasons);
     case 'check_health':
       return checkSenderHealth(sql, {
         message: {

@@ -9,6 +9,7 @@ import type { KeyedEvent } from '../../core/events.ts';
 import { finishInboundEvent, loadInboundEvent, setInboundOwner, type StoredInbound } from '../../db/inboundEvents.ts';
 import { findMessageByRef } from '../../db/messages.ts';
 import type { EngineDeps } from '../ports.ts';
+import { applyCallStatus } from '../commands/tasks.ts';
 import { applyMessageEvent } from './apply.ts';
 import { ownerOf } from './ingest.ts';
 import type { IncomingReply, ReplyOutcome } from './replies.ts';
@@ -74,6 +75,15 @@ export async function applyInbound(
 ): Promise<string> {
   const { workspaceId, provider, keyed } = input;
   const { event, key } = keyed;
+  if (event.type === 'call' && event.ref.channel === 'call' && event.ref.providerMessageId) {
+    const at = event.at ? new Date(event.at) : deps.clock.now();
+    const outcome = await applyCallStatus(deps, workspaceId, {
+      callSid: event.ref.providerMessageId,
+      status: event.outcome,
+      at,
+    });
+    return `call: ${outcome}`;
+  }
   const messageId = await deps.db.tenant(workspaceId, (sql) =>
     findMessageByRef(sql, event.ref, { provider, byThread: event.type === 'replied' }),
   );

@@ -9,6 +9,8 @@
 // moment the decision has anything to write (a wait, a skip, an exit, a note, a deferral, a
 // resumption, a stale reservation) it stops with NeedsLock and the caller decides again in a
 // transaction holding the enrollment's row lock.
+import { createCallTask } from './callTask.ts';
+import { CHANNELS } from '../../core/channels.ts';
 import { decideNextStep } from '../../core/decideNextStep.ts';
 import { resolveContactTimezone } from '../../core/timezone.ts';
 import { addActivity } from '../../db/activities.ts';
@@ -113,6 +115,7 @@ async function runDecisions(ctx: {
   const { now, after } = input;
   const ref = { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id };
   const zone = resolveContactTimezone(contact, sequence.schedule.timezone).zone;
+  const unreachable = CHANNELS.filter((c) => loaded.suppressions.get(c) === 'unreachable');
   for (let guard = 0; guard <= sequence.steps.length; guard++) {
     const decision = decideNextStep({
       enrollment: state,
@@ -124,7 +127,7 @@ async function runDecisions(ctx: {
         opened: m.openedAt !== null,
         clicked: m.clickedAt !== null,
       })),
-      contact,
+      contact: unreachable.length > 0 ? { ...contact, unreachable } : contact,
       replied: false,
       linkedinConnected: contact.linkedinConnectedAt !== null,
       now,
@@ -162,6 +165,10 @@ async function runDecisions(ctx: {
           locked: ctx.access.locked,
           written: input.written ?? new Map(),
         });
+        if (outcome !== 'skipped' && outcome.kind === 'claim' && decision.channel === 'call') {
+          await createCallTask(w(), deps, { claiming: outcome, sequence, zone, now, after });
+          return { kind: 'idle' };
+        }
         if (outcome !== 'skipped') return outcome;
         state.currentStep = decision.stepIndex + 1;
         continue;

@@ -33,7 +33,9 @@ export type Hold = {
     | 'template_required'
     | 'window_closed'
     /** A LinkedIn message waiting for the contact (ref) to accept the connection request. */
-    | 'connection';
+    | 'connection'
+    /** A call task: the sequence waits for the person making the call until the task's due time. */
+    | 'task';
   ref: string | null;
 };
 

@@ -1,0 +1,173 @@
+// Call steps end to end against the local Twilio fake: a sequence with an SMS step and a call
+// step — the call step becomes a task with a talk track (API and due time), click-to-call rings the
+// rep and bridges the prospect through the fake, signed call statuses land on the task and the
+// timeline once, and each outcome steers the sequence (interested hands off, not now pauses,
+// not interested stops, do-not-call suppresses, wrong number clears the phone, voicemail goes on).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeTwilio, type FakeTwilioWebhook } from '../fakes/twilio.ts';
+import { ALWAYS_OPEN, world, type World } from '../support/world.ts';
+
+const PUBLIC_URL = 'https://quotahit.example';
+const HOOK = `${PUBLIC_URL}/webhooks/twilio`;
+const NUMBER = '+15005550006';
+const REP = '+14155550999';
+const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
+const DAY = 86_400_000;
+
+let twilio: FakeTwilio;
+beforeAll(async () => {
+  twilio = await new FakeTwilio().start();
+});
+afterAll(() => twilio.close());
+
+type Task = Record<string, unknown> & { id: string; talkTrack: string; status: string; enrollmentId: string };
+
+async function callWorld() {
+  // Monday 09:00 in Chicago: inside the sequence's window there.
+  const w = await world({ publicUrl: PUBLIC_URL, start: new Date('2026-03-02T15:00:00Z') });
+  const account = twilio.account();
+  const credentials = { ...account, baseUrl: twilio.url };
+  for (const channel of ['sms', 'call'])
+    await w.ok('POST', '/v1/senders', { channel, provider: 'twilio', fromPhone: NUMBER, credentials, ...NO_CAPS });
+  const sequenceId = await w.sequence({
+    name: 'sms then call',
+    steps: [
+      { day: 0, channel: 'sms', template: 'intro' },
+      { day: 1, channel: 'call', template: 'discovery_call' },
+      { day: 3, channel: 'email', template: 'followup_1' },
+    ],
+    schedule: { ...ALWAYS_OPEN, start: '08:00', end: '17:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
+    callOwner: { phone: REP, name: 'Riley' },
+  });
+  return { w, account, sequenceId };
+}
+
+const deliver = (w: World, hook: FakeTwilioWebhook) =>
+  w.app.inject({ method: 'POST', url: new URL(hook.url).pathname, headers: hook.headers, payload: hook.body });
+
+/** Enrolls one contact per entry and runs to the call step (day 1); returns their tasks by contact. */
+async function toCallStep(
+  w: World,
+  sequenceId: string,
+  count: number,
+): Promise<{ contactIds: string[]; tasks: Task[] }> {
+  const contactIds = await w.contacts(
+    Array.from({ length: count }, (_, i) => ({
+      email: `lead${i}@globex.example`,
+      phone: `+1415555020${i}`,
+      firstName: `Lead${i}`,
+      company: 'Globex',
+      title: 'VP Operations',
+      smsOptIn: true,
+      timezone: 'America/Chicago',
+      enrichment: { painPoints: ['manual route planning'] },
+    })),
+  );
+  await w.enroll(sequenceId, contactIds);
+  await w.engine.tick();
+  w.clock.advance(DAY + 60_000);
+  await w.engine.tick();
+  const tasks = (await w.ok('GET', '/v1/tasks?limit=100')).data as Task[];
+  return { contactIds, tasks: contactIds.map((id) => tasks.find((t) => t.contactId === id) as Task) };
+}
+
+describe('call steps through Twilio', () => {
+  it('a call step becomes a task with a talk track; click-to-call bridges through Twilio; statuses land once', async () => {
+    const { w, account, sequenceId } = await callWorld();
+    const { contactIds, tasks } = await toCallStep(w, sequenceId, 1);
+    const [task] = tasks;
+    if (!task) throw new Error(`no task: ${JSON.stringify(await w.timeline(contactIds[0] as string))}`);
+    expect(task).toMatchObject({
+      status: 'open',
+      phone: '+14155550200',
+      timezone: 'America/Chicago',
+      owner: { phone: REP, name: 'Riley' },
+      reason: expect.stringContaining('discovery call: step 2 of 3'),
+      contact: { name: 'Lead0', company: 'Globex' },
+      localTime: expect.stringContaining('America/Chicago'),
+    });
+    for (const part of ['Opener:', 'Discovery questions:', 'Objection handling:', 'If it goes to voicemail'])
+      expect(task.talkTrack).toContain(part);
+    // Due at the end of the contact's business day (17:00 in Chicago = 23:00 UTC in March).
+    expect(task.dueAt).toBe('2026-03-03T23:00:00.000Z');
+    expect(await w.messages('&channel=call')).toEqual([]);
+    expect((await w.ok('GET', `/v1/tasks/${task.id}`)).talkTrack).toBe(task.talkTrack);
+
+    const called = await w.ok('POST', `/v1/tasks/${task.id}/call`, {});
+    const call = twilio.calls.at(-1);
+    expect(call).toMatchObject({
+      accountSid: account.accountSid,
+      to: REP,
+      from: NUMBER,
+      statusCallback: HOOK,
+      record: false,
+    });
+    expect(call?.twiml).toBe(`<Response><Dial callerId="${NUMBER}"><Number>+14155550200</Number></Dial></Response>`);
+    expect(call?.statusCallbackEvents).toEqual(['initiated', 'ringing', 'answered', 'completed']);
+    expect(called).toMatchObject({ status: 'calling', call: { sid: call?.sid, status: 'queued' } });
+    for (const status of ['initiated', 'ringing', 'in-progress', 'completed', 'completed'])
+      expect((await deliver(w, twilio.callStatus(call?.sid as string, status, 42))).statusCode).toBe(200);
+    const after = await w.ok('GET', `/v1/tasks/${task.id}`);
+    expect(after.call).toMatchObject({ status: 'completed' });
+    const timeline = (await w.timeline(contactIds[0] as string)).filter((e) => e.type === 'call');
+    expect(timeline.filter((e) => e.summary.startsWith('Call completed'))).toHaveLength(1);
+
+    // The outcome moves the sequence at once: voicemail goes on to the email step (due on day 3).
+    const logged = await w.ok('POST', `/v1/tasks/${task.id}/outcome`, { outcome: 'voicemail', note: 'left a message' });
+    expect(logged).toMatchObject({ status: 'done', outcome: 'voicemail', note: 'left a message' });
+    expect((await w.call('POST', `/v1/tasks/${task.id}/outcome`, { outcome: 'no_answer' })).status).toBe(409);
+    expect((await w.call('POST', `/v1/tasks/${task.id}/call`, {})).status).toBe(409);
+    w.clock.advance(2 * DAY);
+    await w.engine.tick();
+    expect((await w.messages('&channel=email')).map((m) => m.step)).toEqual([2]);
+    const types = (await w.timeline(contactIds[0] as string)).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['task', 'call', 'call_outcome']));
+  });
+
+  it('outcomes steer the sequence', async () => {
+    const { w, sequenceId } = await callWorld();
+    const { contactIds, tasks } = await toCallStep(w, sequenceId, 5);
+    const outcome = (i: number, body: Record<string, unknown>) =>
+      w.ok('POST', `/v1/tasks/${tasks[i]?.id}/outcome`, body);
+    const enrollment = (i: number) => w.enrollment(tasks[i]?.enrollmentId as string);
+    await outcome(0, { outcome: 'connected_interested', note: 'wants a demo' });
+    expect(await enrollment(0)).toMatchObject({ status: 'stopped', stopReason: 'replied' });
+    expect((await w.ok('GET', `/v1/contacts/${contactIds[0]}`)).status).toBe('interested');
+    expect((await w.timeline(contactIds[0] as string)).some((e) => e.type === 'handoff')).toBe(true);
+    await outcome(1, { outcome: 'connected_not_now', returnDate: '2026-04-01' });
+    expect(await enrollment(1)).toMatchObject({ status: 'paused', pausedUntil: '2026-04-01T05:00:00.000Z' });
+    await outcome(2, { outcome: 'connected_not_interested' });
+    expect(await enrollment(2)).toMatchObject({ status: 'stopped' });
+    expect((await w.ok('GET', `/v1/contacts/${contactIds[2]}`)).status).toBe('not_interested');
+    await outcome(3, { outcome: 'do_not_call', alsoSms: true });
+    expect((await w.row('SELECT channel FROM suppressions ORDER BY channel')).map((r) => r.channel)).toEqual([
+      'call',
+      'sms',
+    ]);
+    expect((await w.ok('GET', `/v1/contacts/${contactIds[3]}`)).smsOptIn).toBe(false);
+    await outcome(4, { outcome: 'wrong_number' });
+    expect((await w.ok('GET', `/v1/contacts/${contactIds[4]}`)).phone).toBeNull();
+    const analytics = await w.ok('GET', `/v1/analytics/sequences/${sequenceId}`);
+    expect(analytics.calls).toMatchObject({ connected_interested: 1, connected_not_now: 1, wrong_number: 1 });
+  });
+
+  it('refuses bad task requests precisely', async () => {
+    const { w, sequenceId } = await callWorld();
+    const { tasks } = await toCallStep(w, sequenceId, 1);
+    const id = tasks[0]?.id as string;
+    const bad = [
+      await w.call('POST', `/v1/tasks/${id}/outcome`, { outcome: 'maybe' }),
+      await w.call('POST', `/v1/tasks/${id}/outcome`, { outcome: 'voicemail', returnDate: '2026-04-01' }),
+      await w.call('POST', `/v1/tasks/${id}/outcome`, { outcome: 'connected_not_now', returnDate: 'soon' }),
+      await w.call('POST', `/v1/tasks/${id}/call`, { repPhone: '555-1234' }),
+      await w.call('GET', '/v1/tasks?cursor=nonsense'),
+    ];
+    expect(bad.map((r) => r.status)).toEqual([400, 400, 400, 400, 400]);
+    expect(bad.every((r) => typeof (r.body.error as { message: string }).message === 'string')).toBe(true);
+    expect((await w.call('GET', '/v1/tasks/0190c0de-0000-7000-8000-000000000000')).status).toBe(404);
+    twilio.failNext.push({ status: 429, code: 20429, message: 'Too Many Requests' });
+    const limited = await w.call('POST', `/v1/tasks/${id}/call`, {});
+    expect(limited.status).toBe(429);
+    expect((await w.ok('GET', `/v1/tasks/${id}`)).status).toBe('open');
+  });
+});
