@@ -15,7 +15,9 @@ export type FakeBehaviour =
   /** An HTTP error in the provider's error shape; retryAfter becomes the Retry-After header. */
   | { kind: 'status'; status: number; retryAfter?: string; message?: string }
   /** Wait, then behave as `then` (unless the client gave up first). */
-  | { kind: 'delay'; ms: number; then: FakeBehaviour };
+  | { kind: 'delay'; ms: number; then: FakeBehaviour }
+  /** Never answer: the request stays open until the client gives up (timeouts and aborts, no race). */
+  | { kind: 'hang' };
 
 export type RecordedRequest = {
   path: string;
@@ -31,7 +33,7 @@ export type ProviderShape = {
   path: string;
   /** An error response when the request's credentials are wrong, else undefined. */
   authorize(headers: Record<string, string>): Rendered | undefined;
-  render(behaviour: Exclude<FakeBehaviour, { kind: 'delay' }>, request: RecordedRequest): Rendered;
+  render(behaviour: Exclude<FakeBehaviour, { kind: 'delay' } | { kind: 'hang' }>, request: RecordedRequest): Rendered;
 };
 
 export type ModelFake = {
@@ -40,6 +42,8 @@ export type ModelFake = {
   readonly requests: RecordedRequest[];
   readonly inFlight: number;
   readonly maxInFlight: number;
+  /** Resolves once `count` requests have arrived (at once if they already have). */
+  received(count: number): Promise<void>;
   enqueue(...behaviours: FakeBehaviour[]): void;
   /** What to do once the queue is empty (default: a 500 saying nothing was scripted). */
   setDefault(behaviour: FakeBehaviour): void;
@@ -79,6 +83,13 @@ export async function startModelFake(shape: ProviderShape): Promise<ModelFake> {
   let fallback: FakeBehaviour = { kind: 'status', status: 500, message: 'the fake has no scripted behaviour left' };
   let inFlight = 0;
   let maxInFlight = 0;
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const arrived = (): void => {
+    for (const waiter of waiters.filter((w) => requests.length >= w.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  };
 
   const server = createServer((req, res) => {
     inFlight++;
@@ -108,11 +119,13 @@ export async function startModelFake(shape: ProviderShape): Promise<ModelFake> {
       const request: RecordedRequest = { path, headers, body, prompt: promptText(body).join('\n') };
       requests.push(request);
       let behaviour = queue.shift() ?? fallback;
+      arrived();
       while (behaviour.kind === 'delay') {
         const { ms, then } = behaviour;
         await new Promise((resolve) => setTimeout(resolve, ms));
         behaviour = then;
       }
+      if (behaviour.kind === 'hang') return;
       send(res, shape.render(behaviour, request));
     })();
   });
@@ -129,6 +142,11 @@ export async function startModelFake(shape: ProviderShape): Promise<ModelFake> {
     get maxInFlight() {
       return maxInFlight;
     },
+    received: (count) =>
+      new Promise<void>((resolve) => {
+        waiters.push({ count, resolve });
+        arrived();
+      }),
     enqueue: (...behaviours) => void queue.push(...behaviours),
     setDefault: (behaviour) => void (fallback = behaviour),
     close: () =>

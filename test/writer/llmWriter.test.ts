@@ -136,21 +136,22 @@ describe('model writer failures', () => {
   });
 
   it('times out a slow answer and retries it', async () => {
-    anthropic.enqueue(
-      { kind: 'delay', ms: 1500, then: { kind: 'json', value: GOOD_DRAFT } },
-      { kind: 'json', value: GOOD_DRAFT },
-    );
-    const config = { ...anthropicConfig(), timeoutMs: 200 };
+    // The first attempt never answers; the timeout leaves each attempt time to arrive on a busy machine.
+    anthropic.enqueue({ kind: 'hang' }, { kind: 'json', value: GOOD_DRAFT });
+    const config = { ...anthropicConfig(), timeoutMs: 1500 };
     const result = await createModelWriter(config).generate(emailInput());
     expect(result.ok).toBe(true);
     expect(anthropic.requests).toHaveLength(2);
   });
 
   it('stops at once when the caller aborts', async () => {
-    anthropic.enqueue({ kind: 'delay', ms: 1000, then: { kind: 'json', value: GOOD_DRAFT } });
-    const result = await createModelWriter(anthropicConfig()).generate(emailInput(), {
-      signal: AbortSignal.timeout(50),
-    });
+    // The abort comes once the request is at the provider, however slow the machine is.
+    anthropic.enqueue({ kind: 'hang' });
+    const controller = new AbortController();
+    const pending = createModelWriter(anthropicConfig()).generate(emailInput(), { signal: controller.signal });
+    await anthropic.received(1);
+    controller.abort();
+    const result = await pending;
     expect(result).toMatchObject({ ok: false, error: { kind: 'timeout', message: 'the request was cancelled' } });
     expect(anthropic.requests).toHaveLength(1);
   });
@@ -187,7 +188,8 @@ describe('model writer failures', () => {
   });
 
   it('keeps no more than `concurrency` requests in flight', async () => {
-    openai.setDefault({ kind: 'delay', ms: 60, then: { kind: 'json', value: GOOD_DRAFT } });
+    // Each answer takes long enough that a second request is always waiting, however busy the machine.
+    openai.setDefault({ kind: 'delay', ms: 400, then: { kind: 'json', value: GOOD_DRAFT } });
     const writer = createModelWriter({ ...openaiConfig(), concurrency: 2 });
     const results = await Promise.all(Array.from({ length: 7 }, () => writer.generate(emailInput())));
     expect(results.every((result) => result.ok)).toBe(true);

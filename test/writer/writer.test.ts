@@ -59,8 +59,9 @@ describe('createWriter', () => {
   });
 
   it('retries a timeout, then falls back with cause "timeout"', async () => {
-    anthropic.setDefault({ kind: 'delay', ms: 1000, then: { kind: 'json', value: GOOD_DRAFT } });
-    const outcome = await createWriter({ model: { ...anthropicConfig(), timeoutMs: 100 } }).write(emailInput());
+    // The provider never answers; the timeout is long enough that each attempt reaches it on a busy machine.
+    anthropic.setDefault({ kind: 'hang' });
+    const outcome = await createWriter({ model: { ...anthropicConfig(), timeoutMs: 1500 } }).write(emailInput());
     expect(outcome).toMatchObject({
       ok: true,
       generator: 'composer',
