@@ -13,7 +13,7 @@ import { request } from 'undici';
 import { buildServer } from '../src/api/server.ts';
 import { defaultAdapters } from '../src/channels/registry.ts';
 import { loadConfig } from '../src/config.ts';
-import { createDb } from '../src/db/database.ts';
+import { createDb, type Db } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createWorkspace } from '../src/db/workspaces.ts';
 import { systemClock } from '../src/engine/clock.ts';
@@ -124,11 +124,13 @@ async function runEngine(workers: number, fake: Fake): Promise<Result> {
   const config = loadConfig({ DATABASE_URL: database.url, QUOTAHIT_ENCRYPTION_KEY: KEY, LOG_LEVEL: 'warn' });
   const app = await buildServer({ db, config, logger: false, engine, adapters });
   const { workspace, apiKey } = await createWorkspace(db, { name: 'bench' });
-  const api = async (url: string, payload: object) => {
-    const res = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${apiKey}` }, payload });
+  const api = async (url: string, payload: object, method: 'POST' | 'PATCH' = 'POST') => {
+    const res = await app.inject({ method, url, headers: { authorization: `Bearer ${apiKey}` }, payload });
     if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
     return res.json() as Record<string, unknown>;
   };
+  // Real sends wait until the workspace says what it offers (the identity hold).
+  await api('/v1/workspace', { offer: 'We help teams send outreach.' }, 'PATCH');
   for (let i = 0; i < SENDERS; i++) {
     await api('/v1/senders', {
       channel: 'email',
@@ -184,6 +186,7 @@ async function runEngine(workers: number, fake: Fake): Promise<Result> {
       // are all in (a count of enrollments every 100 ms would be work the ceiling does not do).
       if (fake.unique() < CONTACTS * STEPS) {
         if (performance.now() - started > 60 * 60_000) throw new Error(`not done after an hour: ${fake.unique()}`);
+        if (fake.unique() === 0 && performance.now() - started > 120_000) await stalled(db);
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
@@ -373,4 +376,12 @@ if (process.argv[2] === '--ceiling-worker') {
     console.error(error);
     process.exit(1);
   });
+}
+
+/** Nothing delivered after two minutes: say why (the enrollments' last timeline entry) instead of waiting an hour. */
+async function stalled(db: Db): Promise<never> {
+  const { rows } = await db.pool.query<{ summary: string }>(
+    `SELECT summary FROM activities ORDER BY created_at DESC LIMIT 1`,
+  );
+  throw new Error(`nothing delivered after 2 minutes; last timeline entry: ${rows[0]?.summary ?? 'none'}`);
 }
