@@ -119,8 +119,10 @@ describe('Resend events graded as Resend means them', () => {
       'SELECT id, status FROM contacts WHERE workspace_id = $1',
       [w.workspaceId],
     );
+    // A failed send is not a bounce: Dana is not suppressed. Her one-step sequence ended without an
+    // answer, so her stage is `unreachable` (docs/integrations.md), not `bounced`.
     expect(Object.fromEntries(contacts.map((c) => [c.id, c.status]))).toEqual({
-      [dana as string]: 'contacted',
+      [dana as string]: 'unreachable',
       [pat as string]: 'bounced',
     });
     expect(
