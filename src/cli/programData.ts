@@ -57,6 +57,37 @@ warning. A row without a usable identity is rejected with every reason. See docs
     .option('--json', 'print the sequence as JSON')
     .action(async (options: SequenceCreateOptions) => (await import('./sequences.ts')).createSequenceCommand(options));
 
+  const keys = program
+    .command('keys')
+    .description('API keys: list (the default), create (the key is shown once) or revoke')
+    .addHelpText('after', '\nThe command line needs no key, so a lost key is replaced here. See docs/api.md.');
+  keys
+    .command('list', { isDefault: true })
+    .description('list API keys, revoked ones included (never the keys themselves)')
+    .option(...WORKSPACE)
+    .option(...JSON_LIST)
+    .action(async (options: { workspace?: string; json?: boolean }) =>
+      (await import('./keys.ts')).listKeysCommand(options),
+    );
+  keys
+    .command('create')
+    .description('create an API key and print it (shown once, store it now)')
+    .option(...WORKSPACE)
+    .option('--name <name>', 'a label to tell keys apart (1–100 characters)', 'cli')
+    .option('--json', 'print {"id","key","name","prefix","createdAt",…,"workspaceId"}')
+    .action(async (options: { workspace?: string; name?: string; json?: boolean }) =>
+      (await import('./keys.ts')).createKeyCommand(options),
+    );
+  keys
+    .command('revoke')
+    .description('revoke an API key: requests with it fail from now on')
+    .argument('<id>', 'the key id (quotahit keys list shows them)')
+    .option(...WORKSPACE)
+    .option('--json', 'print {"id","workspaceId","revoked"}')
+    .action(async (id: string, options: { workspace?: string; json?: boolean }) =>
+      (await import('./keys.ts')).revokeKeyCommand(id, options),
+    );
+
   program
     .command('presets')
     .description('list the ready-made sequences')
