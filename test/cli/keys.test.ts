@@ -61,8 +61,8 @@ describe('keys commands', () => {
       data: { id: string }[];
     };
     const cases: [string[], RegExp][] = [
-      [['keys', 'list', '--workspace', 'No such workspace'], /workspace "No such workspace" not found|no workspace/i],
-      [['keys', 'create', '--workspace', 'No such workspace'], /workspace "No such workspace" not found|no workspace/i],
+      [['keys', 'list', '--workspace', 'No such workspace'], /workspace "No such workspace" not found/],
+      [['keys', 'create', '--workspace', 'No such workspace'], /workspace "No such workspace" not found/],
       [['keys', 'create'], /--workspace is needed/],
       [['keys', 'create', '--workspace', name, '--name', ''], /--name must be 1–100 characters/],
       [['keys', 'revoke', '--workspace', name], /missing required argument 'id'/],
