@@ -5,7 +5,7 @@ import { updateEnrollment } from '../../db/enrollments.ts';
 import { claimAndReserve } from '../../db/reservations.ts';
 import type { EngineDeps } from '../ports.ts';
 import type { AfterCommit, Claiming, Reserved } from './types.ts';
-import { explainRefusal } from './senderChoice.ts';
+import { explainRefusal, withRollingWeek } from './senderChoice.ts';
 import { CONNECTION_REQUEST } from '../../core/channels.ts';
 import { enrichmentFacts, priorityDelaySeconds } from '../../core/linkedinPriority.ts';
 
@@ -35,10 +35,11 @@ export async function claimStep(deps: EngineDeps, claiming: Claiming): Promise<R
       return;
     }
     if (!claiming.sender || !r.caps) return;
+    const usage = await withRollingWeek(sql, claiming.sender, claiming.template, claim.usage, r.reservedAt);
     const { until, reason } = explainRefusal(claiming.sender, {
       template: claiming.template,
       status: claim.status,
-      usage: claim.usage,
+      usage,
       domainToday: claim.domainToday,
       capped: r.caps,
       now: r.reservedAt,
