@@ -307,6 +307,35 @@ describe('LinkedIn through Phantombuster', () => {
     ]);
   });
 
+  it('when the budget is short, the highest plan score goes first, before contacts with more facts', async () => {
+    const { w } = await linkedinWorld({ dailyLimit: 1 });
+    pb.finishAfterMs = 0;
+    const facts = (n: number) => ({ painPoints: Array.from({ length: n }, (_, i) => `pain ${i}`) });
+    // The world's offer is "We help teams send outreach.": Fit's one fact is what it is about.
+    const ids = await w.contacts([
+      { linkedinUrl: 'linkedin.com/in/first', firstName: 'First', timezone: 'UTC', enrichment: facts(0) },
+      { linkedinUrl: 'linkedin.com/in/thin', firstName: 'Thin', timezone: 'UTC', enrichment: facts(1) },
+      { linkedinUrl: 'linkedin.com/in/rich', firstName: 'Rich', timezone: 'UTC', enrichment: facts(6) },
+      {
+        linkedinUrl: 'linkedin.com/in/fit',
+        firstName: 'Fit',
+        timezone: 'UTC',
+        enrichment: { painPoints: ['Cold outreach gets almost no replies'] },
+      },
+    ]);
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, [ids[0] as string]);
+    await run(w, 10 * 60_000);
+    await w.enroll(sequenceId, ids.slice(1));
+    await run(w, 4 * DAY, 6 * 60 * 60_000);
+    expect(pb.launches('connect').map((c) => c.argument.profileUrl)).toEqual([
+      profile('first'),
+      profile('fit'),
+      profile('rich'),
+      profile('thin'),
+    ]);
+  });
+
   it('a reply the Message Sender finds stops the enrollment like any reply', async () => {
     const { w } = await linkedinWorld();
     pb.finishAfterMs = 0;
