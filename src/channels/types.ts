@@ -230,6 +230,12 @@ export type PollResult<Credentials> =
        * launch that died on the account's session): the engine puts their steps back, held by the account.
        */
       unsent?: string[];
+      /**
+       * The account's own session at the provider ended and only a person can renew it (a LinkedIn
+       * session cookie): the account is paused with the failure's message as its reason, not
+       * disconnected (which is for the provider's own credentials: an API key refused).
+       */
+      pauseAccount?: true;
     };
 
 export type ProviderPoll<Credentials> = {

@@ -218,6 +218,17 @@ export async function senderUsage(
   return usage;
 }
 
+/** When the account's oldest LinkedIn connection request still counted after `since` was reserved (null: none). */
+export async function oldestRequestSince(sql: Sql, senderId: string, since: Date): Promise<Date | null> {
+  const { rows } = await sql.query<{ at: Date | null }>(
+    `SELECT min(reserved_at) AS at FROM messages
+      WHERE sender_id = $1 AND reserved_at > $2 AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')
+        AND channel = 'linkedin' AND purpose = 'connection_request'`,
+    [senderId, since],
+  );
+  return rows[0]?.at ?? null;
+}
+
 type UsageRow = { id: string; today: number; hour: number; week: number; last: Date | null };
 
 async function readUsage(sql: Sql, text: string): Promise<UsageRow[]> {

@@ -16,14 +16,16 @@ import {
   recipientDomain,
   pickSender,
   quotaClassFor,
+  ROLLING_WEEK_MS,
   warmupDayFor,
+  type QuotaUsage,
   type SenderLimits,
 } from '../../core/quota.ts';
 import type { Sql } from '../../db/database.ts';
 import type { QuotaCaps } from '../../db/reservations.ts';
 import type { Hold } from './types.ts';
 import { acceptanceDailyCap } from '../../core/linkedinAcceptance.ts';
-import { senderUsage, type SenderRow, type SenderUsage } from '../../db/senders.ts';
+import { oldestRequestSince, senderUsage, type SenderRow, type SenderUsage } from '../../db/senders.ts';
 
 export type SenderChoice =
   | { kind: 'sandbox' }
@@ -48,6 +50,27 @@ export function limitsOf(sender: SenderRow, template: string): SenderLimits {
     ...(sender.weeklyLimit !== null ? { weeklyLimit: sender.weeklyLimit } : {}),
     ...(sender.warmup ? { warmup: sender.warmup } : {}),
     minGapSeconds: sender.minGapSeconds,
+    // LinkedIn's weekly invitation limit is a rolling 7 days (migration 061 counts it so).
+    ...(kind === 'linkedin_connection' ? { rollingWeek: true } : {}),
+  };
+}
+
+/**
+ * The usage as read by the claim, with what a full rolling week needs to say when it frees: the
+ * oldest request of the last 7 days (read only then).
+ */
+export async function withRollingWeek(
+  sql: Sql,
+  sender: SenderRow,
+  template: string,
+  usage: SenderUsage,
+  now: Date,
+): Promise<QuotaUsage> {
+  const limits = limitsOf(sender, template);
+  if (!limits.rollingWeek || limits.weeklyLimit === undefined || usage.thisWeek < limits.weeklyLimit) return usage;
+  return {
+    ...usage,
+    oldestThisWeek: await oldestRequestSince(sql, sender.id, new Date(now.getTime() - ROLLING_WEEK_MS)),
   };
 }
 
@@ -151,7 +174,7 @@ export function explainRefusal(
   input: {
     template: string;
     status: string | null;
-    usage: SenderUsage;
+    usage: QuotaUsage;
     domainToday: number;
     capped: QuotaCaps;
     now: Date;
