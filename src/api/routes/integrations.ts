@@ -1,5 +1,6 @@
-// Notification targets (a Slack-compatible incoming webhook) of the workspace; the URL is a secret
-// and never echoed back. Outbound signed webhooks are routes/outboundWebhooks.ts.
+// Notification and CRM targets (a Slack-compatible incoming webhook, HubSpot, Pipedrive) of the
+// workspace; the Slack URL and the CRM tokens are secrets, never echoed back. Outbound signed
+// webhooks are routes/outboundWebhooks.ts.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { OUTBOUND_EVENTS } from '../../core/outboundEvents.ts';
@@ -11,6 +12,7 @@ import {
   listIntegrations,
 } from '../../engine/commands/integrations.ts';
 import { WebhookInputError } from '../../engine/commands/webhooks.ts';
+import { CrmSettingsInput } from '../../engine/outbound/crm/crmSettings.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { errorResponses, IdParams } from '../schemas.ts';
@@ -21,6 +23,7 @@ const Integration = z.object({
   events: z.array(z.string()),
   status: z.enum(['enabled', 'disabled']),
   statusReason: z.string().nullable(),
+  settings: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
 });
 
@@ -32,11 +35,13 @@ export const integrationRoutes =
       {
         schema: {
           summary:
-            'Add a notification target: {"kind":"slack","url"} (a Slack-compatible incoming webhook); hand-offs and their reminders by default',
+            'Add a notification or CRM target: {"kind":"slack","url"} (a Slack-compatible incoming webhook; hand-offs and their reminders by default), or {"kind":"hubspot"|"pipedrive","token","baseUrl?","dealStage","pipeline?","stages?","stageProperty?"} (contacts, hand-off deals, notes of sent messages and replies, stage sync)',
           tags: ['integrations'],
-          body: z.strictObject({
+          body: CrmSettingsInput.extend({
             kind: z.enum(INTEGRATION_KINDS, { error: `must be one of ${INTEGRATION_KINDS.join(', ')}` }),
-            url: z.string().max(2000),
+            url: z.string().max(2000).optional(),
+            token: z.string().trim().min(1, 'must not be empty').max(500).optional(),
+            baseUrl: z.string().max(2000).optional(),
             events: z
               .array(z.enum(OUTBOUND_EVENTS, { error: `must be one of ${OUTBOUND_EVENTS.join(', ')}` }))
               .min(1, 'must name at least one event')
