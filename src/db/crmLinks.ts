@@ -65,3 +65,9 @@ export async function releaseCrmLink(sql: Sql, input: { targetId: string; contac
     input.contactId,
   ]);
 }
+
+/** The contact's stage now (a stage sync writes the latest, whatever order its events arrive in). */
+export async function getContactStage(sql: Sql, contactId: string): Promise<string | undefined> {
+  const { rows } = await sql.query<{ status: string }>(`SELECT status FROM contacts WHERE id = $1`, [contactId]);
+  return rows[0]?.status;
+}

@@ -1,7 +1,9 @@
 // Notification and CRM targets of a workspace (POST/GET/DELETE /v1/integrations): a
 // Slack-compatible incoming webhook (its URL is a secret), HubSpot and Pipedrive (their tokens
 // are secrets); secrets are sealed and never echoed back, the CRM's settings are shown.
+import type { Cursor } from '../../db/cursor.ts';
 import type { Db } from '../../db/database.ts';
+import { listDeliveries, retryDelivery } from '../../db/outboundDeliveries.ts';
 import { deleteTarget, getTarget, insertTarget, listTargets, type TargetRow } from '../../db/outbound.ts';
 import { encryptJson } from '../accounts/secrets.ts';
 import type { AddressPolicy } from '../outbound/addressPolicy.ts';
@@ -106,9 +108,29 @@ export async function listIntegrations(db: Db, workspaceId: string): Promise<Int
   return (await db.tenant(workspaceId, (sql) => listTargets(sql, INTEGRATION_KINDS))).map(view);
 }
 
+const isIntegration = (row: TargetRow | undefined) => row !== undefined && row.kind !== 'webhook';
+
 export async function deleteIntegration(db: Db, workspaceId: string, id: string): Promise<boolean> {
-  return db.tenant(workspaceId, async (sql) => {
-    const row = await getTarget(sql, id);
-    return row !== undefined && row.kind !== 'webhook' && deleteTarget(sql, id);
-  });
+  return db.tenant(workspaceId, async (sql) => isIntegration(await getTarget(sql, id)) && deleteTarget(sql, id));
+}
+
+/** The delivery log of a notification or CRM target (each event, its attempts, the last answer). */
+export async function integrationDeliveries(
+  db: Db,
+  input: { workspaceId: string; id: string; limit: number; cursor?: Cursor; status?: string },
+) {
+  return db.tenant(input.workspaceId, async (sql) =>
+    isIntegration(await getTarget(sql, input.id)) ? listDeliveries(sql, { ...input, targetId: input.id }) : undefined,
+  );
+}
+
+export async function retryIntegrationDelivery(
+  db: Db,
+  input: { workspaceId: string; id: string; deliveryId: string },
+): Promise<'retrying' | 'not_found' | 'in_flight'> {
+  return db.tenant(input.workspaceId, async (sql) =>
+    isIntegration(await getTarget(sql, input.id))
+      ? retryDelivery(sql, { targetId: input.id, deliveryId: input.deliveryId })
+      : 'not_found',
+  );
 }

@@ -27,7 +27,7 @@ export const CrmSettingsInput = z.strictObject({
   pipeline: crmId.optional(),
   dealStage: crmId.optional(),
   stages: z
-    .record(z.enum(STAGE_KEYS, { error: `stage keys must be one of ${STAGE_KEYS.join(', ')}` }), crmId)
+    .partialRecord(z.enum(STAGE_KEYS, { error: `stage keys must be one of ${STAGE_KEYS.join(', ')}` }), crmId)
     .optional(),
   stageProperty: z
     .string()

@@ -4,7 +4,14 @@
 // a reply becomes a note, a stage change or an enrollment's end moves the deal / writes our stage
 // into a person property per the mapping. A retry after a lost answer looks for the deal or the
 // note (each note carries a reference) before creating it again.
-import { getCrmLink, releaseCrmLink, reserveCrmLink, saveCrmLink, type CrmLink } from '../../../db/crmLinks.ts';
+import {
+  getContactStage,
+  getCrmLink,
+  releaseCrmLink,
+  reserveCrmLink,
+  saveCrmLink,
+  type CrmLink,
+} from '../../../db/crmLinks.ts';
 import type { DeliveryContext, TargetSender } from '../targets.ts';
 import { CrmFailure, type CrmApi, type CrmClientInput, type CrmContact, type CrmSettings } from './crmApi.ts';
 import { readCrmSettings } from './crmSettings.ts';
@@ -65,7 +72,11 @@ async function applyEvent(input: Apply): Promise<void> {
   const { ctx } = input;
   const { type, data } = ctx.event;
   if (type === 'contact.handed_off') return handOff(input);
-  if (type === 'contact.stage_changed') return syncStage(input, String(data.to ?? ''));
+  if (type === 'contact.stage_changed') {
+    // Deliveries may arrive out of order: the contact's stage now, not the event's, is written.
+    const stage = await ctx.tenant((sql) => getContactStage(sql, input.contactId));
+    return syncStage(input, stage ?? String(data.to ?? ''));
+  }
   if (type === 'enrollment.completed' || type === 'enrollment.stopped') return syncStage(input, type);
   const note = await ctx.tenant((sql) => eventNote(sql, ctx.event));
   if (note) await addNoteOnce(input, note);
