@@ -28,7 +28,7 @@ const Webhook = z.object({
   createdAt: z.string(),
 });
 
-const Delivery = z.object({
+export const Delivery = z.object({
   id: z.string(),
   eventId: z.string(),
   eventType: z.string(),

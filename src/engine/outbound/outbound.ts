@@ -8,6 +8,9 @@ import { createAddressPolicy, type AddressPolicy } from './addressPolicy.ts';
 import { deliverDue, type OutboundDeps } from './deliver.ts';
 import { createOutboundHttp, type OutboundHttp } from './http.ts';
 import type { TargetSenders } from './targets.ts';
+import { crmSender } from './crm/crmTarget.ts';
+import { hubspotClient } from './crm/hubspot.ts';
+import { pipedriveClient } from './crm/pipedrive.ts';
 import { sendSlack } from './slackTarget.ts';
 import { sendWebhook } from './webhookTarget.ts';
 
@@ -42,7 +45,13 @@ export function createOutbound(
     ...base,
     http,
     random: options.random ?? Math.random,
-    senders: { webhook: sendWebhook, slack: sendSlack, ...options.senders },
+    senders: {
+      webhook: sendWebhook,
+      slack: sendSlack,
+      hubspot: crmSender(hubspotClient),
+      pipedrive: crmSender(pipedriveClient),
+      ...options.senders,
+    },
     leaseMs: 120_000,
   };
   return {
