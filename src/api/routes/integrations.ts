@@ -8,6 +8,7 @@ import {
   createIntegration,
   deleteIntegration,
   INTEGRATION_KINDS,
+  LISTED_KINDS,
   listIntegrations,
 } from '../../engine/commands/integrations.ts';
 import { WebhookInputError } from '../../engine/commands/webhooks.ts';
@@ -15,9 +16,9 @@ import type { Engine } from '../../engine/engine.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { errorResponses, IdParams } from '../schemas.ts';
 
-const Integration = z.object({
+export const Integration = z.object({
   id: z.string(),
-  kind: z.enum(INTEGRATION_KINDS),
+  kind: z.enum(LISTED_KINDS),
   events: z.array(z.string()),
   status: z.enum(['enabled', 'disabled']),
   statusReason: z.string().nullable(),

@@ -7,7 +7,9 @@ import type { AddressPolicy } from '../outbound/addressPolicy.ts';
 import { checkReceiverUrl } from './webhooks.ts';
 
 export const INTEGRATION_KINDS = ['slack'] as const;
-export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
+/** Kinds GET /v1/integrations lists: email targets are made by POST /v1/integrations/email. */
+export const LISTED_KINDS = [...INTEGRATION_KINDS, 'email'] as const;
+export type IntegrationKind = (typeof LISTED_KINDS)[number];
 export const NOTIFICATION_EVENTS = ['contact.handed_off', 'handoff.reminder'] as const;
 
 export type IntegrationView = {
@@ -30,7 +32,7 @@ const view = (row: TargetRow): IntegrationView => ({
 
 export async function createIntegration(
   deps: { db: Db; encryptionKey: Buffer; policy: AddressPolicy },
-  input: { workspaceId: string; kind: IntegrationKind; url: string; events?: readonly string[] },
+  input: { workspaceId: string; kind: (typeof INTEGRATION_KINDS)[number]; url: string; events?: readonly string[] },
 ): Promise<IntegrationView> {
   await checkReceiverUrl(input.url, deps.policy);
   const row = await deps.db.tenant(input.workspaceId, (sql) =>
@@ -46,7 +48,7 @@ export async function createIntegration(
 }
 
 export async function listIntegrations(db: Db, workspaceId: string): Promise<IntegrationView[]> {
-  return (await db.tenant(workspaceId, (sql) => listTargets(sql, INTEGRATION_KINDS))).map(view);
+  return (await db.tenant(workspaceId, (sql) => listTargets(sql, LISTED_KINDS))).map(view);
 }
 
 export async function deleteIntegration(db: Db, workspaceId: string, id: string): Promise<boolean> {

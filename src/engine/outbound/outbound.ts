@@ -1,11 +1,13 @@
 // The outbound part of the engine, wired once: the address policy, the guarded HTTP client, each
 // target kind's sender, and the outbox worker's one entry point.
+import type { AdapterRegistry } from '../../channels/registry.ts';
 import type { Db } from '../../db/database.ts';
 import { remindOverdueHandoffs } from '../../db/handoffs.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../ports.ts';
 import { createAddressPolicy, type AddressPolicy } from './addressPolicy.ts';
 import { deliverDue, type OutboundDeps } from './deliver.ts';
+import { createEmailSender } from './emailTarget.ts';
 import { createOutboundHttp, type OutboundHttp } from './http.ts';
 import type { TargetSenders } from './targets.ts';
 import { sendSlack } from './slackTarget.ts';
@@ -33,7 +35,7 @@ export type Outbound = {
 };
 
 export function createOutbound(
-  base: { db: Db; clock: Clock; log: Logger; encryptionKey: Buffer },
+  base: { db: Db; clock: Clock; log: Logger; encryptionKey: Buffer; adapters: AdapterRegistry },
   options: OutboundOptions = {},
 ): Outbound {
   const policy = createAddressPolicy(options.allowHosts ?? []);
@@ -42,7 +44,12 @@ export function createOutbound(
     ...base,
     http,
     random: options.random ?? Math.random,
-    senders: { webhook: sendWebhook, slack: sendSlack, ...options.senders },
+    senders: {
+      webhook: sendWebhook,
+      slack: sendSlack,
+      email: createEmailSender({ adapters: base.adapters, encryptionKey: base.encryptionKey }),
+      ...options.senders,
+    },
     leaseMs: 120_000,
   };
   return {
