@@ -7,7 +7,14 @@
 import type { z } from 'zod';
 import type { Channel } from '../core/channels.ts';
 import type { InboundEvent, KeyedEvent } from '../core/events.ts';
-export type Address = { email?: string; phone?: string; linkedinUrl?: string; name?: string };
+export type Address = {
+  email?: string;
+  phone?: string;
+  linkedinUrl?: string;
+  name?: string;
+  /** The person's facts a template's named variables may ask for (WhatsApp: company, title, city, custom fields). */
+  facts?: Readonly<Record<string, string>>;
+};
 
 export type OutboundMessage = {
   /** Our message id: the idempotency key wherever the provider has one. */

@@ -51,14 +51,16 @@ export function quotaClassFor(channel: Channel, template: string): QuotaClass {
  * Defaults per account. Email: 50/day reached by a warm-up of 10 on day 1, +5 a day. LinkedIn: 20
  * invitations a day and 100 a week (LinkedIn's own weekly invitation limit), 20 messages a day
  * (Phantombuster's recommendation for an account that stays unrestricted; docs/linkedin.md).
- * WhatsApp: 250 business-initiated conversations a day per number (Meta's entry messaging tier).
+ * WhatsApp: no calendar cap of its own (100,000 a day, the most an account takes) and no gap between
+ * two sends: Meta's own limits — 80 a second, the messaging tier per moving 24 h, one message to one
+ * person every 6 s — are the account's (core/whatsappLimits.ts).
  * SMS: 200 a day per number (carrier filtering on long codes). Calls: 50 a day (a person dials).
  */
 export const DEFAULT_LIMITS: Readonly<Record<QuotaKind, SenderLimits>> = {
   email: { dailyLimit: 50, hourlyLimit: 20, warmup: { start: 10, increment: 5, ceiling: 50 }, minGapSeconds: 60 },
   linkedin_connection: { dailyLimit: 20, weeklyLimit: 100, minGapSeconds: 120, rollingWeek: true },
   linkedin_message: { dailyLimit: 20, minGapSeconds: 60 },
-  whatsapp: { dailyLimit: 250, minGapSeconds: 5 },
+  whatsapp: { dailyLimit: 100_000, minGapSeconds: 0 },
   sms: { dailyLimit: 200, minGapSeconds: 5 },
   call: { dailyLimit: 50, minGapSeconds: 0 },
 };

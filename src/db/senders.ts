@@ -3,6 +3,7 @@ import type { ProviderId } from '../channels/registry.ts';
 import type { Channel } from '../core/channels.ts';
 import type { LinkedinAcceptance } from '../core/linkedinAcceptance.ts';
 import type { QuotaClass, Warmup } from '../core/quota.ts';
+import { WHATSAPP_DEFAULT_TIER, WHATSAPP_PER_SECOND } from '../core/whatsappLimits.ts';
 import { execute, prepare, type Sql } from './database.ts';
 
 export type SenderStatus = 'active' | 'paused' | 'failing' | 'disconnected';
@@ -22,6 +23,10 @@ export type SenderRow = {
   hourlyLimit: number | null;
   weeklyLimit: number | null;
   minGapSeconds: number;
+  /** WhatsApp: people reached by new conversations per moving 24 h (null: unlimited; migration 051). */
+  messagingTier: number | null;
+  /** WhatsApp: messages per second. */
+  perSecondLimit: number;
   warmup: Warmup | null;
   warmupStartedAt: Date;
   timezone: string;
@@ -34,22 +39,34 @@ export type SenderRow = {
 
 export type SenderInput = Omit<
   SenderRow,
-  'id' | 'workspaceId' | 'warmupStartedAt' | 'status' | 'statusReason' | 'createdAt' | 'linkedinAcceptance'
+  | 'id'
+  | 'workspaceId'
+  | 'warmupStartedAt'
+  | 'status'
+  | 'statusReason'
+  | 'createdAt'
+  | 'linkedinAcceptance'
+  | 'messagingTier'
+  | 'perSecondLimit'
 > & {
   warmupStartedAt: Date;
+  /** WhatsApp limits; Meta's entry tier and 80 a second unless given. */
+  messagingTier?: number | null;
+  perSecondLimit?: number;
 };
 
 export const SENDER_COLUMNS = `id, workspace_id AS "workspaceId", channel, provider, name, from_email AS "fromEmail",
   from_name AS "fromName", from_phone AS "fromPhone", linkedin_free AS "linkedinFree", credentials,
   daily_limit AS "dailyLimit", hourly_limit AS "hourlyLimit", weekly_limit AS "weeklyLimit",
-  min_gap_seconds AS "minGapSeconds", warmup, warmup_started_at AS "warmupStartedAt", timezone, status,
+  min_gap_seconds AS "minGapSeconds", messaging_tier AS "messagingTier", per_second_limit AS "perSecondLimit", warmup, warmup_started_at AS "warmupStartedAt", timezone, status,
   status_reason AS "statusReason", linkedin_acceptance AS "linkedinAcceptance", created_at AS "createdAt"`;
 
 export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput): Promise<SenderRow> {
   const { rows } = await sql.query<SenderRow>(
     `INSERT INTO senders (workspace_id, channel, provider, name, from_email, from_name, from_phone, linkedin_free,
-       credentials, daily_limit, hourly_limit, weekly_limit, min_gap_seconds, warmup, warmup_started_at, timezone)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${SENDER_COLUMNS}`,
+       credentials, daily_limit, hourly_limit, weekly_limit, min_gap_seconds, warmup, warmup_started_at, timezone,
+       messaging_tier, per_second_limit)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING ${SENDER_COLUMNS}`,
     [
       workspaceId,
       s.channel,
@@ -67,6 +84,8 @@ export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput
       s.warmup ? JSON.stringify(s.warmup) : null,
       s.warmupStartedAt,
       s.timezone,
+      s.messagingTier === undefined ? WHATSAPP_DEFAULT_TIER : s.messagingTier,
+      s.perSecondLimit ?? WHATSAPP_PER_SECOND,
     ],
   );
   return rows[0] as SenderRow;
@@ -101,6 +120,8 @@ export type SenderPatch = Partial<
     | 'hourlyLimit'
     | 'weeklyLimit'
     | 'minGapSeconds'
+    | 'messagingTier'
+    | 'perSecondLimit'
     | 'warmup'
     | 'timezone'
     | 'credentials'
@@ -117,6 +138,8 @@ export async function updateSender(sql: Sql, id: string, patch: SenderPatch): Pr
     hourlyLimit: 'hourly_limit',
     weeklyLimit: 'weekly_limit',
     minGapSeconds: 'min_gap_seconds',
+    messagingTier: 'messaging_tier',
+    perSecondLimit: 'per_second_limit',
     warmup: 'warmup',
     timezone: 'timezone',
     credentials: 'credentials',
@@ -334,4 +357,13 @@ export async function linkedinAcceptanceSample(
 
 export async function setLinkedinAcceptance(sql: Sql, id: string, acceptance: LinkedinAcceptance): Promise<void> {
   await sql.query('UPDATE senders SET linkedin_acceptance = $2 WHERE id = $1', [id, JSON.stringify(acceptance)]);
+}
+
+/** A WhatsApp account's sends in the last second and the people its conversations reached in 24 h (migration 051). */
+export async function whatsappUsage(sql: Sql, id: string, now: Date): Promise<{ second: number; reached: number }> {
+  const { rows } = await sql.query<{ second: number; reached: number }>(
+    'SELECT second, reached FROM qh_whatsapp_usage($1, NULL, $2)',
+    [id, now],
+  );
+  return rows[0] ?? { second: 0, reached: 0 };
 }

@@ -21,7 +21,7 @@ describe('defaults', () => {
     expect(DEFAULT_LIMITS.email).toMatchObject({ dailyLimit: 50, warmup: { start: 10, increment: 5, ceiling: 50 } });
     expect(DEFAULT_LIMITS.linkedin_connection).toMatchObject({ dailyLimit: 20, weeklyLimit: 100 });
     expect(DEFAULT_LIMITS.linkedin_message.dailyLimit).toBe(20);
-    expect(DEFAULT_LIMITS.whatsapp.dailyLimit).toBe(250);
+    expect(DEFAULT_LIMITS.whatsapp).toEqual({ dailyLimit: 100_000, minGapSeconds: 0 });
     expect(DEFAULT_LIMITS.sms.dailyLimit).toBe(200);
     expect(DEFAULT_LIMITS.call.dailyLimit).toBe(50);
     expect(DEFAULT_DOMAIN_DAILY_CAP).toBe(50);

@@ -45,6 +45,7 @@ export async function claimStep(deps: EngineDeps, claiming: Claiming): Promise<R
       domainToday: claim.domainToday,
       capped: r.caps,
       now: r.reservedAt,
+      whatsapp: claim.whatsapp,
     });
     await claiming.defer(sql, after, prioritized(claiming, until), reason, { by: 'quota', ref: claiming.sender.id });
   });

@@ -26,6 +26,13 @@ import type { QuotaCaps } from '../../db/reservations.ts';
 import type { Hold } from './types.ts';
 import { acceptanceDailyCap } from '../../core/linkedinAcceptance.ts';
 import { oldestRequestSince, senderUsage, type SenderRow, type SenderUsage } from '../../db/senders.ts';
+import {
+  whatsappDecision,
+  WHATSAPP_PAIR_GAP_SECONDS,
+  WHATSAPP_REASONS,
+  type WhatsAppLimits,
+  type WhatsAppUsage,
+} from '../../core/whatsappLimits.ts';
 
 export type SenderChoice =
   | { kind: 'sandbox' }
@@ -165,7 +172,14 @@ export function capsFor(sender: SenderRow, template: string, recipientEmail: str
     weekly: limits.weeklyLimit ?? null,
     minGapSeconds: limits.minGapSeconds,
     domainCap: domain ? DEFAULT_DOMAIN_DAILY_CAP : null,
+    whatsapp: whatsappLimitsOf(sender),
   };
+}
+
+/** A WhatsApp account's own limits (core/whatsappLimits.ts); null for other channels. */
+export function whatsappLimitsOf(sender: SenderRow): WhatsAppLimits | null {
+  if (sender.channel !== 'whatsapp') return null;
+  return { perSecond: sender.perSecondLimit, tier: sender.messagingTier, pairGap: WHATSAPP_PAIR_GAP_SECONDS };
 }
 
 /** Why an account refused a send (its usage as read under the lock), and when to try again. */
@@ -178,11 +192,17 @@ export function explainRefusal(
     domainToday: number;
     capped: QuotaCaps;
     now: Date;
+    whatsapp?: WhatsAppUsage | undefined;
   },
 ): { until: Date; reason: string } {
   const { now } = input;
   if (input.status !== 'active')
     return { until: new Date(now.getTime() + 60_000), reason: `${describe(sender)} changed meanwhile` };
+  if (input.whatsapp && input.capped.whatsapp) {
+    const refused = whatsappDecision({ limits: input.capped.whatsapp, usage: input.whatsapp, now });
+    if (refused.ok) return { until: new Date(now.getTime() + 1000), reason: `${describe(sender)} changed meanwhile` };
+    return { until: refused.retryAt, reason: `${describe(sender)}: ${WHATSAPP_REASONS[refused.reason]}` };
+  }
   const decision = quotaDecision({
     limits: limitsOf(sender, input.template),
     usage: input.usage,
