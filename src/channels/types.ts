@@ -187,6 +187,9 @@ export type WebhookRequest = {
   query: Record<string, string>;
 };
 
+/** What an account is besides its credentials, where a webhook key needs it (Twilio: the number). */
+export type AccountAddress = { channel?: Channel; fromPhone?: string | null };
+
 /** `unconfigured`: the credentials (or settings) hold no signing secret at all. */
 export type WebhookVerdict = { ok: true; eventId?: string } | { ok: false; reason: string; unconfigured?: boolean };
 
@@ -209,10 +212,13 @@ export type ProviderWebhook<Credentials, Settings> = {
   ): WebhookVerdict;
   /** Whether installation-wide settings can verify at all (a shared signing secret is configured). */
   verifiesWithSettings?(settings: Settings): boolean;
-  /** Which account a request belongs to, read from the request without any secret (Meta's phone_number_id). */
-  accountKey?(request: WebhookRequest): string | undefined;
+  /**
+   * Which account a request belongs to, read from the request without any secret (Meta's
+   * phone_number_id); several keys when the request may name an account in several ways.
+   */
+  accountKey?(request: WebhookRequest): string | readonly string[] | undefined;
   /** The key an account answers to, in the same space as accountKey (stored unencrypted to route by). */
-  accountKeyOf?(credentials: Credentials): string | undefined;
+  accountKeyOf?(credentials: Credentials, account?: AccountAddress): string | undefined;
   /** The request's events, or why there are none. */
   parse(request: WebhookRequest, verdict: { eventId?: string }): ParsedWebhook;
   /** A GET handshake (Meta's hub.challenge): the answer, given every account's credentials. */

@@ -285,18 +285,19 @@ export type ProviderAccount = { id: string; workspaceId: string; credentials: Bu
 
 /**
  * The accounts of a provider that have credentials, across workspaces (system scope): every one,
- * or only those answering to `inboundKey` (the account a webhook request names).
+ * or only those answering to one of `inboundKeys` (the account a webhook request names).
  */
 export async function providerAccounts(
   sql: Sql,
-  input: { provider: string; inboundKey?: string; statuses?: readonly SenderStatus[] },
+  input: { provider: string; inboundKeys?: readonly string[]; statuses?: readonly SenderStatus[] },
 ): Promise<ProviderAccount[]> {
   const { rows } = await sql.query<ProviderAccount>(
     `SELECT id, workspace_id AS "workspaceId", credentials FROM senders
       WHERE provider = $1 AND deleted_at IS NULL AND credentials IS NOT NULL
-        AND ($2::text IS NULL OR inbound_key = $2) AND ($3::text[] IS NULL OR status = ANY ($3::text[]))
+        AND ($2::text[] IS NULL OR inbound_key = ANY ($2::text[]))
+        AND ($3::text[] IS NULL OR status = ANY ($3::text[]))
       ORDER BY created_at, id`,
-    [input.provider, input.inboundKey ?? null, input.statuses ?? null],
+    [input.provider, input.inboundKeys ?? null, input.statuses ?? null],
   );
   return rows;
 }

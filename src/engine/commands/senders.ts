@@ -2,6 +2,7 @@
 // day, health, status), change, remove, resume. Credentials are merged and validated by the
 // account's adapter (accounts/credentials.ts), sealed before they are stored and never shown.
 import type { RegisteredAdapter } from '../../channels/register.ts';
+import type { AccountAddress } from '../../channels/types.ts';
 import type { ProviderId } from '../../channels/registry.ts';
 import type { Channel } from '../../core/channels.ts';
 import { DEFAULT_LIMITS, quotaKindFor, type Warmup } from '../../core/quota.ts';
@@ -137,12 +138,17 @@ function seal(
   adapter: RegisteredAdapter,
   stored: Record<string, unknown>,
   body: CredentialBody,
+  account: AccountAddress,
 ): { ok: true; sealed: Buffer | null; inboundKey: string | null } | Refused {
   const merged = mergeCredentials(adapter, stored, body);
   if (!merged.ok) return { kind: 'invalid', message: merged.message };
   const sealed = sealCredentials(adapter, deps.encryptionKey, merged.merged);
   if (!sealed.ok) return { kind: 'invalid', message: sealed.message };
-  return { ok: true, sealed: sealed.sealed, inboundKey: adapter.webhook?.accountKeyOf?.(merged.merged) ?? null };
+  return {
+    ok: true,
+    sealed: sealed.sealed,
+    inboundKey: adapter.webhook?.accountKeyOf?.(merged.merged, account) ?? null,
+  };
 }
 
 export async function createSender(
@@ -158,7 +164,7 @@ export async function createSender(
   const defaults = DEFAULT_LIMITS[quotaKindFor(b.channel, b.channel === 'linkedin' ? 'connection_request' : 'intro')];
   const notHere = whatsappOnly(b.channel, b);
   if (notHere) return notHere;
-  const sealed = seal(deps, adapter, {}, b.credentialBody);
+  const sealed = seal(deps, adapter, {}, b.credentialBody, { channel: b.channel, fromPhone: b.fromPhone ?? null });
   if (!('ok' in sealed)) return sealed;
   const view = await deps.db.tenant(workspaceId, async (sql) => {
     const inserted = await insertSender(sql, workspaceId, {
@@ -209,7 +215,7 @@ export async function changeSender(
       let credentials: Buffer | null | undefined;
       if (Object.values(credentialBody).some((part) => part !== undefined)) {
         const stored = storedCredentials(deps.encryptionKey, existing.credentials);
-        const sealed = seal(deps, deps.adapters[existing.provider], stored, credentialBody);
+        const sealed = seal(deps, deps.adapters[existing.provider], stored, credentialBody, existing);
         if (!('ok' in sealed)) return sealed;
         credentials = sealed.sealed;
         await setInboundKey(sql, existing.id, sealed.inboundKey);
