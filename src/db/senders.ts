@@ -37,6 +37,8 @@ export type SenderInput = Omit<
   'id' | 'workspaceId' | 'warmupStartedAt' | 'status' | 'statusReason' | 'createdAt' | 'linkedinAcceptance'
 > & {
   warmupStartedAt: Date;
+  /** Chosen by the caller when the credentials are sealed for this row before it exists. */
+  id?: string;
 };
 
 export const SENDER_COLUMNS = `id, workspace_id AS "workspaceId", channel, provider, name, from_email AS "fromEmail",
@@ -48,8 +50,9 @@ export const SENDER_COLUMNS = `id, workspace_id AS "workspaceId", channel, provi
 export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput): Promise<SenderRow> {
   const { rows } = await sql.query<SenderRow>(
     `INSERT INTO senders (workspace_id, channel, provider, name, from_email, from_name, from_phone, linkedin_free,
-       credentials, daily_limit, hourly_limit, weekly_limit, min_gap_seconds, warmup, warmup_started_at, timezone)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${SENDER_COLUMNS}`,
+       credentials, daily_limit, hourly_limit, weekly_limit, min_gap_seconds, warmup, warmup_started_at, timezone, id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, COALESCE($17::uuid, gen_random_uuid()))
+     RETURNING ${SENDER_COLUMNS}`,
     [
       workspaceId,
       s.channel,
@@ -67,6 +70,7 @@ export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput
       s.warmup ? JSON.stringify(s.warmup) : null,
       s.warmupStartedAt,
       s.timezone,
+      s.id ?? null,
     ],
   );
   return rows[0] as SenderRow;

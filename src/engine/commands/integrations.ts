@@ -2,7 +2,8 @@
 // Slack-compatible incoming webhook today; its URL is a secret, sealed and never echoed back.
 import type { Db } from '../../db/database.ts';
 import { deleteTarget, getTarget, insertTarget, listTargets, type TargetRow } from '../../db/outbound.ts';
-import { encryptJson } from '../accounts/secrets.ts';
+import { sealJson, targetSecret, type SecretKeys } from '../accounts/secrets.ts';
+import { randomUUID } from 'node:crypto';
 import type { AddressPolicy } from '../outbound/addressPolicy.ts';
 import { checkReceiverUrl } from './webhooks.ts';
 
@@ -29,17 +30,19 @@ const view = (row: TargetRow): IntegrationView => ({
 });
 
 export async function createIntegration(
-  deps: { db: Db; encryptionKey: Buffer; policy: AddressPolicy },
+  deps: SecretKeys & { db: Db; policy: AddressPolicy },
   input: { workspaceId: string; kind: IntegrationKind; url: string; events?: readonly string[] },
 ): Promise<IntegrationView> {
   await checkReceiverUrl(input.url, deps.policy);
+  const id = randomUUID();
   const row = await deps.db.tenant(input.workspaceId, (sql) =>
     insertTarget(sql, {
+      id,
       workspaceId: input.workspaceId,
       kind: input.kind,
       url: null,
       events: [...new Set(input.events ?? NOTIFICATION_EVENTS)],
-      secret: encryptJson(deps.encryptionKey, { url: input.url }),
+      secret: sealJson(deps, targetSecret({ id, workspaceId: input.workspaceId }), { url: input.url }),
     }),
   );
   return view(row);

@@ -17,6 +17,8 @@ import {
   type SenderPatch,
   type SenderRow,
 } from '../../db/senders.ts';
+import { senderSecret } from '../accounts/secrets.ts';
+import { randomUUID } from 'node:crypto';
 import { mergeCredentials, sealCredentials, storedCredentials, type CredentialBody } from '../accounts/credentials.ts';
 import { senderHealth } from '../accounts/health.ts';
 import { releaseStepsHeldBySender, resumeSender } from '../accounts/resume.ts';
@@ -106,12 +108,12 @@ export async function listSenders(deps: EngineDeps, workspaceId: string): Promis
 function seal(
   deps: EngineDeps,
   adapter: RegisteredAdapter,
-  stored: Record<string, unknown>,
+  row: { id: string; workspaceId: string; stored: Record<string, unknown> },
   body: CredentialBody,
 ): { ok: true; sealed: Buffer | null; inboundKey: string | null } | Refused {
-  const merged = mergeCredentials(adapter, stored, body);
+  const merged = mergeCredentials(adapter, row.stored, body);
   if (!merged.ok) return { kind: 'invalid', message: merged.message };
-  const sealed = sealCredentials(adapter, deps.encryptionKey, merged.merged);
+  const sealed = sealCredentials(adapter, deps, senderSecret(row), merged.merged);
   if (!sealed.ok) return { kind: 'invalid', message: sealed.message };
   return { ok: true, sealed: sealed.sealed, inboundKey: adapter.webhook?.accountKeyOf?.(merged.merged) ?? null };
 }
@@ -127,10 +129,12 @@ export async function createSender(
   if (b.channel === 'email' && !b.fromEmail)
     return { kind: 'invalid', message: 'body.fromEmail: required for an email account' };
   const defaults = DEFAULT_LIMITS[quotaKindFor(b.channel, b.channel === 'linkedin' ? 'connection_request' : 'intro')];
-  const sealed = seal(deps, adapter, {}, b.credentialBody);
+  const id = randomUUID();
+  const sealed = seal(deps, adapter, { id, workspaceId, stored: {} }, b.credentialBody);
   if (!('ok' in sealed)) return sealed;
   const view = await deps.db.tenant(workspaceId, async (sql) => {
     const inserted = await insertSender(sql, workspaceId, {
+      id,
       channel: b.channel,
       provider: b.provider,
       name: b.name ?? null,
@@ -173,8 +177,8 @@ export async function changeSender(
       if (!existing) return { kind: 'not_found' };
       let credentials: Buffer | null | undefined;
       if (Object.values(credentialBody).some((part) => part !== undefined)) {
-        const stored = storedCredentials(deps.encryptionKey, existing.credentials);
-        const sealed = seal(deps, deps.adapters[existing.provider], stored, credentialBody);
+        const stored = storedCredentials(deps, existing);
+        const sealed = seal(deps, deps.adapters[existing.provider], { ...existing, stored }, credentialBody);
         if (!('ok' in sealed)) return sealed;
         credentials = sealed.sealed;
         await setInboundKey(sql, existing.id, sealed.inboundKey);

@@ -88,7 +88,7 @@ async function candidates(deps: EngineDeps, provider: string, key: string | unde
   );
   return rows.flatMap((row) => {
     try {
-      return [{ workspaceId: row.workspaceId, credentials: openCredentials(deps.encryptionKey, row.credentials) }];
+      return [{ workspaceId: row.workspaceId, credentials: openCredentials(deps, row) }];
     } catch {
       // Credentials sealed with another key cannot verify anything.
       return [];

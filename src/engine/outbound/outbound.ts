@@ -1,5 +1,6 @@
 // The outbound part of the engine, wired once: the address policy, the guarded HTTP client, each
 // target kind's sender, and the outbox worker's one entry point.
+import type { SecretKeys } from '../accounts/secrets.ts';
 import type { Db } from '../../db/database.ts';
 import { remindOverdueHandoffs } from '../../db/handoffs.ts';
 import type { Clock } from '../clock.ts';
@@ -33,7 +34,7 @@ export type Outbound = {
 };
 
 export function createOutbound(
-  base: { db: Db; clock: Clock; log: Logger; encryptionKey: Buffer },
+  base: SecretKeys & { db: Db; clock: Clock; log: Logger },
   options: OutboundOptions = {},
 ): Outbound {
   const policy = createAddressPolicy(options.allowHosts ?? []);
