@@ -15,7 +15,8 @@ export type SealedRow = { id: string; workspaceId: string; sealed: (Buffer | nul
 
 /**
  * Up to `limit` rows of `table` with a secret that does not start with `header` (the current key's),
- * locked for this transaction; rows another transaction holds are skipped (the next round has them).
+ * locked for this transaction: a row a send or an update holds is waited for, then checked again
+ * (PostgreSQL re-reads a locked row: one re-sealed meanwhile by another worker drops out).
  */
 export async function lockStaleSealed(
   sql: Sql,
@@ -27,7 +28,7 @@ export async function lockStaleSealed(
   const { rows } = await sql.query<{ id: string; workspaceId: string; sealed: (Buffer | null)[] }>(
     `SELECT id, workspace_id AS "workspaceId", ARRAY[${columns.join(', ')}] AS sealed FROM ${table}
       WHERE (${stale}) AND id <> ALL($2::uuid[])
-      ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      ORDER BY id LIMIT $3 FOR UPDATE`,
     [input.header, input.skip, input.limit],
   );
   return rows;
