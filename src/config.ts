@@ -22,6 +22,15 @@ const BaseEnv = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional(),
+  // Key rotation (docs/security.md): the keys used before, comma-separated; they open what they
+  // sealed until the worker has re-sealed it with QUOTAHIT_ENCRYPTION_KEY.
+  QUOTAHIT_ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32),
+      'must be comma-separated keys of 32 bytes, base64-encoded',
+    )
+    .optional(),
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: Bytes.default(10 * 1024 * 1024),
@@ -96,6 +105,8 @@ export type Config = {
   dataDir: string;
   /** 32-byte key for AES-256-GCM; undefined until resolved from the data directory (embedded mode). */
   encryptionKey: Buffer | undefined;
+  /** Keys used before the current one (rotation): they open secrets until these are re-sealed. */
+  previousEncryptionKeys: Buffer[];
   publicUrl: string;
   logLevel: Env['LOG_LEVEL'];
   bodyLimitBytes: number;
@@ -166,6 +177,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.QUOTAHIT_DATA_DIR),
     encryptionKey: e.QUOTAHIT_ENCRYPTION_KEY ? Buffer.from(e.QUOTAHIT_ENCRYPTION_KEY, 'base64') : undefined,
+    previousEncryptionKeys: (e.QUOTAHIT_ENCRYPTION_KEY_PREVIOUS ?? '')
+      .split(',')
+      .filter((k) => k.trim() !== '')
+      .map((k) => Buffer.from(k.trim(), 'base64')),
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -18,6 +18,7 @@ export async function doctorCommand(options: { workspace?: string; json?: boolea
         db: database.db,
         adapters: defaultAdapters(),
         encryptionKey: database.encryptionKey,
+        previousEncryptionKeys: database.previousEncryptionKeys,
         keySource: database.encryptionKeySource,
         dataDir: cfg.dataDir,
         publicUrl: cfg.publicUrl,

@@ -13,6 +13,8 @@ export type OpenDatabase = {
   encryptionKey: Buffer;
   /** Where the key came from: QUOTAHIT_ENCRYPTION_KEY, or the file in the data directory. */
   encryptionKeySource: 'environment' | 'data directory';
+  /** QUOTAHIT_ENCRYPTION_KEY_PREVIOUS: older keys that open secrets until they are re-sealed. */
+  previousEncryptionKeys: Buffer[];
   /**
    * Closes the pool, then stops an embedded server this process started. `force`: do not wait
    * for connections still in use (a drain that ran out of time); PostgreSQL's fast shutdown ends them.
@@ -68,6 +70,7 @@ export async function openDatabase(
     embedded: !config.databaseUrl,
     encryptionKey,
     encryptionKeySource,
+    previousEncryptionKeys: config.previousEncryptionKeys,
     close: async ({ force = false } = {}) => {
       if (force) void db.close().catch(() => {});
       else await db.close();

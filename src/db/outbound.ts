@@ -34,12 +34,22 @@ export async function insertTarget(
     events: readonly string[];
     secret: Buffer;
     settings?: Record<string, unknown>;
+    /** Chosen by the caller: the secret is sealed for this row before it exists. */
+    id?: string;
   },
 ): Promise<TargetRow> {
   const { rows } = await sql.query<TargetRow>(
-    `INSERT INTO outbound_targets (workspace_id, kind, url, events, secret, settings)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${TARGET_COLUMNS}`,
-    [input.workspaceId, input.kind, input.url, input.events, input.secret, JSON.stringify(input.settings ?? {})],
+    `INSERT INTO outbound_targets (workspace_id, kind, url, events, secret, settings, id)
+     VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::uuid, gen_random_uuid())) RETURNING ${TARGET_COLUMNS}`,
+    [
+      input.workspaceId,
+      input.kind,
+      input.url,
+      input.events,
+      input.secret,
+      JSON.stringify(input.settings ?? {}),
+      input.id ?? null,
+    ],
   );
   return rows[0] as TargetRow;
 }

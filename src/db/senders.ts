@@ -53,6 +53,8 @@ export type SenderInput = Omit<
   /** WhatsApp limits; Meta's entry tier and 80 a second unless given. */
   messagingTier?: number | null;
   perSecondLimit?: number;
+  /** Chosen by the caller when the credentials are sealed for this row before it exists. */
+  id?: string;
 };
 
 export const SENDER_COLUMNS = `id, workspace_id AS "workspaceId", channel, provider, name, from_email AS "fromEmail",
@@ -65,8 +67,10 @@ export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput
   const { rows } = await sql.query<SenderRow>(
     `INSERT INTO senders (workspace_id, channel, provider, name, from_email, from_name, from_phone, linkedin_free,
        credentials, daily_limit, hourly_limit, weekly_limit, min_gap_seconds, warmup, warmup_started_at, timezone,
-       messaging_tier, per_second_limit)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING ${SENDER_COLUMNS}`,
+       messaging_tier, per_second_limit, id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+       COALESCE($19::uuid, gen_random_uuid()))
+     RETURNING ${SENDER_COLUMNS}`,
     [
       workspaceId,
       s.channel,
@@ -86,6 +90,7 @@ export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput
       s.timezone,
       s.messagingTier === undefined ? WHATSAPP_DEFAULT_TIER : s.messagingTier,
       s.perSecondLimit ?? WHATSAPP_PER_SECOND,
+      s.id ?? null,
     ],
   );
   return rows[0] as SenderRow;

@@ -34,6 +34,8 @@ export type EngineOptions = {
   adapters: AdapterRegistry;
   writer: StepWriter;
   encryptionKey: Buffer;
+  /** QUOTAHIT_ENCRYPTION_KEY_PREVIOUS: older keys that still open secrets until they are re-sealed. */
+  previousEncryptionKeys?: readonly Buffer[];
   log: Logger;
   classify?: Classifier;
   queue?: Queue;
@@ -66,6 +68,7 @@ function buildDeps(options: EngineOptions, completed: (ref: EnrollmentRef) => Pr
     adapters: options.adapters,
     writer: options.writer,
     encryptionKey: options.encryptionKey,
+    previousEncryptionKeys: options.previousEncryptionKeys ?? [],
     log: options.log,
     sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
     leaseMs: options.leaseMs ?? 120_000,

@@ -66,7 +66,7 @@ export async function respondToReply(
     headers,
     ...(message.providerThreadId ? { providerThreadId: message.providerThreadId } : {}),
   };
-  const result = await send(engine, message.provider, sender?.credentials ?? null, outbound);
+  const result = await send(engine, message.provider, sender ?? null, outbound);
   const sent = result.ok;
   return deps.db.tenant(input.workspaceId, async (sql): Promise<RespondOutcome> => {
     const action = await addReplyAction(sql, {
@@ -96,12 +96,17 @@ export async function respondToReply(
   });
 }
 
-async function send(engine: Engine, provider: string, sealed: Buffer | null, message: OutboundMessage) {
+async function send(
+  engine: Engine,
+  provider: string,
+  sender: { id: string; workspaceId: string; credentials: Buffer | null } | null,
+  message: OutboundMessage,
+) {
   const adapter = isProviderId(provider) ? engine.deps.adapters[provider] : undefined;
   if (!adapter) return failed(`no adapter for provider "${provider}"`);
   let credentials: unknown = {};
   try {
-    credentials = openCredentials(engine.deps.encryptionKey, sealed);
+    if (sender) credentials = openCredentials(engine.deps, sender);
   } catch {
     return failed('stored credentials cannot be decrypted with the configured key');
   }

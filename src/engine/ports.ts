@@ -31,6 +31,8 @@ export type EngineDeps = {
   adapters: AdapterRegistry;
   writer: StepWriter;
   encryptionKey: Buffer;
+  /** Keys that sealed secrets before the current one: they still open them until rotation re-seals. */
+  previousEncryptionKeys: readonly Buffer[];
   log: Logger;
   /** Wakes the enrollment at `at` (a queue job); the enrollment row stays the source of truth. */
   schedule(jobs: { ref: EnrollmentRef; at: Date }[]): Promise<void>;

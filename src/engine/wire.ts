@@ -42,12 +42,14 @@ export async function wireEngine(
     writer: writing.writer,
     classify: writing.classify,
     encryptionKey: database.encryptionKey,
+    previousEncryptionKeys: database.previousEncryptionKeys,
     log: options.log,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
     ...(queue ? { queue } : {}),
     links: resolvePublicLinks({
-      encryptionKey: database.encryptionKey,
+      // The oldest key listed: links already sent stay valid across a rotation (docs/security.md).
+      encryptionKey: database.previousEncryptionKeys.at(-1) ?? database.encryptionKey,
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
       ...(options.email?.trackingBaseUrl ? { trackingBaseUrl: options.email.trackingBaseUrl } : {}),
       ...(options.email?.trackingSecret ? { trackingSecret: options.email.trackingSecret } : {}),

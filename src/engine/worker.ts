@@ -3,6 +3,7 @@
 // the planner statistics of tables that outgrew them.
 import { pendingInboundEvents } from '../db/inboundEvents.ts';
 import { refreshStatistics } from '../db/statistics.ts';
+import { rotateSecrets } from './accounts/rotateSecrets.ts';
 import type { JobHandlers } from './jobs.ts';
 import type { EngineDeps } from './ports.ts';
 import type { Queue } from './queue.ts';
@@ -75,8 +76,24 @@ export async function startWorker(input: {
       .catch((error: unknown) => log.error({ err: error }, 'outbound delivery failed'))
       .finally(() => (outboundBusy = false));
   }, 1000);
+  // Key rotation (accounts/rotateSecrets.ts): at start, then every 10 minutes, secrets sealed with
+  // an older key or the older format are re-sealed with the current key while sending goes on.
+  let rotating: Promise<unknown> | undefined;
+  const rotate = () => {
+    rotating ??= rotateSecrets(deps)
+      .then((done) => {
+        if (done.resealed > 0) log.info(done, 'secrets re-sealed with the current key');
+        if (done.unreadable > 0) log.warn(done, 'secrets no configured key opens (see quotahit doctor)');
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'secret rotation failed'))
+      .finally(() => (rotating = undefined));
+  };
+  rotate();
+  const rotationTimer = setInterval(() => !stopped && rotate(), 600_000);
   return async () => {
     stopped = true;
+    clearInterval(rotationTimer);
+    await rotating;
     clearInterval(outboundTimer);
     await delivering;
     clearInterval(timer);

@@ -81,7 +81,10 @@ describe('PATCH /v1/senders/:id credentials', () => {
   const stored = async (id: string, w: World) => {
     const rows = await w.row<{ credentials: Buffer }>('SELECT credentials FROM senders WHERE id = $1', [id]);
     const sealed = rows[0]?.credentials ?? null;
-    const { imap, webhookSecret, ...own } = openCredentials(key, sealed);
+    const { imap, webhookSecret, ...own } = openCredentials(
+      { encryptionKey: key },
+      { id, workspaceId: w.workspaceId, credentials: sealed },
+    );
     return { sealed, adapter: own, extras: { imap, webhookSecret } };
   };
   const smtp = { host: 'smtp.acme.example', port: 587, secure: false, user: 'sam@acme.example', pass: 'smtp-secret-1' };

@@ -1,6 +1,6 @@
 // The doctor against a real DNS server on loopback (QUOTAHIT_DNS_SERVERS) and real accounts in a
 // fresh workspace: a verdict and a fix for each account, domain and setting.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { insertSender } from '../../src/db/senders.ts';
 import { updateWorkspace } from '../../src/db/workspaces.ts';
 import { runDoctor, type DoctorCheck, type DoctorDeps } from '../../src/engine/commands/doctor.ts';
 import { dnsResolver } from '../../src/engine/commands/doctorDns.ts';
-import { encryptJson } from '../../src/engine/accounts/secrets.ts';
+import { sealJson, senderSecret } from '../../src/engine/accounts/secrets.ts';
 import { startDnsServer } from '../channels/support/dnsServer.ts';
 import { bearer, cliEnv, newWorkspace, testApi, testDb } from '../support/harness.ts';
 import { runCli } from '../support/processes.ts';
@@ -55,12 +55,18 @@ const smtp = (fromDomain: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** A value to seal for the account's row, with the key that seals it. */
+type Sealable = { key: Buffer; value: unknown };
+const sealed = (k: Buffer, value: unknown): Sealable => ({ key: k, value });
+
 async function account(
   workspaceId: string,
-  fields: { provider: ProviderId; fromEmail: string; credentials: Buffer | null; name?: string },
+  fields: { provider: ProviderId; fromEmail: string; credentials: Sealable | null; name?: string },
 ) {
+  const id = randomUUID();
   await testDb().tenant(workspaceId, (sql) =>
     insertSender(sql, workspaceId, {
+      id,
       channel: 'email',
       provider: fields.provider,
       name: fields.name ?? null,
@@ -68,7 +74,13 @@ async function account(
       fromName: null,
       fromPhone: null,
       linkedinFree: false,
-      credentials: fields.credentials,
+      credentials: fields.credentials
+        ? sealJson(
+            { encryptionKey: fields.credentials.key },
+            senderSecret({ id, workspaceId }),
+            fields.credentials.value,
+          )
+        : null,
       dailyLimit: 50,
       hourlyLimit: null,
       weeklyLimit: null,
@@ -107,7 +119,7 @@ describe('doctor', () => {
     await account(workspaceId, {
       provider: 'smtp',
       fromEmail: 'sam@good.example.com',
-      credentials: encryptJson(key, smtp('good.example.com')),
+      credentials: sealed(key, smtp('good.example.com')),
       name: 'Sam',
     });
     const seen: unknown[] = [];
@@ -154,18 +166,18 @@ describe('doctor', () => {
     await account(workspaceId, {
       provider: 'smtp',
       fromEmail: 'sam@bad.example.com',
-      credentials: encryptJson(key, smtp('bad.example.com')),
+      credentials: sealed(key, smtp('bad.example.com')),
     });
     await account(workspaceId, {
       provider: 'smtp',
       fromEmail: 'old@bad.example.com',
-      credentials: encryptJson(randomBytes(32), smtp('bad.example.com')),
+      credentials: sealed(randomBytes(32), smtp('bad.example.com')),
       name: 'Old key',
     });
     await account(workspaceId, {
       provider: 'http',
       fromEmail: 'api@go.good.example.com',
-      credentials: encryptJson(key, { url: 'https://x.example.com' }),
+      credentials: sealed(key, { url: 'https://x.example.com' }),
       name: 'Hook',
     });
     const result = await runDoctor(
@@ -338,6 +350,7 @@ describe('QUOTAHIT_DNS_SERVERS', () => {
       embedded: false,
       encryptionKey: key,
       encryptionKeySource: 'environment' as const,
+      previousEncryptionKeys: [],
       close: async () => {},
     };
     const { engine } = await wireEngine(database, { log: silentLogger, queue: false, dnsServers: [dns.server] });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollableSenders } from '../../src/engine/events/poll.ts';
-import { encryptJson } from '../../src/engine/accounts/secrets.ts';
+import { sealJson, senderSecret } from '../../src/engine/accounts/secrets.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
 import { FakeResend, signSvix } from '../fakes/resend.ts';
@@ -368,7 +368,11 @@ describe('Gmail accounts', () => {
     expect(await pollableSenders(w.engine.deps)).toContainEqual(ref);
     await w.row('UPDATE senders SET credentials = $2 WHERE id = $1', [
       sender.id,
-      encryptJson(randomBytes(32), credentials),
+      sealJson(
+        { encryptionKey: randomBytes(32) },
+        senderSecret({ id: ref.senderId, workspaceId: w.workspaceId }),
+        credentials,
+      ),
     ]);
     expect(await pollableSenders(w.engine.deps)).not.toContainEqual(ref);
     // A poll job queued before the key changed ends with the reason rather than throwing.

@@ -46,7 +46,10 @@ export async function emailWorld(dns: LocalDns, options: WorldOptions = {}) {
         const [row] = await client.row<{ credentials: Buffer }>('SELECT credentials FROM senders WHERE id = $1', [
           senderId,
         ]);
-        return openCredentials(client.key, row?.credentials ?? null);
+        return openCredentials(
+          { encryptionKey: client.key },
+          { id: senderId, workspaceId: client.workspaceId, credentials: row?.credentials ?? null },
+        );
       },
     };
   };

@@ -5,7 +5,7 @@
 // Assertions read through the API, or through `row()`, which runs as the application role inside
 // the workspace (row-level security applies, as for the program).
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, expect, inject } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
@@ -18,7 +18,7 @@ import { manualClock } from '../../src/engine/clock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { resolvePublicLinks } from '../../src/engine/links.ts';
 import type { OutboundOptions } from '../../src/engine/outbound/outbound.ts';
-import { silentLogger } from '../../src/engine/ports.ts';
+import { silentLogger, type Logger } from '../../src/engine/ports.ts';
 import { createWriting } from '../../src/engine/stepWriter.ts';
 import type { ModelConfig } from '../../src/writer/llm/modelConfig.ts';
 import { withDatabase } from './globalSetup.ts';
@@ -43,6 +43,12 @@ export type WorldOptions = {
   workspaceName?: string;
   /** Outbound webhooks and integrations: the allow list (a local receiver), jitter, senders. */
   outbound?: OutboundOptions;
+  /** Keys used before the world's own (QUOTAHIT_ENCRYPTION_KEY_PREVIOUS): key rotation. */
+  previousEncryptionKeys?: Buffer[];
+  /** The engine's logger (tests that read what it logs); silent by default. */
+  log?: Logger;
+  /** The API's request logger (a pino instance writing where the test reads); none by default. */
+  logger?: FastifyBaseLogger;
 };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -76,7 +82,8 @@ export async function world(options: WorldOptions = {}) {
     writer: writing.writer,
     classify: writing.classify,
     encryptionKey: key,
-    log: silentLogger,
+    ...(options.previousEncryptionKeys ? { previousEncryptionKeys: options.previousEncryptionKeys } : {}),
+    log: options.log ?? silentLogger,
     links: resolvePublicLinks({
       encryptionKey: key,
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
@@ -91,7 +98,7 @@ export async function world(options: WorldOptions = {}) {
     QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {}),
   });
-  const app: FastifyInstance = await buildServer({ db, config, logger: false, engine, adapters });
+  const app: FastifyInstance = await buildServer({ db, config, logger: options.logger ?? false, engine, adapters });
   afterAll(async () => {
     await app.close();
     await db.close();

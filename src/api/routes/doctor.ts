@@ -46,6 +46,7 @@ export const doctorRoutes =
             db,
             adapters: engine.deps.adapters,
             encryptionKey: engine.deps.encryptionKey,
+            previousEncryptionKeys: engine.deps.previousEncryptionKeys,
             publicUrl: engine.deps.links.publicUrl,
             trackingBaseUrl: engine.deps.links.trackingBaseUrl,
             ...settings,

@@ -8,7 +8,7 @@
 // they replace all of it), and each of its `credentialParts` is a part of its own (given alone,
 // it changes only itself; `null` through its alias removes it).
 import type { RegisteredAdapter } from '../../channels/register.ts';
-import { decryptJson, encryptJson } from './secrets.ts';
+import { openJson, sealJson, senderSecret, type SecretBinding, type SecretKeys } from './secrets.ts';
 
 export type CredentialBody = Record<string, unknown>;
 
@@ -62,34 +62,41 @@ export function mergeCredentials(
   return { ok: true, merged: Object.fromEntries(merged) };
 }
 
-/** Validates merged credentials with the adapter's schema and seals them; null when there are none. */
+/** Validates merged credentials with the adapter's schema and seals them for `binding`; null when there are none. */
 export function sealCredentials(
   adapter: RegisteredAdapter,
-  key: Buffer,
+  keys: SecretKeys,
+  binding: SecretBinding,
   merged: Record<string, unknown>,
 ): { ok: true; sealed: Buffer | null } | { ok: false; message: string } {
   const checked = adapter.checkCredentials(merged);
   if (!checked.ok) return { ok: false, message: `credentials for ${adapter.provider}: ${checked.message}` };
-  return { ok: true, sealed: Object.keys(merged).length > 0 ? encryptJson(key, merged) : null };
+  return { ok: true, sealed: Object.keys(merged).length > 0 ? sealJson(keys, binding, merged) : null };
 }
 
-/** The stored credentials as one object; empty when there are none or they were sealed with another key. */
-export function storedCredentials(key: Buffer, sealed: Buffer | null): Record<string, unknown> {
+/** The stored credentials as one object; empty when there are none or no configured key opens them. */
+export function storedCredentials(keys: SecretKeys, sender: SenderSecret): Record<string, unknown> {
   try {
-    return openCredentials(key, sealed);
+    return openCredentials(keys, sender);
   } catch {
     return {};
   }
 }
 
-/** The stored credentials (throws when they were sealed with another key). */
-export function openCredentials(key: Buffer, sealed: Buffer | null): Record<string, unknown> {
-  if (!sealed) return {};
-  const value = decryptJson(key, sealed);
+type SenderSecret = { id: string; workspaceId: string; credentials: Buffer | null };
+
+/** The stored credentials (throws when no configured key opens them, or they belong to another row). */
+export function openCredentials(keys: SecretKeys, sender: SenderSecret): Record<string, unknown> {
+  if (!sender.credentials) return {};
+  const value = openJson(keys, senderSecret(sender), sender.credentials);
   return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};
 }
 
 /** Seals credentials the adapter renewed (an OAuth refresh): they are whole, as its schema says. */
-export function resealCredentials(key: Buffer, renewed: unknown): Buffer {
-  return encryptJson(key, renewed);
+export function resealCredentials(
+  keys: SecretKeys,
+  sender: { id: string; workspaceId: string },
+  renewed: unknown,
+): Buffer {
+  return sealJson(keys, senderSecret(sender), renewed);
 }

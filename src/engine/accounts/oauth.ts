@@ -4,7 +4,7 @@
 // reconnect of the same address updates the existing account and, if it was disconnected, makes it
 // active again and releases the steps it held; it does not lift a pause (a health pause is lifted
 // by POST /v1/senders/:id/resume, which restarts the health window).
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PROVIDER_IDS, type ProviderId } from '../../channels/registry.ts';
 import type { RegisteredAdapter } from '../../channels/register.ts';
@@ -12,7 +12,7 @@ import { DEFAULT_LIMITS, quotaKindFor } from '../../core/quota.ts';
 import { getSenderRow, insertSender, listSenderRows, reconnectSender } from '../../db/senders.ts';
 import type { EngineDeps, EnrollmentRef } from '../ports.ts';
 import { releaseStepsHeldBySender } from './resume.ts';
-import { encryptJson } from './secrets.ts';
+import { sealJson, senderSecret } from './secrets.ts';
 
 const STATE_TTL_MS = 15 * 60 * 1000;
 const State = z.object({ w: z.uuid(), p: z.string().optional(), e: z.number(), n: z.string() });
@@ -95,7 +95,6 @@ export async function completeConnection(
     { now },
   );
   if (!exchanged.ok) throw new OAuthError(400, `Connecting the ${oauth.label} account failed: ${exchanged.message}`);
-  const sealed = encryptJson(deps.encryptionKey, exchanged.credentials);
   const email = exchanged.account.fromEmail.toLowerCase();
   const channel = adapter.channels[0] ?? 'email';
   let wake: EnrollmentRef[] = [];
@@ -105,12 +104,14 @@ export async function completeConnection(
     );
     if (existing) {
       const before = (await getSenderRow(sql, existing.id, { lock: true })) ?? existing;
-      await reconnectSender(sql, existing.id, sealed);
+      await reconnectSender(sql, existing.id, sealJson(deps, senderSecret(existing), exchanged.credentials));
       if (before.status === 'disconnected') wake = await releaseStepsHeldBySender(sql, before, now);
       return { senderId: existing.id, emailAddress: email, reconnected: true, label: adapter.label ?? provider };
     }
     const limits = DEFAULT_LIMITS[quotaKindFor(channel, 'intro')];
+    const id = randomUUID();
     const row = await insertSender(sql, workspaceId, {
+      id,
       channel,
       provider,
       name: exchanged.account.name ?? email,
@@ -118,7 +119,7 @@ export async function completeConnection(
       fromName: null,
       fromPhone: null,
       linkedinFree: false,
-      credentials: sealed,
+      credentials: sealJson(deps, senderSecret({ id, workspaceId }), exchanged.credentials),
       dailyLimit: limits.dailyLimit,
       hourlyLimit: limits.hourlyLimit ?? null,
       weeklyLimit: limits.weeklyLimit ?? null,

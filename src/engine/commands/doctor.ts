@@ -26,6 +26,7 @@ export type DoctorDeps = {
   db: Db;
   adapters: AdapterRegistry;
   encryptionKey: Buffer;
+  previousEncryptionKeys?: readonly Buffer[];
   /** Where the key came from; a key only in the data directory is lost with the machine. */
   keySource: 'environment' | 'data directory';
   dataDir: string;
@@ -148,7 +149,7 @@ async function checkAccount(
   }
   let credentials: ReturnType<typeof openCredentials>;
   try {
-    credentials = openCredentials(deps.encryptionKey, sender.credentials);
+    credentials = openCredentials(deps, sender);
   } catch {
     checks.push({
       ...base,

@@ -6,7 +6,8 @@ import type { AdapterRegistry } from '../../channels/registry.ts';
 import type { Db } from '../../db/database.ts';
 import { insertTarget } from '../../db/outbound.ts';
 import { getSenderRow } from '../../db/senders.ts';
-import { encryptJson } from '../accounts/secrets.ts';
+import { randomUUID } from 'node:crypto';
+import { sealJson, targetSecret, type SecretKeys } from '../accounts/secrets.ts';
 import type { EmailTargetSettings } from '../outbound/emailTarget.ts';
 import { WebhookInputError } from './webhooks.ts';
 import { NOTIFICATION_EVENTS, type IntegrationView } from './integrations.ts';
@@ -60,17 +61,23 @@ async function settingsOf(
 }
 
 export async function createEmailNotification(
-  deps: { db: Db; encryptionKey: Buffer; adapters: AdapterRegistry },
+  deps: SecretKeys & { db: Db; adapters: AdapterRegistry },
   input: EmailNotificationInput,
 ): Promise<EmailNotificationView> {
   const settings = await settingsOf(deps, input);
+  const id = randomUUID();
   const row = await deps.db.tenant(input.workspaceId, (sql) =>
     insertTarget(sql, {
+      id,
       workspaceId: input.workspaceId,
       kind: 'email',
       url: null,
       events: [...new Set(input.events ?? NOTIFICATION_EVENTS)],
-      secret: encryptJson(deps.encryptionKey, input.smtp ? { smtp: input.smtp } : {}),
+      secret: sealJson(
+        deps,
+        targetSecret({ id, workspaceId: input.workspaceId }),
+        input.smtp ? { smtp: input.smtp } : {},
+      ),
       settings,
     }),
   );

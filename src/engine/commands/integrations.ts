@@ -5,7 +5,8 @@ import type { Cursor } from '../../db/cursor.ts';
 import type { Db } from '../../db/database.ts';
 import { listDeliveries, retryDelivery } from '../../db/outboundDeliveries.ts';
 import { deleteTarget, getTarget, insertTarget, listTargets, type TargetRow } from '../../db/outbound.ts';
-import { encryptJson } from '../accounts/secrets.ts';
+import { sealJson, targetSecret, type SecretKeys } from '../accounts/secrets.ts';
+import { randomUUID } from 'node:crypto';
 import type { AddressPolicy } from '../outbound/addressPolicy.ts';
 import { HUBSPOT_BASE_URL } from '../outbound/crm/hubspot.ts';
 import { CRM_EVENTS, type CrmSettingsInput } from '../outbound/crm/crmSettings.ts';
@@ -84,7 +85,7 @@ function targetParts(input: IntegrationInput): {
 }
 
 export async function createIntegration(
-  deps: { db: Db; encryptionKey: Buffer; policy: AddressPolicy },
+  deps: SecretKeys & { db: Db; policy: AddressPolicy },
   input: IntegrationInput,
 ): Promise<IntegrationView> {
   const parts = targetParts(input);
@@ -93,13 +94,15 @@ export async function createIntegration(
       throw new WebhookInputError(error.message.replace(/^url/, 'baseUrl'));
     throw error;
   });
+  const id = randomUUID();
   const row = await deps.db.tenant(input.workspaceId, (sql) =>
     insertTarget(sql, {
+      id,
       workspaceId: input.workspaceId,
       kind: input.kind,
       url: null,
       events: [...new Set(input.events ?? parts.events)],
-      secret: encryptJson(deps.encryptionKey, parts.secret),
+      secret: sealJson(deps, targetSecret({ id, workspaceId: input.workspaceId }), parts.secret),
       settings: parts.settings,
     }),
   );

@@ -20,6 +20,8 @@ import {
   type SenderPatch,
   type SenderRow,
 } from '../../db/senders.ts';
+import { senderSecret } from '../accounts/secrets.ts';
+import { randomUUID } from 'node:crypto';
 import { mergeCredentials, sealCredentials, storedCredentials, type CredentialBody } from '../accounts/credentials.ts';
 import { senderHealth } from '../accounts/health.ts';
 import { releaseStepsHeldBySender, resumeSender } from '../accounts/resume.ts';
@@ -136,13 +138,13 @@ export async function listSenders(deps: EngineDeps, workspaceId: string): Promis
 function seal(
   deps: EngineDeps,
   adapter: RegisteredAdapter,
-  stored: Record<string, unknown>,
+  row: { id: string; workspaceId: string; stored: Record<string, unknown> },
   body: CredentialBody,
   account: AccountAddress,
 ): { ok: true; sealed: Buffer | null; inboundKey: string | null } | Refused {
-  const merged = mergeCredentials(adapter, stored, body);
+  const merged = mergeCredentials(adapter, row.stored, body);
   if (!merged.ok) return { kind: 'invalid', message: merged.message };
-  const sealed = sealCredentials(adapter, deps.encryptionKey, merged.merged);
+  const sealed = sealCredentials(adapter, deps, senderSecret(row), merged.merged);
   if (!sealed.ok) return { kind: 'invalid', message: sealed.message };
   return {
     ok: true,
@@ -164,10 +166,15 @@ export async function createSender(
   const defaults = DEFAULT_LIMITS[quotaKindFor(b.channel, b.channel === 'linkedin' ? 'connection_request' : 'intro')];
   const notHere = whatsappOnly(b.channel, b);
   if (notHere) return notHere;
-  const sealed = seal(deps, adapter, {}, b.credentialBody, { channel: b.channel, fromPhone: b.fromPhone ?? null });
+  const id = randomUUID();
+  const sealed = seal(deps, adapter, { id, workspaceId, stored: {} }, b.credentialBody, {
+    channel: b.channel,
+    fromPhone: b.fromPhone ?? null,
+  });
   if (!('ok' in sealed)) return sealed;
   const view = await deps.db.tenant(workspaceId, async (sql) => {
     const inserted = await insertSender(sql, workspaceId, {
+      id,
       channel: b.channel,
       provider: b.provider,
       name: b.name ?? null,
@@ -214,8 +221,8 @@ export async function changeSender(
       if (notHere) return notHere;
       let credentials: Buffer | null | undefined;
       if (Object.values(credentialBody).some((part) => part !== undefined)) {
-        const stored = storedCredentials(deps.encryptionKey, existing.credentials);
-        const sealed = seal(deps, deps.adapters[existing.provider], stored, credentialBody, existing);
+        const stored = storedCredentials(deps, existing);
+        const sealed = seal(deps, deps.adapters[existing.provider], { ...existing, stored }, credentialBody, existing);
         if (!('ok' in sealed)) return sealed;
         credentials = sealed.sealed;
         await setInboundKey(sql, existing.id, sealed.inboundKey);

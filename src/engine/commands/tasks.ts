@@ -154,7 +154,7 @@ async function dialPlan(sql: Sql, deps: EngineDeps, input: { taskId: string; rep
       'conflict',
       'no call account: register one with POST /v1/senders {"channel":"call","provider":"twilio","fromPhone":…}',
     );
-  const credentials = openCredentials(deps.encryptionKey, account.credentials);
+  const credentials = openCredentials(deps, account);
   const request = {
     repPhone,
     prospectPhone: contact.phone,

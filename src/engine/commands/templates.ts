@@ -46,7 +46,7 @@ async function sync(deps: EngineDeps, workspaceId: string, senderId: string): Pr
     return { kind: 'invalid', message: `provider ${sender.provider} has no message templates` };
   let credentials: unknown;
   try {
-    credentials = openCredentials(deps.encryptionKey, sender.credentials);
+    credentials = openCredentials(deps, sender);
   } catch {
     return { kind: 'synced', sender, syncError: 'stored credentials cannot be decrypted with the configured key' };
   }

@@ -1,6 +1,6 @@
 // Outbound webhook subscriptions: create (the whsec_ secret is shown once), list, delete, rotate
 // the secret with an overlap, re-enable after a 410, the delivery log and a manual retry.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { SECRET_PREFIX } from '../../core/webhookSignature.ts';
@@ -16,7 +16,7 @@ import {
   type TargetRow,
 } from '../../db/outbound.ts';
 import { listDeliveries, retryDelivery } from '../../db/outboundDeliveries.ts';
-import { encryptJson } from '../accounts/secrets.ts';
+import { sealJson, targetSecret, type SecretKeys } from '../accounts/secrets.ts';
 import type { AddressPolicy } from '../outbound/addressPolicy.ts';
 import { checkOutboundUrl } from '../outbound/http.ts';
 
@@ -57,18 +57,20 @@ export async function checkReceiverUrl(url: string, policy: AddressPolicy): Prom
 }
 
 export async function createWebhook(
-  deps: { db: Db; encryptionKey: Buffer; policy: AddressPolicy },
+  deps: SecretKeys & { db: Db; policy: AddressPolicy },
   input: { workspaceId: string; url: string; events: readonly string[] },
 ): Promise<WebhookView & { secret: string }> {
   await checkReceiverUrl(input.url, deps.policy);
   const secret = newSecret();
+  const id = randomUUID();
   const row = await deps.db.tenant(input.workspaceId, (sql) =>
     insertTarget(sql, {
+      id,
       workspaceId: input.workspaceId,
       kind: 'webhook',
       url: input.url,
       events: [...new Set(input.events)],
-      secret: encryptJson(deps.encryptionKey, { secret }),
+      secret: sealJson(deps, targetSecret({ id, workspaceId: input.workspaceId }), { secret }),
     }),
   );
   return { ...view(row), secret };
@@ -89,14 +91,18 @@ export async function deleteWebhook(db: Db, workspaceId: string, id: string): Pr
 
 /** A new secret (returned once); the old one keeps signing, alongside, for `overlapHours`. */
 export async function rotateWebhookSecret(
-  deps: { db: Db; encryptionKey: Buffer },
+  deps: SecretKeys & { db: Db },
   input: { workspaceId: string; id: string; overlapHours: number; now: Date },
 ): Promise<(WebhookView & { secret: string; previousValidUntil: string }) | undefined> {
   const secret = newSecret();
   const previousUntil = new Date(input.now.getTime() + input.overlapHours * 3_600_000);
   const row = await deps.db.tenant(input.workspaceId, async (sql) =>
     (await getTarget(sql, input.id))?.kind === 'webhook'
-      ? rotateTargetSecret(sql, { id: input.id, secret: encryptJson(deps.encryptionKey, { secret }), previousUntil })
+      ? rotateTargetSecret(sql, {
+          id: input.id,
+          secret: sealJson(deps, targetSecret({ id: input.id, workspaceId: input.workspaceId }), { secret }),
+          previousUntil,
+        })
       : undefined,
   );
   return row ? { ...view(row), secret, previousValidUntil: previousUntil.toISOString() } : undefined;

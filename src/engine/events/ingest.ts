@@ -93,7 +93,7 @@ async function candidates(
   );
   return rows.flatMap((row) => {
     try {
-      return [{ workspaceId: row.workspaceId, credentials: openCredentials(deps.encryptionKey, row.credentials) }];
+      return [{ workspaceId: row.workspaceId, credentials: openCredentials(deps, row) }];
     } catch {
       // Credentials sealed with another key cannot verify anything.
       return [];

@@ -30,8 +30,7 @@ export async function pollableSenders(deps: EngineDeps): Promise<PollRef[]> {
     const rows = await deps.db.system((sql) => providerAccounts(sql, { provider, statuses: ['active', 'paused'] }));
     for (const row of rows) {
       try {
-        if (poll.pollable(openCredentials(deps.encryptionKey, row.credentials)))
-          refs.push({ workspaceId: row.workspaceId, senderId: row.id });
+        if (poll.pollable(openCredentials(deps, row))) refs.push({ workspaceId: row.workspaceId, senderId: row.id });
       } catch {
         // Credentials sealed with another key cannot be read (nor sent with): such an account is
         // skipped rather than failing everyone's poll.
@@ -49,7 +48,7 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   if (!poll) return { fetched: 0, stored: [], error: `${sender.provider} accounts have nothing to poll` };
   let credentials: Record<string, unknown>;
   try {
-    credentials = openCredentials(deps.encryptionKey, sender.credentials);
+    credentials = openCredentials(deps, sender);
   } catch {
     return { fetched: 0, stored: [], error: 'stored credentials cannot be decrypted with the configured key' };
   }
@@ -103,7 +102,7 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
     if (sender.channel === 'linkedin') await judgeLinkedinAcceptance(sql, ref.senderId, now);
     if (result.refreshedCredentials)
       await updateSender(sql, ref.senderId, {
-        credentials: resealCredentials(deps.encryptionKey, result.refreshedCredentials),
+        credentials: resealCredentials(deps, sender, result.refreshedCredentials),
       });
   });
   return { fetched: result.events.length, stored };

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { decideAfterAttempt, type AttemptResult } from '../../core/outboundRetry.ts';
 import type { Db } from '../../db/database.ts';
-import { getTarget, setTargetStatus } from '../../db/outbound.ts';
+import { getTarget, setTargetStatus, type TargetRow } from '../../db/outbound.ts';
 import {
   claimDeliveries,
   getOutboundEvent,
@@ -11,17 +11,16 @@ import {
   saveProgress,
   type ClaimedDelivery,
 } from '../../db/outboundDeliveries.ts';
-import { decryptJson } from '../accounts/secrets.ts';
+import { openJson, targetSecret, type SecretKeys } from '../accounts/secrets.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../ports.ts';
 import type { OutboundHttp } from './http.ts';
 import type { DeliveryContext, TargetSenders } from './targets.ts';
 
-export type OutboundDeps = {
+export type OutboundDeps = SecretKeys & {
   db: Db;
   clock: Clock;
   log: Logger;
-  encryptionKey: Buffer;
   http: OutboundHttp;
   /** Jitter for back-off (Math.random in the program, seeded in tests). */
   random: () => number;
@@ -48,8 +47,8 @@ export async function deliverDue(
   return attempts;
 }
 
-const open = (key: Buffer, sealed: Buffer | null): Record<string, unknown> | undefined =>
-  sealed ? (decryptJson(key, sealed) as Record<string, unknown>) : undefined;
+const open = (deps: OutboundDeps, target: TargetRow, sealed: Buffer | null): Record<string, unknown> | undefined =>
+  sealed ? (openJson(deps, targetSecret(target), sealed) as Record<string, unknown>) : undefined;
 
 async function deliverOne(deps: OutboundDeps, delivery: ClaimedDelivery): Promise<void> {
   const { db, clock } = deps;
@@ -65,10 +64,10 @@ async function deliverOne(deps: OutboundDeps, delivery: ClaimedDelivery): Promis
     result = { kind: 'failed', error: target && event ? `no sender for ${target.kind}` : 'gone', permanent: true };
   } else {
     const previous = target.previousUntil && target.previousUntil > now ? target.previousSecret : null;
-    const previousSecret = open(deps.encryptionKey, previous);
+    const previousSecret = open(deps, target, previous);
     const context: DeliveryContext = {
       target,
-      secret: open(deps.encryptionKey, target.secret) ?? {},
+      secret: open(deps, target, target.secret) ?? {},
       ...(previousSecret ? { previousSecret } : {}),
       event,
       delivery,

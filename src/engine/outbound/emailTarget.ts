@@ -8,6 +8,7 @@ import { failureAction, type OutboundMessage, type SendResult } from '../../chan
 import type { AttemptResult } from '../../core/outboundRetry.ts';
 import { getSenderRow, updateSender } from '../../db/senders.ts';
 import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
+import type { SecretKeys } from '../accounts/secrets.ts';
 import { OUTBOUND_TIMEOUT_MS } from './http.ts';
 import { notificationText } from './notificationText.ts';
 import type { DeliveryContext, TargetSender } from './targets.ts';
@@ -29,7 +30,7 @@ const recipientOf = (data: Record<string, unknown>, fallback: string | undefined
 };
 
 async function accountOf(
-  deps: { adapters: AdapterRegistry; encryptionKey: Buffer },
+  deps: SecretKeys & { adapters: AdapterRegistry },
   context: DeliveryContext,
 ): Promise<Account | string> {
   const settings = context.target.settings as EmailTargetSettings;
@@ -46,13 +47,13 @@ async function accountOf(
   const sender = await context.tenant((sql) => getSenderRow(sql, senderId));
   if (!sender?.fromEmail) return 'the sending account is gone';
   const adapter = deps.adapters[sender.provider];
-  const credentials = openCredentials(deps.encryptionKey, sender.credentials);
+  const credentials = openCredentials(deps, sender);
   return {
     from: { email: sender.fromEmail, ...(sender.fromName ? { name: sender.fromName } : {}) },
     send: (message) => adapter.send(message, credentials, { signal, now: context.now }),
     renewed: (renewed) =>
       context.tenant(async (sql) => {
-        await updateSender(sql, senderId, { credentials: resealCredentials(deps.encryptionKey, renewed) });
+        await updateSender(sql, senderId, { credentials: resealCredentials(deps, sender, renewed) });
       }),
   };
 }
@@ -72,7 +73,7 @@ function attemptOf(result: SendResult): AttemptResult {
   };
 }
 
-export function createEmailSender(deps: { adapters: AdapterRegistry; encryptionKey: Buffer }): TargetSender {
+export function createEmailSender(deps: SecretKeys & { adapters: AdapterRegistry }): TargetSender {
   return async (context) => {
     const settings = context.target.settings as EmailTargetSettings;
     const to = recipientOf(context.event.data, settings.to);

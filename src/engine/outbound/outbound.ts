@@ -1,6 +1,7 @@
 // The outbound part of the engine, wired once: the address policy, the guarded HTTP client, each
 // target kind's sender, and the outbox worker's one entry point.
 import type { AdapterRegistry } from '../../channels/registry.ts';
+import type { SecretKeys } from '../accounts/secrets.ts';
 import type { Db } from '../../db/database.ts';
 import { remindOverdueHandoffs } from '../../db/handoffs.ts';
 import type { Clock } from '../clock.ts';
@@ -38,7 +39,7 @@ export type Outbound = {
 };
 
 export function createOutbound(
-  base: { db: Db; clock: Clock; log: Logger; encryptionKey: Buffer; adapters: AdapterRegistry },
+  base: SecretKeys & { db: Db; clock: Clock; log: Logger; adapters: AdapterRegistry },
   options: OutboundOptions = {},
 ): Outbound {
   const policy = createAddressPolicy(options.allowHosts ?? []);
@@ -52,7 +53,7 @@ export function createOutbound(
       slack: sendSlack,
       hubspot: crmSender(hubspotClient),
       pipedrive: crmSender(pipedriveClient),
-      email: createEmailSender({ adapters: base.adapters, encryptionKey: base.encryptionKey }),
+      email: createEmailSender(base),
       ...options.senders,
     },
     leaseMs: 120_000,

@@ -92,7 +92,7 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
     return { ok: false, failure: { kind: 'rejected', message: `no adapter for provider "${message.provider}"` } };
   let credentials: unknown = {};
   try {
-    if (sender?.credentials) credentials = openCredentials(deps.encryptionKey, sender.credentials);
+    if (sender) credentials = openCredentials(deps, sender);
   } catch {
     return {
       ok: false,

@@ -111,7 +111,7 @@ async function recordAccepted(
   await setContactStatus(sql, d.contact.id, 'contacted', ['new']);
   if (value.refreshedCredentials && d.sender)
     await updateSender(sql, d.sender.id, {
-      credentials: resealCredentials(r.deps.encryptionKey, value.refreshedCredentials),
+      credentials: resealCredentials(r.deps, d.sender, value.refreshedCredentials),
     });
   await r.note('sent', sentSummary(message), {
     provider: message.provider,
