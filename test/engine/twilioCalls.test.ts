@@ -132,7 +132,11 @@ describe('call steps through Twilio', () => {
     const enrollment = (i: number) => w.enrollment(tasks[i]?.enrollmentId as string);
     await outcome(0, { outcome: 'connected_interested', note: 'wants a demo' });
     expect(await enrollment(0)).toMatchObject({ status: 'stopped', stopReason: 'replied' });
-    expect((await w.ok('GET', `/v1/contacts/${contactIds[0]}`)).status).toBe('interested');
+    // A hand-off of its own (GET /v1/handoffs, the dashboard's tasks), which moves the contact on to handed_off.
+    expect((await w.ok('GET', `/v1/contacts/${contactIds[0]}`)).status).toBe('handed_off');
+    expect((await w.ok('GET', `/v1/handoffs?contactId=${contactIds[0]}`)).data).toMatchObject([
+      { source: 'call', sourceRef: tasks[0]?.id, intent: 'interested', summary: { note: 'wants a demo' } },
+    ]);
     expect((await w.timeline(contactIds[0] as string)).some((e) => e.type === 'handoff')).toBe(true);
     await outcome(1, { outcome: 'connected_not_now', returnDate: '2026-04-01' });
     expect(await enrollment(1)).toMatchObject({ status: 'paused', pausedUntil: '2026-04-01T05:00:00.000Z' });
