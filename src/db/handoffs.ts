@@ -36,6 +36,8 @@ export type HandoffRow = {
   id: string;
   contactId: string;
   source: 'reply' | 'call' | 'manual';
+  /** The reply or call task that made it; null for a manual one. */
+  sourceRef: string | null;
   intent: string | null;
   summary: Record<string, unknown>;
   contactUrl: string;
@@ -48,7 +50,7 @@ export type HandoffRow = {
 };
 
 const iso = (column: string) => `to_json(${column}) #>> '{}'`;
-const COLUMNS = `id, contact_id AS "contactId", source, intent, summary, contact_url AS "contactUrl",
+const COLUMNS = `id, contact_id AS "contactId", source, source_ref AS "sourceRef", intent, summary, contact_url AS "contactUrl",
   CASE WHEN assignee_email IS NULL THEN NULL ELSE json_build_object('id', assignee_id, 'email', assignee_email, 'name', assignee_name) END AS assignee,
   status, ${iso('due_at')} AS "dueAt", ${iso('reminded_at')} AS "remindedAt",
   ${iso('acknowledged_at')} AS "acknowledgedAt", ${iso('created_at')} AS "createdAt"`;

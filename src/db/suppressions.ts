@@ -51,3 +51,19 @@ export async function liftSuppressions(
     [workspaceId, channel, reasons, hashes],
   );
 }
+
+/** Why a contact must not be written to on `channel` (suppressed there or everywhere), or undefined. */
+export async function suppressionOf(
+  sql: Sql,
+  contact: { email: string | null; phone: string | null; linkedinUrl: string | null },
+  channel: string,
+): Promise<string | undefined> {
+  const hashes = [contact.email, contact.phone, contact.linkedinUrl].flatMap((v) => (v ? [hashIdentityValue(v)] : []));
+  if (hashes.length === 0) return undefined;
+  const { rows } = await sql.query<{ reason: string }>(
+    `SELECT reason FROM suppressions WHERE value_hash = ANY($1) AND channel IN ($2, 'all')
+      ORDER BY channel = 'all' DESC LIMIT 1`,
+    [hashes, channel],
+  );
+  return rows[0]?.reason;
+}

@@ -1,21 +1,30 @@
-// Answering a reply from the inbox, from the account the conversation went out on. Email only
-// for now (real accounts and the sandbox): the answer threads under our message (In-Reply-To,
-// References, `Re:`, the Gmail thread), carries one-click unsubscribe, and is recorded as a reply
-// action whatever the provider said. A suppressed contact is never written to.
+// Answering a reply from the inbox, on the channel of the reply and from the account the
+// conversation went out on (real accounts and the sandbox). Email threads under our message
+// (In-Reply-To, References, `Re:`, the Gmail thread) and carries one-click unsubscribe; WhatsApp,
+// SMS and LinkedIn go to the contact's number or profile through the provider's own preparation
+// (SMS segments and status callback, the LinkedIn profile URL), and WhatsApp only inside the
+// 24-hour window the reply opened (outside it only an approved template may go, which a person's
+// answer is not). The answer is recorded as a reply action whatever the provider said. A contact
+// suppressed (everywhere or on this channel) is never written to.
 import { randomUUID } from 'node:crypto';
 import { messageIdHeaderFor, replySubject, unsubscribeUrl } from '../channels/email/buildEmail.ts';
 import { FALLBACK_PROVIDER, isProviderId } from '../channels/registry.ts';
-import type { OutboundMessage, SendResult } from '../channels/types.ts';
+import type { Address, OutboundMessage, SendResult } from '../channels/types.ts';
+import { CHANNEL_LABELS, type Channel } from '../core/channels.ts';
+import { isWindowOpen, WHATSAPP_WINDOW_MS } from '../core/whatsappWindow.ts';
 import { addActivity } from '../db/activities.ts';
-import { getContact } from '../db/contacts.ts';
+import { getContact, type Contact } from '../db/contacts.ts';
+import { conversationOf, type ConversationRow } from '../db/conversation.ts';
 import { addReplyAction, getInboxReply, type InboxReply, type ReplyAction } from '../db/inbox.ts';
-import { getMessage } from '../db/messages.ts';
-import { getSenderRow } from '../db/senders.ts';
+import { getMessage, type MessageRow } from '../db/messages.ts';
+import { getSenderRow, type SenderRow } from '../db/senders.ts';
+import { suppressionOf } from '../db/suppressions.ts';
 import { openCredentials } from './accounts/credentials.ts';
 import type { Engine } from './engine.ts';
+import type { EngineDeps } from './ports.ts';
 
-/** Channels the inbox can answer on: a conversation by email can go on by email at any time. */
-export const ANSWERABLE_CHANNELS: readonly string[] = ['email'];
+/** Channels the inbox can answer on (a call is answered by calling: the Tasks view). */
+export const ANSWERABLE_CHANNELS: readonly string[] = ['email', 'whatsapp', 'sms', 'linkedin'];
 
 export type RespondOutcome =
   | { kind: 'sent'; reply: InboxReply; action: ReplyAction }
@@ -23,31 +32,92 @@ export type RespondOutcome =
   | { kind: 'not_found' }
   | { kind: 'refused'; message: string };
 
+type Loaded = {
+  reply: InboxReply;
+  message: MessageRow;
+  contact: Contact;
+  sender: SenderRow | undefined;
+  suppressed: string | undefined;
+  conversation: ConversationRow | undefined;
+};
+
+type Built = { outbound: OutboundMessage; subject: string | null };
+
 export async function respondToReply(
   engine: Engine,
   input: { workspaceId: string; replyId: string; memberId: string | null; body: string },
 ): Promise<RespondOutcome> {
   const deps = engine.deps;
-  const prepared = await deps.db.tenant(input.workspaceId, async (sql) => {
-    const reply = await getInboxReply(sql, input.replyId);
+  const loaded = await load(deps, input.workspaceId, input.replyId);
+  if (!loaded) return { kind: 'not_found' };
+  const refusal = refusalOf(loaded, deps.clock.now());
+  if (refusal) return { kind: 'refused', message: refusal };
+  const built =
+    loaded.message.channel === 'email'
+      ? emailAnswer(deps, loaded, input.body)
+      : await chatAnswer(deps, loaded, input.body);
+  if ('refused' in built) return { kind: 'refused', message: built.refused };
+  const { message, sender } = loaded;
+  const result = await send(engine, message.provider, sender ?? null, built.outbound);
+  return record(deps, input, loaded, built, result);
+}
+
+async function load(deps: EngineDeps, workspaceId: string, replyId: string): Promise<Loaded | undefined> {
+  return deps.db.tenant(workspaceId, async (sql) => {
+    const reply = await getInboxReply(sql, replyId);
     const message = reply ? await getMessage(sql, reply.messageId) : undefined;
     const contact = reply ? await getContact(sql, reply.contactId) : undefined;
     if (!reply || !message || !contact) return undefined;
     const sender = message.senderId ? await getSenderRow(sql, message.senderId) : undefined;
-    return { reply, message, contact, sender };
+    // The conversation as a next step would see it: our message among the earlier ones.
+    const conversation =
+      message.channel === 'email' ? undefined : await conversationOf(sql, { ...message, step: message.step + 1 });
+    const suppressed = await suppressionOf(sql, contact, message.channel);
+    return { reply, message, contact, sender, suppressed, conversation };
   });
-  if (!prepared) return { kind: 'not_found' };
-  const { reply, message, contact, sender } = prepared;
-  if (!ANSWERABLE_CHANNELS.includes(message.channel))
-    return { kind: 'refused', message: `answering on ${message.channel} from the inbox is not available yet` };
-  if (contact.status === 'unsubscribed' || contact.status === 'bounced')
-    return { kind: 'refused', message: `the contact is ${contact.status}: nothing more is sent to them` };
-  if (!contact.email) return { kind: 'refused', message: 'the contact has no email address' };
-  const fromEmail = sender?.fromEmail ?? undefined;
-  if (message.provider !== FALLBACK_PROVIDER && (!sender || !fromEmail))
-    return { kind: 'refused', message: 'the account this conversation went out on no longer exists' };
+}
 
+/** Why the answer must not go out, or undefined. */
+function refusalOf(loaded: Loaded, now: Date): string | undefined {
+  const { message, contact, sender, suppressed, conversation } = loaded;
+  const channel = CHANNEL_LABELS[message.channel];
+  if (!ANSWERABLE_CHANNELS.includes(message.channel))
+    return `answering on ${channel} from the inbox is not available: call them from the Tasks view`;
+  if (contact.status === 'unsubscribed' || contact.status === 'bounced')
+    return `the contact is ${contact.status}: nothing more is sent to them`;
+  if (suppressed) return `the contact is suppressed on ${channel} (${suppressed}): nothing more is sent there`;
+  const address = addressOf(message.channel, contact);
+  if (!address) return `the contact has no ${ADDRESS_NAMES[message.channel]}`;
+  if (message.provider !== FALLBACK_PROVIDER && !sender)
+    return 'the account this conversation went out on no longer exists';
+  if (message.channel === 'email' && message.provider !== FALLBACK_PROVIDER && !sender?.fromEmail)
+    return 'the account this conversation went out on no longer exists';
+  const lastInbound = conversation?.lastInboundAt ?? null;
+  if (message.channel === 'whatsapp' && !isWindowOpen(lastInbound, now))
+    return `the WhatsApp 24-hour window closed${lastInbound ? ` at ${new Date(lastInbound.getTime() + WHATSAPP_WINDOW_MS).toISOString()}` : ''}: only an approved template may go now`;
+  return undefined;
+}
+
+const ADDRESS_NAMES: Record<Channel, string> = {
+  email: 'email address',
+  whatsapp: 'phone number',
+  sms: 'phone number',
+  call: 'phone number',
+  linkedin: 'LinkedIn profile URL',
+};
+
+function addressOf(channel: Channel, contact: Contact): Address | undefined {
+  const name = contact.firstName ? { name: contact.firstName } : {};
+  if (channel === 'email') return contact.email ? { email: contact.email, ...name } : undefined;
+  if (channel === 'linkedin') return contact.linkedinUrl ? { linkedinUrl: contact.linkedinUrl, ...name } : undefined;
+  return contact.phone ? { phone: contact.phone, ...name } : undefined;
+}
+
+/** Email: threaded under our message, with one-click unsubscribe. */
+function emailAnswer(deps: EngineDeps, loaded: Loaded, body: string): Built {
+  const { reply, message, contact, sender } = loaded;
   const id = randomUUID();
+  const fromEmail = sender?.fromEmail ?? undefined;
   const subject = replySubject(reply.subject ?? message.subject ?? '');
   const headers: Record<string, string> = {
     ...(fromEmail ? { 'Message-ID': messageIdHeaderFor(id, fromEmail) } : {}),
@@ -59,15 +129,66 @@ export async function respondToReply(
     id,
     channel: 'email',
     purpose: 'inbox_reply',
-    to: { email: contact.email, ...(contact.firstName ? { name: contact.firstName } : {}) },
+    to: addressOf('email', contact) ?? {},
     from: { ...(fromEmail ? { email: fromEmail } : {}), ...(sender?.fromName ? { name: sender.fromName } : {}) },
     subject,
-    text: input.body,
+    text: body,
     headers,
     ...(message.providerThreadId ? { providerThreadId: message.providerThreadId } : {}),
   };
-  const result = await send(engine, message.provider, sender ?? null, outbound);
-  const sent = result.ok;
+  return { outbound, subject };
+}
+
+/** WhatsApp, SMS, LinkedIn: to the contact's number or profile, through the provider's preparation. */
+async function chatAnswer(deps: EngineDeps, loaded: Loaded, body: string): Promise<Built | { refused: string }> {
+  const { message, contact, sender, conversation } = loaded;
+  const base: OutboundMessage = {
+    id: randomUUID(),
+    channel: message.channel,
+    purpose: 'inbox_reply',
+    to: addressOf(message.channel, contact) ?? {},
+    from: {
+      ...(sender?.fromPhone ? { phone: sender.fromPhone } : {}),
+      ...(sender?.fromName ? { name: sender.fromName } : {}),
+    },
+    text: body,
+    ...(message.providerThreadId ? { providerThreadId: message.providerThreadId } : {}),
+  };
+  const adapter = isProviderId(message.provider) ? deps.adapters[message.provider] : undefined;
+  if (!adapter?.prepare || !conversation) return { outbound: base, subject: null };
+  let credentials: unknown = {};
+  try {
+    if (sender) credentials = openCredentials(deps, sender);
+  } catch {
+    return { refused: 'stored credentials cannot be decrypted with the configured key' };
+  }
+  const prepared = await adapter.prepare(
+    base,
+    { earlier: conversation.earlier, lastInboundAt: conversation.lastInboundAt },
+    {
+      now: deps.clock.now(),
+      workspace: { name: conversation.name, postalAddress: conversation.postalAddress },
+      sequenceSettings: conversation.settings,
+      links: {
+        publicBaseUrl: deps.links.publicUrl,
+        trackingBaseUrl: deps.links.trackingBaseUrl,
+        secret: deps.links.trackingSecret,
+      },
+      credentials,
+      templates: [],
+    },
+  );
+  return prepared.ok ? { outbound: prepared.message, subject: null } : { refused: prepared.failure.message };
+}
+
+async function record(
+  deps: EngineDeps,
+  input: { workspaceId: string; memberId: string | null; body: string },
+  loaded: Loaded,
+  built: Built,
+  result: SendResult,
+): Promise<RespondOutcome> {
+  const { reply, message, contact } = loaded;
   return deps.db.tenant(input.workspaceId, async (sql): Promise<RespondOutcome> => {
     const action = await addReplyAction(sql, {
       workspaceId: input.workspaceId,
@@ -75,20 +196,21 @@ export async function respondToReply(
       action: 'respond',
       data: {
         body: input.body,
-        subject,
+        ...(built.subject !== null ? { subject: built.subject } : {}),
+        channel: message.channel,
         provider: message.provider,
-        status: sent ? 'sent' : 'failed',
+        status: result.ok ? 'sent' : 'failed',
         ...(result.ok ? { providerMessageId: result.value.providerMessageId } : { error: result.failure.message }),
       },
       memberId: input.memberId,
       at: deps.clock.now(),
     });
-    if (!sent) return { kind: 'failed', message: result.ok ? '' : result.failure.message, action };
+    if (!result.ok) return { kind: 'failed', message: result.failure.message, action };
     await addActivity(sql, {
       workspaceId: input.workspaceId,
       contactId: contact.id,
       type: 'responded',
-      summary: `Answered from the inbox via ${message.provider}: ${input.body.slice(0, 160)}`,
+      summary: `Answered from the inbox on ${CHANNEL_LABELS[message.channel]} via ${message.provider}: ${input.body.slice(0, 160)}`,
       data: { enrollmentId: reply.enrollmentId, replyId: reply.id, messageId: message.id, manual: true },
       occurredAt: deps.clock.now(),
     });

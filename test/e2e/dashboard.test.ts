@@ -194,7 +194,7 @@ describe('a whole campaign from the dashboard', () => {
     await smtp.getByLabel('User').fill('olga@acme.example.com');
     await smtp.getByLabel('Password').fill('app-password');
     await form.getByRole('button', { name: 'Save account' }).click();
-    await page.getByRole('cell', { name: /olga@acme\.example\.com/ }).waitFor();
+    await page.getByRole('cell', { name: /^olga@acme\.example\.com/ }).waitFor();
     await checkAccessibility(page, 'accounts');
     await screenshot(page, 'accounts');
 

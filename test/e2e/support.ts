@@ -57,7 +57,9 @@ export async function startSite() {
     },
     /** Runs the due steps (the worker's job in production); the world's database holds only this test's work. */
     tick: (_workspaceId: string) => wired.engine.tick(),
-    api: (apiKey: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+    /** The world's database (seeding what a provider would have made the engine write). */
+    db: w.db,
+    api: (apiKey: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
       app.inject({ method, url, headers: bearer(apiKey), ...(payload ? { payload } : {}) }),
   };
 }
@@ -123,4 +125,15 @@ type AxeViolation = { id: string; impact: string | null; help: string; nodes: { 
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOTS) return;
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Opens a workspace's first-run link and sets the owner's name, email and password: signed in on Home. */
+export async function signUp(page: Page, setupUrl: string, owner: { name: string; email: string; password: string }) {
+  await page.goto(setupUrl);
+  await page.getByLabel('Your name').fill(owner.name);
+  await page.getByLabel('Email').fill(owner.email);
+  await page.getByLabel('Password', { exact: true }).fill(owner.password);
+  await page.getByLabel('Repeat the password').fill(owner.password);
+  await page.getByRole('button', { name: 'Save and sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
 }

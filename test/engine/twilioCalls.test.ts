@@ -134,14 +134,18 @@ describe('call steps through Twilio', () => {
     const enrollment = (i: number) => w.enrollment(tasks[i]?.enrollmentId as string);
     await outcome(0, { outcome: 'connected_interested', note: 'wants a demo' });
     expect(await enrollment(0)).toMatchObject({ status: 'stopped', stopReason: 'replied' });
+    // A hand-off of its own (GET /v1/handoffs, the dashboard's tasks), which moves the contact on to handed_off.
     expect((await w.ok('GET', `/v1/contacts/${contactIds[0]}`)).status).toBe('handed_off');
+    expect((await w.ok('GET', `/v1/handoffs?contactId=${contactIds[0]}`)).data).toMatchObject([
+      { source: 'call', sourceRef: tasks[0]?.id, intent: 'interested', summary: { note: 'wants a demo' } },
+    ]);
     expect((await w.timeline(contactIds[0] as string)).some((e) => e.type === 'handoff')).toBe(true);
     const handoffs = (await w.ok('GET', '/v1/handoffs')).data;
     expect(handoffs).toEqual([
       expect.objectContaining({
         contactId: contactIds[0],
         source: 'call',
-        intent: 'connected_interested',
+        intent: 'interested',
         summary: expect.objectContaining({ note: 'wants a demo' }),
       }),
     ]);

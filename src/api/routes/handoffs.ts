@@ -20,6 +20,8 @@ const Handoff = z.object({
   id: z.string(),
   contactId: z.string(),
   source: z.enum(['reply', 'call', 'manual']),
+  /** The reply (source reply) or call task (source call) it came from; null when made by hand. */
+  sourceRef: z.string().nullable(),
   intent: z.string().nullable(),
   summary: z.record(z.string(), z.unknown()),
   contactUrl: z.string(),

@@ -202,7 +202,7 @@ export const inboxRoutes =
       {
         schema: {
           ...schema(
-            'Answer the reply from the account the conversation went out on (email): threaded under our message; 409 when the channel or the contact does not allow it, 502 when the provider refused (recorded as a failed answer)',
+            'Answer the reply on its channel, from the account the conversation went out on: email threaded under our message; WhatsApp (inside the 24-hour window), SMS and LinkedIn to the contact; 409 when the channel, the window or the contact does not allow it, 502 when the provider refused (recorded as a failed answer)',
           ),
           body: z.strictObject({
             body: Text(20_000, { multiline: true }).pipe(z.string().min(1, 'must not be empty')),

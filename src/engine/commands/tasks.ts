@@ -292,7 +292,7 @@ async function steer(
         cause: {
           source: 'call',
           sourceRef: task.id,
-          intent: input.outcome,
+          intent: 'interested',
           ...(input.note ? { note: input.note } : {}),
         },
         now,

@@ -22,3 +22,6 @@ export type SequenceEnrollment = Ok<'/v1/sequences/{id}/enrollments', 'get'>['da
 export type Message = Ok<'/v1/messages', 'get'>['data'][number];
 export type DailyStats = Ok<'/v1/analytics/sequences/{id}/daily', 'get'>['days'][number];
 export type Schemas = components['schemas'];
+export type CallTask = Ok<'/v1/tasks', 'get'>['data'][number];
+export type Handoff = Ok<'/v1/handoffs', 'get'>['data'][number];
+export type Sender = Ok<'/v1/senders', 'get'>['data'][number];

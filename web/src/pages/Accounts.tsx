@@ -1,11 +1,15 @@
-// Sending accounts per channel: caps, today's usage, warm-up day, health and pause reason;
-// connect Gmail (OAuth), add SMTP or Resend, resume a paused account.
+// Sending accounts per channel: caps (changed here), today's usage, warm-up day, health, status and
+// its reason, the provider's own sending limit while it lasts; connect Gmail (OAuth), add SMTP or
+// Resend, resume a paused account.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { num, obj, text, type Loose } from '../api/read';
 import { Badge, Empty, ErrorNote, Loading, Notice, PageHeader } from '../ui/kit';
+import type { Sender } from '../api/types';
+import { AccountLimits } from './AccountLimits';
 import { AddAccount } from './AddAccount';
+import { CHANNEL_NAMES } from './ReplyPanel';
 
 const percent = (rate: number | null) => `${((rate ?? 0) * 100).toFixed(1)} %`;
 
@@ -16,9 +20,22 @@ function healthText(health: Loose): string {
   return `bounces ${percent(num(health, 'bounceRate'))} · complaints ${percent(num(health, 'complaintRate'))} of ${sends}`;
 }
 
+/** The provider's own limit (a day's quota reached), while it lasts: nothing goes out until then. */
+function SendingLimit(props: { sender: Sender }) {
+  const limit = obj(props.sender, 'sendingLimit');
+  if (!limit) return null;
+  return (
+    <div className="sending-limit">
+      <Badge value="limited" /> <span>{text(limit, 'message')}</span>
+      {text(limit, 'reason') ? <div className="muted">{text(limit, 'reason')}</div> : null}
+    </div>
+  );
+}
+
 export function AccountsPage() {
   const client = useQueryClient();
   const [adding, setAdding] = useState<'smtp' | 'resend' | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const senders = useQuery({ queryKey: ['senders'], queryFn: () => unwrap(api.GET('/v1/senders')) });
   const gmail = useMutation({
     mutationFn: () => unwrap(api.GET('/v1/oauth/{name}/start', { params: { path: { name: 'google' }, query: {} } })),
@@ -54,6 +71,11 @@ export function AccountsPage() {
       />
       <ErrorNote error={gmail.error} what="Gmail" />
       {adding ? <AddAccount provider={adding} onDone={() => setAdding(null)} /> : null}
+      {senders.data?.data
+        .filter((s) => s.id === editing)
+        .map((s) => (
+          <AccountLimits key={s.id} sender={s} onDone={() => setEditing(null)} />
+        ))}
       {senders.isPending ? <Loading what="accounts" /> : null}
       <ErrorNote error={senders.error} what="Could not load accounts" />
       <ErrorNote error={resume.error} what="Not resumed" />
@@ -86,24 +108,37 @@ export function AccountsPage() {
             <tbody>
               {senders.data.data.map((s) => {
                 const health = obj(s, 'health');
+                const label = text(s, 'name') ?? text(s, 'fromEmail') ?? text(s, 'fromPhone') ?? s.provider;
                 return (
                   <tr key={s.id}>
                     <td>
-                      {text(s, 'name') ?? text(s, 'fromEmail') ?? text(s, 'fromPhone') ?? s.provider}
+                      {label}
                       <div className="muted">{s.provider}</div>
                     </td>
-                    <td>{s.channel}</td>
+                    <td>{CHANNEL_NAMES[s.channel] ?? s.channel}</td>
                     <td>
                       <Badge value={s.status} />
                       {text(s, 'statusReason') ? <div className="muted">{text(s, 'statusReason')}</div> : null}
+                      <SendingLimit sender={s} />
                     </td>
                     <td>
                       {num(s, 'sentToday') ?? 0} / {num(s, 'todayCap') ?? 0}
                     </td>
-                    <td>{num(s, 'dailyLimit') ?? '—'}</td>
+                    <td>
+                      {num(s, 'dailyLimit') ?? '—'}
+                      {num(s, 'hourlyLimit') !== null ? (
+                        <div className="muted">{num(s, 'hourlyLimit')} / hour</div>
+                      ) : null}
+                      {num(s, 'weeklyLimit') !== null ? (
+                        <div className="muted">{num(s, 'weeklyLimit')} / week</div>
+                      ) : null}
+                    </td>
                     <td>{num(s, 'warmupDay') ?? '—'}</td>
                     <td>{health ? healthText(health) : '—'}</td>
-                    <td>
+                    <td className="row-actions">
+                      <button type="button" onClick={() => setEditing(s.id)} aria-label={`Change limits of ${label}`}>
+                        Limits
+                      </button>
                       {s.status !== 'active' ? (
                         <button type="button" onClick={() => resume.mutate(s.id)} disabled={resume.isPending}>
                           Resume

@@ -1,65 +1,101 @@
-// One hand-off: who, what they said, a talk track, click-to-call, and the outcome form.
+// One hand-off (GET /v1/handoffs): who and what they said, the assignee and the SLA, a talk track
+// from what we know, click-to-call when there is a phone number, acknowledge, and — for a reply —
+// the outcome form (saving an outcome acknowledges the hand-off too).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
-import { label, when } from '../api/read';
-import type { FeedItem } from '../api/types';
+import { label, list, obj, text, when } from '../api/read';
+import type { Handoff } from '../api/types';
 import { Field } from '../ui/Field';
 import { Badge, ErrorNote } from '../ui/kit';
 
 const OUTCOMES = ['meeting_booked', 'follow_up', 'not_a_fit', 'no_answer'] as const;
 type Outcome = (typeof OUTCOMES)[number];
 
-export function HandoffCard(props: { item: FeedItem }) {
-  const { item } = props;
+function useHandoffActions(handoff: Handoff, replyId: string | null) {
   const client = useQueryClient();
-  const replyId = typeof item.data.replyId === 'string' ? item.data.replyId : null;
+  const done = () => {
+    void client.invalidateQueries({ queryKey: ['handoffs'] });
+    void client.invalidateQueries({ queryKey: ['home'] });
+    if (replyId) void client.invalidateQueries({ queryKey: ['reply', replyId] });
+  };
+  const path = { params: { path: { id: handoff.id } } };
+  const acknowledge = useMutation({
+    mutationFn: () => unwrap(api.POST('/v1/handoffs/{id}/acknowledge', path)),
+    onSuccess: done,
+  });
+  const outcome = useMutation({
+    mutationFn: async (input: { outcome: Outcome; note: string }) => {
+      await unwrap(
+        api.POST('/v1/replies/{id}/outcome', {
+          params: { path: { id: replyId ?? '' } },
+          body: { outcome: input.outcome, ...(input.note ? { note: input.note } : {}) },
+        }),
+      );
+      if (handoff.status === 'open') await unwrap(api.POST('/v1/handoffs/{id}/acknowledge', path));
+    },
+    onSuccess: done,
+  });
+  return { acknowledge, outcome };
+}
+
+export function HandoffCard(props: { handoff: Handoff }) {
+  const { handoff } = props;
+  const replyId = handoff.source === 'reply' ? handoff.sourceRef : null;
   const reply = useQuery({
     queryKey: ['reply', replyId],
     queryFn: () => unwrap(api.GET('/v1/replies/{id}', { params: { path: { id: replyId ?? '' } } })),
     enabled: replyId !== null,
   });
-  const [outcome, setOutcome] = useState<Outcome>('meeting_booked');
+  const { acknowledge, outcome } = useHandoffActions(handoff, replyId);
+  const [chosen, setChosen] = useState<Outcome>('meeting_booked');
   const [note, setNote] = useState('');
-  const save = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/v1/replies/{id}/outcome', {
-          params: { path: { id: replyId ?? '' } },
-          body: { outcome, ...(note ? { note } : {}) },
-        }),
-      ),
-    onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['handoffs'] });
-      void client.invalidateQueries({ queryKey: ['home'] });
-    },
-  });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate();
+    outcome.mutate({ outcome: chosen, note });
   };
-  const c = item.contact;
-  const said = reply.data?.body;
-  // Notes given when someone handed the reply off in the inbox, and the hand-off's own.
+  const who = obj(handoff.summary, 'who');
+  const company = obj(handoff.summary, 'company');
+  const name = text(who, 'name') ?? text(who, 'email') ?? 'the contact';
+  const phone = text(who, 'phone');
+  const email = text(who, 'email');
+  const lastIn = list(handoff.summary, 'conversation')
+    .filter((line) => text(line, 'direction') === 'in')
+    .at(-1);
+  const said = reply.data?.body ?? text(lastIn, 'text');
   const notes = [
-    ...(typeof item.data.note === 'string' ? [item.data.note] : []),
+    ...(text(handoff.summary, 'note') ? [String(text(handoff.summary, 'note'))] : []),
     ...(reply.data?.actions ?? [])
       .filter((a) => a.action === 'handoff' && typeof a.data.note === 'string')
       .map((a) => String(a.data.note)),
   ];
+  const recorded = reply.data?.actions.find((a) => a.action === 'outcome');
+  const assignee = handoff.assignee ? handoff.assignee.name || handoff.assignee.email : 'the team (no member assigned)';
   return (
-    <article className="card task">
+    <article className="card task" aria-label={`Hand-off: ${name}`}>
       <header>
         <h3>
-          <Link to={`/contacts/${item.contactId}`}>{c.name || c.email}</Link>
+          <Link to={`/contacts/${handoff.contactId}`}>{name}</Link>
         </h3>
         <span className="muted">
-          {[c.title, c.company].filter(Boolean).join(' at ')} · {when(item.occurredAt)}
+          {[text(who, 'title'), text(company, 'name')].filter(Boolean).join(' at ')} · {label(handoff.source)} ·{' '}
+          {when(handoff.createdAt)}
         </span>
-        {item.outcome ? <Badge value={item.outcome} /> : <Badge value="open" />}
+        <Badge value={handoff.status} />
+        {handoff.intent ? <Badge value={handoff.intent} /> : null}
       </header>
-      <p>{item.summary}</p>
+      <dl className="facts">
+        <dt>Assigned to</dt>
+        <dd>{assignee}</dd>
+        <dt>SLA</dt>
+        <dd>
+          {handoff.status === 'acknowledged'
+            ? `acknowledged ${when(handoff.acknowledgedAt)}`
+            : `answer by ${when(handoff.dueAt)}`}
+          {handoff.remindedAt ? ` · overdue: reminder sent ${when(handoff.remindedAt)}` : ''}
+        </dd>
+      </dl>
       {said ? (
         <blockquote>
           <pre className="body">{said}</pre>
@@ -69,37 +105,47 @@ export function HandoffCard(props: { item: FeedItem }) {
         <strong>Talk track</strong>
         <ul>
           <li>
-            Thank {c.name.split(' ')[0] || 'them'} for answering “{reply.data?.sequenceName ?? 'your sequence'}”
-            {reply.data ? ` (${label(reply.data.intent)})` : ''}.
+            Thank {name.split(' ')[0]} for answering
+            {reply.data ? ` “${reply.data.sequenceName}” (${label(reply.data.intent)})` : ''}.
           </li>
-          {reply.data?.intent === 'question' ? <li>Answer their question first, in one or two sentences.</li> : null}
-          {reply.data?.intent === 'meeting_request' ? (
+          {handoff.intent === 'question' ? <li>Answer their question first, in one or two sentences.</li> : null}
+          {handoff.intent === 'meeting_request' ? (
             <li>Offer two concrete times and send the invite while on the call.</li>
           ) : null}
-          <li>Ask what made them answer now, and what a good outcome would look like for {c.company ?? 'them'}.</li>
+          <li>
+            Ask what made them answer now, and what a good outcome would look like for {text(company, 'name') ?? 'them'}
+            .
+          </li>
           {[...new Set(notes)].map((n) => (
             <li key={n}>Note: {n}</li>
           ))}
         </ul>
       </div>
       <p className="row-actions">
-        {c.phone ? (
-          <a className="button" href={`tel:${c.phone}`}>
-            Call {c.phone}
+        {phone ? (
+          <a className="button" href={`tel:${phone}`}>
+            Call {phone}
           </a>
         ) : null}
-        {c.email ? (
-          <a className="button" href={`mailto:${c.email}`}>
-            Email {c.email}
+        {email ? (
+          <a className="button" href={`mailto:${email}`}>
+            Email {email}
           </a>
+        ) : null}
+        {handoff.status === 'open' ? (
+          <button type="button" onClick={() => acknowledge.mutate()} disabled={acknowledge.isPending}>
+            Acknowledge
+          </button>
         ) : null}
       </p>
-      {replyId && !item.outcome ? (
+      <ErrorNote error={acknowledge.error} what="Not acknowledged" />
+      {recorded ? <p>Outcome: {label(String(recorded.data.outcome ?? ''))}</p> : null}
+      {replyId && reply.isSuccess && !recorded ? (
         <form onSubmit={submit} className="row">
           <Field label="Outcome">
             <select
-              value={outcome}
-              onChange={(e) => setOutcome(OUTCOMES.find((o) => o === e.target.value) ?? 'follow_up')}
+              value={chosen}
+              onChange={(e) => setChosen(OUTCOMES.find((o) => o === e.target.value) ?? 'follow_up')}
             >
               {OUTCOMES.map((o) => (
                 <option key={o} value={o}>
@@ -111,12 +157,12 @@ export function HandoffCard(props: { item: FeedItem }) {
           <Field label="Note">
             <input value={note} onChange={(e) => setNote(e.target.value)} />
           </Field>
-          <button type="submit" className="primary" disabled={save.isPending}>
+          <button type="submit" className="primary" disabled={outcome.isPending}>
             Save outcome
           </button>
         </form>
       ) : null}
-      <ErrorNote error={save.error} what="Outcome not saved" />
+      <ErrorNote error={outcome.error} what="Outcome not saved" />
     </article>
   );
 }

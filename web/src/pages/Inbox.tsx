@@ -6,7 +6,7 @@ import { api, unwrap } from '../api/client';
 import { when } from '../api/read';
 import { Badge, Empty, ErrorNote, Loading, PageHeader } from '../ui/kit';
 import { Field } from '../ui/Field';
-import { ReplyPanel } from './ReplyPanel';
+import { CHANNEL_NAMES, ReplyPanel } from './ReplyPanel';
 
 const INTENTS = [
   'interested',
@@ -22,11 +22,15 @@ const INTENTS = [
 ] as const;
 type Intent = (typeof INTENTS)[number];
 const isIntent = (v: string): v is Intent => (INTENTS as readonly string[]).includes(v);
+const CHANNELS = ['email', 'whatsapp', 'sms', 'linkedin'] as const;
+type Channel = (typeof CHANNELS)[number];
+const isChannel = (v: string): v is Channel => (CHANNELS as readonly string[]).includes(v);
 
 export function InboxPage() {
   const [params, setParams] = useSearchParams();
   const waiting = params.get('waiting') === 'true';
   const intent = params.get('intent') ?? '';
+  const channel = params.get('channel') ?? '';
   const selected = params.get('reply');
   const set = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);
@@ -35,7 +39,7 @@ export function InboxPage() {
     setParams(next, { replace: key !== 'reply' });
   };
   const replies = useInfiniteQuery({
-    queryKey: ['replies', { waiting, intent }],
+    queryKey: ['replies', { waiting, intent, channel }],
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
       unwrap(
@@ -46,6 +50,7 @@ export function InboxPage() {
               ...(pageParam ? { cursor: pageParam } : {}),
               ...(waiting ? { waiting: 'true' as const } : {}),
               ...(isIntent(intent) ? { intent } : {}),
+              ...(isChannel(channel) ? { channel } : {}),
             },
           },
         }),
@@ -67,6 +72,16 @@ export function InboxPage() {
             for you
           </label>
         </fieldset>
+        <Field label="Channel">
+          <select value={channel} onChange={(e) => set('channel', e.target.value)}>
+            <option value="">Every channel</option>
+            {CHANNELS.map((c) => (
+              <option key={c} value={c}>
+                {CHANNEL_NAMES[c]}
+              </option>
+            ))}
+          </select>
+        </Field>
         <Field label="Intent">
           <select value={intent} onChange={(e) => set('intent', e.target.value)}>
             <option value="">Any intent</option>
@@ -85,8 +100,8 @@ export function InboxPage() {
           {replies.isSuccess && rows.length === 0 ? (
             <Empty title={waiting ? 'Nothing waiting for you' : 'No replies yet'}>
               <p>
-                Replies land here as they are read from your mailboxes and providers, or logged by hand on a message
-                (POST /v1/messages/:id/replies).
+                Replies on email, WhatsApp, SMS and LinkedIn land here as they are read from your mailboxes and
+                providers, or logged by hand on a message (on the contact's page).
               </p>
             </Empty>
           ) : null}
@@ -104,7 +119,7 @@ export function InboxPage() {
                   </span>
                   <span className="reply-excerpt">{r.body.slice(0, 120)}</span>
                   <span className="reply-meta">
-                    {r.channel} · {r.sequenceName} · {when(r.receivedAt)}
+                    {CHANNEL_NAMES[r.channel] ?? r.channel} · {r.sequenceName} · {when(r.receivedAt)}
                     {r.lastAction ? ` · ${r.lastAction.action}` : ''}
                   </span>
                 </button>

@@ -1,5 +1,5 @@
-// One reply: the conversation and the actions (answer from the same account where the channel
-// allows it, mark interested → hand off, not now → a date, unsubscribe).
+// One reply: the conversation and the actions (answer on the reply's channel from the same account —
+// email, WhatsApp, SMS, LinkedIn — mark interested → hand off, not now → a date, unsubscribe).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -27,6 +27,21 @@ function describeAction(a: Action): string {
       return a.action;
   }
 }
+
+/** The channels an answer can go out on from here (POST /v1/replies/:id/respond), and how. */
+const ANSWER_HINTS: Record<string, string> = {
+  email: 'Sent from the account the conversation went out on, in the same thread',
+  whatsapp: 'Sent on WhatsApp from the same number, while the 24-hour window their message opened lasts',
+  sms: 'Sent by SMS from the same number',
+  linkedin: 'Sent as a LinkedIn message from the same account',
+};
+export const CHANNEL_NAMES: Record<string, string> = {
+  email: 'email',
+  whatsapp: 'WhatsApp',
+  sms: 'SMS',
+  linkedin: 'LinkedIn',
+  call: 'call',
+};
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -95,7 +110,8 @@ export function ReplyPanel(props: { id: string }) {
         {r.contact.company ? <span className="muted">at {r.contact.company}</span> : null}
       </h2>
       <p>
-        <Badge value={r.intent} /> {Math.round(r.confidence * 100)} % · {r.channel} · {r.sequenceName}
+        <Badge value={r.intent} /> {Math.round(r.confidence * 100)} % · {CHANNEL_NAMES[r.channel] ?? r.channel} ·{' '}
+        {r.sequenceName}
         {r.returnDate ? ` · back on ${r.returnDate}` : ''}
       </p>
       <ol className="conversation">
@@ -115,13 +131,13 @@ export function ReplyPanel(props: { id: string }) {
         <Notice>{r.actions.map((a) => `${describeAction(a)} on ${when(a.createdAt)}`).join(' · ')}</Notice>
       ) : null}
       <div className="reply-actions">
-        {r.channel === 'email' ? (
+        {ANSWER_HINTS[r.channel] ? (
           <form onSubmit={onRespond}>
-            <Field label="Your answer" hint="Sent from the account the conversation went out on, in the same thread">
+            <Field label="Your answer" hint={ANSWER_HINTS[r.channel]}>
               <textarea rows={4} required value={answer} onChange={(e) => setAnswer(e.target.value)} />
             </Field>
             <button type="submit" className="primary" disabled={respond.isPending}>
-              {respond.isPending ? 'Sending…' : 'Send answer'}
+              {respond.isPending ? 'Sending…' : `Send answer by ${CHANNEL_NAMES[r.channel] ?? r.channel}`}
             </button>
             <ErrorNote error={respond.error} what="Not sent" />
           </form>
