@@ -109,6 +109,39 @@ describe('LinkedIn through Phantombuster', () => {
     expect(pb.launches('message')).toHaveLength(1);
   });
 
+  it('a request still pending after 21 days counts as declined and the waiting message falls back', async () => {
+    const { w } = await linkedinWorld();
+    pb.finishAfterMs = 0;
+    const [ana] = await w.contacts([
+      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
+    ]);
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'linkedin', template: 'connection_request' },
+        { channel: 'linkedin', template: 'linkedin_dm', day: 1, acceptanceTimeoutDays: 30 },
+      ]),
+    );
+    await w.enroll(sequenceId, [ana as string]);
+    await run(w, 30 * 60_000);
+    const sentAt = pb.launches('connect')[0]?.createdAt ?? 0;
+    const declined = async () =>
+      (await w.timeline(ana as string)).filter((t) => /connection request declined/.test(t.summary));
+    // Day 20: still pending, the message still waits (its own timeout is 30 days).
+    w.clock.advance(sentAt + 20 * DAY - w.clock.now().getTime());
+    await run(w, 30 * 60_000);
+    expect(await declined()).toHaveLength(0);
+    expect((await w.messages()).filter((m) => m.step === 1)).toHaveLength(0);
+    // Day 21: declined (once, however many polls), not withdrawn, and the message falls back to email.
+    w.clock.advance(sentAt + 21 * DAY - w.clock.now().getTime());
+    await run(w, 60 * 60_000);
+    expect(await declined()).toMatchObject([
+      { summary: expect.stringMatching(/no acceptance in 21 days.*not withdrawn/) },
+    ]);
+    expect((await w.messages()).find((m) => m.step === 1)).toMatchObject({ channel: 'email' });
+    expect(pb.launches('message')).toHaveLength(0);
+    expect(pb.launches('connect')).toHaveLength(1);
+  });
+
   it('an expired session cookie pauses the account, holds the step, and reconnecting sends it', async () => {
     const { w, senderId } = await linkedinWorld();
     const [ana] = await w.contacts([{ linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' }]);
