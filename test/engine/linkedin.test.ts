@@ -259,6 +259,24 @@ describe('LinkedIn through Phantombuster', () => {
     expect(await account()).toMatchObject({ sentThisWeek: 1 });
   });
 
+  it('simulate counts the weekly request cap over the same rolling 7 days as the engine', async () => {
+    const { w } = await linkedinWorld({ weeklyLimit: 2 });
+    const ids = await w.contacts(
+      ['s0', 's1', 's2'].map((slug) => ({ linkedinUrl: `linkedin.com/in/${slug}`, firstName: slug, timezone: 'UTC' })),
+    );
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    const result = await w.ok('POST', `/v1/sequences/${sequenceId}/simulate`, { contactIds: ids, days: 10 });
+    const sends = (result.contacts as { events: { action: string; at: string }[] }[])
+      .flatMap((c) => c.events)
+      .filter((e) => e.action === 'send')
+      .map((e) => Date.parse(e.at))
+      .sort((a, b) => a - b);
+    expect(sends).toHaveLength(3);
+    // Not on Monday 9 March at 00:00 (a calendar week), but 7 days after the first request.
+    expect(sends[2]).toBeGreaterThanOrEqual((sends[0] ?? 0) + 7 * DAY);
+    expect(pb.launches('connect')).toHaveLength(0);
+  });
+
   it('halves the daily request cap while fewer than 20 % of week-old requests are accepted, and recovers', async () => {
     const { w, senderId } = await linkedinWorld();
     pb.finishAfterMs = 0;
