@@ -11,6 +11,8 @@ export type StepHistoryEntry = {
   status: string;
   opened: boolean;
   clicked: boolean;
+  /** When it went out (a LinkedIn request's age decides when it counts as declined). */
+  sentAt?: Date | null;
 };
 
 export type ConditionContext = {

@@ -7,7 +7,13 @@ import { CONNECTION_REQUEST, type Channel } from './channels.ts';
 import { planChannel, type ReachableContact } from './channelPlanner.ts';
 import { evaluateConditions, type StepHistoryEntry } from './conditions.ts';
 import { isInsideWindow, nextAllowedSlot } from './sendingWindow.ts';
-import { DEFAULT_ACCEPTANCE_TIMEOUT_DAYS, type FallbackPolicy, type Schedule, type Step } from './sequence.ts';
+import {
+  DEFAULT_ACCEPTANCE_TIMEOUT_DAYS,
+  DEFAULT_REQUEST_EXPIRY_DAYS,
+  type FallbackPolicy,
+  type Schedule,
+  type Step,
+} from './sequence.ts';
 
 export type EnrollmentStatus = 'active' | 'paused' | 'completed' | 'stopped';
 
@@ -51,6 +57,8 @@ export type DecideNextStepInput = {
   contact: ReachableContact;
   replied: boolean;
   linkedinConnected: boolean;
+  /** Days after which a pending connection request counts as declined (DEFAULT_REQUEST_EXPIRY_DAYS). */
+  linkedinRequestExpiryDays?: number;
   now: Date;
   /** The contact's resolved zone (resolveContactTimezone). Without it no sending window applies. */
   zone?: string;
@@ -130,20 +138,28 @@ export function decideNextStep(input: DecideNextStepInput): NextStepDecision {
  * contact not connected). The acceptance wakes the enrollment (engine/events/applyEffects.ts).
  */
 export function awaitingAcceptance(
-  input: Pick<DecideNextStepInput, 'sequence' | 'history' | 'contact' | 'linkedinConnected' | 'now'>,
+  input: Pick<
+    DecideNextStepInput,
+    'sequence' | 'history' | 'contact' | 'linkedinConnected' | 'now' | 'linkedinRequestExpiryDays'
+  >,
   step: Step,
   dueAt: Date,
 ): Date | undefined {
   if (step.channel !== 'linkedin' || step.template === CONNECTION_REQUEST || input.linkedinConnected) return undefined;
-  const requested = input.history.some(
+  const requested = input.history.find(
     (h) =>
       h.channel === 'linkedin' &&
       input.sequence.steps[h.stepIndex]?.template === CONNECTION_REQUEST &&
       ['sent', 'delivered'].includes(h.status),
   );
   if (!requested) return undefined;
-  const until = new Date(dueAt.getTime() + (step.acceptanceTimeoutDays ?? DEFAULT_ACCEPTANCE_TIMEOUT_DAYS) * DAY_MS);
-  return until.getTime() > input.now.getTime() ? until : undefined;
+  const timeout = dueAt.getTime() + (step.acceptanceTimeoutDays ?? DEFAULT_ACCEPTANCE_TIMEOUT_DAYS) * DAY_MS;
+  // A request pending past its expiry counts as declined: no longer worth waiting for.
+  const expiry = requested.sentAt
+    ? requested.sentAt.getTime() + (input.linkedinRequestExpiryDays ?? DEFAULT_REQUEST_EXPIRY_DAYS) * DAY_MS
+    : Infinity;
+  const until = Math.min(timeout, expiry);
+  return until > input.now.getTime() ? new Date(until) : undefined;
 }
 
 type Window = { slotAfter: (after: Date) => Date; inside: (instant: Date) => boolean };

@@ -209,6 +209,16 @@ export function decideOnEvent(event: Exclude<InboundEvent, { type: 'replied' }>,
       return [
         record('connection', { state: event.state, via }),
         ...(event.state === 'accepted' ? [{ kind: 'linkedin_connected' } as const] : []),
+        ...(event.state === 'declined'
+          ? [
+              {
+                kind: 'note',
+                type: 'connection',
+                summary: `LinkedIn connection request declined (${via ?? 'declined'}); not withdrawn`,
+                data: { state: 'declined', via },
+              } as const,
+            ]
+          : []),
       ];
     case 'call':
       return [record('call', { outcome: event.outcome, via, ...(event.note ? { note: event.note } : {}) })];

@@ -83,6 +83,12 @@ export type Step = z.infer<typeof Step>;
 /** How long a LinkedIn message waits for its connection request to be accepted, by default. */
 export const DEFAULT_ACCEPTANCE_TIMEOUT_DAYS = 14;
 
+/**
+ * A connection request still pending this many days after it went out counts as declined (the
+ * engine's `linkedinRequestExpiryDays` sets another): a message step waiting for it stops waiting.
+ */
+export const DEFAULT_REQUEST_EXPIRY_DAYS = 21;
+
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const Weekday = z.enum(WEEKDAYS);
 export type Weekday = z.infer<typeof Weekday>;

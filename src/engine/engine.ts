@@ -3,6 +3,7 @@
 // run on tick() — which is how tests drive it on an injected clock. With a queue, jobs go to
 // pg-boss and any number of workers consume them (worker.ts); a periodic sweep catches anything
 // overdue.
+import { DEFAULT_REQUEST_EXPIRY_DAYS } from '../core/sequence.ts';
 import { createRecipientChecker, type RecipientChecker } from '../channels/email/recipientCheck.ts';
 import type { AdapterRegistry } from '../channels/registry.ts';
 import type { WebhookRequest } from '../channels/types.ts';
@@ -41,6 +42,8 @@ export type EngineOptions = {
   queue?: Queue;
   sendTimeoutMs?: number;
   leaseMs?: number;
+  /** Days after which a pending LinkedIn connection request counts as declined (default 21). */
+  linkedinRequestExpiryDays?: number;
   /** Public links and the tracking secret; derived from the key (and localhost) when absent. */
   links?: PublicLinks;
   /** Recipient checks with their DNS resolver (tests point one at a local DNS server). */
@@ -72,6 +75,7 @@ function buildDeps(options: EngineOptions, completed: (ref: EnrollmentRef) => Pr
     log: options.log,
     sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
     leaseMs: options.leaseMs ?? 120_000,
+    linkedinRequestExpiryDays: options.linkedinRequestExpiryDays ?? DEFAULT_REQUEST_EXPIRY_DAYS,
     links: options.links ?? resolvePublicLinks({ encryptionKey: options.encryptionKey }),
     recipients: options.recipients ?? createRecipientChecker(),
     async schedule(jobs) {

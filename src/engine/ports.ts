@@ -41,6 +41,8 @@ export type EngineDeps = {
   /** How long a provider call may take; a reservation's lease is longer than this. */
   sendTimeoutMs: number;
   leaseMs: number;
+  /** Days after which a pending LinkedIn connection request counts as declined (default 21). */
+  linkedinRequestExpiryDays: number;
   /** Public links and the secret that signs tracking, unsubscribe and OAuth state tokens. */
   links: PublicLinks;
   /** Syntax, disposable-domain and MX checks of email recipients (cached). */

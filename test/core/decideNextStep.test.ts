@@ -314,6 +314,26 @@ describe('decideNextStep: a LinkedIn message waits for the acceptance', () => {
     expect(dm(over)).toMatchObject(expected);
   });
 
+  it('a request pending 21 days (or the configured expiry) counts as declined: the wait ends there', () => {
+    const sent = { ...requested('delivered'), sentAt: at(0) };
+    // The step would wait 30 days; the request expires at day 21, to the millisecond.
+    expect(dm({ history: [sent], now: at(3) }, { acceptanceTimeoutDays: 30 })).toMatchObject({
+      kind: 'wait',
+      until: at(21),
+    });
+    expect(dm({ history: [sent], now: at(21, -1) }, { acceptanceTimeoutDays: 30 })).toMatchObject({ kind: 'wait' });
+    expect(dm({ history: [sent], now: at(21) }, { acceptanceTimeoutDays: 30 })).toMatchObject({
+      kind: 'send',
+      channel: 'email',
+      fellBackFrom: ['linkedin'],
+    });
+    expect(
+      dm({ history: [sent], now: at(3), linkedinRequestExpiryDays: 10 }, { acceptanceTimeoutDays: 30 }),
+    ).toMatchObject({ until: at(10) });
+    // The step's own shorter timeout still wins.
+    expect(dm({ history: [sent], now: at(3) })).toMatchObject({ until: at(16) });
+  });
+
   it('the timeout is settable per step', () => {
     expect(dm({ history: [requested('sent')], now: at(3) }, { acceptanceTimeoutDays: 3 })).toMatchObject({
       until: at(5),

@@ -109,6 +109,39 @@ describe('LinkedIn through Phantombuster', () => {
     expect(pb.launches('message')).toHaveLength(1);
   });
 
+  it('a request still pending after 21 days counts as declined and the waiting message falls back', async () => {
+    const { w } = await linkedinWorld();
+    pb.finishAfterMs = 0;
+    const [ana] = await w.contacts([
+      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
+    ]);
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'linkedin', template: 'connection_request' },
+        { channel: 'linkedin', template: 'linkedin_dm', day: 1, acceptanceTimeoutDays: 30 },
+      ]),
+    );
+    await w.enroll(sequenceId, [ana as string]);
+    await run(w, 30 * 60_000);
+    const sentAt = pb.launches('connect')[0]?.createdAt ?? 0;
+    const declined = async () =>
+      (await w.timeline(ana as string)).filter((t) => /connection request declined/.test(t.summary));
+    // Day 20: still pending, the message still waits (its own timeout is 30 days).
+    w.clock.advance(sentAt + 20 * DAY - w.clock.now().getTime());
+    await run(w, 30 * 60_000);
+    expect(await declined()).toHaveLength(0);
+    expect((await w.messages()).filter((m) => m.step === 1)).toHaveLength(0);
+    // Day 21: declined (once, however many polls), not withdrawn, and the message falls back to email.
+    w.clock.advance(sentAt + 21 * DAY - w.clock.now().getTime());
+    await run(w, 60 * 60_000);
+    expect(await declined()).toMatchObject([
+      { summary: expect.stringMatching(/no acceptance in 21 days.*not withdrawn/) },
+    ]);
+    expect((await w.messages()).find((m) => m.step === 1)).toMatchObject({ channel: 'email' });
+    expect(pb.launches('message')).toHaveLength(0);
+    expect(pb.launches('connect')).toHaveLength(1);
+  });
+
   it('an expired session cookie pauses the account, holds the step, and reconnecting sends it', async () => {
     const { w, senderId } = await linkedinWorld();
     const [ana] = await w.contacts([{ linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' }]);
@@ -224,6 +257,24 @@ describe('LinkedIn through Phantombuster', () => {
     expect(third).toBeGreaterThanOrEqual(edge);
     expect(third - edge).toBeLessThan(5 * 60_000);
     expect(await account()).toMatchObject({ sentThisWeek: 1 });
+  });
+
+  it('simulate counts the weekly request cap over the same rolling 7 days as the engine', async () => {
+    const { w } = await linkedinWorld({ weeklyLimit: 2 });
+    const ids = await w.contacts(
+      ['s0', 's1', 's2'].map((slug) => ({ linkedinUrl: `linkedin.com/in/${slug}`, firstName: slug, timezone: 'UTC' })),
+    );
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    const result = await w.ok('POST', `/v1/sequences/${sequenceId}/simulate`, { contactIds: ids, days: 10 });
+    const sends = (result.contacts as { events: { action: string; at: string }[] }[])
+      .flatMap((c) => c.events)
+      .filter((e) => e.action === 'send')
+      .map((e) => Date.parse(e.at))
+      .sort((a, b) => a - b);
+    expect(sends).toHaveLength(3);
+    // Not on Monday 9 March at 00:00 (a calendar week), but 7 days after the first request.
+    expect(sends[2]).toBeGreaterThanOrEqual((sends[0] ?? 0) + 7 * DAY);
+    expect(pb.launches('connect')).toHaveLength(0);
   });
 
   it('halves the daily request cap while fewer than 20 % of week-old requests are accepted, and recovers', async () => {

@@ -193,7 +193,7 @@ export const ALWAYS_OPEN = {
 
 /** A sequence with every step on day 0 and an always-open window, so tests need no clock moves. */
 export function instant(
-  steps: { channel: string; template: string; day?: number }[],
+  steps: { channel: string; template: string; day?: number; acceptanceTimeoutDays?: number }[],
   extra: Record<string, unknown> = {},
 ) {
   return {

@@ -17,6 +17,7 @@ import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
 import { holdUnsent } from './unsent.ts';
 import { judgeLinkedinAcceptance } from '../accounts/linkedinAcceptance.ts';
+import { expiredRequestEvents } from '../accounts/linkedinExpiry.ts';
 
 export type PollRef = { workspaceId: string; senderId: string };
 export type PollSummary = { fetched: number; stored: string[]; error?: string };
@@ -81,7 +82,14 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
     return { fetched: 0, stored: [], error: `${failure.kind}: ${failure.message}` };
   }
   const stored: string[] = [];
-  for (const keyed of result.events) {
+  // Requests pending past their expiry count as declined, stored like the poll's own events.
+  const expired =
+    sender.channel === 'linkedin'
+      ? await deps.db.tenant(ref.workspaceId, (sql) =>
+          expiredRequestEvents(sql, { senderId: ref.senderId, now, days: deps.linkedinRequestExpiryDays }),
+        )
+      : [];
+  for (const keyed of [...result.events, ...expired]) {
     // Keys are the provider's (an IMAP UID is only unique in its mailbox): scoped to the account.
     const scoped = { ...keyed, key: `${ref.senderId}:${keyed.key}` };
     const id = await deps.db.system((sql) =>
