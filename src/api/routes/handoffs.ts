@@ -3,12 +3,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
-import {
-  getHandoff,
-  getHandoffSettings,
-  listHandoffs,
-  saveHandoffSettings,
-} from '../../db/handoffs.ts';
+import { getHandoff, getHandoffSettings, listHandoffs, saveHandoffSettings } from '../../db/handoffs.ts';
 import { listMembers } from '../../db/members.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { acknowledge, createHandoff } from '../../engine/handoffs.ts';
