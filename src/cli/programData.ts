@@ -88,6 +88,30 @@ warning. A row without a usable identity is rejected with every reason. See docs
       (await import('./keys.ts')).revokeKeyCommand(id, options),
     );
 
+  const handoffs = program
+    .command('handoffs')
+    .description('hand-offs to a person: list (the default) or ack (acknowledge: no SLA reminder follows)')
+    .addHelpText('after', '\nThe same records as GET /v1/handoffs. See docs/integrations.md.');
+  handoffs
+    .command('list', { isDefault: true })
+    .description('list hand-offs, newest first: contact, source, intent, assignee, status, due time, link')
+    .option(...WORKSPACE)
+    .option('--status <status>', 'open or acknowledged')
+    .option('--limit <n>', 'at most this many (1–500, default 50)')
+    .option(...JSON_LIST)
+    .action(async (options: { workspace?: string; status?: string; limit?: string; json?: boolean }) =>
+      (await import('./handoffs.ts')).listHandoffsCommand(options),
+    );
+  handoffs
+    .command('ack')
+    .description('acknowledge a hand-off: its SLA reminder will not fire')
+    .argument('<id>', 'the hand-off id (quotahit handoffs list shows them)')
+    .option(...WORKSPACE)
+    .option('--json', 'print the hand-off as JSON')
+    .action(async (id: string, options: { workspace?: string; json?: boolean }) =>
+      (await import('./handoffs.ts')).ackHandoffCommand(id, options),
+    );
+
   program
     .command('presets')
     .description('list the ready-made sequences')

@@ -7,7 +7,15 @@ import { chooseAssignee } from '../core/handoffAssignment.ts';
 import { addActivity } from '../db/activities.ts';
 import { getContact, setContactStatus, type Contact } from '../db/contacts.ts';
 import type { Sql } from '../db/database.ts';
-import { conversationSoFar, getHandoffSettings, insertHandoff, takeTurn, type HandoffRow } from '../db/handoffs.ts';
+import {
+  acknowledgeHandoff,
+  conversationSoFar,
+  getHandoff,
+  getHandoffSettings,
+  insertHandoff,
+  takeTurn,
+  type HandoffRow,
+} from '../db/handoffs.ts';
 import { listMembers } from '../db/members.ts';
 
 export type HandoffCause = {
@@ -70,4 +78,15 @@ export async function createHandoff(
     occurredAt: input.now,
   });
   return handoff;
+}
+
+/** Acknowledges a hand-off (API and CLI): its SLA reminder will not fire. */
+export async function acknowledge(
+  sql: Sql,
+  input: { id: string; memberId: string | null; now: Date },
+): Promise<{ handoff: HandoffRow; already: boolean } | undefined> {
+  if (!(await getHandoff(sql, input.id))) return undefined;
+  const done = await acknowledgeHandoff(sql, input);
+  const handoff = await getHandoff(sql, input.id);
+  return handoff && { handoff, already: !done };
 }

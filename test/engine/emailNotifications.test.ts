@@ -119,6 +119,20 @@ describe('email notifications', () => {
     expect(mail.text).toContain('Assigned to nobody yet');
   });
 
+  it('an unassigned hand-off with no fallback address fails for good, visibly, and sends nothing', async () => {
+    const { w, senderId } = await setup();
+    await w.ok('POST', '/v1/integrations/email', { senderId });
+    const [id] = await w.contacts([{ email: 'lee@globex.example' }]);
+    await w.ok('POST', '/v1/handoffs', { contactId: id });
+    const before = smtp.messages.length;
+    expect(await w.engine.outbound.deliverDue()).toBe(1);
+    const [failed] = await w.row<{ status: string; last_error: string }>(
+      `SELECT status, last_error FROM outbound_deliveries`,
+    );
+    expect(failed).toEqual({ status: 'failed', last_error: 'the hand-off has no assignee and the target no address' });
+    expect(smtp.messages.length).toBe(before);
+  });
+
   it('refuses bad email targets precisely', async () => {
     const { w, senderId } = await setup();
     const bad = async (body: unknown, pattern: RegExp) => {

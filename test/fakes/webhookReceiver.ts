@@ -3,8 +3,9 @@
 // `${webhook-id}.${webhook-timestamp}.${raw body}` with HMAC-SHA256, accepts the request when any
 // space-separated `v1,` signature matches (constant-time), refuses timestamps more than five
 // minutes off its clock, and drops a webhook-id it has already accepted (the spec's idempotency).
-// Its answers are programmable: a list of statuses (with headers) used in order, then 200; or a
-// connection reset after reading the request.
+// Its answers are programmable: a list of statuses (with headers) used in order, then 200; a
+// connection reset after reading the request; or no answer at all ('hang': processed, the sender
+// left waiting).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,7 @@ export type Received = {
   problem?: string;
 };
 
-export type Answer = { status: number; headers?: Record<string, string> } | 'reset';
+export type Answer = { status: number; headers?: Record<string, string> } | 'reset' | 'hang';
 
 function verify(
   secrets: readonly string[],
@@ -74,14 +75,18 @@ export async function startWebhookReceiver(options: { now: () => Date; secrets?:
         res.writeHead(401).end(problem);
         return;
       }
-      if (answer !== 'reset' && answer.status >= 200 && answer.status < 300 && !state.accepted.some((a) => a.id === id))
-        state.accepted.push({ id, payload: JSON.parse(body) as (typeof state.accepted)[number]['payload'] });
+      const keep = () => {
+        if (!state.accepted.some((a) => a.id === id))
+          state.accepted.push({ id, payload: JSON.parse(body) as (typeof state.accepted)[number]['payload'] });
+      };
+      // 'hang': processed, and the answer never leaves; 'reset': processed, and the sender never learns it.
+      if (answer === 'hang') return keep();
       if (answer === 'reset') {
-        // The event arrived and is processed; the sender never learns it.
-        if (!state.accepted.some((a) => a.id === id)) state.accepted.push({ id, payload: JSON.parse(body) as never });
+        keep();
         req.socket.destroy();
         return;
       }
+      if (answer.status >= 200 && answer.status < 300) keep();
       res.writeHead(answer.status, answer.headers ?? {}).end(answer.status < 300 ? 'ok' : 'error');
     });
   });

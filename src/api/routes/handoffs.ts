@@ -3,16 +3,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
-import {
-  acknowledgeHandoff,
-  getHandoff,
-  getHandoffSettings,
-  listHandoffs,
-  saveHandoffSettings,
-} from '../../db/handoffs.ts';
+import { getHandoff, getHandoffSettings, listHandoffs, saveHandoffSettings } from '../../db/handoffs.ts';
 import { listMembers } from '../../db/members.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { createHandoff } from '../../engine/handoffs.ts';
+import { acknowledge, createHandoff } from '../../engine/handoffs.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import { errorResponses, IdParams, PageQuery, parseCursor, Text } from '../schemas.ts';
 
@@ -171,17 +165,15 @@ export const handoffRoutes =
         },
       },
       async (request) => {
-        const result = await db.tenant(request.workspaceId, async (sql) => {
-          if (!(await getHandoff(sql, request.params.id))) return undefined;
-          const done = await acknowledgeHandoff(sql, {
+        const result = await db.tenant(request.workspaceId, (sql) =>
+          acknowledge(sql, {
             id: request.params.id,
             memberId: request.principal.kind === 'member' ? request.principal.memberId : null,
             now: now(),
-          });
-          return { done, handoff: await getHandoff(sql, request.params.id) };
-        });
-        if (!result?.handoff) throw notFound('hand-off');
-        if (!result.done) throw new ApiError(409, 'conflict', 'the hand-off was acknowledged already');
+          }),
+        );
+        if (!result) throw notFound('hand-off');
+        if (result.already) throw new ApiError(409, 'conflict', 'the hand-off was acknowledged already');
         return result.handoff;
       },
     );
