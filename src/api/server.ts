@@ -37,6 +37,7 @@ import { doctorRoutes } from './routes/doctor.ts';
 import { outboundWebhookRoutes } from './routes/outboundWebhooks.ts';
 import { handoffRoutes } from './routes/handoffs.ts';
 import { integrationRoutes } from './routes/integrations.ts';
+import { emailNotificationRoutes } from './routes/emailNotifications.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { dnsResolver } from '../engine/commands/doctorDns.ts';
 
@@ -187,6 +188,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await v1.register(outboundWebhookRoutes(db, engine));
     await v1.register(handoffRoutes(db, engine));
     await v1.register(integrationRoutes(db, engine));
+    await v1.register(emailNotificationRoutes(db, engine));
     await v1.register(
       doctorRoutes(db, engine, {
         keySource: config.encryptionKey ? 'environment' : 'data directory',

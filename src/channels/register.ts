@@ -3,6 +3,7 @@
 // so the engine never needs to know a provider's credential shape.
 import type { z } from 'zod';
 import type {
+  AccountAddress,
   AdapterContext,
   ChannelAdapter,
   ConnectionCheck,
@@ -49,8 +50,8 @@ export type RegisteredAdapter = {
     /** Verifies with one account's credentials, or with the installation's settings (undefined). */
     verify(request: WebhookRequest, credentials: unknown, now: Date): WebhookVerdict;
     verifiesWithSettings: boolean;
-    accountKey?(request: WebhookRequest): string | undefined;
-    accountKeyOf?(credentials: unknown): string | undefined;
+    accountKey?(request: WebhookRequest): string | readonly string[] | undefined;
+    accountKeyOf?(credentials: unknown, account?: AccountAddress): string | undefined;
     parse(request: WebhookRequest, verdict: { eventId?: string }): ParsedWebhook;
     handshake?(request: WebhookRequest, accounts: readonly unknown[]): { status: number; body: string };
     secretHint?: string;
@@ -124,9 +125,9 @@ export function register<C, S, P extends string>(
       ...(webhook.accountKey ? { accountKey: (request: WebhookRequest) => webhook.accountKey?.(request) } : {}),
       ...(webhook.accountKeyOf
         ? {
-            accountKeyOf: (raw: unknown) => {
+            accountKeyOf: (raw: unknown, account?: AccountAddress) => {
               const parsed = adapter.credentials.safeParse(raw);
-              return parsed.success ? webhook.accountKeyOf?.(parsed.data) : undefined;
+              return parsed.success ? webhook.accountKeyOf?.(parsed.data, account) : undefined;
             },
           }
         : {}),

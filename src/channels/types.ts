@@ -7,7 +7,14 @@
 import type { z } from 'zod';
 import type { Channel } from '../core/channels.ts';
 import type { InboundEvent, KeyedEvent } from '../core/events.ts';
-export type Address = { email?: string; phone?: string; linkedinUrl?: string; name?: string };
+export type Address = {
+  email?: string;
+  phone?: string;
+  linkedinUrl?: string;
+  name?: string;
+  /** The person's facts a template's named variables may ask for (WhatsApp: company, title, city, custom fields). */
+  facts?: Readonly<Record<string, string>>;
+};
 
 export type OutboundMessage = {
   /** Our message id: the idempotency key wherever the provider has one. */
@@ -180,6 +187,9 @@ export type WebhookRequest = {
   query: Record<string, string>;
 };
 
+/** What an account is besides its credentials, where a webhook key needs it (Twilio: the number). */
+export type AccountAddress = { channel?: Channel; fromPhone?: string | null };
+
 /** `unconfigured`: the credentials (or settings) hold no signing secret at all. */
 export type WebhookVerdict = { ok: true; eventId?: string } | { ok: false; reason: string; unconfigured?: boolean };
 
@@ -202,10 +212,13 @@ export type ProviderWebhook<Credentials, Settings> = {
   ): WebhookVerdict;
   /** Whether installation-wide settings can verify at all (a shared signing secret is configured). */
   verifiesWithSettings?(settings: Settings): boolean;
-  /** Which account a request belongs to, read from the request without any secret (Meta's phone_number_id). */
-  accountKey?(request: WebhookRequest): string | undefined;
+  /**
+   * Which account a request belongs to, read from the request without any secret (Meta's
+   * phone_number_id); several keys when the request may name an account in several ways.
+   */
+  accountKey?(request: WebhookRequest): string | readonly string[] | undefined;
   /** The key an account answers to, in the same space as accountKey (stored unencrypted to route by). */
-  accountKeyOf?(credentials: Credentials): string | undefined;
+  accountKeyOf?(credentials: Credentials, account?: AccountAddress): string | undefined;
   /** The request's events, or why there are none. */
   parse(request: WebhookRequest, verdict: { eventId?: string }): ParsedWebhook;
   /** A GET handshake (Meta's hub.challenge): the answer, given every account's credentials. */
@@ -230,6 +243,12 @@ export type PollResult<Credentials> =
        * launch that died on the account's session): the engine puts their steps back, held by the account.
        */
       unsent?: string[];
+      /**
+       * The account's own session at the provider ended and only a person can renew it (a LinkedIn
+       * session cookie): the account is paused with the failure's message as its reason, not
+       * disconnected (which is for the provider's own credentials: an API key refused).
+       */
+      pauseAccount?: true;
     };
 
 export type ProviderPoll<Credentials> = {

@@ -1,6 +1,7 @@
 // Company names as a person writes them in running text: without the legal suffix ("Acme Inc." →
 // "Acme", "Ōsaka Tooling K.K." → "Ōsaka Tooling", "Kovář s.r.o." → "Kovář") and never with a broken
 // possessive ("Silva, Costa & Filhos's"). Pure; the registered name stays in the contact.
+import { memo } from './memo.ts';
 
 /** Legal forms, longest first so "GmbH & Co. KG" wins over "KG". Matched at the end, after a space or comma. */
 const LEGAL_FORMS = [
@@ -75,11 +76,12 @@ const LEGAL_FORMS = [
 /** Single-word forms that are also ordinary words or initials: stripped only after a comma or when upper-case. */
 const AMBIGUOUS = new Set(['as', 'ab', 'se', 'spa', 'lp', 'ag', 'kg', 'ug', 'kk', 'bv', 'nv', 'sas']);
 
+/** "s.r.o." also when its last dot was trimmed away as sentence punctuation. */
+const FORMS = LEGAL_FORMS.flatMap((form) => (form.endsWith('.') ? [form, form.slice(0, -1)] : [form]));
+
 function stripOnce(name: string): string {
   const lower = name.toLowerCase();
-  // "s.r.o." also when its last dot was trimmed away as sentence punctuation.
-  const forms = LEGAL_FORMS.flatMap((form) => (form.endsWith('.') ? [form, form.slice(0, -1)] : [form]));
-  for (const form of forms) {
+  for (const form of FORMS) {
     if (!lower.endsWith(form)) continue;
     const start = name.length - form.length;
     const before = name.slice(0, start);
@@ -94,8 +96,13 @@ function stripOnce(name: string): string {
   return name;
 }
 
-/** "Acme, Inc." → "Acme"; "Parcel & Co" stays (the "& Co" is part of the name). */
-export function displayCompany(name: string): string {
+/**
+ * "Acme, Inc." → "Acme"; "Parcel & Co" stays (the "& Co" is part of the name). Memoized per name:
+ * the writer asks it of the same company several times per message.
+ */
+export const displayCompany = memo(stripForms);
+
+function stripForms(name: string): string {
   let current = name.replace(/\s+/g, ' ').trim();
   for (let guard = 0; guard < 3; guard++) {
     const next = stripOnce(current);

@@ -15,6 +15,8 @@ export type EventRef = {
   providerThreadId?: string;
   /** Who wrote (an inbound message on WhatsApp or SMS): matched to our latest message to them. */
   from?: { email?: string; phone?: string; linkedinUrl?: string };
+  /** Our side (the number an inbound SMS was sent to): our latest message from that number wins. */
+  to?: { phone?: string };
   /** The channel the event happened on, when the source knows it. */
   channel?: Channel;
 };

@@ -18,6 +18,8 @@ const SPECIAL: Record<string, string> = {
   ħ: 'h',
 };
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** One character as GSM-7, or the character itself when nothing close exists. */
 function toGsmChar(char: string): string {
   if (isGsm7(char)) return char;
@@ -33,5 +35,7 @@ export function toGsm7(text: string): string {
 
 /** The same letters without accents: what a name may be written as in an SMS. */
 export function withoutDiacritics(text: string): string {
+  // Most words are plain ASCII: nothing to take off (the fact check asks this of every word).
+  if (ASCII.test(text)) return text;
   return [...text].map((char) => SPECIAL[char] ?? char.normalize('NFD').replace(/\p{M}+/gu, '')).join('');
 }

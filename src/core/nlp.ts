@@ -2,6 +2,7 @@
 // its lexicon in the package: no network, no model). Word tags, verb forms, plurals and root forms;
 // results are memoized per string, which changes nothing but the time (compromise is pure).
 import nlp from 'compromise';
+import { memo } from './memo.ts';
 
 export type Token = {
   text: string;
@@ -11,20 +12,6 @@ export type Token = {
   pre: string;
   post: string;
 };
-
-const MEMO_LIMIT = 5000;
-
-function memo<T>(fn: (text: string) => T): (text: string) => T {
-  const cache = new Map<string, T>();
-  return (text) => {
-    const hit = cache.get(text);
-    if (hit !== undefined) return hit;
-    const value = fn(text);
-    if (cache.size >= MEMO_LIMIT) cache.clear();
-    cache.set(text, value);
-    return value;
-  };
-}
 
 type TermJson = { text: string; normal?: string; tags?: string[]; root?: string; pre?: string; post?: string };
 

@@ -4,6 +4,7 @@
 // an AI assistant that reconciles invoices and reports automatically"), a short topic ("invoices and
 // reports") and, from any further sentences, the customer results it states.
 import { displayCompany } from './companyName.ts';
+import { memo } from './memo.ts';
 import { mainVerbIndex, tagged } from './factShape.ts';
 import { joinTokens as words, lowerFirstSafe, tokenize, verbForms, type Token } from './nlp.ts';
 
@@ -128,13 +129,19 @@ function fromFirstSentence(
   return { line: `we ${verb} ${product}`, product, topic };
 }
 
-export function shapeOffer(offer: string | undefined, workspaceName?: string): ShapedOffer | undefined {
-  if (offer === undefined) return undefined;
+/** The offer shaped once per offer and workspace name: every message of a workspace asks the same. */
+const shapedOffers = memo((key: string): ShapedOffer | undefined => {
+  const [offer, workspaceName] = JSON.parse(key) as [string, string | null];
   const sentences = sentencesOf(offer.replace(/[{}]/g, ''));
   const first = sentences[0];
   if (first === undefined) return undefined;
-  const shaped = fromFirstSentence(first, workspaceName);
+  const shaped = fromFirstSentence(first, workspaceName ?? undefined);
   if (shaped === undefined) return undefined;
   const proof = sentences.slice(1).filter((sentence) => RESULT.test(sentence));
-  return { source: offer, ...shaped, proof };
+  return Object.freeze({ source: offer, ...shaped, proof: Object.freeze(proof) as string[] });
+}, 256);
+
+export function shapeOffer(offer: string | undefined, workspaceName?: string): ShapedOffer | undefined {
+  if (offer === undefined) return undefined;
+  return shapedOffers(JSON.stringify([offer, workspaceName ?? null]));
 }

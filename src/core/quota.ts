@@ -1,7 +1,8 @@
 // Sender quotas: daily, hourly and weekly caps, warm-up ramps, a minimum gap between two sends of
 // one account, and a per-recipient-domain daily cap. A refusal always says when to retry: limits
 // defer a step, they never drop it. Counters are calendar buckets in the sender's zone (local day,
-// local clock hour, ISO week from Monday 00:00); the engine counts with counterWindows().
+// local clock hour, ISO week from Monday 00:00); the engine counts with counterWindows(). LinkedIn
+// invitations count their weekly cap over a rolling 7 days instead (`rollingWeek`).
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { zoneOrName } from './timezone.ts';
@@ -21,6 +22,8 @@ export const SenderLimits = z.strictObject({
   weeklyLimit: z.number().int().min(0).optional(),
   warmup: Warmup.optional(),
   minGapSeconds: z.number().int().min(0).default(0),
+  /** The weekly cap counts the last 7 days (LinkedIn's invitation limit), not the calendar week. */
+  rollingWeek: z.boolean().optional(),
 });
 export type SenderLimits = z.infer<typeof SenderLimits>;
 
@@ -48,14 +51,16 @@ export function quotaClassFor(channel: Channel, template: string): QuotaClass {
  * Defaults per account. Email: 50/day reached by a warm-up of 10 on day 1, +5 a day. LinkedIn: 20
  * invitations a day and 100 a week (LinkedIn's own weekly invitation limit), 20 messages a day
  * (Phantombuster's recommendation for an account that stays unrestricted; docs/linkedin.md).
- * WhatsApp: 250 business-initiated conversations a day per number (Meta's entry messaging tier).
+ * WhatsApp: no calendar cap of its own (100,000 a day, the most an account takes) and no gap between
+ * two sends: Meta's own limits — 80 a second, the messaging tier per moving 24 h, one message to one
+ * person every 6 s — are the account's (core/whatsappLimits.ts).
  * SMS: 200 a day per number (carrier filtering on long codes). Calls: 50 a day (a person dials).
  */
 export const DEFAULT_LIMITS: Readonly<Record<QuotaKind, SenderLimits>> = {
   email: { dailyLimit: 50, hourlyLimit: 20, warmup: { start: 10, increment: 5, ceiling: 50 }, minGapSeconds: 60 },
-  linkedin_connection: { dailyLimit: 20, weeklyLimit: 100, minGapSeconds: 120 },
+  linkedin_connection: { dailyLimit: 20, weeklyLimit: 100, minGapSeconds: 120, rollingWeek: true },
   linkedin_message: { dailyLimit: 20, minGapSeconds: 60 },
-  whatsapp: { dailyLimit: 250, minGapSeconds: 5 },
+  whatsapp: { dailyLimit: 100_000, minGapSeconds: 0 },
   sms: { dailyLimit: 200, minGapSeconds: 5 },
   call: { dailyLimit: 50, minGapSeconds: 0 },
 };
@@ -117,7 +122,32 @@ export function counterWindows(now: Date, zone: string): CounterWindows {
   };
 }
 
-export type QuotaUsage = { today: number; thisHour: number; thisWeek: number; lastSentAt?: Date | null };
+export type QuotaUsage = {
+  today: number;
+  thisHour: number;
+  /** The calendar week's sends, or with a rolling week those of the last 7 days (inRollingWeek). */
+  thisWeek: number;
+  lastSentAt?: Date | null;
+  /** With a rolling week: the oldest send of the last 7 days, whose leaving frees the next room. */
+  oldestThisWeek?: Date | null;
+};
+
+export const ROLLING_WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/** Whether a send counts in the rolling week ending at `now`: sent less than 7 days before it. */
+export function inRollingWeek(sentAt: Date, now: Date): boolean {
+  return sentAt.getTime() > now.getTime() - ROLLING_WEEK_MS;
+}
+
+/**
+ * When a full week has room again: the next calendar week, or, with a rolling week, the moment the
+ * oldest send of the last 7 days leaves it (7 days after it; unknown: tomorrow, looked at again).
+ */
+function weekFreesAt(limits: SenderLimits, usage: QuotaUsage, windows: CounterWindows): Date {
+  if (!limits.rollingWeek) return windows.nextWeek;
+  const oldest = usage.oldestThisWeek;
+  return oldest ? new Date(oldest.getTime() + ROLLING_WEEK_MS) : windows.nextDay;
+}
 export type QuotaReason = 'daily_cap' | 'hourly_cap' | 'weekly_cap' | 'min_gap' | 'domain_cap';
 export type QuotaDecision = { ok: true } | { ok: false; reason: QuotaReason; retryAt: Date };
 
@@ -139,7 +169,7 @@ export function quotaDecision(input: {
   const windows = counterWindows(now, zone);
   const refusals: { reason: QuotaReason; retryAt: Date }[] = [];
   if (limits.weeklyLimit !== undefined && usage.thisWeek >= limits.weeklyLimit) {
-    refusals.push({ reason: 'weekly_cap', retryAt: windows.nextWeek });
+    refusals.push({ reason: 'weekly_cap', retryAt: weekFreesAt(limits, usage, windows) });
   }
   if (usage.today >= effectiveDailyCap(limits, input.warmupDay ?? 1)) {
     refusals.push({ reason: 'daily_cap', retryAt: windows.nextDay });

@@ -272,11 +272,13 @@ export async function findMessageByRef(
   }
   const from = ref.from?.phone ?? ref.from?.email ?? ref.from?.linkedinUrl;
   if (from && ref.channel) {
+    // Sent from the number the person wrote to first (several numbers may write to one person).
     const { rows } = await sql.query<{ id: string }>(
-      `SELECT id FROM messages WHERE provider = $1 AND channel = $2 AND recipient = $3
-          AND status IN ('sent', 'delivered', 'unknown', 'failed', 'bounced')
-        ORDER BY reserved_at DESC, step DESC LIMIT 1`,
-      [options.provider, ref.channel, from],
+      `SELECT m.id FROM messages m LEFT JOIN senders s ON s.id = m.sender_id
+        WHERE m.provider = $1 AND m.channel = $2 AND m.recipient = $3
+          AND m.status IN ('sent', 'delivered', 'unknown', 'failed', 'bounced')
+        ORDER BY (s.from_phone IS NOT NULL AND s.from_phone = $4) DESC, m.reserved_at DESC, m.step DESC LIMIT 1`,
+      [options.provider, ref.channel, from, ref.to?.phone ?? null],
     );
     if (rows[0]) return rows[0].id;
   }

@@ -3,6 +3,7 @@
 // acceptance (recordSent). Both are functions of migration 009 that take a batch: the calls a
 // worker makes at once are coalesced into one statement (coalesce.ts).
 import type { QuotaClass } from '../core/quota.ts';
+import type { WhatsAppLimits, WhatsAppUsage } from '../core/whatsappLimits.ts';
 import { ItemFailed, perOwner } from './coalesce.ts';
 import { execute, prepare, type Db, type Prepared } from './database.ts';
 import type { MessageRow, Reservation } from './messages.ts';
@@ -16,6 +17,8 @@ export type QuotaCaps = {
   weekly: number | null;
   minGapSeconds: number;
   domainCap: number | null;
+  /** WhatsApp's own limits (per second, tier, pair), checked under the same lock (migration 051). */
+  whatsapp?: WhatsAppLimits | null;
 };
 
 export type Claim =
@@ -29,6 +32,8 @@ export type Claim =
       status: string | null;
       usage: { today: number; thisHour: number; thisWeek: number; lastSentAt: Date | null };
       domainToday: number;
+      /** Refused by WhatsApp's own limits: the account's WhatsApp usage as read under the lock. */
+      whatsapp?: WhatsAppUsage;
     };
 
 /** A reservation with what claiming it needs: the step the decision saw and the account's caps. */
@@ -44,6 +49,11 @@ type ClaimOutcome = {
   week: number;
   last: string | null;
   domainToday: number;
+  whatsapp?: Omit<WhatsAppUsage, 'secondOldest' | 'reachedFrees' | 'pairLast'> & {
+    secondOldest: string | null;
+    reachedFrees: string | null;
+    pairLast: string | null;
+  };
 };
 
 const CLAIM_STEPS = prepare(['jsonb'], 'SELECT qh_claim_steps($1) AS outcome');
@@ -61,6 +71,7 @@ const claimItem = (r: ClaimInput, ord: number) => ({
   weekly: r.caps?.weekly ?? null,
   minGap: r.caps?.minGapSeconds ?? 0,
   domainCap: r.caps?.domainCap ?? null,
+  whatsapp: r.caps?.whatsapp ?? null,
   domain: r.recipientDomain,
   id: r.id,
   workspace: r.workspaceId,
@@ -132,6 +143,17 @@ export async function claimAndReserve(db: Db, r: ClaimInput): Promise<Claim> {
       lastSentAt: row.last === null ? null : new Date(row.last),
     },
     domainToday: row.domainToday,
+    ...(row.whatsapp ? { whatsapp: whatsappUsageFromJson(row.whatsapp) } : {}),
+  };
+}
+
+function whatsappUsageFromJson(usage: NonNullable<ClaimOutcome['whatsapp']>): WhatsAppUsage {
+  const date = (value: string | null) => (value === null ? null : new Date(value));
+  return {
+    ...usage,
+    secondOldest: date(usage.secondOldest),
+    reachedFrees: date(usage.reachedFrees),
+    pairLast: date(usage.pairLast),
   };
 }
 

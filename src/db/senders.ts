@@ -3,6 +3,7 @@ import type { ProviderId } from '../channels/registry.ts';
 import type { Channel } from '../core/channels.ts';
 import type { LinkedinAcceptance } from '../core/linkedinAcceptance.ts';
 import type { QuotaClass, Warmup } from '../core/quota.ts';
+import { WHATSAPP_DEFAULT_TIER, WHATSAPP_PER_SECOND } from '../core/whatsappLimits.ts';
 import { execute, prepare, type Sql } from './database.ts';
 
 export type SenderStatus = 'active' | 'paused' | 'failing' | 'disconnected';
@@ -22,6 +23,10 @@ export type SenderRow = {
   hourlyLimit: number | null;
   weeklyLimit: number | null;
   minGapSeconds: number;
+  /** WhatsApp: people reached by new conversations per moving 24 h (null: unlimited; migration 051). */
+  messagingTier: number | null;
+  /** WhatsApp: messages per second. */
+  perSecondLimit: number;
   warmup: Warmup | null;
   warmupStartedAt: Date;
   timezone: string;
@@ -34,22 +39,34 @@ export type SenderRow = {
 
 export type SenderInput = Omit<
   SenderRow,
-  'id' | 'workspaceId' | 'warmupStartedAt' | 'status' | 'statusReason' | 'createdAt' | 'linkedinAcceptance'
+  | 'id'
+  | 'workspaceId'
+  | 'warmupStartedAt'
+  | 'status'
+  | 'statusReason'
+  | 'createdAt'
+  | 'linkedinAcceptance'
+  | 'messagingTier'
+  | 'perSecondLimit'
 > & {
   warmupStartedAt: Date;
+  /** WhatsApp limits; Meta's entry tier and 80 a second unless given. */
+  messagingTier?: number | null;
+  perSecondLimit?: number;
 };
 
 export const SENDER_COLUMNS = `id, workspace_id AS "workspaceId", channel, provider, name, from_email AS "fromEmail",
   from_name AS "fromName", from_phone AS "fromPhone", linkedin_free AS "linkedinFree", credentials,
   daily_limit AS "dailyLimit", hourly_limit AS "hourlyLimit", weekly_limit AS "weeklyLimit",
-  min_gap_seconds AS "minGapSeconds", warmup, warmup_started_at AS "warmupStartedAt", timezone, status,
+  min_gap_seconds AS "minGapSeconds", messaging_tier AS "messagingTier", per_second_limit AS "perSecondLimit", warmup, warmup_started_at AS "warmupStartedAt", timezone, status,
   status_reason AS "statusReason", linkedin_acceptance AS "linkedinAcceptance", created_at AS "createdAt"`;
 
 export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput): Promise<SenderRow> {
   const { rows } = await sql.query<SenderRow>(
     `INSERT INTO senders (workspace_id, channel, provider, name, from_email, from_name, from_phone, linkedin_free,
-       credentials, daily_limit, hourly_limit, weekly_limit, min_gap_seconds, warmup, warmup_started_at, timezone)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${SENDER_COLUMNS}`,
+       credentials, daily_limit, hourly_limit, weekly_limit, min_gap_seconds, warmup, warmup_started_at, timezone,
+       messaging_tier, per_second_limit)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING ${SENDER_COLUMNS}`,
     [
       workspaceId,
       s.channel,
@@ -67,6 +84,8 @@ export async function insertSender(sql: Sql, workspaceId: string, s: SenderInput
       s.warmup ? JSON.stringify(s.warmup) : null,
       s.warmupStartedAt,
       s.timezone,
+      s.messagingTier === undefined ? WHATSAPP_DEFAULT_TIER : s.messagingTier,
+      s.perSecondLimit ?? WHATSAPP_PER_SECOND,
     ],
   );
   return rows[0] as SenderRow;
@@ -101,6 +120,8 @@ export type SenderPatch = Partial<
     | 'hourlyLimit'
     | 'weeklyLimit'
     | 'minGapSeconds'
+    | 'messagingTier'
+    | 'perSecondLimit'
     | 'warmup'
     | 'timezone'
     | 'credentials'
@@ -117,6 +138,8 @@ export async function updateSender(sql: Sql, id: string, patch: SenderPatch): Pr
     hourlyLimit: 'hourly_limit',
     weeklyLimit: 'weekly_limit',
     minGapSeconds: 'min_gap_seconds',
+    messagingTier: 'messaging_tier',
+    perSecondLimit: 'per_second_limit',
     warmup: 'warmup',
     timezone: 'timezone',
     credentials: 'credentials',
@@ -218,6 +241,17 @@ export async function senderUsage(
   return usage;
 }
 
+/** When the account's oldest LinkedIn connection request still counted after `since` was reserved (null: none). */
+export async function oldestRequestSince(sql: Sql, senderId: string, since: Date): Promise<Date | null> {
+  const { rows } = await sql.query<{ at: Date | null }>(
+    `SELECT min(reserved_at) AS at FROM messages
+      WHERE sender_id = $1 AND reserved_at > $2 AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')
+        AND channel = 'linkedin' AND purpose = 'connection_request'`,
+    [senderId, since],
+  );
+  return rows[0]?.at ?? null;
+}
+
 type UsageRow = { id: string; today: number; hour: number; week: number; last: Date | null };
 
 async function readUsage(sql: Sql, text: string): Promise<UsageRow[]> {
@@ -251,18 +285,19 @@ export type ProviderAccount = { id: string; workspaceId: string; credentials: Bu
 
 /**
  * The accounts of a provider that have credentials, across workspaces (system scope): every one,
- * or only those answering to `inboundKey` (the account a webhook request names).
+ * or only those answering to one of `inboundKeys` (the account a webhook request names).
  */
 export async function providerAccounts(
   sql: Sql,
-  input: { provider: string; inboundKey?: string; statuses?: readonly SenderStatus[] },
+  input: { provider: string; inboundKeys?: readonly string[]; statuses?: readonly SenderStatus[] },
 ): Promise<ProviderAccount[]> {
   const { rows } = await sql.query<ProviderAccount>(
     `SELECT id, workspace_id AS "workspaceId", credentials FROM senders
       WHERE provider = $1 AND deleted_at IS NULL AND credentials IS NOT NULL
-        AND ($2::text IS NULL OR inbound_key = $2) AND ($3::text[] IS NULL OR status = ANY ($3::text[]))
+        AND ($2::text[] IS NULL OR inbound_key = ANY ($2::text[]))
+        AND ($3::text[] IS NULL OR status = ANY ($3::text[]))
       ORDER BY created_at, id`,
-    [input.provider, input.inboundKey ?? null, input.statuses ?? null],
+    [input.provider, input.inboundKeys ?? null, input.statuses ?? null],
   );
   return rows;
 }
@@ -323,4 +358,13 @@ export async function linkedinAcceptanceSample(
 
 export async function setLinkedinAcceptance(sql: Sql, id: string, acceptance: LinkedinAcceptance): Promise<void> {
   await sql.query('UPDATE senders SET linkedin_acceptance = $2 WHERE id = $1', [id, JSON.stringify(acceptance)]);
+}
+
+/** A WhatsApp account's sends in the last second and the people its conversations reached in 24 h (migration 051). */
+export async function whatsappUsage(sql: Sql, id: string, now: Date): Promise<{ second: number; reached: number }> {
+  const { rows } = await sql.query<{ second: number; reached: number }>(
+    'SELECT second, reached FROM qh_whatsapp_usage($1, NULL, $2)',
+    [id, now],
+  );
+  return rows[0] ?? { second: 0, reached: 0 };
 }

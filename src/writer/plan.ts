@@ -98,6 +98,15 @@ export function presetSequence(id: PresetId): PlanSequence {
   };
 }
 
+/**
+ * A lead's plan score: how much the offer bears on the best angle its data supports (the relevance
+ * of that fact to the offer: 1 per shared word, 0.5 per shared concept; 0 without an offer or
+ * facts). It ranks who gets the scarce steps first (LinkedIn connection requests).
+ */
+export function planScore(contact: WriterContact, offer: string | undefined): number {
+  return Math.max(0, ...collectAngles(contact, offer).map((angle) => angle.score));
+}
+
 function planLead(contact: PlanContact, sequence: PlanSequence, now: Date): LeadPlan {
   const base = { contactId: contact.id, name: displayName(contact), company: contact.company ?? null };
   if (DONE_STATUSES.has(contact.status)) return { ...base, status: 'excluded', reason: `contact is ${contact.status}` };

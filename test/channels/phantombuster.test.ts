@@ -188,6 +188,7 @@ describe('phantombuster: results come back through the poll', () => {
         ok: false,
         failure: { kind: 'auth_expired', message: expect.stringContaining('reconnect LinkedIn') },
         unsent: [pb.containers[0]?.id],
+        pauseAccount: true,
       });
       if (result.ok || !result.cursor) return;
       pb.deadCookies.clear();
@@ -196,6 +197,16 @@ describe('phantombuster: results come back through the poll', () => {
         events: [],
       });
     });
+
+  it('an API key Phantombuster refuses fails the poll as auth_expired without pausing (the account is disconnected)', async () => {
+    pb.failNext.push(401);
+    const result = await adapter.poll?.poll(credentials(), {}, { now: NOW });
+    expect(result).toMatchObject({
+      ok: false,
+      failure: { kind: 'auth_expired', message: expect.stringMatching(/API key/) },
+    });
+    expect(result && !result.ok && result.pauseAccount).toBeFalsy();
+  });
 
   it('launches the Connections Export once a day and reports its rows as accepted connections', async () => {
     pb.network.add(profile('dana'));

@@ -8,6 +8,7 @@ import { twilioAdapter } from '../../src/channels/twilio/adapter.ts';
 import { TwilioCredentials } from '../../src/channels/twilio/credentials.ts';
 import { prepareSms } from '../../src/channels/twilio/prepare.ts';
 import { twilioSignature, urlSpellings, verifyTwilioSignature } from '../../src/channels/twilio/signature.ts';
+import { accountKeyOf, accountKeys, keywordOf } from '../../src/channels/twilio/webhook.ts';
 import type { OutboundMessage, PrepareContext } from '../../src/channels/types.ts';
 import { FakeTwilio, sid, signTwilio } from '../fakes/twilio.ts';
 
@@ -115,6 +116,71 @@ describe('STOP words', () => {
   });
 });
 
+describe('Advanced Opt-Out (OptOutType)', () => {
+  it.each([
+    // A service's own keyword: only OptOutType says what it is.
+    ['ARRET', 'STOP', 'opt_out'],
+    ['arret', 'stop', 'opt_out'],
+    ['Oui', 'START', 'opt_in'],
+    ['AIDE', 'Help', 'help'],
+    // OptOutType absent (no Advanced Opt-Out, or a service set to another spelling): the body decides.
+    ['STOP', undefined, 'opt_out'],
+    ['ARRET', undefined, undefined],
+    // A standard opt-out word the service removed from its list still opts out here.
+    ['CANCEL', undefined, 'opt_out'],
+    ['CANCEL', 'START', 'opt_out'],
+    ['START', 'START', 'opt_in'],
+    ['hello', 'SOMETHING_NEW', undefined],
+  ])('%j with OptOutType %j → %s', (body, type, expected) => {
+    expect(keywordOf(body, type)).toBe(expected);
+  });
+});
+
+describe('which account a Twilio webhook names', () => {
+  const AC = sid('AC');
+  const MG = sid('MG');
+  const params = (entries: Record<string, string>) => new Map(Object.entries(entries));
+
+  it('an account answers to its Account SID with its Messaging Service, else its number; calls by number', () => {
+    expect(accountKeyOf({ accountSid: AC }, { channel: 'sms', fromPhone: '+15005550006' })).toBe(`${AC}:+15005550006`);
+    expect(
+      accountKeyOf({ accountSid: AC, messagingServiceSid: MG }, { channel: 'sms', fromPhone: '+15005550006' }),
+    ).toBe(`${AC}:${MG}`);
+    expect(
+      accountKeyOf({ accountSid: AC, messagingServiceSid: MG }, { channel: 'call', fromPhone: '+15005550006' }),
+    ).toBe(`${AC}:+15005550006`);
+    expect(accountKeyOf({ accountSid: AC }, {})).toBe(AC);
+  });
+
+  it('an inbound message names our number by To; a status callback or call status by From', () => {
+    const inbound = { AccountSid: AC, MessageSid: sid('SM'), From: '+14155550101', To: '+15005550006', Body: 'hi' };
+    expect(accountKeys(params(inbound))).toEqual([`${AC}:+15005550006`, AC]);
+    expect(accountKeys(params({ ...inbound, MessagingServiceSid: MG }))).toEqual([
+      `${AC}:+15005550006`,
+      `${AC}:${MG}`,
+      AC,
+    ]);
+    const status = {
+      AccountSid: AC,
+      MessageSid: sid('SM'),
+      From: '+15005550006',
+      To: '+14155550101',
+      MessageStatus: 'delivered',
+    };
+    expect(accountKeys(params(status))).toEqual([`${AC}:+15005550006`, AC]);
+    const call = {
+      AccountSid: AC,
+      CallSid: sid('CA'),
+      From: '+15005550006',
+      To: '+14155550999',
+      CallStatus: 'ringing',
+    };
+    expect(accountKeys(params(call))).toEqual([`${AC}:+15005550006`, AC]);
+    expect(accountKeys(params({ From: '+1' }))).toBeUndefined();
+    expect(accountKeys(params({ AccountSid: AC, Body: 'hi' }))).toBeUndefined();
+  });
+});
+
 const context = (settings: Record<string, unknown> = {}): PrepareContext => ({
   now: new Date('2026-03-02T09:00:00Z'),
   workspace: { name: 'Acme', postalAddress: null },
@@ -198,9 +264,12 @@ describe('twilio adapter against the fake', () => {
       statusCallback: 'https://q.example/webhooks/twilio',
     });
     if (sent.ok) expect(sent.value.providerMessageId).toBe(twilio.messages.at(-1)?.sid);
-    const service = sid('MG');
+    // The service picks the number from its pool (the fake: the first).
+    const service = twilio.messagingService({ accountSid: credentials.accountSid, numbers: ['+15005550009'] });
     expect((await twilioAdapter.send(sms('Hi'), { ...credentials, messagingServiceSid: service }, {})).ok).toBe(true);
-    expect(twilio.messages.at(-1)).toMatchObject({ from: null, messagingServiceSid: service });
+    expect(twilio.messages.at(-1)).toMatchObject({ from: '+15005550009', messagingServiceSid: service });
+    const unknown = await twilioAdapter.send(sms('Hi'), { ...credentials, messagingServiceSid: sid('MG') }, {});
+    expect(unknown.ok).toBe(false);
   });
 
   it('refuses a sender without a number or service, and a call step', async () => {

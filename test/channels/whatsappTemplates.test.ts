@@ -68,6 +68,54 @@ describe('templates', () => {
     expect(flatten(' a\r\n\tb    c ')).toBe('a b c');
   });
 
+  it("fills named variables from the person's facts, and holds with the reason when one is missing", () => {
+    const message = {
+      ...whatsappMessage('t3'),
+      to: { ...whatsappMessage('t3').to, facts: { company: 'Initech', plan_tier: 'Gold\nplus' } },
+    };
+    const filled = fillTemplate(
+      template('f', 'Hi {{first_name}} at {{company_name}} ({{plan_tier}}): {{message}}'),
+      message,
+    );
+    expect(filled).toMatchObject({
+      ok: true,
+      text: 'Hi Ana at Initech (Gold plus): Hi Ana, a short note about your rollout.',
+      send: {
+        parameters: [
+          { name: 'first_name', text: 'Ana' },
+          { name: 'company_name', text: 'Initech' },
+          { name: 'plan_tier', text: 'Gold plus' },
+          { name: 'message' },
+        ],
+      },
+    });
+    expect(fillTemplate(template('g', 'Hi {{1}}, how is {{city}}?'), message)).toEqual({
+      ok: false,
+      reason: 'template "g" mixes positional and named variables (Meta takes one kind)',
+    });
+    expect(fillTemplate(template('h', 'Hello {{first_name}}, how is {{city}}?'), message)).toEqual({
+      ok: false,
+      reason: 'template "h" needs {{city}}: the contact has no city (a contact fact)',
+    });
+  });
+
+  it('positional variables are checked against their count and sent in their order', () => {
+    const message = whatsappMessage('t4');
+    expect(fillTemplate(template('a', '{{2}} — {{1}}'), message)).toMatchObject({
+      ok: true,
+      text: 'Hi Ana, a short note about your rollout. — Ana',
+      send: { parameters: [{ text: 'Ana' }, { text: 'Hi Ana, a short note about your rollout.' }] },
+    });
+    expect(fillTemplate(template('b', 'Hi {{1}}, {{3}}'), message)).toEqual({
+      ok: false,
+      reason: 'template "b" has variables {{1}}, {{3}}: they must be {{1}} to {{2}}',
+    });
+    expect(fillTemplate(template('c', '{{1}} {{2}} {{3}} {{4}}'), message)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('has 4 parameters; positional ones are filled as {{1}} first name'),
+    });
+  });
+
   it('keeps the filled body within 1,024 characters by shortening the message', () => {
     const message = { ...whatsappMessage('t2'), text: 'word '.repeat(400) };
     const filled = fillTemplate(template('a', 'Hi {{1}}, {{2}}'), message);

@@ -25,11 +25,39 @@ describe('LinkedIn acceptance health', () => {
 
 describe('LinkedIn request priority', () => {
   it('counts enrichment facts and retries the best-known first', async () => {
-    const { enrichmentFacts, priorityDelaySeconds } = await import('../../src/core/linkedinPriority.ts');
+    const { enrichmentFacts, priorityDelaySeconds, priorityPoints } =
+      await import('../../src/core/linkedinPriority.ts');
     expect(enrichmentFacts({ painPoints: ['a', 'b', ''], techStack: [], industry: 'SaaS', recentNews: null })).toBe(3);
     expect(enrichmentFacts(null)).toBe(0);
-    expect(priorityDelaySeconds(30)).toBe(0);
+    expect(priorityDelaySeconds(priorityPoints({ facts: 30, planScore: 9 }))).toBe(0);
     expect(priorityDelaySeconds(0)).toBeGreaterThan(priorityDelaySeconds(3));
     expect(priorityDelaySeconds(0)).toBeLessThan(120);
+  });
+
+  it('weighs the plan score above a few more facts', async () => {
+    const { priorityPoints } = await import('../../src/core/linkedinPriority.ts');
+    // One shared word with the offer (score 1) outweighs four more facts the offer does not bear on.
+    expect(priorityPoints({ facts: 1, planScore: 1 })).toBeGreaterThan(priorityPoints({ facts: 5, planScore: 0 }));
+    expect(priorityPoints({ facts: 3, planScore: 1 })).toBeGreaterThan(priorityPoints({ facts: 2, planScore: 1 }));
+    expect(priorityPoints({ facts: 0, planScore: 100 })).toBe(priorityPoints({ facts: 0, planScore: 4 }));
+    expect(priorityPoints({ facts: -3, planScore: -1 })).toBe(0);
+  });
+
+  it('scores a lead by how much the offer bears on its best fact (the plan score)', async () => {
+    const { planScore } = await import('../../src/writer/plan.ts');
+    const lead = (painPoints: string[]) => ({
+      id: 'c1',
+      firstName: 'Ana',
+      company: 'Acme',
+      tags: [],
+      custom: {},
+      enrichment: { painPoints },
+    });
+    const offer = 'We automate invoice reconciliation for finance teams.';
+    expect(planScore(lead(['Reconciling invoices by hand takes days']), offer)).toBeGreaterThan(
+      planScore(lead(['Hiring engineers is slow', 'The office moved', 'Budget season']), offer),
+    );
+    expect(planScore(lead(['Reconciling invoices by hand takes days']), undefined)).toBe(0);
+    expect(planScore(lead([]), offer)).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import {
   SenderLimits,
   counterWindows,
   effectiveDailyCap,
+  inRollingWeek,
   pickSender,
   quotaDecision,
   quotaKindFor,
@@ -20,7 +21,7 @@ describe('defaults', () => {
     expect(DEFAULT_LIMITS.email).toMatchObject({ dailyLimit: 50, warmup: { start: 10, increment: 5, ceiling: 50 } });
     expect(DEFAULT_LIMITS.linkedin_connection).toMatchObject({ dailyLimit: 20, weeklyLimit: 100 });
     expect(DEFAULT_LIMITS.linkedin_message.dailyLimit).toBe(20);
-    expect(DEFAULT_LIMITS.whatsapp.dailyLimit).toBe(250);
+    expect(DEFAULT_LIMITS.whatsapp).toEqual({ dailyLimit: 100_000, minGapSeconds: 0 });
     expect(DEFAULT_LIMITS.sms.dailyLimit).toBe(200);
     expect(DEFAULT_LIMITS.call.dailyLimit).toBe(50);
     expect(DEFAULT_DOMAIN_DAILY_CAP).toBe(50);
@@ -165,6 +166,33 @@ describe('quotaDecision', () => {
       zone,
     });
     expect(decision).toEqual({ ok: false, reason: 'daily_cap', retryAt: new Date('2025-10-26T23:00:00Z') });
+  });
+
+  it('a rolling week (LinkedIn invitations) frees 7 days after its oldest request, whatever the calendar week', () => {
+    const rolling: SenderLimits = { dailyLimit: 20, weeklyLimit: 100, minGapSeconds: 0, rollingWeek: true };
+    const oldest = new Date('2025-06-02T09:15:00Z'); // a Monday: a calendar week would free on the 8th at 22:00
+    expect(
+      quotaDecision({ limits: rolling, usage: { ...idle, thisWeek: 100, oldestThisWeek: oldest }, now, zone }),
+    ).toEqual({ ok: false, reason: 'weekly_cap', retryAt: new Date('2025-06-09T09:15:00Z') });
+    expect(
+      quotaDecision({ limits: rolling, usage: { ...idle, thisWeek: 99, oldestThisWeek: oldest }, now, zone }),
+    ).toEqual({
+      ok: true,
+    });
+    // The oldest request unknown: tomorrow (local midnight), looked at again then.
+    expect(quotaDecision({ limits: rolling, usage: { ...idle, thisWeek: 100 }, now, zone })).toEqual({
+      ok: false,
+      reason: 'weekly_cap',
+      retryAt: new Date('2025-06-04T22:00:00Z'),
+    });
+    expect(DEFAULT_LIMITS.linkedin_connection.rollingWeek).toBe(true);
+  });
+
+  it('a send counts in the rolling week until exactly 7 days after it', () => {
+    const sentAt = new Date('2025-06-02T09:15:00Z');
+    expect(inRollingWeek(sentAt, new Date('2025-06-09T09:14:59.999Z'))).toBe(true);
+    expect(inRollingWeek(sentAt, new Date('2025-06-09T09:15:00Z'))).toBe(false);
+    expect(inRollingWeek(sentAt, sentAt)).toBe(true);
   });
 
   it('hours follow the local clock in half-hour zones', () => {

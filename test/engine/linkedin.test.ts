@@ -3,8 +3,8 @@
 // within the account's caps (one running launch per agent), results come back by the poll, an
 // acceptance (the fake's network changes, seen by the daily Connections Export) releases the message
 // to that contact only, a request never accepted falls back to email after the step's timeout, a
-// profile the phantom cannot open falls back at once, and an expired session cookie disconnects the
-// account and holds the step it swallowed until LinkedIn is reconnected.
+// profile the phantom cannot open falls back at once, and an expired session cookie pauses the
+// account (a refused API key disconnects it) and holds the step it swallowed until LinkedIn is reconnected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakePhantombuster } from '../fakes/phantombuster.ts';
 import { instant, world, type World } from '../support/world.ts';
@@ -18,6 +18,16 @@ beforeAll(async () => {
 afterAll(() => pb.close());
 
 const profile = (slug: string) => `https://www.linkedin.com/in/${slug}`;
+
+const credentials = () => ({
+  apiKey: pb.apiKey,
+  sessionCookie: COOKIE,
+  userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Chrome/120.0',
+  connectAgentId: '1001',
+  messageAgentId: '1002',
+  networkAgentId: '1003',
+  baseUrl: pb.url,
+});
 
 async function linkedinWorld(extra: Record<string, unknown> = {}) {
   const w = await world();
@@ -34,15 +44,7 @@ async function linkedinWorld(extra: Record<string, unknown> = {}) {
     name: 'Sam on LinkedIn',
     linkedinFree: false,
     minGapSeconds: 0,
-    credentials: {
-      apiKey: pb.apiKey,
-      sessionCookie: COOKIE,
-      userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Chrome/120.0',
-      connectAgentId: '1001',
-      messageAgentId: '1002',
-      networkAgentId: '1003',
-      baseUrl: pb.url,
-    },
+    credentials: credentials(),
     ...extra,
   });
   return { w, senderId: String(sender.id) };
@@ -107,7 +109,7 @@ describe('LinkedIn through Phantombuster', () => {
     expect(pb.launches('message')).toHaveLength(1);
   });
 
-  it('an expired session cookie disconnects the account, holds the step, and reconnecting sends it', async () => {
+  it('an expired session cookie pauses the account, holds the step, and reconnecting sends it', async () => {
     const { w, senderId } = await linkedinWorld();
     const [ana] = await w.contacts([{ linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' }]);
     pb.deadCookies.set(COOKIE, 84);
@@ -116,7 +118,7 @@ describe('LinkedIn through Phantombuster', () => {
     await run(w, 10 * 60_000);
     const account = (await w.ok('GET', '/v1/senders')).data?.find((s) => (s as { id: string }).id === senderId);
     expect(account).toMatchObject({
-      status: 'disconnected',
+      status: 'paused',
       statusReason: expect.stringMatching(/reconnect LinkedIn/),
     });
     expect(JSON.stringify(account)).not.toContain(COOKIE);
@@ -132,6 +134,24 @@ describe('LinkedIn through Phantombuster', () => {
     expect(pb.launches('connect')).toHaveLength(2);
     expect(pb.launches('connect')[1]?.argument.sessionCookie).toBe('AQEDAR-fresh-cookie-value');
     expect(await w.messages()).toMatchObject([{ status: 'delivered' }]);
+  });
+
+  it('an API key Phantombuster refuses disconnects the account (not paused): its steps wait for new credentials', async () => {
+    const { w, senderId } = await linkedinWorld();
+    const [ana] = await w.contacts([{ linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' }]);
+    pb.failNext.push(401);
+    await w.engine.pollMailboxes();
+    const account = (await w.ok('GET', '/v1/senders')).data?.find((s) => (s as { id: string }).id === senderId);
+    expect(account).toMatchObject({ status: 'disconnected', statusReason: expect.stringMatching(/API key/) });
+    expect(String((account as { statusReason: string }).statusReason)).not.toMatch(/reconnect LinkedIn/);
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, [ana as string]);
+    await run(w, 10 * 60_000);
+    expect(pb.launches('connect')).toHaveLength(0);
+    expect(await w.messages()).toHaveLength(0);
+    await w.ok('PATCH', `/v1/senders/${senderId}`, { credentials: credentials(), status: 'active' });
+    await run(w, 70 * 60_000);
+    expect(pb.launches('connect')).toHaveLength(1);
   });
 
   it('holds the daily and weekly caps across days: the rest wait, never dropped', async () => {
@@ -153,10 +173,57 @@ describe('LinkedIn through Phantombuster', () => {
       perDay.set(day, (perDay.get(day) ?? 0) + 1);
     }
     expect(Math.max(...perDay.values())).toBeLessThanOrEqual(2);
-    // Monday 2 March: 2 + 1 in the first week (to Sunday 8 March), then the other 2 in the next.
+    // Monday 2 March: 2, Tuesday 1 (the week's 3), then nothing until the first leaves the rolling
+    // 7 days (Monday 9 March): the other 2 that day.
     const firstWeek = [...perDay].filter(([day]) => day <= '2026-03-08').reduce((n, [, c]) => n + c, 0);
     expect(firstWeek).toBe(3);
     expect(pb.launches('connect')).toHaveLength(5);
+  });
+
+  it('the weekly cap is a rolling 7 days: room returns 7 days after the oldest request, not on Monday', async () => {
+    const { w, senderId } = await linkedinWorld({ weeklyLimit: 2 });
+    pb.finishAfterMs = 0;
+    const ids = await w.contacts(
+      ['r0', 'r1', 'r2'].map((slug) => ({ linkedinUrl: `linkedin.com/in/${slug}`, firstName: slug, timezone: 'UTC' })),
+    );
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    w.clock.advance(3 * DAY); // Thursday 5 March, 09:00
+    await w.enroll(sequenceId, ids.slice(0, 2));
+    await run(w, 10 * 60_000);
+    const [first] = pb.launches('connect');
+    expect(pb.launches('connect')).toHaveLength(2);
+    await w.enroll(sequenceId, ids.slice(2));
+    await run(w, 10 * 60_000);
+    const account = async () =>
+      (await w.ok('GET', '/v1/senders')).data?.find((s) => (s as { id: string }).id === senderId) as Record<
+        string,
+        unknown
+      >;
+    expect(await account()).toMatchObject({ sentThisWeek: 2 });
+    const deferred = (await w.timeline(ids[2] as string)).find((t) => /weekly limit reached/.test(t.summary));
+    expect(deferred).toBeDefined();
+    const to = async (at: number) => {
+      w.clock.advance(at - w.clock.now().getTime());
+      await run(w, 1, 1);
+    };
+    // Past the calendar week's end (Monday 9 March 00:00): a calendar week would have room again.
+    await to(Date.parse('2026-03-09T06:00:00Z'));
+    expect(pb.launches('connect')).toHaveLength(2);
+    expect(await account()).toMatchObject({ sentThisWeek: 2 });
+    // A minute before 7 days have passed since the first two: still full.
+    const edge = (first?.createdAt ?? 0) + 7 * DAY;
+    await to(edge - 60_000);
+    expect(pb.launches('connect')).toHaveLength(2);
+    expect(await account()).toMatchObject({ sentThisWeek: 2 });
+    // At 7 days they leave the window; the third goes out within minutes of the edge.
+    w.clock.advance(60_000);
+    expect(await account()).toMatchObject({ sentThisWeek: 0 });
+    await run(w, 10 * 60_000, 60_000);
+    expect(pb.launches('connect')).toHaveLength(3);
+    const third = pb.launches('connect')[2]?.createdAt ?? 0;
+    expect(third).toBeGreaterThanOrEqual(edge);
+    expect(third - edge).toBeLessThan(5 * 60_000);
+    expect(await account()).toMatchObject({ sentThisWeek: 1 });
   });
 
   it('halves the daily request cap while fewer than 20 % of week-old requests are accepted, and recovers', async () => {
@@ -235,6 +302,35 @@ describe('LinkedIn through Phantombuster', () => {
     await run(w, 15 * DAY, 6 * 60 * 60_000);
     expect(pb.launches('connect').map((c) => c.argument.profileUrl)).toEqual([
       profile('first'),
+      profile('rich'),
+      profile('thin'),
+    ]);
+  });
+
+  it('when the budget is short, the highest plan score goes first, before contacts with more facts', async () => {
+    const { w } = await linkedinWorld({ dailyLimit: 1 });
+    pb.finishAfterMs = 0;
+    const facts = (n: number) => ({ painPoints: Array.from({ length: n }, (_, i) => `pain ${i}`) });
+    // The world's offer is "We help teams send outreach.": Fit's one fact is what it is about.
+    const ids = await w.contacts([
+      { linkedinUrl: 'linkedin.com/in/first', firstName: 'First', timezone: 'UTC', enrichment: facts(0) },
+      { linkedinUrl: 'linkedin.com/in/thin', firstName: 'Thin', timezone: 'UTC', enrichment: facts(1) },
+      { linkedinUrl: 'linkedin.com/in/rich', firstName: 'Rich', timezone: 'UTC', enrichment: facts(6) },
+      {
+        linkedinUrl: 'linkedin.com/in/fit',
+        firstName: 'Fit',
+        timezone: 'UTC',
+        enrichment: { painPoints: ['Cold outreach gets almost no replies'] },
+      },
+    ]);
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, [ids[0] as string]);
+    await run(w, 10 * 60_000);
+    await w.enroll(sequenceId, ids.slice(1));
+    await run(w, 4 * DAY, 6 * 60 * 60_000);
+    expect(pb.launches('connect').map((c) => c.argument.profileUrl)).toEqual([
+      profile('first'),
+      profile('fit'),
       profile('rich'),
       profile('thin'),
     ]);

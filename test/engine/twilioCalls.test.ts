@@ -5,7 +5,9 @@
 // not interested stops, do-not-call suppresses, wrong number clears the phone, voicemail goes on).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTwilio, type FakeTwilioWebhook } from '../fakes/twilio.ts';
-import { ALWAYS_OPEN, world, type World } from '../support/world.ts';
+import { seededRandom } from '../../src/core/random.ts';
+import { startWebhookReceiver } from '../fakes/webhookReceiver.ts';
+import { ALWAYS_OPEN, world, type World, type WorldOptions } from '../support/world.ts';
 
 const PUBLIC_URL = 'https://quotahit.example';
 const HOOK = `${PUBLIC_URL}/webhooks/twilio`;
@@ -22,9 +24,9 @@ afterAll(() => twilio.close());
 
 type Task = Record<string, unknown> & { id: string; talkTrack: string; status: string; enrollmentId: string };
 
-async function callWorld() {
+async function callWorld(options: WorldOptions = {}) {
   // Monday 09:00 in Chicago: inside the sequence's window there.
-  const w = await world({ publicUrl: PUBLIC_URL, start: new Date('2026-03-02T15:00:00Z') });
+  const w = await world({ publicUrl: PUBLIC_URL, start: new Date('2026-03-02T15:00:00Z'), ...options });
   const account = twilio.account();
   const credentials = { ...account, baseUrl: twilio.url };
   for (const channel of ['sms', 'call'])
@@ -132,8 +134,17 @@ describe('call steps through Twilio', () => {
     const enrollment = (i: number) => w.enrollment(tasks[i]?.enrollmentId as string);
     await outcome(0, { outcome: 'connected_interested', note: 'wants a demo' });
     expect(await enrollment(0)).toMatchObject({ status: 'stopped', stopReason: 'replied' });
-    expect((await w.ok('GET', `/v1/contacts/${contactIds[0]}`)).status).toBe('interested');
+    expect((await w.ok('GET', `/v1/contacts/${contactIds[0]}`)).status).toBe('handed_off');
     expect((await w.timeline(contactIds[0] as string)).some((e) => e.type === 'handoff')).toBe(true);
+    const handoffs = (await w.ok('GET', '/v1/handoffs')).data;
+    expect(handoffs).toEqual([
+      expect.objectContaining({
+        contactId: contactIds[0],
+        source: 'call',
+        intent: 'connected_interested',
+        summary: expect.objectContaining({ note: 'wants a demo' }),
+      }),
+    ]);
     await outcome(1, { outcome: 'connected_not_now', returnDate: '2026-04-01' });
     expect(await enrollment(1)).toMatchObject({ status: 'paused', pausedUntil: '2026-04-01T05:00:00.000Z' });
     await outcome(2, { outcome: 'connected_not_interested' });
@@ -169,5 +180,41 @@ describe('call steps through Twilio', () => {
     const limited = await w.call('POST', `/v1/tasks/${id}/call`, {});
     expect(limited.status).toBe(429);
     expect((await w.ok('GET', `/v1/tasks/${id}`)).status).toBe('open');
+  });
+
+  it('task.created and task.completed reach webhooks, written with the change', async () => {
+    const { w, sequenceId } = await callWorld({ outbound: { allowHosts: ['127.0.0.1'], random: seededRandom('t') } });
+    const receiver = await startWebhookReceiver({ now: () => w.clock.now() });
+    afterAll(() => receiver.close());
+    const hook = await w.ok('POST', '/v1/webhooks', {
+      url: receiver.url,
+      events: ['task.created', 'task.completed', 'contact.handed_off'],
+    });
+    receiver.state.secrets.push(hook.secret as string);
+    const { contactIds, tasks } = await toCallStep(w, sequenceId, 1);
+    const task = tasks[0] as Task;
+    // The event row is written by the statement that created the task: same transaction, same id.
+    const [created] = await w.row<{ data: { task: { id: string } } }>(
+      `SELECT data FROM outbound_events WHERE type = 'task.created'`,
+    );
+    expect(created?.data.task.id).toBe(task.id);
+    // A refused outcome writes no event.
+    expect((await w.call('POST', `/v1/tasks/${task.id}/outcome`, { outcome: 'bogus' })).status).toBe(400);
+    expect(await w.row(`SELECT 1 FROM outbound_events WHERE type = 'task.completed'`)).toHaveLength(0);
+    await w.ok('POST', `/v1/tasks/${task.id}/outcome`, { outcome: 'connected_interested', note: 'wants a demo' });
+    await w.engine.outbound.deliverDue();
+    expect(receiver.state.requests.every((r) => r.verified)).toBe(true);
+    const byType = new Map(receiver.state.accepted.map((a) => [a.payload.type, a.payload.data]));
+    expect([...byType.keys()].sort()).toEqual(['contact.handed_off', 'task.completed', 'task.created']);
+    expect(byType.get('task.created')).toMatchObject({
+      contact: { id: contactIds[0], email: 'lead0@globex.example' },
+      task: { id: task.id, kind: 'call', status: 'open', step: 1, outcome: null },
+    });
+    expect(byType.get('task.completed')).toMatchObject({
+      contact: { id: contactIds[0] },
+      task: { id: task.id, status: 'done', outcome: 'connected_interested', note: 'wants a demo' },
+    });
+    expect(byType.get('contact.handed_off')).toMatchObject({ handoff: { source: 'call' } });
+    expect(await w.engine.outbound.deliverDue()).toBe(0);
   });
 });

@@ -146,6 +146,43 @@ describe('WhatsApp through Meta, end to end', () => {
     expect(held).toMatchObject({ status: 'deferred' });
   });
 
+  it("fills a template's named variables from the writer's text and the person's facts; a missing one holds", async () => {
+    meta.templates.push({
+      name: 'named_intro',
+      language: 'en_US',
+      category: 'MARKETING',
+      status: 'APPROVED',
+      body: 'Hi {{first_name}}, {{message}} (for the {{company}} team)',
+    });
+    const w = await world();
+    const senderId = await metaAccount(w);
+    await w.ok('GET', `/v1/senders/${senderId}/templates`);
+    const [a, b] = await w.contactsByEmail([
+      { ...ana, phone: '+16505556661', email: 'ana6@initech.example.com' },
+      { ...ana, phone: '+16505556662', email: 'ana7@nowhere.example.com', company: undefined },
+    ]);
+    const sequenceId = await w.sequence(instant([{ channel: 'whatsapp', template: 'named_intro' }]));
+    await w.enroll(sequenceId, [a as string, b as string]);
+    await w.engine.tick();
+    const sent = meta.messages.filter((m) => m.to === '16505556661');
+    expect(sent).toHaveLength(1);
+    const [written] = await w.messages(`&contactId=${a}`);
+    const parameters = (sent[0]?.body as { template: { components: { parameters: unknown[] }[] } }).template
+      .components[0]?.parameters;
+    expect(parameters).toEqual([
+      { type: 'text', parameter_name: 'first_name', text: 'Ana' },
+      { type: 'text', parameter_name: 'message', text: expect.any(String) },
+      { type: 'text', parameter_name: 'company', text: 'Initech' },
+    ]);
+    // The writer's message is the filled {{message}}, and the row keeps what Ana read.
+    expect(String(written?.body)).toMatch(/^Hi Ana, .+ \(for the Initech team\)$/);
+    expect(meta.messages.filter((m) => m.to === '16505556662')).toHaveLength(0);
+    expect(JSON.stringify(await w.timeline(b as string))).toContain(
+      'template \\"named_intro\\" needs {{company}}: the contact has no company',
+    );
+    expect(await w.messages(`&contactId=${b}`)).toMatchObject([{ status: 'deferred' }]);
+  });
+
   it('answers the hub.challenge handshake and refuses bad webhooks, writing nothing', async () => {
     const w = await world();
     await metaAccount(w);

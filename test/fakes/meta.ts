@@ -211,9 +211,18 @@ export class FakeMeta {
     if (found.status === 'DISABLED') return { status: 400, code: 132016, message: '(#132016) Template is disabled' };
     const expected = (found.body.match(/\{\{[^}]+\}\}/g) ?? []).length;
     const body = (t.components ?? []).find((c) => c.type === 'body');
-    const params = (body?.parameters ?? []) as { type?: string; text?: unknown }[];
+    const params = (body?.parameters ?? []) as { type?: string; text?: unknown; parameter_name?: unknown }[];
     if (params.length !== expected)
       return { status: 400, code: 132000, message: '(#132000) Number of parameters does not match' };
+    // Named variables ({{first_name}}) each need their `parameter_name`; positional ones go in order.
+    const named = [...found.body.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)]
+      .map((m) => m[1] ?? '')
+      .filter((v) => !/^\d+$/.test(v));
+    if (
+      named.length > 0 &&
+      !params.every((p) => typeof p.parameter_name === 'string' && named.includes(p.parameter_name))
+    )
+      return { status: 400, code: 132000, message: '(#132000) Parameter name is missing or invalid' };
     for (const p of params) {
       // Meta refuses newlines, tabs and more than four consecutive spaces in a parameter.
       if (p.type !== 'text' || typeof p.text !== 'string' || /[\n\t]| {5,}/.test(p.text))

@@ -11,7 +11,14 @@
 //               base64(HMAC-SHA1(authToken, URL + each param name+value sorted by name)).
 //   Opt-out:    twilio.com/docs/messaging/tutorials/advanced-opt-out — STOP, STOPALL, UNSUBSCRIBE,
 //               END, QUIT, REVOKE, OPTOUT, CANCEL block the pair (sender, number); START, YES,
-//               UNSTOP lift it; sends to a blocked pair get 21610.
+//               UNSTOP lift it; sends to a blocked pair get 21610. With a Messaging Service the block
+//               covers the whole service (PROVIDERS.md: "the sender number or the whole Messaging Service").
+//   Advanced Opt-Out: help.twilio.com "Getting Started with Advanced Opt-Out for Messaging Services" and
+//               "How to Track Opt-Out, Opt-In and Help Messages Using the OptOutType Parameter" — a
+//               service's own keywords (STOP, START and HELP cannot be removed), matched on the whole
+//               body in any case; the inbound webhook then carries OptOutType=STOP|START|HELP (◐: the
+//               fake can send any spelling, or none) and MessagingServiceSid; a service may be set to
+//               drop keyword messages (nothing is posted: tests leave that webhook undelivered).
 // Shortcuts (documented here, not in any adapter): no Twilio number ownership check on `From`,
 // segments counted roughly (160 / 70 characters), one call per second not enforced unless asked
 // (`failNext`), and webhooks are built, not posted: tests deliver them to the app under test.
@@ -48,6 +55,14 @@ export type FakeTwilioWebhook = { url: string; headers: Record<string, string>; 
 
 export type FakeTwilioFailure = { status: number; code: number; message: string; retryAfter?: string };
 
+/** A Messaging Service: its sender pool and, when set, its Advanced Opt-Out keywords. */
+export type FakeMessagingService = {
+  sid: string;
+  accountSid: string;
+  numbers: string[];
+  advancedOptOut: { optOut: string[]; optIn: string[]; help: string[] } | null;
+};
+
 const OPT_OUT = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'CANCEL'];
 const OPT_IN = ['START', 'YES', 'UNSTOP'];
 
@@ -62,6 +77,7 @@ export class FakeTwilio {
   readonly failNext: FakeTwilioFailure[] = [];
   /** Blocked pairs `${sender}|${number}` (sender: the From number or the Messaging Service). */
   readonly optedOut = new Set<string>();
+  readonly services = new Map<string, FakeMessagingService>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
   /** A new account on the fake: its Account SID and Auth Token. */
@@ -70,6 +86,39 @@ export class FakeTwilio {
     const authToken = randomBytes(16).toString('hex');
     this.accounts.set(accountSid, authToken);
     return { accountSid, authToken };
+  }
+
+  /**
+   * A Messaging Service of an account with these numbers. `advancedOptOut` replaces the keyword
+   * lists (STOP, START and HELP stay whatever is given, as in Twilio's console).
+   */
+  messagingService(input: {
+    accountSid: string;
+    numbers: string[];
+    advancedOptOut?: { optOut?: string[]; optIn?: string[]; help?: string[] };
+  }): string {
+    const aoo = input.advancedOptOut;
+    const list = (given: string[] | undefined, fixed: string, standard: string[]) => [
+      ...new Set([fixed, ...(given ?? standard)].map((w) => w.toUpperCase())),
+    ];
+    const service: FakeMessagingService = {
+      sid: sid('MG'),
+      accountSid: input.accountSid,
+      numbers: input.numbers,
+      advancedOptOut: aoo
+        ? {
+            optOut: list(aoo.optOut, 'STOP', OPT_OUT),
+            optIn: list(aoo.optIn, 'START', OPT_IN),
+            help: list(aoo.help, 'HELP', ['HELP', 'INFO']),
+          }
+        : null,
+    };
+    this.services.set(service.sid, service);
+    return service.sid;
+  }
+
+  private serviceOf(number: string): FakeMessagingService | undefined {
+    return [...this.services.values()].find((s) => s.numbers.includes(number));
   }
 
   async start(): Promise<this> {
@@ -132,14 +181,16 @@ export class FakeTwilio {
       return error(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
     if (!from && !service) return error(res, 400, 21603, "A 'From' phone number is required.");
     if (!body) return error(res, 400, 21602, 'Message body is required.');
-    const sender = service ?? from ?? '';
-    if (this.optedOut.has(`${sender}|${to}`))
-      return error(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
+    const pool = service ? this.services.get(service) : from ? this.serviceOf(from) : undefined;
+    if (service && pool?.accountSid !== accountSid)
+      return error(res, 400, 21701, `The Messaging Service Sid ${service} is invalid.`);
+    const blocked = [from, pool?.sid].some((s) => s && this.optedOut.has(`${s}|${to}`));
+    if (blocked) return error(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
     const message: FakeTwilioMessage = {
       sid: sid('SM'),
       accountSid,
       to,
-      from,
+      from: from ?? pool?.numbers[0] ?? null,
       messagingServiceSid: service,
       body,
       statusCallback: form.get('StatusCallback'),
@@ -210,12 +261,32 @@ export class FakeTwilio {
 
   /**
    * An SMS a person sends to one of the account's numbers, to the number's webhook URL. Twilio acts
-   * on opt-out words itself: the pair is blocked (later sends get 21610) or unblocked.
+   * on opt-out words itself: the pair is blocked (later sends get 21610) or unblocked; for a number
+   * in a Messaging Service, the whole service. With Advanced Opt-Out the service's keywords decide
+   * and the webhook says which in OptOutType (`optOutType` overrides its spelling; null leaves it out).
    */
-  inbound(input: { accountSid: string; url: string; from: string; to: string; body: string }): FakeTwilioWebhook {
+  inbound(input: {
+    accountSid: string;
+    url: string;
+    from: string;
+    to: string;
+    body: string;
+    optOutType?: string | null;
+  }): FakeTwilioWebhook {
     const word = input.body.trim().toUpperCase();
-    if (OPT_OUT.includes(word)) this.optedOut.add(`${input.to}|${input.from}`);
-    if (OPT_IN.includes(word)) this.optedOut.delete(`${input.to}|${input.from}`);
+    const service = this.serviceOf(input.to);
+    const words = service?.advancedOptOut ?? { optOut: OPT_OUT, optIn: OPT_IN, help: ['HELP', 'INFO'] };
+    const blockKey = `${service?.sid ?? input.to}|${input.from}`;
+    const type = words.optOut.includes(word)
+      ? 'STOP'
+      : words.optIn.includes(word)
+        ? 'START'
+        : words.help.includes(word)
+          ? 'HELP'
+          : undefined;
+    if (type === 'STOP') this.optedOut.add(blockKey);
+    if (type === 'START') this.optedOut.delete(blockKey);
+    const optOutType = input.optOutType === undefined ? (service?.advancedOptOut ? type : undefined) : input.optOutType;
     const messageSid = sid('SM');
     return this.sign(input.accountSid, input.url, {
       MessageSid: messageSid,
@@ -229,6 +300,8 @@ export class FakeTwilio {
       NumSegments: '1',
       SmsStatus: 'received',
       ApiVersion: '2010-04-01',
+      ...(service ? { MessagingServiceSid: service.sid } : {}),
+      ...(optOutType ? { OptOutType: optOutType } : {}),
     });
   }
 

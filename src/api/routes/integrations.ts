@@ -10,6 +10,7 @@ import {
   deleteIntegration,
   INTEGRATION_KINDS,
   integrationDeliveries,
+  LISTED_KINDS,
   listIntegrations,
   retryIntegrationDelivery,
 } from '../../engine/commands/integrations.ts';
@@ -20,9 +21,9 @@ import { ApiError, badRequest, notFound } from '../errors.ts';
 import { errorResponses, IdParams, parseCursor } from '../schemas.ts';
 import { DeliveryPage, DeliveryQuery } from './outboundWebhooks.ts';
 
-const Integration = z.object({
+export const Integration = z.object({
   id: z.string(),
-  kind: z.enum(INTEGRATION_KINDS),
+  kind: z.enum(LISTED_KINDS),
   events: z.array(z.string()),
   status: z.enum(['enabled', 'disabled']),
   statusReason: z.string().nullable(),

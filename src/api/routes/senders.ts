@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { PROVIDER_IDS, type AdapterRegistry } from '../../channels/registry.ts';
 import { Channel } from '../../core/channels.ts';
 import { Warmup } from '../../core/quota.ts';
+import { WHATSAPP_TIERS, type MessagingTier as Tier } from '../../core/whatsappLimits.ts';
 import type { Engine } from '../../engine/engine.ts';
 import {
   changeSender,
@@ -24,6 +25,14 @@ const Email = z
   .refine((v) => validator.isEmail(v, { allow_utf8_local_part: true }), 'must be an email address');
 const Limit = z.number().int().min(0).max(100_000);
 const CredentialPart = z.record(z.string(), z.unknown());
+const TIERS_TEXT = `${WHATSAPP_TIERS.join(', ')} or "unlimited"`;
+/** WhatsApp's messaging tier: one Meta grants, or "unlimited". */
+const MessagingTier = z
+  .union([z.number(), z.string()])
+  .refine(
+    (v) => v === 'unlimited' || (WHATSAPP_TIERS as readonly unknown[]).includes(v),
+    `must be one of Meta's tiers: ${TIERS_TEXT}`,
+  );
 
 const SenderOut = z.looseObject({ id: z.string(), channel: z.string(), provider: z.string(), status: z.string() });
 
@@ -53,6 +62,8 @@ export const senderRoutes =
       hourlyLimit: Limit.nullable().optional(),
       weeklyLimit: Limit.nullable().optional(),
       minGapSeconds: z.number().int().min(0).max(86_400).optional(),
+      messagingTier: MessagingTier.optional(),
+      perSecondLimit: z.number().int().min(1).max(1000).optional(),
       warmup: Warmup.nullable().optional(),
       timezone: TimeZone.optional(),
       ...credentialKeys,
@@ -92,6 +103,8 @@ export const senderRoutes =
           ...(b.hourlyLimit !== undefined ? { hourlyLimit: b.hourlyLimit } : {}),
           ...(b.weeklyLimit !== undefined ? { weeklyLimit: b.weeklyLimit } : {}),
           ...(b.minGapSeconds !== undefined ? { minGapSeconds: b.minGapSeconds } : {}),
+          ...(b.messagingTier !== undefined ? { messagingTier: b.messagingTier as Tier } : {}),
+          ...(b.perSecondLimit !== undefined ? { perSecondLimit: b.perSecondLimit } : {}),
           ...(b.warmup !== undefined ? { warmup: b.warmup } : {}),
           ...(b.timezone !== undefined ? { timezone: b.timezone } : {}),
           credentialBody: credentialBody(b),

@@ -3,7 +3,8 @@
 // finished one not read before, its exit code (`containers/fetch`) and its rows
 // (`containers/fetch-result-object`), mapped to events by results.ts. The optional Connections
 // Export agent is launched once a day and its rows report who accepted. A container that died on
-// the session cookie fails the poll as `auth_expired` (the account is disconnected) and names the
+// the session cookie fails the poll as `auth_expired` with `pauseAccount` (the account is paused
+// until LinkedIn is reconnected; an API key Phantombuster refuses disconnects it) and names the
 // sends that never went out, so the engine holds their steps instead of losing them.
 import type { KeyedEvent, PollResult, ProviderPoll } from '../types.ts';
 import { fetchContainer, fetchResultObject, launchAgent, listContainers, type ContainerSummary } from './api.ts';
@@ -85,6 +86,7 @@ export const phantombusterPoll: ProviderPoll<PhantombusterCredentials> = {
         failure: { kind: 'auth_expired', message: reading.expired },
         cursor: next,
         unsent: reading.unsent,
+        pauseAccount: true,
       };
     const now = context.now.getTime();
     if (credentials.networkAgentId && now - (cursor.networkLaunchedAt ?? 0) >= NETWORK_EVERY_MS) {

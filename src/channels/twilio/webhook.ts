@@ -1,8 +1,12 @@
 // Twilio's webhooks at /webhooks/twilio: one URL for message status callbacks, inbound SMS and call
 // status callbacks (twilio.com/docs/messaging/guides/track-outbound-message-status,
 // twilio.com/docs/messaging/guides/webhook-request, twilio.com/docs/voice/api/call-resource#statuscallback).
-// Verified with the account's Auth Token (signature.ts); routed by AccountSid; deduplicated by the
-// message's (or call's) sid and status. Twilio wants TwiML back: an empty <Response> sends nothing.
+// Verified with the account's Auth Token (signature.ts); routed by AccountSid and our side of the
+// conversation (accountKeys): several numbers may share one Account SID, each registered as its own
+// account, maybe in different workspaces, so AccountSid alone cannot say whose reply it is.
+// Deduplicated by the message's (or call's) sid and status. Twilio wants TwiML back: an empty
+// <Response> sends nothing. Advanced Opt-Out (a Messaging Service's own keywords) adds
+// `OptOutType` (STOP, START, HELP) to inbound messages: it wins over our reading of the body.
 import { smsKeyword, type SmsKeyword } from '../../core/smsKeywords.ts';
 import type { InboundEvent, KeyedEvent } from '../../core/events.ts';
 import type { HeaderBag, ParsedWebhook, ProviderWebhook, WebhookRequest } from '../types.ts';
@@ -84,8 +88,11 @@ export const twilioWebhook: ProviderWebhook<TwilioCredentials, undefined> = {
     });
     return verdict.ok ? { ok: true } : verdict;
   },
-  accountKey: (request) => requestParams(request)?.get('AccountSid'),
-  accountKeyOf: (credentials) => credentials.accountSid,
+  accountKey: (request) => {
+    const params = requestParams(request);
+    return params ? accountKeys(params) : undefined;
+  },
+  accountKeyOf: (credentials, account) => accountKeyOf(credentials, account),
   secretHint: 'register the Twilio account (its Auth Token signs the webhooks) with POST /v1/senders',
   refusalStatus: 403,
   acknowledge: { contentType: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>' },
@@ -97,14 +104,48 @@ export const twilioWebhook: ProviderWebhook<TwilioCredentials, undefined> = {
   },
 };
 
+/**
+ * The key an account answers to: its Account SID with the Messaging Service it sends through (SMS),
+ * else with its number. A call account is keyed by its number: call statuses name no service.
+ */
+export function accountKeyOf(
+  credentials: Pick<TwilioCredentials, 'accountSid' | 'messagingServiceSid'>,
+  account?: { channel?: string; fromPhone?: string | null },
+): string {
+  const { accountSid, messagingServiceSid } = credentials;
+  if (messagingServiceSid && account?.channel !== 'call') return `${accountSid}:${messagingServiceSid}`;
+  return account?.fromPhone ? `${accountSid}:${account.fromPhone}` : accountSid;
+}
+
+/**
+ * The keys of the accounts a request may belong to: our number (`To` of an inbound message, `From`
+ * of a status callback or a call status), the Messaging Service it came through, and the bare
+ * Account SID (accounts registered before numbers were told apart; re-saving one keys it anew).
+ */
+export function accountKeys(params: Params): string[] | undefined {
+  const accountSid = params.get('AccountSid');
+  const ours = isInboundMessage(params) ? params.get('To') : params.get('From');
+  // Without either it names no account: every account tries it, and parse says what is wrong (400).
+  if (!accountSid || !ours) return undefined;
+  const service = params.get('MessagingServiceSid');
+  return [...(ours ? [`${accountSid}:${ours}`] : []), ...(service ? [`${accountSid}:${service}`] : []), accountSid];
+}
+
+const messageStatusOf = (params: Params) => params.get('MessageStatus') ?? params.get('SmsStatus');
+
+function isInboundMessage(params: Params): boolean {
+  if (params.has('CallSid') && !params.has('MessageSid')) return false;
+  const status = messageStatusOf(params);
+  return status === 'received' || (status === undefined && params.has('Body'));
+}
+
 function parseMessage(params: Params): ParsedWebhook {
   const sid = params.get('MessageSid') ?? params.get('SmsSid');
   if (!sid || !/^(SM|MM)[0-9a-f]{32}$/i.test(sid))
     return { kind: 'invalid', reason: 'MessageSid is missing or not an SM…/MM… sid' };
   if (!params.get('AccountSid')) return { kind: 'invalid', reason: 'AccountSid is missing' };
-  const status = params.get('MessageStatus') ?? params.get('SmsStatus');
-  const inbound = status === 'received' || (status === undefined && params.has('Body'));
-  if (inbound) return parseInbound(sid, params);
+  const status = messageStatusOf(params);
+  if (isInboundMessage(params)) return parseInbound(sid, params);
   if (!status) return { kind: 'invalid', reason: 'neither MessageStatus nor Body: not a Twilio message webhook' };
   if (!(MESSAGE_STATUSES as readonly string[]).includes(status))
     return { kind: 'invalid', reason: `unknown MessageStatus "${status}"` };
@@ -138,19 +179,35 @@ function parseInbound(sid: string, params: Params): ParsedWebhook {
   const from = params.get('From');
   if (!from) return { kind: 'invalid', reason: 'an inbound message without From' };
   const body = params.get('Body') ?? '';
-  const ref = { from: { phone: from }, channel: 'sms' as const };
+  const to = params.get('To');
+  const ref = { from: { phone: from }, ...(to ? { to: { phone: to } } : {}), channel: 'sms' as const };
   const base = { ref, via: 'twilio' };
-  const keyword: SmsKeyword | undefined = smsKeyword(body);
+  const keyword = keywordOf(body, params.get('OptOutType'));
   const events: KeyedEvent[] = [];
   const key = (suffix: string) => `twilio:${sid}:received:${suffix}`;
   if (keyword === 'opt_out')
     events.push({ key: key('opt_out'), event: { type: 'opted_out', everywhere: false, ...base } });
   if (keyword === 'opt_in') events.push({ key: key('opt_in'), event: { type: 'opted_in', ...base } });
   // YES is also an answer to the message (a "reply YES if…" question); START and UNSTOP only opt in.
-  const answer = keyword === undefined || body.trim().toUpperCase().startsWith('YES');
+  const answer = keyword === undefined || (keyword === 'opt_in' && body.trim().toUpperCase().startsWith('YES'));
   if (answer && (body.trim() !== '' || Number(params.get('NumMedia') ?? 0) > 0))
     events.push({ key: key('reply'), event: { type: 'replied', text: body, ...base } });
   return { kind: 'events', deliveryId: `${sid}:received`, events };
+}
+
+const OPT_OUT_TYPES: Record<string, SmsKeyword> = { STOP: 'opt_out', START: 'opt_in', HELP: 'help' };
+
+/**
+ * What an inbound message asks: Twilio's `OptOutType` when Advanced Opt-Out sent one (the
+ * service's own keywords, "ARRET" say, arrive with OptOutType=STOP; any case accepted), else the
+ * carrier-standard words in the body. A standard opt-out word still opts out when the service has
+ * removed it from its list: suppression errs on the side of the person.
+ */
+export function keywordOf(body: string, optOutType: string | undefined): SmsKeyword | undefined {
+  const byType = optOutType ? OPT_OUT_TYPES[optOutType.trim().toUpperCase()] : undefined;
+  const byBody = smsKeyword(body);
+  if (byBody === 'opt_out') return 'opt_out';
+  return byType ?? byBody;
 }
 
 function parseCall(params: Params): ParsedWebhook {

@@ -1,19 +1,22 @@
 // WhatsApp message templates: choosing the approved one a step uses and filling its variables.
 // A step uses the approved template named like its purpose (`casual_checkin`) when the account has
 // one, else the account's `defaultTemplate`. Variables are positional ({{1}} …) or named
-// ({{first_name}} …) and are filled from what the message knows: {{1}} the person's first name,
-// {{2}} the writer's message, {{3}} the sender's name; named ones by their meaning (below). Each
-// value is flattened to one line (Meta refuses newlines, tabs and runs of spaces in parameters) and
-// the filled body is kept within 1,024 characters by shortening the writer's message.
+// ({{first_name}} …) and are filled from the writer's message and the person's facts: {{1}} the
+// person's first name, {{2}} the writer's message, {{3}} the sender's name; named ones by their
+// meaning (below) or by the contact fact of that name ({{company}}, {{title}}, {{city}}, a custom
+// field). Positional variables must be {{1}}…{{n}}, sent in that order (Meta counts them); a
+// variable with nothing to fill holds the step with the reason, never sent half-filled. Each value
+// is flattened to one line (Meta refuses newlines, tabs and runs of spaces in parameters) and the
+// filled body is kept within 1,024 characters by shortening the writer's message.
 import type { ChannelTemplate, OutboundMessage, TemplateSend } from '../types.ts';
 
 export const TEMPLATE_BODY_MAX = 1024;
 
-type Fact = 'first_name' | 'last_name' | 'message' | 'sender_name';
+type Known = 'first_name' | 'last_name' | 'message' | 'sender_name';
 
-const POSITIONAL: readonly Fact[] = ['first_name', 'message', 'sender_name'];
+const POSITIONAL: readonly Known[] = ['first_name', 'message', 'sender_name'];
 
-const NAMED: Readonly<Record<string, Fact>> = {
+const NAMED: Readonly<Record<string, Known>> = {
   first_name: 'first_name',
   firstname: 'first_name',
   name: 'first_name',
@@ -27,6 +30,14 @@ const NAMED: Readonly<Record<string, Fact>> = {
   sender_name: 'sender_name',
   sender: 'sender_name',
   agent_name: 'sender_name',
+};
+
+/** Other names a contact fact goes by in templates. */
+const FACT_ALIASES: Readonly<Record<string, string>> = {
+  company_name: 'company',
+  organization: 'company',
+  job_title: 'title',
+  role: 'title',
 };
 
 /** The approved template a step uses, or why there is none. */
@@ -62,9 +73,34 @@ export function flatten(text: string): string {
     .trim();
 }
 
-function factOf(variable: string): Fact | undefined {
-  if (/^\d+$/.test(variable)) return POSITIONAL[Number(variable) - 1];
-  return NAMED[variable.toLowerCase()];
+/** Positional variables must be {{1}}…{{n}}: the reason they are not, or undefined. */
+function countProblem(template: ChannelTemplate, variables: readonly string[]): string | undefined {
+  const numbers = variables.filter((v) => /^\d+$/.test(v)).map(Number);
+  if (numbers.length === 0) return undefined;
+  if (numbers.length !== variables.length)
+    return `template "${template.name}" mixes positional and named variables (Meta takes one kind)`;
+  const sorted = [...numbers].sort((a, b) => a - b);
+  if (sorted.some((n, i) => n !== i + 1))
+    return `template "${template.name}" has variables {{${sorted.join('}}, {{')}}}: they must be {{1}} to {{${sorted.length}}}`;
+  if (sorted.length > POSITIONAL.length)
+    return `template "${template.name}" has ${sorted.length} parameters; positional ones are filled as {{1}} first name, {{2}} the message, {{3}} the sender's name: name the others ({{company}} …)`;
+  return undefined;
+}
+
+type Values = { known: Record<Known, string>; facts: Readonly<Record<string, string>> };
+
+/** What fills a variable (undefined: nothing we know of), and what it is called in a reason. */
+function valueOf(variable: string, values: Values): { value: string; what: string } | undefined {
+  if (/^\d+$/.test(variable)) {
+    const known = POSITIONAL[Number(variable) - 1];
+    return known ? { value: values.known[known], what: known.replace('_', ' ') } : undefined;
+  }
+  const key = variable.toLowerCase();
+  const known = NAMED[key];
+  if (known) return { value: values.known[known], what: known.replace('_', ' ') };
+  const fact = FACT_ALIASES[key] ?? key;
+  const value = values.facts[fact] ?? values.facts[variable];
+  return { value: flatten(value ?? ''), what: `${fact.replace('_', ' ')} (a contact fact)` };
 }
 
 /** Fills a template from the message; the filled text is what the person reads (stored on our row). */
@@ -73,35 +109,47 @@ export function fillTemplate(
   message: Pick<OutboundMessage, 'to' | 'from' | 'text'>,
 ): { ok: true; send: TemplateSend; text: string } | { ok: false; reason: string } {
   const variables = templateVariables(template.body);
+  const problem = countProblem(template, variables);
+  if (problem) return { ok: false, reason: problem };
   const [first, ...rest] = flatten(message.to.name ?? '').split(' ');
-  const facts: Record<Fact, string> = {
-    first_name: first || 'there',
-    last_name: rest.join(' '),
-    sender_name: flatten(message.from.name ?? '') || 'our team',
-    message: flatten(message.text),
+  const values: Values = {
+    known: {
+      first_name: first || 'there',
+      last_name: rest.join(' '),
+      sender_name: flatten(message.from.name ?? '') || 'our team',
+      message: flatten(message.text),
+    },
+    facts: message.to.facts ?? {},
   };
   for (const variable of variables) {
-    const fact = factOf(variable);
-    if (!fact)
+    const found = valueOf(variable, values);
+    if (!found)
       return { ok: false, reason: `template "${template.name}" has a variable {{${variable}}} we cannot fill` };
-    if (facts[fact] === '')
-      return { ok: false, reason: `template "${template.name}": nothing to fill {{${variable}}}` };
+    if (found.value === '')
+      return {
+        ok: false,
+        reason: `template "${template.name}" needs {{${variable}}}: the contact has no ${found.what}`,
+      };
   }
-  const render = (values: Record<Fact, string>) =>
-    template.body.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, v: string) => values[factOf(v) ?? 'message']);
-  let text = render(facts);
+  const render = () =>
+    template.body.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, v: string) => valueOf(v, values)?.value ?? '');
+  let text = render();
   if (text.length > TEMPLATE_BODY_MAX) {
-    const uses = variables.filter((v) => factOf(v) === 'message').length;
+    const uses = [...template.body.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].filter(
+      (m) => valueOf(m[1] ?? '', values)?.what === 'message',
+    ).length;
     const over = text.length - TEMPLATE_BODY_MAX;
-    const room = uses > 0 ? facts.message.length - Math.ceil(over / uses) - 1 : -1;
+    const room = uses > 0 ? values.known.message.length - Math.ceil(over / uses) - 1 : -1;
     if (room < 1)
       return { ok: false, reason: `template "${template.name}" filled is over ${TEMPLATE_BODY_MAX} characters` };
-    facts.message = `${facts.message.slice(0, room).replace(/\s+\S*$/, '')}…`;
-    text = render(facts);
+    values.known.message = `${values.known.message.slice(0, room).replace(/\s+\S*$/, '')}…`;
+    text = render();
   }
-  const parameters = variables.map((v) => ({
+  // Positional parameters go in their number's order, named ones in order of appearance.
+  const ordered = [...variables].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : 0));
+  const parameters = ordered.map((v) => ({
     ...(/^\d+$/.test(v) ? {} : { name: v }),
-    text: facts[factOf(v) ?? 'message'],
+    text: valueOf(v, values)?.value ?? '',
   }));
   return { ok: true, send: { name: template.name, language: template.language, parameters }, text };
 }

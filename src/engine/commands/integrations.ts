@@ -13,7 +13,9 @@ import { PIPEDRIVE_BASE_URL } from '../outbound/crm/pipedrive.ts';
 import { checkReceiverUrl, WebhookInputError } from './webhooks.ts';
 
 export const INTEGRATION_KINDS = ['slack', 'hubspot', 'pipedrive'] as const;
-export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
+/** Kinds GET /v1/integrations lists: email targets are made by POST /v1/integrations/email. */
+export const LISTED_KINDS = [...INTEGRATION_KINDS, 'email'] as const;
+export type IntegrationKind = (typeof LISTED_KINDS)[number];
 export const NOTIFICATION_EVENTS = ['contact.handed_off', 'handoff.reminder'] as const;
 
 export type IntegrationView = {
@@ -29,7 +31,7 @@ export type IntegrationView = {
 
 export type IntegrationInput = CrmSettingsInput & {
   workspaceId: string;
-  kind: IntegrationKind;
+  kind: (typeof INTEGRATION_KINDS)[number];
   url?: string;
   token?: string;
   baseUrl?: string;
@@ -105,7 +107,7 @@ export async function createIntegration(
 }
 
 export async function listIntegrations(db: Db, workspaceId: string): Promise<IntegrationView[]> {
-  return (await db.tenant(workspaceId, (sql) => listTargets(sql, INTEGRATION_KINDS))).map(view);
+  return (await db.tenant(workspaceId, (sql) => listTargets(sql, LISTED_KINDS))).map(view);
 }
 
 const isIntegration = (row: TargetRow | undefined) => row !== undefined && row.kind !== 'webhook';

@@ -2,9 +2,11 @@
 // day, health, status), change, remove, resume. Credentials are merged and validated by the
 // account's adapter (accounts/credentials.ts), sealed before they are stored and never shown.
 import type { RegisteredAdapter } from '../../channels/register.ts';
+import type { AccountAddress } from '../../channels/types.ts';
 import type { ProviderId } from '../../channels/registry.ts';
 import type { Channel } from '../../core/channels.ts';
 import { DEFAULT_LIMITS, quotaKindFor, type Warmup } from '../../core/quota.ts';
+import { WHATSAPP_PAIR_GAP_SECONDS, tierLabel, tierValue, type MessagingTier } from '../../core/whatsappLimits.ts';
 import type { Sql } from '../../db/database.ts';
 import {
   deleteSender,
@@ -13,6 +15,7 @@ import {
   listSenderRows,
   senderLimit,
   setInboundKey,
+  whatsappUsage,
   updateSender,
   type SenderPatch,
   type SenderRow,
@@ -35,13 +38,19 @@ export type SenderInput = {
   hourlyLimit?: number | null;
   weeklyLimit?: number | null;
   minGapSeconds?: number;
+  /** WhatsApp only: Meta's messaging tier and messages per second (core/whatsappLimits.ts). */
+  messagingTier?: MessagingTier;
+  perSecondLimit?: number;
   warmup?: Warmup | null;
   timezone?: string;
   /** `credentials` and the alias keys adapters declare (`smtp`, `imap`, `resend` …). */
   credentialBody: CredentialBody;
 };
 
-export type SenderChange = Omit<SenderPatch, 'credentials'> & { credentialBody: CredentialBody };
+export type SenderChange = Omit<SenderPatch, 'credentials' | 'messagingTier'> & {
+  messagingTier?: MessagingTier;
+  credentialBody: CredentialBody;
+};
 
 export type Refused = { kind: 'invalid'; message: string } | { kind: 'not_found' };
 
@@ -76,6 +85,8 @@ export async function senderView(deps: EngineDeps, sql: Sql, s: SenderRow) {
     /** LinkedIn: the acceptance rate of its requests and whether it halved the daily cap. */
     linkedinAcceptance: s.channel === 'linkedin' ? s.linkedinAcceptance : null,
     sendingLimit: await sendingLimitOf(sql, s.id, now),
+    /** WhatsApp: Meta's limits for the number and its usage against each (null for other channels). */
+    whatsappLimits: s.channel === 'whatsapp' ? await whatsappUsageView(sql, s, now) : null,
     health: (adapter.screens ?? []).includes('health') ? await senderHealth(sql, s.id) : null,
     hasCredentials: s.credentials !== null,
     /** Where the provider should deliver its webhooks, for providers that send them. */
@@ -90,6 +101,25 @@ async function sendingLimitOf(sql: Sql, id: string, now: Date) {
   if (!limit) return null;
   const until = limit.until.toISOString();
   return { until, message: `sending limit reached until ${until}`, reason: limit.reason };
+}
+
+async function whatsappUsageView(sql: Sql, s: SenderRow, now: Date) {
+  const usage = await whatsappUsage(sql, s.id, now);
+  return {
+    perSecondLimit: s.perSecondLimit,
+    sentLastSecond: usage.second,
+    messagingTier: tierLabel(s.messagingTier),
+    reachedLast24h: usage.reached,
+    pairGapSeconds: WHATSAPP_PAIR_GAP_SECONDS,
+  };
+}
+
+/** Limits only WhatsApp accounts have, refused for the others. */
+function whatsappOnly(channel: Channel, b: { messagingTier?: unknown; perSecondLimit?: unknown }): Refused | null {
+  if (channel === 'whatsapp') return null;
+  const key =
+    b.messagingTier !== undefined ? 'messagingTier' : b.perSecondLimit !== undefined ? 'perSecondLimit' : null;
+  return key ? { kind: 'invalid', message: `body.${key}: only WhatsApp accounts have this limit` } : null;
 }
 
 export type SenderView = Awaited<ReturnType<typeof senderView>>;
@@ -108,12 +138,17 @@ function seal(
   adapter: RegisteredAdapter,
   stored: Record<string, unknown>,
   body: CredentialBody,
+  account: AccountAddress,
 ): { ok: true; sealed: Buffer | null; inboundKey: string | null } | Refused {
   const merged = mergeCredentials(adapter, stored, body);
   if (!merged.ok) return { kind: 'invalid', message: merged.message };
   const sealed = sealCredentials(adapter, deps.encryptionKey, merged.merged);
   if (!sealed.ok) return { kind: 'invalid', message: sealed.message };
-  return { ok: true, sealed: sealed.sealed, inboundKey: adapter.webhook?.accountKeyOf?.(merged.merged) ?? null };
+  return {
+    ok: true,
+    sealed: sealed.sealed,
+    inboundKey: adapter.webhook?.accountKeyOf?.(merged.merged, account) ?? null,
+  };
 }
 
 export async function createSender(
@@ -127,7 +162,9 @@ export async function createSender(
   if (b.channel === 'email' && !b.fromEmail)
     return { kind: 'invalid', message: 'body.fromEmail: required for an email account' };
   const defaults = DEFAULT_LIMITS[quotaKindFor(b.channel, b.channel === 'linkedin' ? 'connection_request' : 'intro')];
-  const sealed = seal(deps, adapter, {}, b.credentialBody);
+  const notHere = whatsappOnly(b.channel, b);
+  if (notHere) return notHere;
+  const sealed = seal(deps, adapter, {}, b.credentialBody, { channel: b.channel, fromPhone: b.fromPhone ?? null });
   if (!('ok' in sealed)) return sealed;
   const view = await deps.db.tenant(workspaceId, async (sql) => {
     const inserted = await insertSender(sql, workspaceId, {
@@ -146,6 +183,8 @@ export async function createSender(
       warmup: b.warmup === undefined ? (defaults.warmup ?? null) : b.warmup,
       warmupStartedAt: deps.clock.now(),
       timezone: b.timezone ?? 'UTC',
+      ...(b.messagingTier !== undefined ? { messagingTier: tierValue(b.messagingTier) } : {}),
+      ...(b.perSecondLimit !== undefined ? { perSecondLimit: b.perSecondLimit } : {}),
     });
     if (sealed.inboundKey) await setInboundKey(sql, inserted.id, sealed.inboundKey);
     return senderView(deps, sql, inserted);
@@ -164,22 +203,28 @@ export async function changeSender(
   id: string,
   change: SenderChange,
 ): Promise<{ kind: 'changed'; view: SenderView } | Refused> {
-  const { credentialBody, ...rest } = change;
+  const { credentialBody, messagingTier, ...rest } = change;
   let released: EnrollmentRef[] = [];
   const outcome = await deps.db.tenant(
     workspaceId,
     async (sql): Promise<{ kind: 'changed'; view: SenderView } | Refused> => {
       const existing = await getSenderRow(sql, id, { lock: true });
       if (!existing) return { kind: 'not_found' };
+      const notHere = whatsappOnly(existing.channel, change);
+      if (notHere) return notHere;
       let credentials: Buffer | null | undefined;
       if (Object.values(credentialBody).some((part) => part !== undefined)) {
         const stored = storedCredentials(deps.encryptionKey, existing.credentials);
-        const sealed = seal(deps, deps.adapters[existing.provider], stored, credentialBody);
+        const sealed = seal(deps, deps.adapters[existing.provider], stored, credentialBody, existing);
         if (!('ok' in sealed)) return sealed;
         credentials = sealed.sealed;
         await setInboundKey(sql, existing.id, sealed.inboundKey);
       }
-      await updateSender(sql, existing.id, { ...rest, ...(credentials !== undefined ? { credentials } : {}) });
+      await updateSender(sql, existing.id, {
+        ...rest,
+        ...(credentials !== undefined ? { credentials } : {}),
+        ...(messagingTier !== undefined ? { messagingTier: tierValue(messagingTier) } : {}),
+      });
       if (rest.status === 'active' && existing.status !== 'active')
         released = await releaseStepsHeldBySender(sql, existing, deps.clock.now());
       const updated = await getSenderRow(sql, existing.id);

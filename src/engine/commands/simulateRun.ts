@@ -8,6 +8,7 @@ import {
   counterWindows,
   DEFAULT_DOMAIN_DAILY_CAP,
   effectiveDailyCap,
+  inRollingWeek,
   pickSender,
   quotaDecision,
   recipientDomain,
@@ -164,13 +165,17 @@ function send(run: Run, state: SimState, decision: SendDecision, event: (e: Omit
     const count = (from: Date) => picked.times.filter((t) => t >= from && t <= now).length;
     const domain =
       decision.channel === 'email' && state.contact.email ? recipientDomain(state.contact.email) : undefined;
+    const limits = limitsOf(picked.sender, decision.template);
+    // A rolling week (LinkedIn invitations) counts the last 7 days, as the engine's claim does.
+    const week = limits.rollingWeek ? picked.times.filter((t) => inRollingWeek(t, now) && t <= now) : undefined;
     const verdict = quotaDecision({
-      limits: limitsOf(picked.sender, decision.template),
+      limits,
       usage: {
         today: count(picked.windows.dayStart),
         thisHour: count(picked.windows.hourStart),
-        thisWeek: count(picked.windows.weekStart),
+        thisWeek: week ? week.length : count(picked.windows.weekStart),
         lastSentAt: picked.times.at(-1) ?? null,
+        ...(week ? { oldestThisWeek: week.length ? new Date(Math.min(...week.map((t) => t.getTime()))) : null } : {}),
       },
       now,
       zone: picked.sender.timezone,

@@ -24,6 +24,7 @@ import {
   type Task,
 } from '../../db/tasks.ts';
 import { openCredentials } from '../accounts/credentials.ts';
+import { createHandoff } from '../handoffs.ts';
 import type { EngineDeps } from '../ports.ts';
 
 export type TaskView = ReturnType<typeof taskView>;
@@ -241,7 +242,7 @@ export async function recordOutcome(
       },
     );
     const running = enrollment?.status === 'active' || enrollment?.status === 'paused';
-    const goOn = await steer(sql, { task, input, now, note, workspaceId, running });
+    const goOn = await steer(sql, { task, input, now, note, workspaceId, running, publicUrl: deps.links.publicUrl });
     if (goOn && enrollment?.status === 'active' && enrollment.nextRunAt && enrollment.nextRunAt > now) {
       await updateEnrollment(sql, enrollment.id, { nextRunAt: now });
       wake.push(now);
@@ -272,6 +273,7 @@ async function steer(
     now: Date;
     workspaceId: string;
     running: boolean;
+    publicUrl: string;
     note: (type: string, summary: string, data?: Record<string, unknown>) => Promise<void>;
   },
 ): Promise<boolean> {
@@ -283,6 +285,19 @@ async function steer(
       if (await stopEnrollment(sql, task.enrollmentId, 'replied'))
         await note('stopped', 'Sequence stopped: interested on the call', { reason: 'replied' });
       await note('handoff', 'Hand-off: interested on the call — follow up personally', { outcome: input.outcome });
+      // One hand-off per call task (its id is the cause), like an interested reply's.
+      await createHandoff(sql, {
+        workspaceId,
+        contactId: task.contactId,
+        cause: {
+          source: 'call',
+          sourceRef: task.id,
+          intent: input.outcome,
+          ...(input.note ? { note: input.note } : {}),
+        },
+        now,
+        publicUrl: ctx.publicUrl,
+      });
       return false;
     case 'connected_not_now': {
       if (!ctx.running) return false;

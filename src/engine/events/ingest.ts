@@ -44,10 +44,11 @@ export async function receiveWebhook(
     );
     return { status: answer.status, text: answer.body };
   }
-  const key = webhook.accountKey?.(request);
-  const accounts = await candidates(deps, provider, key);
-  if (key !== undefined && accounts.length === 0 && !webhook.verifiesWithSettings)
-    return { status: 404, code: 'not_found', message: `no ${label} account here answers to ${key}` };
+  const named = webhook.accountKey?.(request);
+  const keys = named === undefined ? undefined : typeof named === 'string' ? [named] : named;
+  const accounts = await candidates(deps, provider, keys);
+  if (keys !== undefined && accounts.length === 0 && !webhook.verifiesWithSettings)
+    return { status: 404, code: 'not_found', message: `no ${label} account here answers to ${keys.join(' or ')}` };
   const verified = verifyAll(deps, webhook, request, accounts);
   const refused = webhook.refusalStatus ?? 401;
   if (!verified.configured)
@@ -82,9 +83,13 @@ export async function receiveWebhook(
 }
 
 /** The provider's accounts a request may belong to, with their credentials (unreadable ones skipped). */
-async function candidates(deps: EngineDeps, provider: string, key: string | undefined): Promise<Candidate[]> {
+async function candidates(
+  deps: EngineDeps,
+  provider: string,
+  keys: readonly string[] | undefined,
+): Promise<Candidate[]> {
   const rows = await deps.db.system((sql) =>
-    providerAccounts(sql, { provider, ...(key === undefined ? {} : { inboundKey: key }) }),
+    providerAccounts(sql, { provider, ...(keys === undefined ? {} : { inboundKeys: keys }) }),
   );
   return rows.flatMap((row) => {
     try {

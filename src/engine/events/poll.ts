@@ -59,9 +59,11 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   if (!result.ok) {
     const { failure } = result;
     // The account first, in a transaction of its own (no new sends), then the steps it held back.
+    // A session only a person can renew (LinkedIn's cookie) pauses the account; refused provider
+    // credentials disconnect it.
     if (failure.kind === 'auth_expired')
       await deps.db.tenant(ref.workspaceId, (sql) =>
-        setSenderStatus(sql, ref.senderId, 'disconnected', failure.message),
+        setSenderStatus(sql, ref.senderId, result.pauseAccount ? 'paused' : 'disconnected', failure.message),
       );
     const unsent = result.unsent ?? [];
     const cursor = result.cursor;

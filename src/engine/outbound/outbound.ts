@@ -1,11 +1,13 @@
 // The outbound part of the engine, wired once: the address policy, the guarded HTTP client, each
 // target kind's sender, and the outbox worker's one entry point.
+import type { AdapterRegistry } from '../../channels/registry.ts';
 import type { Db } from '../../db/database.ts';
 import { remindOverdueHandoffs } from '../../db/handoffs.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../ports.ts';
 import { createAddressPolicy, type AddressPolicy } from './addressPolicy.ts';
 import { deliverDue, type OutboundDeps } from './deliver.ts';
+import { createEmailSender } from './emailTarget.ts';
 import { createOutboundHttp, type OutboundHttp } from './http.ts';
 import type { TargetSenders } from './targets.ts';
 import { crmSender } from './crm/crmTarget.ts';
@@ -36,7 +38,7 @@ export type Outbound = {
 };
 
 export function createOutbound(
-  base: { db: Db; clock: Clock; log: Logger; encryptionKey: Buffer },
+  base: { db: Db; clock: Clock; log: Logger; encryptionKey: Buffer; adapters: AdapterRegistry },
   options: OutboundOptions = {},
 ): Outbound {
   const policy = createAddressPolicy(options.allowHosts ?? []);
@@ -50,6 +52,7 @@ export function createOutbound(
       slack: sendSlack,
       hubspot: crmSender(hubspotClient),
       pipedrive: crmSender(pipedriveClient),
+      email: createEmailSender({ adapters: base.adapters, encryptionKey: base.encryptionKey }),
       ...options.senders,
     },
     leaseMs: 120_000,

@@ -5,9 +5,11 @@ import { updateEnrollment } from '../../db/enrollments.ts';
 import { claimAndReserve } from '../../db/reservations.ts';
 import type { EngineDeps } from '../ports.ts';
 import type { AfterCommit, Claiming, Reserved } from './types.ts';
-import { explainRefusal } from './senderChoice.ts';
+import { explainRefusal, withRollingWeek } from './senderChoice.ts';
 import { CONNECTION_REQUEST } from '../../core/channels.ts';
-import { enrichmentFacts, priorityDelaySeconds } from '../../core/linkedinPriority.ts';
+import { enrichmentFacts, priorityDelaySeconds, priorityPoints } from '../../core/linkedinPriority.ts';
+import { planScore } from '../../writer/plan.ts';
+import { toWriterContact } from './writerInput.ts';
 
 /**
  * Reserves a written step (see Claiming): the message row `sending` and the account's quota in one
@@ -35,13 +37,15 @@ export async function claimStep(deps: EngineDeps, claiming: Claiming): Promise<R
       return;
     }
     if (!claiming.sender || !r.caps) return;
+    const usage = await withRollingWeek(sql, claiming.sender, claiming.template, claim.usage, r.reservedAt);
     const { until, reason } = explainRefusal(claiming.sender, {
       template: claiming.template,
       status: claim.status,
-      usage: claim.usage,
+      usage,
       domainToday: claim.domainToday,
       capped: r.caps,
       now: r.reservedAt,
+      whatsapp: claim.whatsapp,
     });
     await claiming.defer(sql, after, prioritized(claiming, until), reason, { by: 'quota', ref: claiming.sender.id });
   });
@@ -49,9 +53,15 @@ export async function claimStep(deps: EngineDeps, claiming: Claiming): Promise<R
   return { kind: 'idle' };
 }
 
-/** A deferred connection request retries later the less we know of the contact (core/linkedinPriority.ts). */
+/**
+ * A deferred connection request retries later the lower the contact's plan score and the less we
+ * know of it (core/linkedinPriority.ts).
+ */
 function prioritized(claiming: Claiming, until: Date): Date {
   if (claiming.template !== CONNECTION_REQUEST || claiming.sender?.channel !== 'linkedin') return until;
-  const facts = enrichmentFacts(claiming.contact.enrichment);
-  return new Date(until.getTime() + priorityDelaySeconds(facts) * 1000);
+  const points = priorityPoints({
+    facts: enrichmentFacts(claiming.contact.enrichment),
+    planScore: planScore(toWriterContact(claiming.contact), claiming.offer ?? undefined),
+  });
+  return new Date(until.getTime() + priorityDelaySeconds(points) * 1000);
 }

@@ -157,6 +157,7 @@ function toOutbound(message: MessageRow, sender: SenderRow | null, contact: Cont
       phone: contact.phone ?? undefined,
       linkedinUrl: contact.linkedinUrl ?? undefined,
       name,
+      ...(message.channel === 'whatsapp' ? { facts: templateFacts(contact) } : {}),
     },
     from: {
       email: sender?.fromEmail ?? undefined,
@@ -167,4 +168,14 @@ function toOutbound(message: MessageRow, sender: SenderRow | null, contact: Cont
     text: message.body,
     ...(message.providerThreadId ? { providerThreadId: message.providerThreadId } : {}),
   };
+}
+
+/** What a WhatsApp template's named variables may ask of the person: custom fields, then the contact's own facts. */
+function templateFacts(contact: Contact): Record<string, string> {
+  const facts: Record<string, string> = {};
+  for (const [key, value] of Object.entries(contact.custom))
+    if (typeof value === 'string' || typeof value === 'number') facts[key] = String(value);
+  const own = { company: contact.company, title: contact.title, city: contact.city, country: contact.country };
+  for (const [key, value] of Object.entries(own)) if (value) facts[key] = value;
+  return facts;
 }

@@ -211,6 +211,7 @@ function reservationFor(
     contact,
     last: step === sequence.steps.length - 1,
     template: decision.template,
+    offer: ctx.loaded.workspace?.offer ?? null,
     defer: input.defer,
     reservation: {
       id: uuidv7(now.getTime()),

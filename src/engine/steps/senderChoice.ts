@@ -16,14 +16,23 @@ import {
   recipientDomain,
   pickSender,
   quotaClassFor,
+  ROLLING_WEEK_MS,
   warmupDayFor,
+  type QuotaUsage,
   type SenderLimits,
 } from '../../core/quota.ts';
 import type { Sql } from '../../db/database.ts';
 import type { QuotaCaps } from '../../db/reservations.ts';
 import type { Hold } from './types.ts';
 import { acceptanceDailyCap } from '../../core/linkedinAcceptance.ts';
-import { senderUsage, type SenderRow, type SenderUsage } from '../../db/senders.ts';
+import { oldestRequestSince, senderUsage, type SenderRow, type SenderUsage } from '../../db/senders.ts';
+import {
+  whatsappDecision,
+  WHATSAPP_PAIR_GAP_SECONDS,
+  WHATSAPP_REASONS,
+  type WhatsAppLimits,
+  type WhatsAppUsage,
+} from '../../core/whatsappLimits.ts';
 
 export type SenderChoice =
   | { kind: 'sandbox' }
@@ -48,6 +57,27 @@ export function limitsOf(sender: SenderRow, template: string): SenderLimits {
     ...(sender.weeklyLimit !== null ? { weeklyLimit: sender.weeklyLimit } : {}),
     ...(sender.warmup ? { warmup: sender.warmup } : {}),
     minGapSeconds: sender.minGapSeconds,
+    // LinkedIn's weekly invitation limit is a rolling 7 days (migration 061 counts it so).
+    ...(kind === 'linkedin_connection' ? { rollingWeek: true } : {}),
+  };
+}
+
+/**
+ * The usage as read by the claim, with what a full rolling week needs to say when it frees: the
+ * oldest request of the last 7 days (read only then).
+ */
+export async function withRollingWeek(
+  sql: Sql,
+  sender: SenderRow,
+  template: string,
+  usage: SenderUsage,
+  now: Date,
+): Promise<QuotaUsage> {
+  const limits = limitsOf(sender, template);
+  if (!limits.rollingWeek || limits.weeklyLimit === undefined || usage.thisWeek < limits.weeklyLimit) return usage;
+  return {
+    ...usage,
+    oldestThisWeek: await oldestRequestSince(sql, sender.id, new Date(now.getTime() - ROLLING_WEEK_MS)),
   };
 }
 
@@ -142,7 +172,14 @@ export function capsFor(sender: SenderRow, template: string, recipientEmail: str
     weekly: limits.weeklyLimit ?? null,
     minGapSeconds: limits.minGapSeconds,
     domainCap: domain ? DEFAULT_DOMAIN_DAILY_CAP : null,
+    whatsapp: whatsappLimitsOf(sender),
   };
+}
+
+/** A WhatsApp account's own limits (core/whatsappLimits.ts); null for other channels. */
+export function whatsappLimitsOf(sender: SenderRow): WhatsAppLimits | null {
+  if (sender.channel !== 'whatsapp') return null;
+  return { perSecond: sender.perSecondLimit, tier: sender.messagingTier, pairGap: WHATSAPP_PAIR_GAP_SECONDS };
 }
 
 /** Why an account refused a send (its usage as read under the lock), and when to try again. */
@@ -151,15 +188,21 @@ export function explainRefusal(
   input: {
     template: string;
     status: string | null;
-    usage: SenderUsage;
+    usage: QuotaUsage;
     domainToday: number;
     capped: QuotaCaps;
     now: Date;
+    whatsapp?: WhatsAppUsage | undefined;
   },
 ): { until: Date; reason: string } {
   const { now } = input;
   if (input.status !== 'active')
     return { until: new Date(now.getTime() + 60_000), reason: `${describe(sender)} changed meanwhile` };
+  if (input.whatsapp && input.capped.whatsapp) {
+    const refused = whatsappDecision({ limits: input.capped.whatsapp, usage: input.whatsapp, now });
+    if (refused.ok) return { until: new Date(now.getTime() + 1000), reason: `${describe(sender)} changed meanwhile` };
+    return { until: refused.retryAt, reason: `${describe(sender)}: ${WHATSAPP_REASONS[refused.reason]}` };
+  }
   const decision = quotaDecision({
     limits: limitsOf(sender, input.template),
     usage: input.usage,

@@ -61,6 +61,8 @@ export type Claiming = {
   /** The sequence's last step. */
   last: boolean;
   template: string;
+  /** The workspace's offer: the plan score a deferred connection request is ranked by. */
+  offer?: string | null;
   /** Records a deferral of this step (quota refused) in the caller's transaction. */
   defer: (sql: Sql, after: AfterCommit, until: Date, reason: string, hold: Hold) => Promise<void>;
 };
