@@ -15,13 +15,7 @@ crmContract('hubspot', {
       deals: () => fake.store.deals.map((d) => ({ id: d.id, stage: d.properties.dealstage ?? '' })),
       personField: (id, field) => fake.store.contacts.find((c) => c.id === id)?.properties[field],
       notes: () => fake.store.notes.map((n) => n.properties.hs_note_body ?? ''),
-      rateLimited: (seconds) => ({
-        ...hubspot429('TEN_SECONDLY_ROLLING'),
-        headers: {
-          ...hubspot429('SECONDLY').headers,
-          'x-hubspot-ratelimit-interval-milliseconds': String(seconds * 1000),
-        },
-      }),
+      rateLimited: (seconds) => hubspot429('TEN_SECONDLY_ROLLING', { intervalMs: seconds * 1000 }),
       dailyLimited: () => hubspot429('DAILY'),
       stages: ['appointmentscheduled', 'closedwon'],
       close: fake.close,

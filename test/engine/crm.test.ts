@@ -129,6 +129,35 @@ describe('CRM push', () => {
     expect(String(pipedrive.store.notes[0]?.content)).toContain('send the details');
   });
 
+  it('Pipedrive: a worker frozen mid-delivery loses its lease; the next finds the note and writes none again', async () => {
+    const w = await world({ outbound: LOCAL });
+    const pipedrive = await startPipedrive({ token: PIPEDRIVE_TOKEN });
+    afterAll(() => pipedrive.close());
+    const created = await w.ok('POST', '/v1/integrations', {
+      kind: 'pipedrive',
+      token: PIPEDRIVE_TOKEN,
+      baseUrl: pipedrive.url,
+      dealStage: '3',
+      events: ['contact.replied'],
+    });
+    const { messageId } = await contactWithMessage(w);
+    await w.ok('POST', `/v1/messages/${messageId}/replies`, { body: 'Interested, call me.' });
+    pipedrive.state.faults.push({ match: /^POST \/api\/v1\/notes$/, answer: 'stall' });
+    const stalled = new Promise<void>((resolve) => (pipedrive.state.onStall = resolve));
+    // The first worker creates the person and the note, then hangs before the answer.
+    const frozen = w.engine.outbound.deliverDue();
+    await stalled;
+    w.clock.advance(121_000);
+    expect(await w.engine.outbound.deliverDue()).toBe(1);
+    // The frozen worker dies; its late result is dropped.
+    for (const kill of pipedrive.state.stalled) kill();
+    await frozen;
+    expect(pipedrive.store.persons).toHaveLength(1);
+    expect(pipedrive.store.notes).toHaveLength(1);
+    const log = await w.ok('GET', `/v1/integrations/${created.id}/deliveries`);
+    expect(log.data).toMatchObject([{ status: 'succeeded', attempts: 2 }]);
+  });
+
   it('Pipedrive stage sync: our stage lands in the person field and moves the hand-off deal per the mapping', async () => {
     const w = await world({ outbound: LOCAL });
     const pipedrive = await startPipedrive({ token: PIPEDRIVE_TOKEN });

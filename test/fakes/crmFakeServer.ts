@@ -1,6 +1,7 @@
 // The HTTP shell the CRM fakes (hubspot.ts, pipedrive.ts) share: JSON bodies, a route table, and
-// scripted faults matched on "METHOD /path" — an error status with headers and body, or "lost": the
-// request is processed and the connection reset before the answer (a crash's window on the wire).
+// scripted faults matched on "METHOD /path" — an error status with headers and body; "lost": the
+// request is processed and the connection reset before the answer (a crash's window on the wire);
+// "stall": processed, then no answer until the test ends it (a worker frozen or killed mid-call).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -14,7 +15,7 @@ export type FakeRequest = {
   params: Record<string, string>;
 };
 export type FakeAnswer = { status: number; headers?: Record<string, string>; body?: unknown };
-export type Fault = { match: RegExp; answer: FakeAnswer | 'lost' };
+export type Fault = { match: RegExp; answer: FakeAnswer | 'lost' | 'stall' };
 type Route = { method: string; pattern: RegExp; names: string[]; handle: (req: FakeRequest) => FakeAnswer };
 
 export function route(method: string, path: string, handle: (req: FakeRequest) => FakeAnswer): Route {
@@ -36,7 +37,14 @@ export async function startCrmFake(options: {
   headers: () => Record<string, string>;
   notFound: (req: FakeRequest) => FakeAnswer;
 }) {
-  const state = { faults: [] as Fault[], requests: [] as { method: string; path: string; body: unknown }[] };
+  const state = {
+    faults: [] as Fault[],
+    requests: [] as { method: string; path: string; body: unknown }[],
+    /** Resets the connections of stalled requests. */
+    stalled: [] as (() => void)[],
+    /** Called when a request stalls (after the CRM has done what it asked). */
+    onStall: undefined as (() => void) | undefined,
+  };
   const send = (res: ServerResponse, answer: FakeAnswer) =>
     void res
       .writeHead(answer.status, { 'content-type': 'application/json', ...options.headers(), ...answer.headers })
@@ -75,9 +83,13 @@ export async function startCrmFake(options: {
       state.requests.push({ method: fakeReq.method, path: fakeReq.path, body });
       const at = state.faults.findIndex((f) => f.match.test(`${fakeReq.method} ${fakeReq.path}`));
       const fault = at >= 0 ? state.faults.splice(at, 1)[0]?.answer : undefined;
-      if (fault && fault !== 'lost') return send(res, fault);
+      if (fault && fault !== 'lost' && fault !== 'stall') return send(res, fault);
       const answer = handle(fakeReq);
       if (fault === 'lost') return void req.socket.destroy();
+      if (fault === 'stall') {
+        state.stalled.push(() => req.socket.destroy());
+        return state.onStall?.();
+      }
       return send(res, answer);
     });
   });

@@ -32,14 +32,14 @@ const view = (o: HubObject) => ({
 
 export const hubspot429 = (
   policyName: 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY',
-  retryAfter?: string,
+  options: { retryAfter?: string; intervalMs?: number } = {},
 ): FakeAnswer => ({
   status: 429,
   headers: {
-    'x-hubspot-ratelimit-interval-milliseconds': '10000',
+    'x-hubspot-ratelimit-interval-milliseconds': String(options.intervalMs ?? 10_000),
     'x-hubspot-ratelimit-max': '100',
     'x-hubspot-ratelimit-remaining': '0',
-    ...(retryAfter ? { 'retry-after': retryAfter } : {}),
+    ...(options.retryAfter ? { 'retry-after': options.retryAfter } : {}),
   },
   body: {
     status: 'error',

@@ -18,8 +18,8 @@ import { WebhookInputError } from '../../engine/commands/webhooks.ts';
 import { CrmSettingsInput } from '../../engine/outbound/crm/crmSettings.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
-import { errorResponses, IdParams, PageQuery, parseCursor } from '../schemas.ts';
-import { Delivery } from './outboundWebhooks.ts';
+import { errorResponses, IdParams, parseCursor } from '../schemas.ts';
+import { DeliveryPage, DeliveryQuery } from './outboundWebhooks.ts';
 
 export const Integration = z.object({
   id: z.string(),
@@ -104,11 +104,8 @@ export const integrationRoutes =
             'The delivery log of a notification or CRM target, newest first: each event, its attempts and the last answer',
           tags: ['integrations'],
           params: IdParams,
-          querystring: PageQuery.extend({ status: z.enum(['pending', 'succeeded', 'failed']).optional() }),
-          response: {
-            200: z.object({ data: z.array(Delivery), nextCursor: z.string().nullable() }),
-            ...errorResponses,
-          },
+          querystring: DeliveryQuery,
+          response: { 200: DeliveryPage, ...errorResponses },
         },
       },
       async (request) => {

@@ -43,6 +43,10 @@ export const Delivery = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 
+/** A delivery log's query and page (a webhook's, a notification's or a CRM's). */
+export const DeliveryQuery = PageQuery.extend({ status: z.enum(['pending', 'succeeded', 'failed']).optional() });
+export const DeliveryPage = z.object({ data: z.array(Delivery), nextCursor: z.string().nullable() });
+
 const Events = z
   .array(z.enum(OUTBOUND_EVENTS, { error: `must be one of ${OUTBOUND_EVENTS.join(', ')}` }))
   .min(1, 'must name at least one event')
@@ -179,11 +183,8 @@ export const outboundWebhookRoutes =
           summary: 'The delivery log of a webhook, newest first: each event, its attempts and the last answer',
           tags: ['webhooks'],
           params: IdParams,
-          querystring: PageQuery.extend({ status: z.enum(['pending', 'succeeded', 'failed']).optional() }),
-          response: {
-            200: z.object({ data: z.array(Delivery), nextCursor: z.string().nullable() }),
-            ...errorResponses,
-          },
+          querystring: DeliveryQuery,
+          response: { 200: DeliveryPage, ...errorResponses },
         },
       },
       async (request) => {
