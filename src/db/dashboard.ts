@@ -83,6 +83,15 @@ export async function countOpenHandoffs(sql: Sql): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+/** Call tasks not done yet that are due by `until` (the end of the workspace's day). */
+export async function countTasksDue(sql: Sql, until: Date): Promise<number> {
+  const { rows } = await sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM tasks WHERE status <> 'done' AND due_at <= $1`,
+    [until],
+  );
+  return rows[0]?.n ?? 0;
+}
+
 /** What a channel needs of a contact to reach them there. */
 export const REACHABLE_CHANNELS = ['email', 'phone', 'linkedin', 'whatsapp', 'sms'] as const;
 export type Reachable = (typeof REACHABLE_CHANNELS)[number];

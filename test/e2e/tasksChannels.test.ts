@@ -118,6 +118,11 @@ describe('the dashboard on every channel', () => {
     await checkAccessibility(page, 'inbox (sms answered)');
     await screenshot(page, 'inbox-channels');
 
+    // Home counts the call due today.
+    await page.reload(); // the campaign was made through the API after Home was first read
+    await view(page, 'Home', 'home (a call due)');
+    await page.locator('.stat').filter({ hasText: 'tasks due' }).getByRole('link', { name: '1' }).waitFor();
+
     // Tasks: the call task with its talk track, click-to-call through Twilio, the outcome.
     await view(page, 'Tasks', 'tasks (calls and hand-offs)');
     const task = page.getByRole('article', { name: 'Call task: Ana Silva' });

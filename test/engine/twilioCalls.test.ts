@@ -93,6 +93,8 @@ describe('call steps through Twilio', () => {
     // Due at the end of the contact's business day (17:00 in Chicago = 23:00 UTC in March).
     expect(task.dueAt).toBe('2026-03-03T23:00:00.000Z');
     expect(await w.messages('&channel=call')).toEqual([]);
+    // Due today (the workspace's day, UTC): counted on Home until its outcome is logged.
+    expect((await w.ok('GET', '/v1/home')).tasksDue).toBe(1);
     expect((await w.ok('GET', `/v1/tasks/${task.id}`)).talkTrack).toBe(task.talkTrack);
 
     const called = await w.ok('POST', `/v1/tasks/${task.id}/call`, {});
@@ -117,6 +119,7 @@ describe('call steps through Twilio', () => {
     // The outcome moves the sequence at once: voicemail goes on to the email step (due on day 3).
     const logged = await w.ok('POST', `/v1/tasks/${task.id}/outcome`, { outcome: 'voicemail', note: 'left a message' });
     expect(logged).toMatchObject({ status: 'done', outcome: 'voicemail', note: 'left a message' });
+    expect((await w.ok('GET', '/v1/home')).tasksDue).toBe(0);
     expect((await w.call('POST', `/v1/tasks/${task.id}/outcome`, { outcome: 'no_answer' })).status).toBe(409);
     expect((await w.call('POST', `/v1/tasks/${task.id}/call`, {})).status).toBe(409);
     w.clock.advance(2 * DAY);

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
-import { countOpenHandoffs, listFeed, sentSince, workspaceCounts } from '../../db/dashboard.ts';
+import { countOpenHandoffs, countTasksDue, listFeed, sentSince, workspaceCounts } from '../../db/dashboard.ts';
 import { countWaiting } from '../../db/inbox.ts';
 import { listSenderRows } from '../../db/senders.ts';
 import { getWorkspace } from '../../db/workspaces.ts';
@@ -69,7 +69,7 @@ export const homeRoutes =
       {
         schema: {
           summary:
-            "Today at a glance: sent per channel (since midnight in the workspace's time zone), replies waiting, hand-offs open, accounts needing attention",
+            "Today at a glance: sent per channel (since midnight in the workspace's time zone), replies waiting, hand-offs open, call tasks due by the end of the day, accounts needing attention",
           tags: ['home'],
           response: { 200: Home, ...errorResponses },
         },
@@ -110,7 +110,7 @@ export const homeRoutes =
             sentToday: await sentSince(sql, midnight.toJSDate()),
             repliesWaiting: await countWaiting(sql, now),
             handoffsOpen: await countOpenHandoffs(sql),
-            tasksDue: 0,
+            tasksDue: await countTasksDue(sql, midnight.plus({ days: 1 }).toJSDate()),
             accountsNeedingAttention: attention,
             counts: { ...(await workspaceCounts(sql)), accounts: senders.length },
           };

@@ -32,7 +32,7 @@ export function HomePage() {
         />
         <Stat label="replies waiting" value={<Link to="/inbox?waiting=true">{h.repliesWaiting}</Link>} />
         <Stat label="hand-offs open" value={<Link to="/tasks">{h.handoffsOpen}</Link>} />
-        <Stat label="tasks due" value={h.tasksDue} hint="call tasks" />
+        <Stat label="tasks due" value={<Link to="/tasks">{h.tasksDue}</Link>} hint="calls due today" />
       </section>
       {firstSteps.some((s) => !s.done) ? (
         <section className="card">
