@@ -44,6 +44,7 @@ describe('Resend accounts and webhooks', () => {
       channel: 'email',
       provider: 'resend',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       resend: { apiKey: resend.apiKey, baseUrl: resend.url, webhookSecret: WEBHOOK_SECRET },
       ...NO_CAPS,
     });
@@ -362,6 +363,7 @@ describe('Gmail accounts', () => {
       channel: 'email',
       provider: 'gmail',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       credentials,
     });
     const ref = { workspaceId: w.workspaceId, senderId: sender.id as string };

@@ -2,8 +2,9 @@
 // day, health, status), change, remove, resume. Credentials are merged and validated by the
 // account's adapter (accounts/credentials.ts), sealed before they are stored and never shown.
 import type { RegisteredAdapter } from '../../channels/register.ts';
-import type { ProviderId } from '../../channels/registry.ts';
+import { FALLBACK_PROVIDER, type ProviderId } from '../../channels/registry.ts';
 import type { Channel } from '../../core/channels.ts';
+import { senderIdentityGaps } from '../../core/identityGaps.ts';
 import { DEFAULT_LIMITS, quotaKindFor, type Warmup } from '../../core/quota.ts';
 import type { Sql } from '../../db/database.ts';
 import {
@@ -19,7 +20,7 @@ import {
 } from '../../db/senders.ts';
 import { mergeCredentials, sealCredentials, storedCredentials, type CredentialBody } from '../accounts/credentials.ts';
 import { senderHealth } from '../accounts/health.ts';
-import { releaseStepsHeldBySender, resumeSender } from '../accounts/resume.ts';
+import { releaseStepsHeldBySender, releaseStepsHeldForName, resumeSender } from '../accounts/resume.ts';
 import type { EngineDeps, EnrollmentRef } from '../ports.ts';
 import { usageOf } from '../steps/senderChoice.ts';
 
@@ -73,6 +74,8 @@ export async function senderView(deps: EngineDeps, sql: Sql, s: SenderRow) {
     timezone: s.timezone,
     status: s.status,
     statusReason: s.statusReason,
+    /** What holds this account's real sends (an email account without a person name to sign with). */
+    identityGaps: s.provider === FALLBACK_PROVIDER ? [] : senderIdentityGaps(s, s.channel),
     /** LinkedIn: the acceptance rate of its requests and whether it halved the daily cap. */
     linkedinAcceptance: s.channel === 'linkedin' ? s.linkedinAcceptance : null,
     sendingLimit: await sendingLimitOf(sql, s.id, now),
@@ -156,7 +159,8 @@ export async function createSender(
 /**
  * Changes limits, warm-up, status or credentials. Locked: a token refresh re-sealing the
  * credentials meanwhile must not be lost, nor this merge. Reactivating an account (paused, or
- * disconnected and fixed) releases the steps it held.
+ * disconnected and fixed) releases the steps it held; so does naming an email account that had no
+ * name (the steps its missing name held).
  */
 export async function changeSender(
   deps: EngineDeps,
@@ -182,6 +186,8 @@ export async function changeSender(
       await updateSender(sql, existing.id, { ...rest, ...(credentials !== undefined ? { credentials } : {}) });
       if (rest.status === 'active' && existing.status !== 'active')
         released = await releaseStepsHeldBySender(sql, existing, deps.clock.now());
+      if (named(rest.fromName) && !named(existing.fromName))
+        released.push(...(await releaseStepsHeldForName(sql, existing, deps.clock.now())));
       const updated = await getSenderRow(sql, existing.id);
       return updated ? { kind: 'changed', view: await senderView(deps, sql, updated) } : { kind: 'not_found' };
     },
@@ -189,6 +195,8 @@ export async function changeSender(
   await deps.schedule(released.map((ref) => ({ ref, at: deps.clock.now() })));
   return outcome;
 }
+
+const named = (value: string | null | undefined) => (value ?? '').trim().length > 0;
 
 export async function removeSender(deps: EngineDeps, workspaceId: string, id: string): Promise<boolean> {
   return deps.db.tenant(workspaceId, (sql) => deleteSender(sql, id));
