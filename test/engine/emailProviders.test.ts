@@ -255,7 +255,7 @@ describe('Gmail accounts', () => {
     expect(callback.body).toContain('sam@acme.example is connected');
     const [sender] = (await w.ok('GET', '/v1/senders')).data as { id: string; provider: string; fromEmail: string }[];
     expect(sender).toMatchObject({ provider: 'gmail', fromEmail: 'sam@acme.example' });
-    await w.ok('PATCH', `/v1/senders/${sender?.id}`, { ...NO_CAPS, warmup: null });
+    await w.ok('PATCH', `/v1/senders/${sender?.id}`, { ...NO_CAPS, warmup: null, fromName: 'Sam Rivera' });
     const stored = await w.credentialsOf(sender?.id as string);
     expect(stored.scopes).toContain('https://www.googleapis.com/auth/gmail.readonly');
 

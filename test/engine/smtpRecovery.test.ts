@@ -191,6 +191,33 @@ describe.skipIf(!runnable)('SMTP: reconciling a send interrupted by a crash (Sen
     }
   });
 
+  it('the lookup reads a named Sent folder, and says why when the mailbox cannot be read', async () => {
+    const smtpAdapter = defaultAdapters().smtp;
+    const rfc = `<lookup.${Date.now()}@acme.example>`;
+    await imap.fileSent(`From: sam@acme.example\nTo: x@globex.example\nSubject: Hi\nMessage-ID: ${rfc}\n\nHello\n`);
+    const credentials = (imapPart: Record<string, unknown>) => ({
+      host: '127.0.0.1',
+      port: smtp.port,
+      secure: false,
+      user: 'sam@acme.example',
+      pass: 'app-password',
+      imap: { host: '127.0.0.1', port: imap.port, secure: false, user: imap.user, pass: imap.pass, ...imapPart },
+    });
+    expect(await smtpAdapter.lookup('id', credentials({ sentMailbox: 'Sent' }), { rfcMessageId: rfc })).toEqual({
+      found: true,
+      value: { providerMessageId: rfc },
+    });
+    // A Message-ID that holds ours inside it is not ours (IMAP SEARCH matches substrings).
+    const inner = `<${rfc.slice(4)}`;
+    expect(await smtpAdapter.lookup('id', credentials({}), { rfcMessageId: inner, sentEarlier: [rfc] })).toEqual({
+      found: false,
+    });
+    const down = await smtpAdapter.lookup('id', credentials({ port: 1 }), { rfcMessageId: rfc });
+    expect(down).toMatchObject({ unsupported: true, reason: expect.stringMatching(/Sent folder could not be read/) });
+    const nowhere = await smtpAdapter.lookup('id', credentials({ sentMailbox: 'Nowhere' }), { rfcMessageId: rfc });
+    expect(nowhere).toMatchObject({ unsupported: true });
+  });
+
   it('an account without a mailbox is marked unknown, as before, and says why', async () => {
     filing = true;
     const { w, dana, contactId, bury, recover } = await crashedSmtpSend({ reach: true, mailbox: false });
