@@ -136,6 +136,7 @@ async function runEngine(workers: number, fake: Fake): Promise<Result> {
       channel: 'email',
       provider: 'http',
       fromEmail: `bench${i}@example.com`,
+      fromName: 'Sam Rivera',
       credentials: { url: fake.url },
       dailyLimit: 100_000,
       hourlyLimit: null,

@@ -11,6 +11,7 @@ import type {
   Conversation,
   DialRequest,
   DialResult,
+  LookupContext,
   LookupResult,
   OAuthExchange,
   OutboundMessage,
@@ -40,7 +41,7 @@ export type RegisteredAdapter = {
   /** Validates stored or submitted credentials; the message names the bad field. */
   checkCredentials(raw: unknown): CredentialCheck;
   send(message: OutboundMessage, credentials: unknown, context: AdapterContext): Promise<SendResult>;
-  lookup(messageId: string, credentials: unknown, context: AdapterContext): Promise<LookupResult>;
+  lookup(messageId: string, credentials: unknown, context: LookupContext): Promise<LookupResult>;
   prepare?(
     message: OutboundMessage,
     conversation: Conversation,

@@ -131,8 +131,23 @@ export type SendResult = { ok: true; value: SendSuccess } | { ok: false; failure
 export const ok = (value: SendSuccess): SendResult => ({ ok: true, value });
 export const fail = (failure: SendFailure): SendResult => ({ ok: false, failure });
 
-/** What a provider knows of a message we may or may not have sent (crash recovery). */
-export type LookupResult = { found: true; value: SendSuccess } | { found: false } | { unsupported: true };
+/**
+ * What a provider knows of a message we may or may not have sent (crash recovery). `found: false`
+ * proves it never went out (it may be sent); `unsupported` cannot tell, with why when it can say.
+ */
+export type LookupResult =
+  { found: true; value: SendSuccess } | { found: false } | { unsupported: true; reason?: string };
+
+/** What the engine knows of the message being looked up, beyond its id. */
+export type LookupContext = AdapterContext & {
+  /** Email: the Message-ID header stored on our row before the provider was called. */
+  rfcMessageId?: string;
+  /**
+   * Email: Message-IDs of earlier messages of the same account that went out, newest first (a
+   * few): found where ours is not, they show the mailbox files what is sent (SMTP's Sent folder).
+   */
+  sentEarlier?: readonly string[];
+};
 
 export type AdapterContext = {
   /** Aborts the provider call (the engine's send timeout). */
@@ -344,7 +359,7 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
   ): PreparedMessage | Promise<PreparedMessage>;
   send(message: OutboundMessage, credentials: Credentials, context: AdapterContext): Promise<SendResult>;
   /** Finds a message by our id after a crash; providers that cannot answer say `unsupported`. */
-  lookup(messageId: string, credentials: Credentials, context: AdapterContext): Promise<LookupResult>;
+  lookup(messageId: string, credentials: Credentials, context: LookupContext): Promise<LookupResult>;
   webhook?: ProviderWebhook<Credentials, Settings>;
   poll?: ProviderPoll<Credentials>;
   checkConnection?(credentials: Credentials, context: ConnectionContext): Promise<ConnectionCheck[]>;

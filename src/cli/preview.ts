@@ -36,7 +36,10 @@ export async function previewCommand(values: PreviewOptions): Promise<void> {
     if (previewed === 'contact_not_found')
       throw new UsageError(`contact "${values.contact}" not found in workspace "${workspace.name}"`);
     // A draft is shown either way; real sends wait while the workspace lacks its identity.
-    return { outcome: previewed, warnings: await previewWarnings({ db: database.db }, workspace.id) };
+    return {
+      outcome: previewed,
+      warnings: await previewWarnings({ db: database.db }, workspace.id, parsed.data.channel),
+    };
   });
   if (values.json) {
     const { ok, ...rest } = outcome;

@@ -36,12 +36,19 @@ export function identityGaps(
       gap: 'postal_address',
       reason: 'the workspace has no postal address for email footers (PATCH /v1/workspace {"postalAddress"})',
     });
-  if (channel === 'email' && sender !== undefined && blank(sender?.fromName))
-    gaps.push({
+  if (sender !== undefined) gaps.push(...senderIdentityGaps(sender, channel));
+  return gaps;
+}
+
+/** The sending account's own gap: an email account with no person name to sign with. */
+export function senderIdentityGaps(sender: { fromName: string | null } | null, channel?: string): IdentityGapReport[] {
+  if (channel !== 'email' || !blank(sender?.fromName)) return [];
+  return [
+    {
       gap: 'sender_name',
       reason: 'the sending account has no person name to sign with (PATCH /v1/senders/:id {"fromName"})',
-    });
-  return gaps;
+    },
+  ];
 }
 
 /** One line for a timeline or a warning: "held until …: a; b". */

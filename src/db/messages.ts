@@ -56,6 +56,23 @@ export async function getMessage(sql: Sql, id: string): Promise<MessageRow | und
   return rows[0];
 }
 
+/**
+ * The Message-IDs of an account's last messages that went out before `before`, newest first: crash
+ * recovery asks the mailbox for them too (found where ours is not, they prove ours never left).
+ */
+export async function sentEarlierBy(
+  sql: Sql,
+  input: { senderId: string; before: Date; limit: number },
+): Promise<string[]> {
+  const { rows } = await sql.query<{ rfc: string }>(
+    `SELECT rfc_message_id AS rfc FROM messages
+      WHERE sender_id = $1 AND reserved_at < $2 AND status IN ('sent', 'delivered') AND rfc_message_id IS NOT NULL
+      ORDER BY reserved_at DESC LIMIT $3`,
+    [input.senderId, input.before, input.limit],
+  );
+  return rows.map((row) => row.rfc);
+}
+
 export type Reservation = Pick<
   MessageRow,
   | 'id'

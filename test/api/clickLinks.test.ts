@@ -23,6 +23,7 @@ async function sentMessage(): Promise<{ w: World; messageId: string }> {
     channel: 'email',
     provider: 'http',
     fromEmail: 'sam@ours.example.com',
+    fromName: 'Sam Rivera',
     credentials: { url: fake.url },
     dailyLimit: 1000,
     hourlyLimit: null,

@@ -103,6 +103,7 @@ describe('home, search and sequence views', () => {
       channel: 'email',
       provider: 'smtp',
       fromEmail: 'paused@acme.example.com',
+      fromName: 'Sam Rivera',
       credentials: { host: 'smtp.acme.example.com', port: 587, secure: false, user: 'u', pass: 'p' },
     });
     const id = ((await w.ok('GET', '/v1/senders')).data as { id: string }[])[0]?.id;

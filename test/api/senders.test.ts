@@ -146,6 +146,7 @@ describe('PATCH /v1/senders/:id credentials', () => {
       channel: 'email',
       provider: 'resend',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       resend: { apiKey: 're_first_key', webhookSecret: secret('first') },
     });
     const id = s.id as string;

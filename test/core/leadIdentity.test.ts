@@ -66,9 +66,20 @@ describe('identity gaps', () => {
       kind: 'defer',
       reason: expect.stringMatching(/^real sends are held until .*company name.*offer/),
     });
-    const unsigned = { channel: 'email', sender: { provider: 'smtp', fromName: null }, workspace: complete, now };
-    expect(identityHold(unsigned)).toBeUndefined();
-    expect(identityHold({ ...unsigned, enforce: ['sender_name'] })?.reason).toMatch(/no person name to sign with/);
+    expect(held?.senderId).toBeNull();
+    // An email account with no person name holds its real sends too, keyed by the account (its release).
+    const unsigned = {
+      channel: 'email',
+      sender: { id: 'sender-1', provider: 'smtp', fromName: ' ' },
+      workspace: complete,
+      now,
+    };
+    expect(identityHold(unsigned)).toMatchObject({
+      reason: expect.stringMatching(/no person name to sign with.*PATCH \/v1\/senders\/:id \{"fromName"\}/),
+      senderId: 'sender-1',
+    });
+    expect(identityHold({ ...unsigned, enforce: ['company_name', 'offer'] })).toBeUndefined();
+    expect(identityHold({ ...unsigned, sender: { provider: 'smtp', fromName: 'Sam Rivera' } })).toBeUndefined();
     expect(held?.until.getTime()).toBe(now.getTime() + 3_600_000);
     expect(
       identityHold({ channel: 'email', sender: { provider: 'sandbox', fromName: null }, workspace: empty, now }),

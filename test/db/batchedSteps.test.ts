@@ -20,6 +20,7 @@ async function enrolled(n: number, daily: number) {
     channel: 'email',
     provider: 'http',
     fromEmail: 'seller@ours.example.com',
+    fromName: 'Sam Rivera',
     credentials: { url: 'http://127.0.0.1:9/messages' },
     dailyLimit: daily,
     hourlyLimit: null,

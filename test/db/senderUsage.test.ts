@@ -15,6 +15,7 @@ describe('account usage reads', () => {
         channel: 'email',
         provider: 'http',
         fromEmail: `s${i}@ours.example.com`,
+        fromName: 'Sam Rivera',
         credentials: { url: 'http://127.0.0.1:9/messages' },
         warmup: null,
       });

@@ -33,6 +33,7 @@ describe.skipIf(!runnable)('replies over IMAP (Dovecot)', () => {
       channel: 'email',
       provider: 'smtp',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       smtp: {
         host: '127.0.0.1',
         port: smtp.port,

@@ -44,6 +44,7 @@ describe('Resend accounts and webhooks', () => {
       channel: 'email',
       provider: 'resend',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       resend: { apiKey: resend.apiKey, baseUrl: resend.url, webhookSecret: WEBHOOK_SECRET },
       ...NO_CAPS,
     });
@@ -254,7 +255,7 @@ describe('Gmail accounts', () => {
     expect(callback.body).toContain('sam@acme.example is connected');
     const [sender] = (await w.ok('GET', '/v1/senders')).data as { id: string; provider: string; fromEmail: string }[];
     expect(sender).toMatchObject({ provider: 'gmail', fromEmail: 'sam@acme.example' });
-    await w.ok('PATCH', `/v1/senders/${sender?.id}`, { ...NO_CAPS, warmup: null });
+    await w.ok('PATCH', `/v1/senders/${sender?.id}`, { ...NO_CAPS, warmup: null, fromName: 'Sam Rivera' });
     const stored = await w.credentialsOf(sender?.id as string);
     expect(stored.scopes).toContain('https://www.googleapis.com/auth/gmail.readonly');
 
@@ -362,6 +363,7 @@ describe('Gmail accounts', () => {
       channel: 'email',
       provider: 'gmail',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       credentials,
     });
     const ref = { workspaceId: w.workspaceId, senderId: sender.id as string };

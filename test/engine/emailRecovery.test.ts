@@ -55,6 +55,7 @@ async function crashedGmailSend(reachGmail: boolean) {
     channel: 'email',
     provider: 'gmail',
     fromEmail: 'sam@acme.example',
+    fromName: 'Sam Rivera',
     credentials: gmailCredentials(google, new Date(w.clock.now().getTime() + 86_400_000)),
     ...NO_CAPS,
   });

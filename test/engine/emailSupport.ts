@@ -90,6 +90,7 @@ export async function resendAccount(w: EmailWorld, resend: FakeResend, fromEmail
       channel: 'email',
       provider: 'resend',
       fromEmail,
+      fromName: 'Sam Rivera',
       resend: { apiKey: resend.apiKey, baseUrl: resend.url, webhookSecret: RESEND_WEBHOOK_SECRET },
       ...NO_CAPS,
     })

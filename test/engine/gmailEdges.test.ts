@@ -33,6 +33,7 @@ describe('Gmail Message-IDs', () => {
       channel: 'email',
       provider: 'gmail',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       credentials: gmailCredentials(google, new Date(w.clock.now().getTime() + 86_400_000)),
       ...NO_CAPS,
     });

@@ -14,6 +14,7 @@ function account(url: string, token?: string) {
     channel: 'email',
     provider: 'http',
     fromEmail: 'sam@ours.example.com',
+    fromName: 'Sam Rivera',
     credentials: { url, ...(token ? { token } : {}) },
     dailyLimit: 1000,
     hourlyLimit: null,

@@ -77,6 +77,7 @@ describe('SIGKILL at random points while workers send', () => {
         channel: 'email',
         provider: 'http',
         fromEmail: 'x@example.com',
+        fromName: 'Sam Rivera',
         credentials: { url: fake.url },
         dailyLimit: 100_000,
         hourlyLimit: null,

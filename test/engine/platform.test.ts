@@ -12,6 +12,7 @@ const httpAccount = {
   channel: 'email',
   provider: 'http',
   fromEmail: 'sam@ours.example.com',
+  fromName: 'Sam Rivera',
   credentials: { url: 'http://127.0.0.1:9/messages' },
   dailyLimit: 1000,
   hourlyLimit: null,
@@ -100,6 +101,7 @@ describe('credentials: one object, validated by the provider', () => {
       channel: 'email',
       provider: 'smtp',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       credentials: { ...smtp, imap },
     });
     expect(created.status).toBe(201);
@@ -113,6 +115,7 @@ describe('credentials: one object, validated by the provider', () => {
       channel: 'email',
       provider: 'smtp',
       fromEmail: 'relay@acme.example',
+      fromName: 'Sam Rivera',
       credentials: { host: 'relay.acme.example', port: 25, secure: false },
     });
     expect(relay.status).toBe(201);
@@ -124,6 +127,7 @@ describe('credentials: one object, validated by the provider', () => {
       channel: 'email',
       provider: 'smtp',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       credentials: smtp,
       resend: { apiKey: 're_x' },
     });
@@ -133,6 +137,7 @@ describe('credentials: one object, validated by the provider', () => {
       channel: 'email',
       provider: 'smtp',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       credentials: { host: 'smtp.acme.example', port: 587, secure: false, user: 'sam@acme.example' },
     });
     expect(half.status).toBe(400);
@@ -148,6 +153,7 @@ describe('credentials: one object, validated by the provider', () => {
       channel: 'email',
       provider: 'resend',
       fromEmail: 'sam@acme.example',
+      fromName: 'Sam Rivera',
       credentials: { apiKey: 're_key' },
     });
     expect(resend.webhookUrl).toBe('https://quotahit.acme.example/webhooks/resend');

@@ -31,6 +31,7 @@ describe('crash reconciliation', () => {
       channel: 'email',
       provider: 'http',
       fromEmail: 'x@example.com',
+      fromName: 'Sam Rivera',
       credentials: { url: 'http://127.0.0.1:9/messages' },
       dailyLimit: 1000,
       hourlyLimit: null,

@@ -20,6 +20,7 @@ const HTTP_ACCOUNT = () => ({
   channel: 'email',
   provider: 'http',
   fromEmail: 'me@ours.example.com',
+  fromName: 'Sam Rivera',
   credentials: { url: fake.url },
   dailyLimit: 100,
   hourlyLimit: null,

@@ -36,6 +36,7 @@ describe('webhook deduplication per verified workspace', () => {
       channel: 'email',
       provider: 'resend',
       fromEmail: 'eve@acme.example',
+      fromName: 'Sam Rivera',
       resend: { apiKey: resend.apiKey, baseUrl: resend.url, webhookSecret: ATTACKER_SECRET },
       ...NO_CAPS,
     });

@@ -113,6 +113,7 @@ describe('the worker polls mailboxes on its timer (pg-boss)', () => {
         channel: 'email',
         provider: 'gmail',
         fromEmail: 'sam@acme.example',
+        fromName: 'Sam Rivera',
         credentials: gmailCredentials(google, new Date(Date.now() + 3600_000)),
         ...NO_CAPS,
       });

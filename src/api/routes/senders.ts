@@ -34,7 +34,14 @@ const MessagingTier = z
     `must be one of Meta's tiers: ${TIERS_TEXT}`,
   );
 
-const SenderOut = z.looseObject({ id: z.string(), channel: z.string(), provider: z.string(), status: z.string() });
+const SenderOut = z.looseObject({
+  id: z.string(),
+  channel: z.string(),
+  provider: z.string(),
+  status: z.string(),
+  /** What holds the account's real sends: an email account with no person name (`sender_name`). */
+  identityGaps: z.array(z.object({ gap: z.string(), reason: z.string() })),
+});
 
 function refused(outcome: Refused): never {
   if (outcome.kind === 'not_found') throw notFound('sender');

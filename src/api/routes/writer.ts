@@ -55,7 +55,7 @@ export const writerRoutes =
         );
         if (outcome === 'contact_not_found') throw notFound('contact');
         const cached = outcome.cached === true;
-        const warnings = await previewWarnings(engine.deps, request.workspaceId);
+        const warnings = await previewWarnings(engine.deps, request.workspaceId, request.body.channel);
         const extra = warnings.length === 0 ? {} : { warnings };
         if (!outcome.ok) {
           const { ok: _ok, ...blocked } = outcome;

@@ -3,16 +3,18 @@
 // Pooled connections per credentials; replies mapped to SendFailure in errors.ts. Replies and
 // bounces are read from the account's IMAP mailbox when one is configured (poll.ts).
 //
-// Lookup is unsupported: SMTP cannot say whether a message went out, so after a crash the engine
-// marks the send `unknown` rather than risk sending it twice.
+// Lookup: SMTP cannot say whether a message went out, so after a crash the account's Sent folder
+// is searched over IMAP for our Message-ID when a mailbox is configured (sentFolder.ts). Whatever
+// it cannot settle, the engine marks `unknown` rather than risk sending it twice.
 import validator from 'validator';
 import { mailOptions } from '../email/mime.ts';
 import { prepareEmail } from '../email/prepare.ts';
-import { fail, ok, type ChannelAdapter, type ConnectionCheck, type SendResult } from '../types.ts';
+import { fail, ok, type ChannelAdapter, type ConnectionCheck, type LookupResult, type SendResult } from '../types.ts';
 import { SmtpCredentials } from './credentials.ts';
 import { classifySmtpError } from './errors.ts';
 import { checkImapLogin } from './imap.ts';
 import { pollMailbox } from './poll.ts';
+import { searchSentFolder } from './sentFolder.ts';
 import { transportFor } from './transports.ts';
 
 export const smtpAdapter: ChannelAdapter<SmtpCredentials, undefined, 'smtp'> = {
@@ -49,7 +51,24 @@ export const smtpAdapter: ChannelAdapter<SmtpCredentials, undefined, 'smtp'> = {
       return fail(classifySmtpError(error, credentials.user));
     }
   },
-  lookup: async () => ({ unsupported: true }),
+  async lookup(_messageId, credentials, context): Promise<LookupResult> {
+    if (!credentials.imap) return { unsupported: true, reason: 'no IMAP mailbox is configured to look in' };
+    const ours = context.rfcMessageId;
+    if (!ours) return { unsupported: true, reason: 'no Message-ID was stored before the send' };
+    const earlier = context.sentEarlier ?? [];
+    const search = await searchSentFolder(credentials.imap, [ours, ...earlier], {
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    if (!search.ok)
+      return { unsupported: true, reason: `the Sent folder could not be read: ${search.failure.message}` };
+    const { folder, found } = search.value;
+    if (found.has(ours)) return { found: true, value: { providerMessageId: ours } };
+    if (earlier.some((id) => found.has(id))) return { found: false };
+    return {
+      unsupported: true,
+      reason: `our Message-ID is not in ${folder}, and no earlier message of this account is: the server may not file what it sends there`,
+    };
+  },
   poll: { pollable: (credentials) => credentials.imap !== undefined, poll: pollMailbox },
   async checkConnection(credentials): Promise<ConnectionCheck[]> {
     const checks: ConnectionCheck[] = [];

@@ -17,6 +17,8 @@ export const ImapSettings = z.strictObject({
   pass: z.string().min(1).max(1000),
   allowSelfSigned: z.boolean().optional(),
   mailbox: z.string().min(1).max(200).optional(),
+  /** Where the server files what it sends (crash recovery looks there); default: the folder marked \Sent. */
+  sentMailbox: z.string().min(1).max(200).optional(),
 });
 export type ImapSettings = z.infer<typeof ImapSettings>;
 

@@ -49,7 +49,7 @@ export async function fetchNewMessages(
   }
 }
 
-function clientFor(account: ImapAccount): ImapFlow {
+export function clientFor(account: ImapAccount): ImapFlow {
   return new ImapFlow({
     host: account.host,
     port: account.port,
@@ -85,7 +85,7 @@ export async function checkImapLogin(account: ImapAccount): Promise<ConnectionCh
   }
 }
 
-function classifyImapError(error: unknown, user: string): SendFailure {
+export function classifyImapError(error: unknown, user: string): SendFailure {
   const message = error instanceof Error ? error.message : String(error);
   const authFailed =
     typeof error === 'object' &&

@@ -65,6 +65,21 @@ export async function releaseStepsHeldBySender(sql: Sql, before: SenderRow, now:
   return held.map((h) => ({ workspaceId: before.workspaceId, enrollmentId: h.id }));
 }
 
+/**
+ * In the transaction that gives an email account its person name: releases the steps its missing
+ * name held (identityHold.ts). A step still held by a workspace gap is deferred again by its run.
+ */
+export async function releaseStepsHeldForName(sql: Sql, before: SenderRow, now: Date): Promise<EnrollmentRef[]> {
+  const held = await lockHeld(sql, { holds: [{ by: 'identity', ref: before.id }], now });
+  await release(sql, {
+    workspaceId: before.workspaceId,
+    held,
+    now,
+    why: `account ${accountLabel(before)} has a name to sign with`,
+  });
+  return held.map((h) => ({ workspaceId: before.workspaceId, enrollmentId: h.id }));
+}
+
 export async function resumeSender(
   deps: Deps,
   input: { workspaceId: string; senderId: string },

@@ -3,7 +3,7 @@
 // first active account on the channel (as the engine would choose without quotas), and
 // "previous" is what already went out to the contact, so follow-up previews do not repeat it.
 import { Channel } from '../../core/channels.ts';
-import { describeIdentityGaps, identityGaps } from '../../core/identityGaps.ts';
+import { describeIdentityGaps, identityGaps, senderIdentityGaps } from '../../core/identityGaps.ts';
 import { getContact } from '../../db/contacts.ts';
 import type { Db } from '../../db/database.ts';
 import { listSenderRows } from '../../db/senders.ts';
@@ -57,10 +57,20 @@ export async function previewMessage(
   return deps.writer.writeWithCache(workspaceWriteCache(deps.db, request.workspaceId), input);
 }
 
-/** A draft is shown either way; real sends wait while the workspace lacks these (its identity gaps). */
-export async function previewWarnings(deps: { db: Db }, workspaceId: string): Promise<string[]> {
-  const workspace = await deps.db.tenant(workspaceId, getWorkspace);
-  if (!workspace) return [];
-  const gaps = identityGaps(workspace);
+/**
+ * A draft is shown either way; real sends wait while the workspace lacks these (its identity gaps),
+ * and on `channel`, while the account the preview wrote as has no person name (the sandbox's draft
+ * is then signed with a word only: the warning says so there too).
+ */
+export async function previewWarnings(deps: { db: Db }, workspaceId: string, channel?: Channel): Promise<string[]> {
+  const found = await deps.db.tenant(workspaceId, async (sql) => {
+    const workspace = await getWorkspace(sql);
+    if (!workspace || channel === undefined) return { workspace, sender: undefined };
+    const senders = await listSenderRows(sql, { channel });
+    return { workspace, sender: senders.find((s) => s.status === 'active') };
+  });
+  if (!found.workspace) return [];
+  const sender = found.sender === undefined ? [] : senderIdentityGaps(found.sender, channel);
+  const gaps = [...identityGaps(found.workspace), ...sender];
   return gaps.length === 0 ? [] : [describeIdentityGaps(gaps)];
 }

@@ -3,8 +3,9 @@
 // account's adapter (accounts/credentials.ts), sealed before they are stored and never shown.
 import type { RegisteredAdapter } from '../../channels/register.ts';
 import type { AccountAddress } from '../../channels/types.ts';
-import type { ProviderId } from '../../channels/registry.ts';
+import { FALLBACK_PROVIDER, type ProviderId } from '../../channels/registry.ts';
 import type { Channel } from '../../core/channels.ts';
+import { senderIdentityGaps } from '../../core/identityGaps.ts';
 import { DEFAULT_LIMITS, quotaKindFor, type Warmup } from '../../core/quota.ts';
 import { WHATSAPP_PAIR_GAP_SECONDS, tierLabel, tierValue, type MessagingTier } from '../../core/whatsappLimits.ts';
 import type { Sql } from '../../db/database.ts';
@@ -24,7 +25,7 @@ import { senderSecret } from '../accounts/secrets.ts';
 import { randomUUID } from 'node:crypto';
 import { mergeCredentials, sealCredentials, storedCredentials, type CredentialBody } from '../accounts/credentials.ts';
 import { senderHealth } from '../accounts/health.ts';
-import { releaseStepsHeldBySender, resumeSender } from '../accounts/resume.ts';
+import { releaseStepsHeldBySender, releaseStepsHeldForName, resumeSender } from '../accounts/resume.ts';
 import type { EngineDeps, EnrollmentRef } from '../ports.ts';
 import { usageOf } from '../steps/senderChoice.ts';
 
@@ -84,6 +85,8 @@ export async function senderView(deps: EngineDeps, sql: Sql, s: SenderRow) {
     timezone: s.timezone,
     status: s.status,
     statusReason: s.statusReason,
+    /** What holds this account's real sends (an email account without a person name to sign with). */
+    identityGaps: s.provider === FALLBACK_PROVIDER ? [] : senderIdentityGaps(s, s.channel),
     /** LinkedIn: the acceptance rate of its requests and whether it halved the daily cap. */
     linkedinAcceptance: s.channel === 'linkedin' ? s.linkedinAcceptance : null,
     sendingLimit: await sendingLimitOf(sql, s.id, now),
@@ -202,7 +205,8 @@ export async function createSender(
 /**
  * Changes limits, warm-up, status or credentials. Locked: a token refresh re-sealing the
  * credentials meanwhile must not be lost, nor this merge. Reactivating an account (paused, or
- * disconnected and fixed) releases the steps it held.
+ * disconnected and fixed) releases the steps it held; so does naming an email account that had no
+ * name (the steps its missing name held).
  */
 export async function changeSender(
   deps: EngineDeps,
@@ -234,6 +238,8 @@ export async function changeSender(
       });
       if (rest.status === 'active' && existing.status !== 'active')
         released = await releaseStepsHeldBySender(sql, existing, deps.clock.now());
+      if (named(rest.fromName) && !named(existing.fromName))
+        released.push(...(await releaseStepsHeldForName(sql, existing, deps.clock.now())));
       const updated = await getSenderRow(sql, existing.id);
       return updated ? { kind: 'changed', view: await senderView(deps, sql, updated) } : { kind: 'not_found' };
     },
@@ -241,6 +247,8 @@ export async function changeSender(
   await deps.schedule(released.map((ref) => ({ ref, at: deps.clock.now() })));
   return outcome;
 }
+
+const named = (value: string | null | undefined) => (value ?? '').trim().length > 0;
 
 export async function removeSender(deps: EngineDeps, workspaceId: string, id: string): Promise<boolean> {
   return deps.db.tenant(workspaceId, (sql) => deleteSender(sql, id));

@@ -1,5 +1,5 @@
 // Checks before a step is written and reserved. A real send waits while the workspace has no name
-// or offer to write as (identityHold.ts). Then, for accounts whose provider asks for them (its
+// or offer to write as, or an email account no person's name to sign with (identityHold.ts). Then, for accounts whose provider asks for them (its
 // adapter's `screens`; the sandbox delivers nowhere and asks for none): the sequence is not paused
 // by its health, the recipient can receive (email: syntax, disposable domain, MX — cached), and the
 // written content passes the channel's content check (email: the spam score).
@@ -35,7 +35,10 @@ export async function checkBeforeWriting(
   },
 ): Promise<RecipientVerdict> {
   const held = identityHold(input);
-  if (held) return { ...held, hold: { by: 'identity', ref: null } };
+  if (held) {
+    const { senderId, ...defer } = held;
+    return { ...defer, hold: { by: 'identity', ref: senderId } };
+  }
   const screens = screensOf(deps, input.sender);
   if (screens.includes('health') && input.sequence.status === 'paused') {
     return {

@@ -2,9 +2,10 @@
 // crash, find out whether it went out), then record the outcome (record.ts). Never sends blindly
 // twice: a reservation whose fate is unknown is resent only where the provider's idempotency key
 // makes that safe, and otherwise marked `unknown`.
-import type { OutboundMessage, SendResult } from '../../channels/types.ts';
+import type { RegisteredAdapter } from '../../channels/register.ts';
+import type { AdapterContext, OutboundMessage, SendResult } from '../../channels/types.ts';
 import type { Contact } from '../../db/contacts.ts';
-import type { MessageRow } from '../../db/messages.ts';
+import { sentEarlierBy, type MessageRow } from '../../db/messages.ts';
 import { recordSent } from '../../db/reservations.ts';
 import type { SenderRow } from '../../db/senders.ts';
 import { uuidv7 } from '../../db/uuidv7.ts';
@@ -108,13 +109,8 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
   const context = { signal: AbortSignal.timeout(Math.min(deps.sendTimeoutMs, leftMs)), now: deps.clock.now() };
   try {
     if (reconcile) {
-      const found = await adapter.lookup(message.id, credentials, context);
-      if ('found' in found && found.found) return { ok: true, value: found.value };
-      const provenAbsent = 'found' in found && !found.found;
-      if (!provenAbsent) {
-        const unsafe = unsafeToResend(adapter, message, deps.clock.now());
-        if (unsafe) return { unknown: true, reason: unsafe };
-      }
+      const settled = await reconcileByLookup(deps, { adapter, message, credentials, context });
+      if (settled) return settled;
     }
     const base = toOutbound(message, sender, contact);
     const prepared = await prepareOutbound(deps, { message, adapter, base, credentials });
@@ -128,6 +124,37 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
       failure: { kind: 'provider_down', message: error instanceof Error ? error.message : String(error) },
     };
   }
+}
+
+/** How many earlier sends of the account a lookup may check for (email: does the mailbox file what is sent?). */
+const SENT_EARLIER = 3;
+
+/**
+ * After a crash: what the provider knows of the message. Settled when it was found, or when it
+ * cannot be sent again safely (unknown); undefined when it may be sent (proven absent, or an
+ * idempotency key that still holds).
+ */
+async function reconcileByLookup(
+  deps: EngineDeps,
+  input: { adapter: RegisteredAdapter; message: MessageRow; credentials: unknown; context: AdapterContext },
+): Promise<Settled | undefined> {
+  const { adapter, message } = input;
+  const sentEarlier =
+    message.channel === 'email' && message.senderId !== null
+      ? await deps.db.tenant(message.workspaceId, (sql) =>
+          sentEarlierBy(sql, { senderId: message.senderId ?? '', before: deps.clock.now(), limit: SENT_EARLIER }),
+        )
+      : [];
+  const found = await adapter.lookup(message.id, input.credentials, {
+    ...input.context,
+    ...(message.rfcMessageId ? { rfcMessageId: message.rfcMessageId } : {}),
+    sentEarlier,
+  });
+  if ('found' in found && found.found) return { ok: true, value: found.value };
+  if ('found' in found) return undefined;
+  const unsafe = unsafeToResend(adapter, message, deps.clock.now());
+  if (!unsafe) return undefined;
+  return { unknown: true, reason: found.reason ? `${unsafe}: ${found.reason}` : unsafe };
 }
 
 /** Keys a resend must not outlive: the provider may have forgotten the first call's key by then. */

@@ -1,5 +1,6 @@
 // A real IMAP server on loopback: Debian's Dovecot started with a temporary configuration (a
-// passwd-file user, a maildir in a temporary directory, plain login without TLS on 127.0.0.1).
+// passwd-file user, a maildir in a temporary directory with INBOX and a Sent folder marked \Sent,
+// plain login without TLS on 127.0.0.1).
 // `.ci/run` installs dovecot-imapd; without it the IMAP tests skip locally and fail under CI=true.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +18,8 @@ export type LocalImap = {
   pass: string;
   /** Drops a raw message into the user's INBOX (maildir "new"), as delivery would. */
   deliver(raw: string): Promise<void>;
+  /** Files a raw message in the user's Sent folder (seen), as a submission server that keeps a copy does. */
+  fileSent(raw: string | Buffer): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -44,10 +47,11 @@ export async function startDovecot(user = 'sam@acme.example', pass = 'imap-passw
   if (root) await chmod(dir, 0o755);
   const home = path.join(dir, 'home');
   const maildir = path.join(home, 'Maildir');
-  for (const sub of ['new', 'cur', 'tmp']) await mkdir(path.join(maildir, sub), { recursive: true });
-  if (root)
-    for (const p of [home, maildir, ...['new', 'cur', 'tmp'].map((s) => path.join(maildir, s))])
-      await chown(p, owner.uid, owner.gid);
+  // Maildir++: INBOX is the maildir itself, the Sent folder its ".Sent" sub-maildir.
+  const sentDir = path.join(maildir, '.Sent');
+  const dirs = [maildir, sentDir].flatMap((base) => ['new', 'cur', 'tmp'].map((sub) => path.join(base, sub)));
+  for (const d of dirs) await mkdir(d, { recursive: true });
+  if (root) for (const p of [home, maildir, sentDir, ...dirs]) await chown(p, owner.uid, owner.gid);
   await writeFile(path.join(dir, 'passwd'), `${user}:{PLAIN}${pass}:${owner.uid}:${owner.gid}::${home}\n`, {
     mode: 0o644,
   });
@@ -67,6 +71,12 @@ last_valid_uid = ${owner.uid}
 default_internal_user = ${owner.name}
 default_login_user = ${owner.name}
 ${root ? '' : `default_internal_group = ${os.userInfo().username}\n`}mail_location = maildir:~/Maildir
+namespace inbox {
+  inbox = yes
+  mailbox Sent {
+    special_use = \\Sent
+  }
+}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/passwd
@@ -103,6 +113,12 @@ service imap-login {
       counter += 1;
       const file = path.join(maildir, 'new', `${Date.now()}.${counter}.qh`);
       await writeFile(file, raw.replace(/\r?\n/g, '\n'));
+      if (root) await chown(file, owner.uid, owner.gid);
+    },
+    async fileSent(raw) {
+      counter += 1;
+      const file = path.join(sentDir, 'cur', `${Date.now()}.${counter}.qh:2,S`);
+      await writeFile(file, raw.toString().replace(/\r?\n/g, '\n'));
       if (root) await chown(file, owner.uid, owner.gid);
     },
     async close() {

@@ -19,6 +19,8 @@ export type LocalSmtp = {
 export async function startSmtpServer(options: {
   users: Record<string, string>;
   secure?: boolean;
+  /** Called with each accepted message before the server answers 250 (a server that files a Sent copy). */
+  onAccepted?: (mail: ReceivedMail) => Promise<void>;
 }): Promise<LocalSmtp> {
   const messages: ReceivedMail[] = [];
   const recipientReplies = new Map<string, { code: number; text: string }>();
@@ -49,8 +51,10 @@ export async function startSmtpServer(options: {
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        messages.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
-        callback();
+        const mail = { from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) };
+        messages.push(mail);
+        if (!options.onAccepted) return callback();
+        options.onAccepted(mail).then(() => callback(), callback);
       });
     },
   });
