@@ -14,6 +14,15 @@ const REP = '+14155550999';
 const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
 const DAY = 86_400_000;
 
+/** Ticks, then once a second for a while: a number takes 1 SMS segment a second (pacing), so texts due together go one by one. */
+const tickPaced = async (w: Pick<World, 'engine' | 'clock'>, seconds = 6) => {
+  await w.engine.tick();
+  for (let i = 0; i < seconds; i++) {
+    w.clock.advance(1000);
+    await w.engine.tick();
+  }
+};
+
 let twilio: FakeTwilio;
 beforeAll(async () => {
   twilio = await new FakeTwilio().start();
@@ -64,7 +73,7 @@ async function toCallStep(
     })),
   );
   await w.enroll(sequenceId, contactIds);
-  await w.engine.tick();
+  await tickPaced(w);
   w.clock.advance(DAY + 60_000);
   await w.engine.tick();
   const tasks = (await w.ok('GET', '/v1/tasks?limit=100')).data as Task[];
@@ -149,6 +158,26 @@ describe('call steps through Twilio', () => {
     expect((await w.ok('GET', `/v1/contacts/${contactIds[4]}`)).phone).toBeNull();
     const analytics = await w.ok('GET', `/v1/analytics/sequences/${sequenceId}`);
     expect(analytics.calls).toMatchObject({ connected_interested: 1, connected_not_now: 1, wrong_number: 1 });
+  });
+
+  it('takes one new call a second per account: a faster click gets 429, a second later it rings', async () => {
+    const { w, sequenceId } = await callWorld();
+    const { tasks } = await toCallStep(w, sequenceId, 2);
+    const before = twilio.calls.length;
+    expect((await w.call('POST', `/v1/tasks/${tasks[0]?.id}/call`, {})).status).toBe(200);
+    const fast = await w.call('POST', `/v1/tasks/${tasks[1]?.id}/call`, {});
+    expect(fast.status).toBe(429);
+    expect(fast.body.error).toMatchObject({
+      code: 'rate_limited',
+      message: expect.stringContaining('1 call a second'),
+    });
+    expect(twilio.calls.length).toBe(before + 1);
+    expect((await w.ok('GET', `/v1/tasks/${tasks[1]?.id}`)).status).toBe('open');
+    w.clock.advance(999);
+    expect((await w.call('POST', `/v1/tasks/${tasks[1]?.id}/call`, {})).status).toBe(429);
+    w.clock.advance(1);
+    expect((await w.ok('POST', `/v1/tasks/${tasks[1]?.id}/call`, {})).status).toBe('calling');
+    expect(twilio.calls.length).toBe(before + 2);
   });
 
   it('refuses bad task requests precisely', async () => {

@@ -25,6 +25,7 @@ import {
 } from '../../db/tasks.ts';
 import { openCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
+import { paceAccount } from '../steps/pacing.ts';
 
 export type TaskView = ReturnType<typeof taskView>;
 export type Refusal = { refused: 400 | 404 | 409 | 429 | 502; code: string; message: string };
@@ -107,6 +108,13 @@ export async function dialTask(
 ): Promise<TaskView | Refusal> {
   const plan = await deps.db.tenant(workspaceId, (sql) => dialPlan(sql, deps, input));
   if ('refused' in plan) return plan;
+  const paced = await plan.pace();
+  if (paced)
+    return refuse(
+      429,
+      'rate_limited',
+      `${paced.message.replace(/^pacing: /, 'click-to-call is paced: ')}; try again then`,
+    );
   const result = await plan.dial();
   if (!result.ok) {
     const limited = result.failure.kind === 'rate_limited';
@@ -162,11 +170,13 @@ async function dialPlan(sql: Sql, deps: EngineDeps, input: { taskId: string; rep
     record: input.record === true,
     consentNotice: CONSENT_NOTICE,
   };
+  const adapter = deps.adapters[account.provider];
   return {
     senderId: account.id,
     contactId: task.contactId,
     repPhone,
     prospect: contact.phone,
+    pace: () => paceAccount(deps, { adapter, sender: account, credentials, work: { kind: 'dial' } }),
     dial: () => dial(request, credentials, { signal: AbortSignal.timeout(deps.sendTimeoutMs) }),
   };
 }
