@@ -4,6 +4,7 @@
 // timeline once, and each outcome steers the sequence (interested hands off, not now pauses,
 // not interested stops, do-not-call suppresses, wrong number clears the phone, voicemail goes on).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialTask, recordOutcome } from '../../src/engine/commands/tasks.ts';
 import { FakeTwilio, type FakeTwilioWebhook } from '../fakes/twilio.ts';
 import { ALWAYS_OPEN, world, type World } from '../support/world.ts';
 
@@ -178,6 +179,42 @@ describe('call steps through Twilio', () => {
     w.clock.advance(1);
     expect((await w.ok('POST', `/v1/tasks/${tasks[1]?.id}/call`, {})).status).toBe('calling');
     expect(twilio.calls.length).toBe(before + 2);
+  });
+
+  it('a task for a named user (callOwner.userId) is theirs: another member gets 403; they and the workspace owner may act', async () => {
+    const { w, sequenceId } = await callWorld();
+    const { tasks } = await toCallStep(w, sequenceId, 1);
+    const id = tasks[0]?.id as string;
+    const riley = '0190c0de-0000-7000-8000-0000000000a1';
+    await w.row(`UPDATE tasks SET owner = $2 WHERE id = $1`, [id, { userId: riley, phone: REP, name: 'Riley' }]);
+    const member = (memberId: string, role: 'owner' | 'member' = 'member') => ({
+      kind: 'member' as const,
+      memberId,
+      role,
+    });
+    const other = member('0190c0de-0000-7000-8000-0000000000b2');
+    const dial = await dialTask(w.engine.deps, w.workspaceId, { taskId: id, actor: other });
+    expect(dial).toEqual({
+      refused: 403,
+      code: 'forbidden',
+      message: "this call task is Riley's (the sequence's callOwner): only they or the workspace owner can call it",
+    });
+    const log = await recordOutcome(w.engine.deps, w.workspaceId, { taskId: id, outcome: 'voicemail', actor: other });
+    expect(log).toMatchObject({ refused: 403, message: expect.stringContaining('log its outcome') });
+    expect((await w.ok('GET', `/v1/tasks/${id}`)).status).toBe('open');
+    // An unknown task stays 404 whoever asks.
+    const missing = await dialTask(w.engine.deps, w.workspaceId, { taskId: riley, actor: other });
+    expect(missing).toMatchObject({ refused: 404 });
+    // Riley may call; the workspace owner may log the outcome (an API key has the owner's rights).
+    expect(await dialTask(w.engine.deps, w.workspaceId, { taskId: id, actor: member(riley) })).toMatchObject({
+      status: 'calling',
+    });
+    const owner = member('0190c0de-0000-7000-8000-0000000000c3', 'owner');
+    expect(
+      await recordOutcome(w.engine.deps, w.workspaceId, { taskId: id, outcome: 'voicemail', actor: owner }),
+    ).toMatchObject({
+      status: 'done',
+    });
   });
 
   it('refuses bad task requests precisely', async () => {
