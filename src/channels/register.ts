@@ -15,6 +15,8 @@ import type {
   LookupResult,
   OAuthExchange,
   OutboundMessage,
+  Pace,
+  PacedWork,
   ParsedWebhook,
   PollResult,
   PrepareContext,
@@ -70,6 +72,7 @@ export type RegisteredAdapter = {
   checkConnection?(credentials: unknown, context: ConnectionContext): Promise<ConnectionCheck[]>;
   listTemplates?(credentials: unknown, context: AdapterContext): Promise<TemplateList>;
   dial?(request: DialRequest, credentials: unknown, context: AdapterContext): Promise<DialResult>;
+  pace?(work: PacedWork, credentials: unknown, account: AccountAddress): Pace | undefined;
   oauth?: {
     name: string;
     label: string;
@@ -113,8 +116,9 @@ export function register<C, S, P extends string>(
     send: (message, raw, context) => adapter.send(message, parse(raw), withSettings(context)),
     lookup: (messageId, raw, context) => adapter.lookup(messageId, parse(raw), withSettings(context)),
   };
-  const { prepare, webhook, poll, checkConnection, listTemplates, oauth, dial } = adapter;
+  const { prepare, webhook, poll, checkConnection, listTemplates, oauth, dial, pace } = adapter;
   if (dial) registered.dial = (request, raw, context) => dial(request, parse(raw), withSettings(context));
+  if (pace) registered.pace = (work, raw, account) => pace(work, parse(raw), account);
   if (prepare)
     registered.prepare = async (message, conversation, context) =>
       prepare(message, conversation, { ...context, credentials: parse(context.credentials) });

@@ -307,6 +307,11 @@ export type ProviderSettings<Settings> = {
   resolve(env: Record<string, unknown>): Settings;
 };
 
+/** What a provider's per-sender rate is spent on: a message as it goes out, or a new call. */
+export type PacedWork = { kind: 'send'; message: OutboundMessage } | { kind: 'dial' };
+/** The work's cost in the provider's units (SMS segments), and how many units a second the sender takes. */
+export type Pace = { units: number; perSecond: number };
+
 /** Click-to-call: ring the rep's phone, then bridge the prospect with the account's number as caller id. */
 export type DialRequest = {
   repPhone: string;
@@ -366,6 +371,8 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
   /** The account's message templates as the provider holds them (WhatsApp), for syncing. */
   listTemplates?(credentials: Credentials, context: AdapterContext): Promise<TemplateList>;
   oauth?: ProviderOAuth<Credentials, Settings>;
+  /** A per-sender rate the provider enforces (Twilio: segments per second per number): the engine paces by it. */
+  pace?(work: PacedWork, credentials: Credentials, account: AccountAddress): Pace | undefined;
   /** Click-to-call (channel `call`): providers that can bridge a rep and a prospect. */
   dial?(request: DialRequest, credentials: Credentials, context: AdapterContext): Promise<DialResult>;
 };

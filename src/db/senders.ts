@@ -307,6 +307,28 @@ export async function providerAccounts(
   return rows;
 }
 
+/**
+ * Takes the account's next pacing slot (migration 056) for work that costs `costMs` of its rate:
+ * free now, the slot moves on by the cost; taken, the answer says when it frees. One statement,
+ * so workers racing for one account each get their own slot.
+ */
+export async function takePace(
+  sql: Sql,
+  id: string,
+  input: { now: Date; costMs: number },
+): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
+  const { rows } = await sql.query<{ taken: boolean; pacedUntil: Date | null }>(
+    `WITH taken AS (
+       UPDATE senders SET paced_until = $2::timestamptz + $3::double precision * interval '1 millisecond'
+        WHERE id = $1 AND (paced_until IS NULL OR paced_until <= $2) RETURNING id)
+     SELECT EXISTS (SELECT 1 FROM taken) AS taken, paced_until AS "pacedUntil" FROM senders WHERE id = $1`,
+    [id, input.now, input.costMs],
+  );
+  const row = rows[0];
+  if (!row || row.taken || !row.pacedUntil) return { ok: true };
+  return { ok: false, retryAt: row.pacedUntil };
+}
+
 /** Stores the key an account's webhooks name it by (see migration 011). */
 export async function setInboundKey(sql: Sql, id: string, key: string | null): Promise<void> {
   await sql.query('UPDATE senders SET inbound_key = $2 WHERE id = $1', [id, key]);

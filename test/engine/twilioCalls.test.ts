@@ -4,6 +4,7 @@
 // timeline once, and each outcome steers the sequence (interested hands off, not now pauses,
 // not interested stops, do-not-call suppresses, wrong number clears the phone, voicemail goes on).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialTask, recordOutcome } from '../../src/engine/commands/tasks.ts';
 import { FakeTwilio, type FakeTwilioWebhook } from '../fakes/twilio.ts';
 import { seededRandom } from '../../src/core/random.ts';
 import { startWebhookReceiver } from '../fakes/webhookReceiver.ts';
@@ -15,6 +16,15 @@ const NUMBER = '+15005550006';
 const REP = '+14155550999';
 const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
 const DAY = 86_400_000;
+
+/** Ticks, then once a second for a while: a number takes 1 SMS segment a second (pacing), so texts due together go one by one. */
+const tickPaced = async (w: Pick<World, 'engine' | 'clock'>, seconds = 6) => {
+  await w.engine.tick();
+  for (let i = 0; i < seconds; i++) {
+    w.clock.advance(1000);
+    await w.engine.tick();
+  }
+};
 
 let twilio: FakeTwilio;
 beforeAll(async () => {
@@ -66,7 +76,7 @@ async function toCallStep(
     })),
   );
   await w.enroll(sequenceId, contactIds);
-  await w.engine.tick();
+  await tickPaced(w);
   w.clock.advance(DAY + 60_000);
   await w.engine.tick();
   const tasks = (await w.ok('GET', '/v1/tasks?limit=100')).data as Task[];
@@ -167,6 +177,62 @@ describe('call steps through Twilio', () => {
     expect((await w.ok('GET', `/v1/contacts/${contactIds[4]}`)).phone).toBeNull();
     const analytics = await w.ok('GET', `/v1/analytics/sequences/${sequenceId}`);
     expect(analytics.calls).toMatchObject({ connected_interested: 1, connected_not_now: 1, wrong_number: 1 });
+  });
+
+  it('takes one new call a second per account: a faster click gets 429, a second later it rings', async () => {
+    const { w, sequenceId } = await callWorld();
+    const { tasks } = await toCallStep(w, sequenceId, 2);
+    const before = twilio.calls.length;
+    expect((await w.call('POST', `/v1/tasks/${tasks[0]?.id}/call`, {})).status).toBe(200);
+    const fast = await w.call('POST', `/v1/tasks/${tasks[1]?.id}/call`, {});
+    expect(fast.status).toBe(429);
+    expect(fast.body.error).toMatchObject({
+      code: 'rate_limited',
+      message: expect.stringContaining('1 call a second'),
+    });
+    expect(twilio.calls.length).toBe(before + 1);
+    expect((await w.ok('GET', `/v1/tasks/${tasks[1]?.id}`)).status).toBe('open');
+    w.clock.advance(999);
+    expect((await w.call('POST', `/v1/tasks/${tasks[1]?.id}/call`, {})).status).toBe(429);
+    w.clock.advance(1);
+    expect((await w.ok('POST', `/v1/tasks/${tasks[1]?.id}/call`, {})).status).toBe('calling');
+    expect(twilio.calls.length).toBe(before + 2);
+  });
+
+  it('a task for a named user (callOwner.userId) is theirs: another member gets 403; they and the workspace owner may act', async () => {
+    const { w, sequenceId } = await callWorld();
+    const { tasks } = await toCallStep(w, sequenceId, 1);
+    const id = tasks[0]?.id as string;
+    const riley = '0190c0de-0000-7000-8000-0000000000a1';
+    await w.row(`UPDATE tasks SET owner = $2 WHERE id = $1`, [id, { userId: riley, phone: REP, name: 'Riley' }]);
+    const member = (memberId: string, role: 'owner' | 'member' = 'member') => ({
+      kind: 'member' as const,
+      memberId,
+      role,
+    });
+    const other = member('0190c0de-0000-7000-8000-0000000000b2');
+    const dial = await dialTask(w.engine.deps, w.workspaceId, { taskId: id, actor: other });
+    expect(dial).toEqual({
+      refused: 403,
+      code: 'forbidden',
+      message: "this call task is Riley's (the sequence's callOwner): only they or the workspace owner can call it",
+    });
+    const log = await recordOutcome(w.engine.deps, w.workspaceId, { taskId: id, outcome: 'voicemail', actor: other });
+    expect(log).toMatchObject({ refused: 403, message: expect.stringContaining('log its outcome') });
+    expect((await w.ok('GET', `/v1/tasks/${id}`)).status).toBe('open');
+    // An unknown task stays 404 whoever asks.
+    const missing = await dialTask(w.engine.deps, w.workspaceId, { taskId: riley, actor: other });
+    expect(missing).toMatchObject({ refused: 404 });
+    // Riley may call; the workspace owner may log the outcome (an API key has the owner's rights).
+    expect(await dialTask(w.engine.deps, w.workspaceId, { taskId: id, actor: member(riley) })).toMatchObject({
+      status: 'calling',
+    });
+    const owner = member('0190c0de-0000-7000-8000-0000000000c3', 'owner');
+    expect(
+      await recordOutcome(w.engine.deps, w.workspaceId, { taskId: id, outcome: 'voicemail', actor: owner }),
+    ).toMatchObject({
+      status: 'done',
+    });
   });
 
   it('refuses bad task requests precisely', async () => {

@@ -13,6 +13,15 @@ const NUMBER = '+15005550006';
 const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
 const DAY = 86_400_000;
 
+/** Ticks, then once a second for a while: a number takes 1 SMS segment a second (pacing), so texts due together go one by one. */
+const tickPaced = async (w: Pick<World, 'engine' | 'clock'>, seconds = 6) => {
+  await w.engine.tick();
+  for (let i = 0; i < seconds; i++) {
+    w.clock.advance(1000);
+    await w.engine.tick();
+  }
+};
+
 let twilio: FakeTwilio;
 beforeAll(async () => {
   twilio = await new FakeTwilio().start();
@@ -70,7 +79,7 @@ describe('SMS through Twilio', () => {
     ]);
     const sequenceId = await w.sequence(sequence);
     await w.enroll(sequenceId, [dana, pat, lee] as string[]);
-    await w.engine.tick();
+    await tickPaced(w);
 
     // Lee gave no SMS consent (null): the step is skipped with the reason (no email to fall back to).
     expect((await w.timeline(lee as string)).map((e) => e.summary).join('\n')).toMatch(/no SMS consent/);
@@ -184,7 +193,7 @@ describe('SMS through Twilio', () => {
     twilio.optedOut.add(`${NUMBER}|+14155550104`);
     const sequenceId = await w.sequence(sequence);
     await w.enroll(sequenceId, [kim, ana] as string[]);
-    await w.engine.tick();
+    await tickPaced(w);
     expect((await w.messages(`&contactId=${kim}`))[0]).toMatchObject({ status: 'failed' });
     expect((await w.ok('GET', `/v1/contacts/${kim}`)).smsOptIn).toBe(false);
     const sm = twilio.messages.find((m) => m.accountSid === account.accountSid && m.to === '+14155550105')
@@ -193,7 +202,7 @@ describe('SMS through Twilio', () => {
     const failed = (await w.messages(`&contactId=${ana}`))[0];
     expect(failed).toMatchObject({ status: 'failed' });
     w.clock.advance(2 * DAY + 60_000);
-    await w.engine.tick();
+    await tickPaced(w);
     const second = (await w.messages(`&contactId=${ana}`)).find((m) => m.step === 1);
     expect(second).toMatchObject({ channel: 'email' });
     expect((await w.timeline(ana as string)).map((e) => e.summary).join('\n')).toMatch(/cannot receive SMS/);

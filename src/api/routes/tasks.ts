@@ -5,13 +5,24 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CALL_OUTCOMES } from '../../db/tasks.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { dialTask, listTaskViews, recordOutcome, taskById, type Refusal } from '../../engine/commands/tasks.ts';
+import {
+  dialTask,
+  listTaskViews,
+  recordOutcome,
+  taskById,
+  type Refusal,
+  type TaskActor,
+} from '../../engine/commands/tasks.ts';
+import type { Principal } from '../auth.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorResponses, IdParams, PageQuery, Text } from '../schemas.ts';
 
 const TaskOut = z.looseObject({ id: z.string(), status: z.string(), talkTrack: z.string() });
 const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number (+15551234567)');
-const conflict = { 409: errorResponses[400] };
+const conflict = { 403: errorResponses[400], 409: errorResponses[400] };
+
+const actorOf = (principal: Principal): TaskActor =>
+  principal.kind === 'key' ? { kind: 'key' } : { kind: 'member', memberId: principal.memberId, role: principal.role };
 
 function refused(result: Refusal): never {
   throw new ApiError(result.refused, result.code, result.message);
@@ -84,6 +95,7 @@ export const taskRoutes =
           taskId: request.params.id,
           ...(request.body?.repPhone ? { repPhone: request.body.repPhone } : {}),
           ...(request.body?.record !== undefined ? { record: request.body.record } : {}),
+          actor: actorOf(request.principal),
         });
         return 'refused' in result ? refused(result) : result;
       },
@@ -120,6 +132,7 @@ export const taskRoutes =
         const result = await recordOutcome(engine.deps, request.workspaceId, {
           taskId: request.params.id,
           ...request.body,
+          actor: actorOf(request.principal),
         });
         return 'refused' in result ? refused(result) : result;
       },

@@ -7,6 +7,7 @@
 import { fail, ok, type ChannelAdapter, type ConnectionCheck, type SendResult } from '../types.ts';
 import { accountPath, twilioCall } from './api.ts';
 import { dialThroughTwilio } from './calls.ts';
+import { twilioPace } from './pacing.ts';
 import { TwilioCredentials } from './credentials.ts';
 import { prepareSms, STATUS_CALLBACK_HEADER } from './prepare.ts';
 import type { FormParams } from './signature.ts';
@@ -61,6 +62,7 @@ export const twilioAdapter: ChannelAdapter<TwilioCredentials, undefined, 'twilio
   lookup: async () => ({ unsupported: true }),
   webhook: twilioWebhook,
   dial: (request, credentials, context) => dialThroughTwilio(request, credentials, context),
+  pace: (work, credentials, account) => twilioPace(work, credentials, account),
   async checkConnection(credentials, context): Promise<ConnectionCheck[]> {
     const answer = await twilioCall(credentials, {
       method: 'GET',

@@ -14,6 +14,13 @@ export const TwilioCredentials = z.strictObject({
     .regex(/^MG[0-9a-f]{32}$/i, 'must be the MG… Messaging Service SID (MG and 32 hex digits)')
     .optional(),
   baseUrl: z.url().default(TWILIO_BASE_URL),
+  /**
+   * SMS: segments a second this account's number (or Messaging Service) takes; default by the
+   * number: 1 for a long code, 3 for a US toll-free number, 100 for a short code (twilio.ts pacing).
+   */
+  segmentsPerSecond: z.number().positive().max(1000).optional(),
+  /** Calls: new calls a second (Twilio's default is 1 per account; support can raise it). */
+  callsPerSecond: z.number().positive().max(100).default(1),
   /** Calls: record the bridged call (off by default; a consent notice plays first). */
   recordCalls: z.boolean().default(false),
 });

@@ -26,9 +26,29 @@ import {
 import { openCredentials } from '../accounts/credentials.ts';
 import { createHandoff } from '../handoffs.ts';
 import type { EngineDeps } from '../ports.ts';
+import { paceAccount } from '../steps/pacing.ts';
 
 export type TaskView = ReturnType<typeof taskView>;
-export type Refusal = { refused: 400 | 404 | 409 | 429 | 502; code: string; message: string };
+export type Refusal = { refused: 400 | 403 | 404 | 409 | 429 | 502; code: string; message: string };
+
+/** Who acts on a task: an API key (the owner's rights) or a signed-in member. */
+export type TaskActor = { kind: 'key' } | { kind: 'member'; memberId: string; role: 'owner' | 'member' };
+
+/**
+ * A task for a named workspace user (the sequence's callOwner.userId) is theirs to call and to log:
+ * another member is refused (403); the workspace owner and API keys (the owner's rights) may act.
+ */
+export function ownerRefusal(task: Task, actor: TaskActor | undefined, action: string): Refusal | undefined {
+  const userId = task.owner.userId;
+  if (!userId || !actor || actor.kind === 'key' || actor.role === 'owner' || actor.memberId === userId)
+    return undefined;
+  const whose = task.owner.name ? `${task.owner.name}'s` : `user ${userId}'s`;
+  return refuse(
+    403,
+    'forbidden',
+    `this call task is ${whose} (the sequence's callOwner): only they or the workspace owner can ${action}`,
+  );
+}
 
 const NOT_NOW_DAYS = 14;
 const CONSENT_NOTICE = 'This call may be recorded. By staying on the line you agree to the recording.';
@@ -104,10 +124,17 @@ export async function taskById(deps: EngineDeps, workspaceId: string, id: string
 export async function dialTask(
   deps: EngineDeps,
   workspaceId: string,
-  input: { taskId: string; repPhone?: string; record?: boolean },
+  input: { taskId: string; repPhone?: string; record?: boolean; actor?: TaskActor },
 ): Promise<TaskView | Refusal> {
   const plan = await deps.db.tenant(workspaceId, (sql) => dialPlan(sql, deps, input));
   if ('refused' in plan) return plan;
+  const paced = await plan.pace();
+  if (paced)
+    return refuse(
+      429,
+      'rate_limited',
+      `${paced.message.replace(/^pacing: /, 'click-to-call is paced: ')}; try again then`,
+    );
   const result = await plan.dial();
   if (!result.ok) {
     const limited = result.failure.kind === 'rate_limited';
@@ -134,9 +161,15 @@ export async function dialTask(
   });
 }
 
-async function dialPlan(sql: Sql, deps: EngineDeps, input: { taskId: string; repPhone?: string; record?: boolean }) {
+async function dialPlan(
+  sql: Sql,
+  deps: EngineDeps,
+  input: { taskId: string; repPhone?: string; record?: boolean; actor?: TaskActor },
+) {
   const task = await getTask(sql, input.taskId);
   if (!task) return refuse(404, 'not_found', 'task not found');
+  const notYours = ownerRefusal(task, input.actor, 'call it');
+  if (notYours) return notYours;
   if (task.status === 'done') return refuse(409, 'conflict', `the task is done (${task.outcome ?? 'closed'})`);
   const repPhone = input.repPhone ?? task.owner.phone;
   if (!repPhone)
@@ -163,11 +196,13 @@ async function dialPlan(sql: Sql, deps: EngineDeps, input: { taskId: string; rep
     record: input.record === true,
     consentNotice: CONSENT_NOTICE,
   };
+  const adapter = deps.adapters[account.provider];
   return {
     senderId: account.id,
     contactId: task.contactId,
     repPhone,
     prospect: contact.phone,
+    pace: () => paceAccount(deps, { adapter, sender: account, credentials, work: { kind: 'dial' } }),
     dial: () => dial(request, credentials, { signal: AbortSignal.timeout(deps.sendTimeoutMs) }),
   };
 }
@@ -203,6 +238,7 @@ export type OutcomeInput = {
   returnDate?: string;
   /** do_not_call: also stop SMS to the number. */
   alsoSms?: boolean;
+  actor?: TaskActor;
 };
 
 /** Logs the outcome of a call task and steers the sequence by it. */
@@ -216,6 +252,8 @@ export async function recordOutcome(
   const result = await deps.db.tenant(workspaceId, async (sql) => {
     const task = await getTask(sql, input.taskId, { lock: true });
     if (!task) return refuse(404, 'not_found', 'task not found');
+    const notYours = ownerRefusal(task, input.actor, 'log its outcome');
+    if (notYours) return notYours;
     if (task.status === 'done') return refuse(409, 'conflict', `the outcome is already logged (${task.outcome ?? ''})`);
     const enrollment = await getEnrollment(sql, task.enrollmentId, { lock: true });
     await closeTask(sql, task.id, {

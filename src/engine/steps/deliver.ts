@@ -12,6 +12,7 @@ import { uuidv7 } from '../../db/uuidv7.ts';
 import { openCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
 import { prepareOutbound } from './outbound.ts';
+import { paceAccount } from './pacing.ts';
 import { recordOutcome, sentSummary, type Settled } from './record.ts';
 import type { AfterCommit } from './types.ts';
 
@@ -115,6 +116,17 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
     const base = toOutbound(message, sender, contact);
     const prepared = await prepareOutbound(deps, { message, adapter, base, credentials });
     if (!prepared.ok) return { ok: false, failure: prepared.failure };
+    const paced = await paceAccount(deps, {
+      adapter,
+      sender,
+      credentials,
+      work: { kind: 'send', message: prepared.outbound },
+    });
+    if (paced)
+      return {
+        ok: false,
+        failure: { kind: paced.kind, message: paced.message, retryAfterSeconds: paced.retryAfterSeconds },
+      };
     return await adapter.send(prepared.outbound, credentials, context);
   } catch (error) {
     // An adapter that throws has a bug; treat it as a provider outage so the step is retried.
