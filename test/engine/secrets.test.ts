@@ -6,6 +6,7 @@ import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { rotateSecrets } from '../../src/engine/accounts/rotateSecrets.ts';
 import {
   currentHeader,
@@ -76,6 +77,21 @@ describe('sealed secrets', () => {
     expect(() => openJson(keys, binding, sealJson(stranger, binding, {}))).toThrow(/no configured key/);
     expect(() => openJson(keys, binding, sealV1(stranger.encryptionKey, {}))).toThrow(/no configured key/);
     expect(() => openJson(keys, binding, Buffer.from([9, 1, 2]))).toThrow(/unknown secret format/);
+  });
+});
+
+describe('QUOTAHIT_ENCRYPTION_KEY_PREVIOUS', () => {
+  it('takes comma-separated 32-byte keys and refuses anything else with the variable named', () => {
+    const [a, b] = [randomBytes(32), randomBytes(32)];
+    const config = loadConfig({
+      QUOTAHIT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      QUOTAHIT_ENCRYPTION_KEY_PREVIOUS: `${a.toString('base64')}, ${b.toString('base64')}`,
+    });
+    expect(config.previousEncryptionKeys).toEqual([a, b]);
+    expect(loadConfig({}).previousEncryptionKeys).toEqual([]);
+    expect(() => loadConfig({ QUOTAHIT_ENCRYPTION_KEY_PREVIOUS: 'c2hvcnQ=' })).toThrow(
+      /QUOTAHIT_ENCRYPTION_KEY_PREVIOUS: must be comma-separated keys of 32 bytes/,
+    );
   });
 });
 
