@@ -1,6 +1,7 @@
 // Parts of the OpenAPI document the route schemas cannot express: the two body formats of the
 // contact import.
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import { IDEMPOTENT_ROUTES } from './idempotency.ts';
 
 type TransformObject = NonNullable<FastifyDynamicSwaggerOptions['transformObject']>;
 
@@ -24,9 +25,25 @@ const contactFields = {
   additionalProperties: false,
 };
 
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Retry safely: the same key and body replay the first answer (Idempotent-Replayed: true) for 24 hours; ' +
+    'another body: 422; the first still running: 409 with Retry-After (docs/api.md)',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
+
 export const openApiExtras: TransformObject = (documentObject) => {
   const document = 'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject;
   const paths = (document as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths;
+  for (const route of IDEMPOTENT_ROUTES) {
+    const operation = paths?.[route.split(' ')[1] ?? '']?.post;
+    if (!operation) continue;
+    const parameters = Array.isArray(operation.parameters) ? operation.parameters : [];
+    operation.parameters = [...parameters, IDEMPOTENCY_KEY];
+  }
   const post = paths?.['/v1/contacts']?.post;
   if (post) {
     post.requestBody = {

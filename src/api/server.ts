@@ -1,4 +1,5 @@
 // The HTTP API: Fastify with zod schemas, OpenAPI at /openapi.json, one error shape.
+import { registerIdempotency } from './idempotency.ts';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -166,6 +167,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(db, now));
+    registerIdempotency(v1, db, now);
     await v1.register(workspaceRoutes(engine));
     await v1.register(contactRoutes(engine, { csvBodyLimitBytes: config.csvBodyLimitBytes }));
     await v1.register(sequenceRoutes(engine));

@@ -4,6 +4,7 @@
 import { pendingInboundEvents } from '../db/inboundEvents.ts';
 import { refreshStatistics } from '../db/statistics.ts';
 import { rotateSecrets } from './accounts/rotateSecrets.ts';
+import { deleteExpiredIdempotencyKeys } from '../db/idempotencyKeys.ts';
 import type { JobHandlers } from './jobs.ts';
 import type { EngineDeps } from './ports.ts';
 import type { Queue } from './queue.ts';
@@ -88,8 +89,15 @@ export async function startWorker(input: {
       .catch((error: unknown) => log.error({ err: error }, 'secret rotation failed'))
       .finally(() => (rotating = undefined));
   };
-  rotate();
-  const rotationTimer = setInterval(() => !stopped && rotate(), 600_000);
+  // Idempotency keys past their 24 hours (src/api/idempotency.ts) are deleted on the same timer.
+  const housekeeping = () => {
+    rotate();
+    db.system((sql) => deleteExpiredIdempotencyKeys(sql, clock.now())).catch((error: unknown) =>
+      log.warn({ err: error }, 'deleting expired idempotency keys failed'),
+    );
+  };
+  housekeeping();
+  const rotationTimer = setInterval(() => !stopped && housekeeping(), 600_000);
   return async () => {
     stopped = true;
     clearInterval(rotationTimer);

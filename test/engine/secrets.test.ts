@@ -6,6 +6,7 @@ import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { rotateSecrets } from '../../src/engine/accounts/rotateSecrets.ts';
 import {
   currentHeader,
@@ -21,6 +22,12 @@ import { emailSequence, emailWorld, resendAccount, startDnsServer, zone } from '
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 
 const KEY = { encryptionKey: randomBytes(32) };
+/** `npm run battery` (QUOTAHIT_BATTERY=1) seals a million times and prints its figures. */
+const BATTERY = process.env.QUOTAHIT_BATTERY === '1';
+const SEALS = BATTERY ? 1_000_000 : 20_000;
+const figure = (name: string, value: unknown) => {
+  if (BATTERY) console.log(`[battery] R-secrets ${name}: ${JSON.stringify(value)}`);
+};
 const row = (): SecretBinding => senderSecret({ id: randomUUID(), workspaceId: randomUUID() });
 
 /** The format installations sealed with before associated data: 0x01 · IV · tag · ciphertext. */
@@ -47,12 +54,13 @@ describe('sealed secrets', () => {
     expect(() => openJson(KEY, binding, tampered)).toThrow();
   });
 
-  it('never repeat an IV (100,000 seals of the same value with one key)', () => {
+  it(`never repeat an IV (${SEALS} seals of the same value with one key)`, () => {
     const binding = row();
     const ivs = new Set<string>();
-    for (let i = 0; i < 100_000; i++) ivs.add(sealJson(KEY, binding, { v: 1 }).subarray(9, 21).toString('hex'));
-    expect(ivs.size).toBe(100_000);
-  });
+    for (let i = 0; i < SEALS; i++) ivs.add(sealJson(KEY, binding, { v: 1 }).subarray(9, 21).toString('hex'));
+    figure('IV seals / distinct IVs', [SEALS, ivs.size]);
+    expect(ivs.size).toBe(SEALS);
+  }, 600_000);
 
   it('open the format before associated data and a previous key’s secrets as stale; refuse an unknown key', () => {
     const old = randomBytes(32);
@@ -69,6 +77,21 @@ describe('sealed secrets', () => {
     expect(() => openJson(keys, binding, sealJson(stranger, binding, {}))).toThrow(/no configured key/);
     expect(() => openJson(keys, binding, sealV1(stranger.encryptionKey, {}))).toThrow(/no configured key/);
     expect(() => openJson(keys, binding, Buffer.from([9, 1, 2]))).toThrow(/unknown secret format/);
+  });
+});
+
+describe('QUOTAHIT_ENCRYPTION_KEY_PREVIOUS', () => {
+  it('takes comma-separated 32-byte keys and refuses anything else with the variable named', () => {
+    const [a, b] = [randomBytes(32), randomBytes(32)];
+    const config = loadConfig({
+      QUOTAHIT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      QUOTAHIT_ENCRYPTION_KEY_PREVIOUS: `${a.toString('base64')}, ${b.toString('base64')}`,
+    });
+    expect(config.previousEncryptionKeys).toEqual([a, b]);
+    expect(loadConfig({}).previousEncryptionKeys).toEqual([]);
+    expect(() => loadConfig({ QUOTAHIT_ENCRYPTION_KEY_PREVIOUS: 'c2hvcnQ=' })).toThrow(
+      /QUOTAHIT_ENCRYPTION_KEY_PREVIOUS: must be comma-separated keys of 32 bytes/,
+    );
   });
 });
 
@@ -117,6 +140,10 @@ describe('key rotation', () => {
     const [, rotated] = await Promise.all([w.engine.tick(), rotateSecrets({ db: w.db, ...keys }, { batch: 1 })]);
     await w.engine.tick();
 
+    figure('rotation during sends (resealed, failed sends)', [
+      rotated.resealed,
+      (await w.messages('&status=failed')).length,
+    ]);
     expect(rotated).toEqual({ resealed: 3, unreadable: 0 });
     expect(await w.messages('&status=failed')).toEqual([]);
     expect(await w.messages('&status=sent')).toHaveLength(CONTACTS);
@@ -202,6 +229,13 @@ describe('no plaintext secret anywhere', () => {
     expect(tables.count).toBeGreaterThan(20);
     expect(lines.length).toBeGreaterThan(0);
     const places = { tables: tables.text, logs: lines.join(''), responses: JSON.stringify(responses) };
+    const found = Object.values(secrets).filter((v) => Object.values(places).some((t) => t.includes(v)));
+    figure('plaintext scan (tables, log lines, responses, secrets found)', [
+      tables.count,
+      lines.length,
+      responses.length,
+      found.length,
+    ]);
     for (const [what, value] of Object.entries(secrets))
       for (const [where, text] of Object.entries(places)) {
         const forms = [value, Buffer.from(value).toString('hex'), Buffer.from(value).toString('base64')];
