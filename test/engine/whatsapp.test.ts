@@ -233,4 +233,24 @@ describe('WhatsApp through Meta, end to end', () => {
     expect(meta.messages.length).toBe(before);
     expect(await w.messages(`&contactId=${a}`)).toMatchObject([{ channel: 'whatsapp', status: 'unknown' }]);
   });
+
+  it('a send that times out after Meta took it is unknown, not retried (no idempotency key)', async () => {
+    const w = await world({ sendTimeoutMs: 300 });
+    await w.ok('GET', `/v1/senders/${await metaAccount(w)}/templates`);
+    const [a] = await w.contacts([{ ...ana, phone: '+16505559999', email: 'ana9@initech.example.com' }]);
+    const sequenceId = await w.sequence(instant([{ channel: 'whatsapp', template: 'casual_checkin' }]));
+    await w.enroll(sequenceId, [a as string]);
+    meta.answerDelayMs = 1000;
+    try {
+      await w.engine.tick();
+    } finally {
+      meta.answerDelayMs = 0;
+    }
+    const to = () => meta.messages.filter((m) => m.to === '16505559999');
+    expect(to()).toHaveLength(1);
+    expect(await w.messages(`&contactId=${a}`)).toMatchObject([{ status: 'unknown' }]);
+    w.clock.advance(3600_000);
+    await w.engine.tick();
+    expect(to()).toHaveLength(1);
+  });
 });

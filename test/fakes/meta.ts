@@ -44,6 +44,8 @@ export class FakeMeta {
   readonly failNext: number[] = [];
   /** The person's last inbound message time, by wa_id (opens the 24-hour window). */
   private readonly lastInbound = new Map<string, number>();
+  /** Accept a message, then answer this many ms late (a slow network after Meta took it). */
+  answerDelayMs = 0;
   /** The fake's clock for the window rule (tests move it with their own clock). */
   now: () => Date = () => new Date();
   private readonly server = createServer((req, res) => void this.handle(req, res));
@@ -173,6 +175,7 @@ export class FakeMeta {
     const to = String(body.to);
     const id = `wamid.${Buffer.from(`${to}:${randomBytes(8).toString('hex')}`).toString('base64')}`;
     this.messages.push({ id, phoneNumberId: path[1], to, body });
+    if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
     json(res, 200, {
       messaging_product: 'whatsapp',
       contacts: [{ input: to, wa_id: to }],

@@ -33,6 +33,8 @@ export type WorldOptions = {
   /** Providers' installation settings (what their environment variables would say). */
   providers?: ProviderSettingsMap;
   leaseMs?: number;
+  /** How long a provider call may take (the engine's send timeout). */
+  sendTimeoutMs?: number;
   /** PUBLIC_URL and TRACKING_BASE_URL. */
   publicUrl?: string;
   trackingBaseUrl?: string;
@@ -91,6 +93,7 @@ export async function world(options: WorldOptions = {}) {
     }),
     recipients: options.recipients ?? createRecipientChecker(),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
     ...(options.outbound ? { outbound: options.outbound } : {}),
   });
   const config = loadConfig({

@@ -127,7 +127,12 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
         ok: false,
         failure: { kind: paced.kind, message: paced.message, retryAfterSeconds: paced.retryAfterSeconds },
       };
-    return await adapter.send(prepared.outbound, credentials, context);
+    const sent = await adapter.send(prepared.outbound, credentials, context);
+    // Timed out mid-call: the request may have reached a provider that keeps no idempotency key
+    // (WhatsApp, SMTP): resending could deliver it twice, so its fate is unknown.
+    if (!sent.ok && sent.failure.kind === 'provider_down' && context.signal.aborted && !adapter.idempotent)
+      return { unknown: true, reason: `${message.provider} did not answer in time: ${sent.failure.message}` };
+    return sent;
   } catch (error) {
     // An adapter that throws has a bug; treat it as a provider outage so the step is retried.
     deps.log.error({ err: error, messageId: message.id }, 'adapter threw');
