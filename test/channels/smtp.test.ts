@@ -192,7 +192,10 @@ describe('smtp adapter', () => {
     });
   });
 
-  it('cannot look a message up', async () => {
-    expect(await smtpAdapter.lookup('0190a1b2-0001', credentials, {})).toEqual({ unsupported: true });
+  it('cannot look a message up without an IMAP mailbox to search (docs/email.md, crash recovery)', async () => {
+    expect(await smtpAdapter.lookup('0190a1b2-0001', credentials, {})).toEqual({
+      unsupported: true,
+      reason: 'no IMAP mailbox is configured to look in',
+    });
   });
 });
