@@ -217,6 +217,7 @@ describe('the dashboard on every channel', () => {
       .waitFor();
     expect(await sms.getByLabel('From phone').inputValue()).toBe('+15005550007');
     expect(await sms.getByLabel('Auth token').inputValue()).toBe(account.authToken);
+    await screenshot(page, 'accounts-add-sms');
     await sms.getByLabel('Account SID').fill(account.accountSid);
     await sms.getByRole('button', { name: 'Save account' }).click();
     const added = page.getByRole('region', { name: 'SMS (Twilio) account added' });
