@@ -74,12 +74,9 @@ export async function listFeed(
   };
 }
 
+/** Hand-offs not acknowledged yet: what GET /v1/handoffs?status=open lists (reply, call and manual ones). */
 export async function countOpenHandoffs(sql: Sql): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM activities a
-      WHERE a.type = 'handoff' AND NOT EXISTS (SELECT 1 FROM reply_actions ra
-        WHERE ra.reply_id::text = a.data ->> 'replyId' AND ra.action = 'outcome')`,
-  );
+  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM handoffs WHERE status = 'open'`);
   return rows[0]?.n ?? 0;
 }
 

@@ -85,7 +85,6 @@ describe('GET /v1/replies', () => {
     expect((await w.ok('GET', '/v1/activities?type=handoff&open=true')).data).toHaveLength(2);
     await w.ok('POST', `/v1/replies/${positive}/outcome`, { outcome: 'meeting_booked', note: 'Thu 10:00' });
     expect((await w.ok('GET', '/v1/activities?type=handoff&open=true')).data).toHaveLength(1);
-    expect((await w.ok('GET', '/v1/home')).handoffsOpen).toBe(1);
     expect((await w.call('POST', `/v1/replies/${positive}/outcome`, { outcome: 'great' })).status).toBe(400);
 
     await w.ok('POST', `/v1/replies/${later}/unsubscribe`, {});
@@ -120,6 +119,19 @@ describe('home, search and sequence views', () => {
     expect(home.accountsNeedingAttention).toEqual([
       expect.objectContaining({ id, status: 'paused', name: 'paused@acme.example.com' }),
     ]);
+  });
+
+  it('counts open hand-offs as GET /v1/handoffs does: reply and manual ones, until acknowledged', async () => {
+    const { w, ana, ben, reply } = await repliedWorld();
+    await reply(ana, "Yes, I'm interested — can we talk on Tuesday?");
+    await w.ok('POST', '/v1/handoffs', { contactId: ben, note: 'Met at the fair' });
+    const openHandoffs = async () => (await w.ok('GET', '/v1/handoffs?status=open')).data as { id: string }[];
+    const open = await openHandoffs();
+    expect(open).toHaveLength(2);
+    expect((await w.ok('GET', '/v1/home')).handoffsOpen).toBe(2);
+    await w.ok('POST', `/v1/handoffs/${String(open[0]?.id)}/acknowledge`, {});
+    expect(await openHandoffs()).toHaveLength(1);
+    expect((await w.ok('GET', '/v1/home')).handoffsOpen).toBe(1);
   });
 
   it('searches contacts by text, tag, status and reachability; lists tags', async () => {

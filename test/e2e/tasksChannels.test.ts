@@ -2,7 +2,8 @@
 // and LinkedIn in the one inbox (filtered by channel) and answered on their own channel; the Tasks
 // view's call task (talk track, click-to-call through the local Twilio fake, the outcome) and its
 // hand-offs (summary, assignee, SLA, acknowledge); the Accounts page's limits (changed there, a
-// refused change kept), status reasons and the provider's own sending limit.
+// refused change kept), status reasons and the provider's own sending limit; an SMS account added
+// there (a refused one kept, the webhook URL to set shown) beside the WhatsApp, call and LinkedIn forms.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { setSenderLimit, setSenderStatus } from '../../src/db/senders.ts';
@@ -194,6 +195,38 @@ describe('the dashboard on every channel', () => {
     expect(await callRow.getByRole('cell').nth(4).textContent()).toMatch(/^40/);
     await checkAccessibility(page, 'accounts (limits)');
     await screenshot(page, 'accounts-channels');
-    clean([`PATCH /v1/senders/${callAccountId} 400`]);
+
+    // Accounts: an SMS account added from the page; a refused one keeps what was typed; the webhook URL shown.
+    for (const title of ['WhatsApp (Meta)', 'WhatsApp (Gallabox)', 'Calls (Twilio)', 'LinkedIn (Phantombuster)'])
+      await page.getByRole('button', { name: `Add ${title}` }).waitFor();
+    await page.getByRole('button', { name: 'Add LinkedIn (Phantombuster)' }).click();
+    const linkedin = page.getByRole('form', { name: 'Add a LinkedIn (Phantombuster) account' });
+    expect(await linkedin.getByLabel('LinkedIn session cookie (li_at)').getAttribute('type')).toBe('password');
+    await page.getByRole('button', { name: 'Add SMS (Twilio)' }).click();
+    const sms = page.getByRole('form', { name: 'Add a SMS (Twilio) account' });
+    await sms.getByLabel('Account name').fill('Texts');
+    await sms.getByLabel('From phone').fill('+15005550007');
+    await sms.getByLabel('Account SID').fill('AC-not-a-sid');
+    await sms.getByLabel('Auth token').fill(account.authToken);
+    expect(await sms.getByLabel('Auth token').getAttribute('type')).toBe('password');
+    await sms.getByLabel('API base URL (optional)').fill(twilio.url);
+    await sms.getByRole('button', { name: 'Save account' }).click();
+    await sms
+      .getByRole('alert')
+      .getByText(/must be the AC… Account SID/)
+      .waitFor();
+    expect(await sms.getByLabel('From phone').inputValue()).toBe('+15005550007');
+    expect(await sms.getByLabel('Auth token').inputValue()).toBe(account.authToken);
+    await screenshot(page, 'accounts-add-sms');
+    await sms.getByLabel('Account SID').fill(account.accountSid);
+    await sms.getByRole('button', { name: 'Save account' }).click();
+    const added = page.getByRole('region', { name: 'SMS (Twilio) account added' });
+    // The engine's public URL (the world's), where Twilio posts status callbacks and inbound texts.
+    expect(await added.locator('code.webhook-url').textContent()).toMatch(/^https?:\/\/[^/]+\/webhooks\/twilio$/);
+    await page.getByRole('row', { name: /Texts/ }).waitFor();
+    await checkAccessibility(page, 'accounts (SMS added)');
+    expect(await page.content()).not.toContain(account.authToken);
+    await added.getByRole('button', { name: 'Done' }).click();
+    clean([`PATCH /v1/senders/${callAccountId} 400`, 'POST /v1/senders 400']);
   });
 });

@@ -1,6 +1,6 @@
 // The dashboard's home and tasks read models: what went out today per channel, replies waiting,
-// hand-offs open, accounts needing attention; the workspace-wide activity feed (hand-offs are
-// activities today: GET /v1/activities?type=handoff&open=true).
+// hand-offs open (as GET /v1/handoffs?status=open lists them), accounts needing attention; the
+// workspace-wide activity feed.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -32,6 +32,7 @@ const Home = z.object({
   timezone: z.string(),
   sentToday: z.array(z.object({ channel: z.string(), sent: z.number() })),
   repliesWaiting: z.number(),
+  /** Hand-offs not acknowledged yet: the count of GET /v1/handoffs?status=open. */
   handoffsOpen: z.number(),
   /** Call tasks due today (issue 14); 0 until call tasks exist. */
   tasksDue: z.number(),

@@ -1,6 +1,7 @@
 // Sending accounts per channel: caps (changed here), today's usage, warm-up day, health, status and
 // its reason, the provider's own sending limit while it lasts; connect Gmail (OAuth), add SMTP or
-// Resend, resume a paused account.
+// Resend, WhatsApp (Meta, Gallabox), SMS and calls (Twilio), LinkedIn (Phantombuster); resume a
+// paused account.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
@@ -9,6 +10,7 @@ import { Badge, Empty, ErrorNote, Loading, Notice, PageHeader } from '../ui/kit'
 import type { Sender } from '../api/types';
 import { AccountLimits } from './AccountLimits';
 import { AddAccount } from './AddAccount';
+import { AddChannelAccount, CHANNEL_ACCOUNTS, type ChannelKind } from './AddChannelAccount';
 import { CHANNEL_NAMES } from './ReplyPanel';
 
 const percent = (rate: number | null) => `${((rate ?? 0) * 100).toFixed(1)} %`;
@@ -34,7 +36,7 @@ function SendingLimit(props: { sender: Sender }) {
 
 export function AccountsPage() {
   const client = useQueryClient();
-  const [adding, setAdding] = useState<'smtp' | 'resend' | null>(null);
+  const [adding, setAdding] = useState<'smtp' | 'resend' | ChannelKind | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const senders = useQuery({ queryKey: ['senders'], queryFn: () => unwrap(api.GET('/v1/senders')) });
   const gmail = useMutation({
@@ -66,11 +68,20 @@ export function AccountsPage() {
             <button type="button" onClick={() => setAdding('resend')}>
               Add Resend
             </button>
+            {(Object.keys(CHANNEL_ACCOUNTS) as ChannelKind[]).map((kind) => (
+              <button key={kind} type="button" onClick={() => setAdding(kind)}>
+                Add {CHANNEL_ACCOUNTS[kind].title}
+              </button>
+            ))}
           </>
         }
       />
       <ErrorNote error={gmail.error} what="Gmail" />
-      {adding ? <AddAccount provider={adding} onDone={() => setAdding(null)} /> : null}
+      {adding === 'smtp' || adding === 'resend' ? (
+        <AddAccount provider={adding} onDone={() => setAdding(null)} />
+      ) : adding ? (
+        <AddChannelAccount key={adding} kind={adding} onDone={() => setAdding(null)} />
+      ) : null}
       {senders.data?.data
         .filter((s) => s.id === editing)
         .map((s) => (

@@ -98,7 +98,7 @@ export function AddAccount(props: { provider: 'smtp' | 'resend'; onDone: () => v
         <Field label="From address">
           <input type="email" required value={fromEmail} onChange={(e) => setFromEmail(e.target.value)} />
         </Field>
-        <Field label="From name">
+        <Field label="From name" hint="A person's name to sign with: a real send waits until it is set">
           <input value={fromName} onChange={(e) => setFromName(e.target.value)} />
         </Field>
         <Field label="Daily limit" hint="Empty: the safe default with warm-up">
