@@ -147,7 +147,11 @@ describe.skipIf(!PGBOUNCER)('behind PgBouncer in transaction mode (apt-get insta
     const db = createDb({ url: fresh, pooling: 'transaction' });
     expect(await refreshStatistics(db)).toEqual([]);
     // The locks were transaction-level: nothing is left held on a server connection.
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`);
+    // pg_locks spans the cluster: only this database's locks count (other test files run beside it).
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM pg_locks
+        WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
     expect(rows[0].n).toBe(0);
     await db.close();
   });
