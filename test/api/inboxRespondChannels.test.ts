@@ -3,14 +3,10 @@
 // 24-hour window the reply opened, LinkedIn to the profile; refused, with nothing sent, for a
 // contact suppressed on that channel and for a call.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeTwilio, type FakeTwilioWebhook } from '../fakes/twilio.ts';
 import { startFakeHttpProvider, type FakeHttpProvider } from '../fakes/httpProvider.ts';
-import { ALWAYS_OPEN, world, type World } from '../support/world.ts';
+import { ALWAYS_OPEN, NO_CAPS, world, type World } from '../support/world.ts';
+import { deliver, fakeTwilio, HOOK, NUMBER, PUBLIC_URL, twilioSender } from '../engine/twilioSupport.ts';
 
-const PUBLIC_URL = 'https://quotahit.example';
-const HOOK = `${PUBLIC_URL}/webhooks/twilio`;
-const NUMBER = '+15005550006';
-const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
 const HOUR = 3_600_000;
 const DANA = {
   email: 'dana@globex.example',
@@ -22,16 +18,12 @@ const DANA = {
   timezone: 'UTC',
 };
 
-let twilio: FakeTwilio;
+const twilio = fakeTwilio();
 let http: FakeHttpProvider;
 beforeAll(async () => {
-  twilio = await new FakeTwilio().start();
   http = await startFakeHttpProvider();
 });
-afterAll(async () => {
-  await twilio.close();
-  await http.close();
-});
+afterAll(() => http.close());
 
 /** One contact, one step on `channel`, sent; her logged reply. */
 async function oneStep(w: World, channel: string) {
@@ -50,20 +42,11 @@ async function oneStep(w: World, channel: string) {
   return { dana: dana as string, message, replyId };
 }
 
-const deliver = (w: World, hook: FakeTwilioWebhook) =>
-  w.app.inject({ method: 'POST', url: new URL(hook.url).pathname, headers: hook.headers, payload: hook.body });
-
 describe('POST /v1/replies/:id/respond on every channel', () => {
   it('SMS: from our number to theirs through Twilio, once the conversation has its opt-out line; never after STOP', async () => {
     const w = await world({ publicUrl: PUBLIC_URL });
     const account = twilio.account();
-    await w.ok('POST', '/v1/senders', {
-      channel: 'sms',
-      provider: 'twilio',
-      fromPhone: NUMBER,
-      credentials: { ...account, baseUrl: twilio.url },
-      ...NO_CAPS,
-    });
+    await twilioSender(w, twilio, { fromPhone: NUMBER, credentials: account });
     const { dana, message, replyId } = await oneStep(w, 'sms');
     expect(message.provider).toBe('twilio');
     const answered = await w.ok('POST', `/v1/replies/${replyId}/respond`, { body: 'Great — free on Tuesday?' });

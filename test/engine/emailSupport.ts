@@ -6,7 +6,7 @@ import { openCredentials } from '../../src/engine/accounts/credentials.ts';
 import { startDnsServer, type LocalDns, type Zone } from '../channels/support/dnsServer.ts';
 import type { FakeGmail } from '../fakes/gmail.ts';
 import { signSvix, type FakeResend } from '../fakes/resend.ts';
-import { ALWAYS_OPEN, world, type WorldOptions } from '../support/world.ts';
+import { ALWAYS_OPEN, NO_CAPS, world, type WorldOptions } from '../support/world.ts';
 
 export const PUBLIC_URL = 'https://app.quotahit.test';
 export const TRACKING_URL = 'https://t.acme.example';
@@ -76,8 +76,7 @@ export function emailSequence(steps: number, extra: Record<string, unknown> = {}
   };
 }
 
-/** Caps out of the way: tests send several messages within a second. */
-export const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
+export { NO_CAPS };
 
 export const RESEND_WEBHOOK_SECRET = `whsec_${Buffer.from('resend-webhook-secret-32-bytes!!').toString('base64')}`;
 

@@ -4,29 +4,11 @@
 // same person) each get their own replies; a service's own keywords arrive with OptOutType and act
 // like the standard words (STOP suppresses, START lifts, HELP does nothing); a service that drops
 // keyword messages leaves it to 21610 at the next send, which suppresses too.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeTwilio, type FakeTwilioWebhook } from '../fakes/twilio.ts';
-import { ALWAYS_OPEN, world, type World } from '../support/world.ts';
+import { describe, expect, it } from 'vitest';
+import { ALWAYS_OPEN, world } from '../support/world.ts';
+import { DAY, deliver, enrollmentOf, fakeTwilio, HOOK, PUBLIC_URL, tickPaced, twilioSender } from './twilioSupport.ts';
 
-const PUBLIC_URL = 'https://quotahit.example';
-const HOOK = `${PUBLIC_URL}/webhooks/twilio`;
-const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
-const DAY = 86_400_000;
-
-/** Ticks, then once a second for a while: a number takes 1 SMS segment a second (pacing), so texts due together go one by one. */
-const tickPaced = async (w: Pick<World, 'engine' | 'clock'>, seconds = 6) => {
-  await w.engine.tick();
-  for (let i = 0; i < seconds; i++) {
-    w.clock.advance(1000);
-    await w.engine.tick();
-  }
-};
-
-let twilio: FakeTwilio;
-beforeAll(async () => {
-  twilio = await new FakeTwilio().start();
-});
-afterAll(() => twilio.close());
+const twilio = fakeTwilio();
 
 const sequence = {
   name: 'two texts',
@@ -37,36 +19,13 @@ const sequence = {
   schedule: ALWAYS_OPEN,
 };
 
-type Client = Pick<World, 'ok' | 'contacts' | 'sequence' | 'enroll' | 'row' | 'timeline'>;
-
-const deliver = (w: World, hook: FakeTwilioWebhook) =>
-  w.app.inject({ method: 'POST', url: new URL(hook.url).pathname, headers: hook.headers, payload: hook.body });
-
-const enrollmentOf = async (w: Client, contactId: string) =>
-  (
-    await w.row<{ status: string; stopReason: string | null }>(
-      'SELECT status, stop_reason AS "stopReason" FROM enrollments WHERE contact_id = $1',
-      [contactId],
-    )
-  )[0];
-
-async function register(w: Client, fromPhone: string | undefined, credentials: Record<string, unknown>) {
-  return w.ok('POST', '/v1/senders', {
-    channel: 'sms',
-    provider: 'twilio',
-    ...(fromPhone ? { fromPhone } : {}),
-    credentials: { ...credentials, baseUrl: twilio.url },
-    ...NO_CAPS,
-  });
-}
-
 describe('Twilio numbers that share an Account SID', () => {
   it('each number gets its own replies, even in two workspaces writing to the same person', async () => {
     const w = await world({ publicUrl: PUBLIC_URL });
     const other = await w.workspace('Other workspace');
     const account = twilio.account();
-    await register(w, '+15005550006', account);
-    await register(other, '+15005550007', account);
+    await twilioSender(w, twilio, { fromPhone: '+15005550006', credentials: account });
+    await twilioSender(other, twilio, { fromPhone: '+15005550007', credentials: account });
     const person = { phone: '+14155550150', firstName: 'Dana', smsOptIn: true, timezone: 'UTC' };
     const [mine] = await w.contacts([person]);
     const [theirs] = await other.contacts([person]);
@@ -108,7 +67,7 @@ describe('Twilio numbers that share an Account SID', () => {
   it('a number no account here sends from is refused (404), not given to another number of the Account SID', async () => {
     const w = await world({ publicUrl: PUBLIC_URL });
     const account = twilio.account();
-    await register(w, '+15005550006', account);
+    await twilioSender(w, twilio, { fromPhone: '+15005550006', credentials: account });
     const stray = twilio.inbound({
       accountSid: account.accountSid,
       url: HOOK,
@@ -132,7 +91,7 @@ describe('a Messaging Service with Advanced Opt-Out', () => {
       numbers: [NUMBER],
       advancedOptOut: { optOut: ['STOP', 'ARRET'], optIn: ['START', 'OUI'], help: ['HELP', 'AIDE'] },
     });
-    await register(w, undefined, { ...account, messagingServiceSid: service });
+    await twilioSender(w, twilio, { credentials: { ...account, messagingServiceSid: service } });
     const phones = ['+14155550161', '+14155550162', '+14155550163', '+14155550164'];
     await w.contacts(phones.map((phone) => ({ phone, smsOptIn: true, timezone: 'UTC' })));
     const rows = await w.row<{ id: string; phone: string }>('SELECT id, phone FROM contacts');

@@ -3,34 +3,16 @@
 // rep and bridges the prospect through the fake, signed call statuses land on the task and the
 // timeline once, and each outcome steers the sequence (interested hands off, not now pauses,
 // not interested stops, do-not-call suppresses, wrong number clears the phone, voicemail goes on).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { dialTask, recordOutcome } from '../../src/engine/commands/tasks.ts';
-import { FakeTwilio, type FakeTwilioWebhook } from '../fakes/twilio.ts';
 import { seededRandom } from '../../src/core/random.ts';
 import { startWebhookReceiver } from '../fakes/webhookReceiver.ts';
 import { ALWAYS_OPEN, world, type World, type WorldOptions } from '../support/world.ts';
+import { DAY, deliver, fakeTwilio, HOOK, NUMBER, PUBLIC_URL, tickPaced, twilioSender } from './twilioSupport.ts';
 
-const PUBLIC_URL = 'https://quotahit.example';
-const HOOK = `${PUBLIC_URL}/webhooks/twilio`;
-const NUMBER = '+15005550006';
 const REP = '+14155550999';
-const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
-const DAY = 86_400_000;
 
-/** Ticks, then once a second for a while: a number takes 1 SMS segment a second (pacing), so texts due together go one by one. */
-const tickPaced = async (w: Pick<World, 'engine' | 'clock'>, seconds = 6) => {
-  await w.engine.tick();
-  for (let i = 0; i < seconds; i++) {
-    w.clock.advance(1000);
-    await w.engine.tick();
-  }
-};
-
-let twilio: FakeTwilio;
-beforeAll(async () => {
-  twilio = await new FakeTwilio().start();
-});
-afterAll(() => twilio.close());
+const twilio = fakeTwilio();
 
 type Task = Record<string, unknown> & { id: string; talkTrack: string; status: string; enrollmentId: string };
 
@@ -38,9 +20,8 @@ async function callWorld(options: WorldOptions = {}) {
   // Monday 09:00 in Chicago: inside the sequence's window there.
   const w = await world({ publicUrl: PUBLIC_URL, start: new Date('2026-03-02T15:00:00Z'), ...options });
   const account = twilio.account();
-  const credentials = { ...account, baseUrl: twilio.url };
-  for (const channel of ['sms', 'call'])
-    await w.ok('POST', '/v1/senders', { channel, provider: 'twilio', fromPhone: NUMBER, credentials, ...NO_CAPS });
+  for (const channel of ['sms', 'call'] as const)
+    await twilioSender(w, twilio, { channel, fromPhone: NUMBER, credentials: account });
   const sequenceId = await w.sequence({
     name: 'sms then call',
     steps: [
@@ -53,9 +34,6 @@ async function callWorld(options: WorldOptions = {}) {
   });
   return { w, account, sequenceId };
 }
-
-const deliver = (w: World, hook: FakeTwilioWebhook) =>
-  w.app.inject({ method: 'POST', url: new URL(hook.url).pathname, headers: hook.headers, payload: hook.body });
 
 /** Enrolls one contact per entry and runs to the call step (day 1); returns their tasks by contact. */
 async function toCallStep(

@@ -4,21 +4,14 @@
 // are checked against each text's segments as it reached Twilio, and the unit test shows a
 // multi-segment text costing several units — the offline writer's texts here are one segment); a
 // toll-free number takes 3 a second; an account may say its own rate (`segmentsPerSecond`).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { smsSegments } from '../../src/core/smsSegments.ts';
 import { defaultSegmentsPerSecond, twilioPace } from '../../src/channels/twilio/pacing.ts';
 import { TwilioCredentials } from '../../src/channels/twilio/credentials.ts';
-import { FakeTwilio } from '../fakes/twilio.ts';
 import { ALWAYS_OPEN, world, type World } from '../support/world.ts';
+import { fakeTwilio, PUBLIC_URL, twilioSender } from './twilioSupport.ts';
 
-const PUBLIC_URL = 'https://quotahit.example';
-const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
-
-let twilio: FakeTwilio;
-beforeAll(async () => {
-  twilio = await new FakeTwilio().start();
-});
-afterAll(() => twilio.close());
+const twilio = fakeTwilio();
 
 describe('Twilio pace per sender', () => {
   const credentials = TwilioCredentials.parse({ accountSid: `AC${'0'.repeat(32)}`, authToken: 'x'.repeat(32) });
@@ -69,13 +62,7 @@ async function sendAll(w: World, count: number): Promise<void> {
 async function pacedWorld(fromPhone: string, extra: Record<string, unknown> = {}) {
   const w = await world({ publicUrl: PUBLIC_URL });
   const account = twilio.account();
-  await w.ok('POST', '/v1/senders', {
-    channel: 'sms',
-    provider: 'twilio',
-    fromPhone,
-    credentials: { ...account, baseUrl: twilio.url, ...extra },
-    ...NO_CAPS,
-  });
+  await twilioSender(w, twilio, { fromPhone, credentials: { ...account, ...extra } });
   const people = ['Lucja', 'Zaneta', 'Sciborek', 'Cwikla'].map((firstName, i) => ({
     phone: `+1415555017${i}`,
     firstName,

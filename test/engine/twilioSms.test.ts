@@ -3,41 +3,26 @@
 // consent withdrawn, the enrollment stopped), START lifting it, a reply stopping another
 // contact's enrollment, 21610 at send time, an unreachable number falling back, and bad webhooks
 // (unsigned, wrong signature, wrong URL, malformed) refused with nothing written.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeTwilio, type FakeTwilioWebhook } from '../fakes/twilio.ts';
-import { ALWAYS_OPEN, world, type World } from '../support/world.ts';
+import { describe, expect, it } from 'vitest';
+import { ALWAYS_OPEN, world } from '../support/world.ts';
+import {
+  DAY,
+  deliver,
+  enrollmentOf,
+  fakeTwilio,
+  HOOK,
+  NUMBER,
+  PUBLIC_URL,
+  tickPaced,
+  twilioSender,
+} from './twilioSupport.ts';
 
-const PUBLIC_URL = 'https://quotahit.example';
-const HOOK = `${PUBLIC_URL}/webhooks/twilio`;
-const NUMBER = '+15005550006';
-const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
-const DAY = 86_400_000;
-
-/** Ticks, then once a second for a while: a number takes 1 SMS segment a second (pacing), so texts due together go one by one. */
-const tickPaced = async (w: Pick<World, 'engine' | 'clock'>, seconds = 6) => {
-  await w.engine.tick();
-  for (let i = 0; i < seconds; i++) {
-    w.clock.advance(1000);
-    await w.engine.tick();
-  }
-};
-
-let twilio: FakeTwilio;
-beforeAll(async () => {
-  twilio = await new FakeTwilio().start();
-});
-afterAll(() => twilio.close());
+const twilio = fakeTwilio();
 
 async function smsWorld() {
   const w = await world({ publicUrl: PUBLIC_URL });
   const account = twilio.account();
-  const sender = await w.ok('POST', '/v1/senders', {
-    channel: 'sms',
-    provider: 'twilio',
-    fromPhone: NUMBER,
-    credentials: { ...account, baseUrl: twilio.url },
-    ...NO_CAPS,
-  });
+  const sender = await twilioSender(w, twilio, { fromPhone: NUMBER, credentials: account });
   return { w, account, sender };
 }
 
@@ -51,17 +36,6 @@ const sequence = {
   ],
   schedule: ALWAYS_OPEN,
 };
-
-const deliver = (w: World, hook: FakeTwilioWebhook) =>
-  w.app.inject({ method: 'POST', url: new URL(hook.url).pathname, headers: hook.headers, payload: hook.body });
-
-const enrollmentOf = async (w: World, contactId: string) =>
-  (
-    await w.row<{ status: string; stopReason: string | null }>(
-      'SELECT status, stop_reason AS "stopReason" FROM enrollments WHERE contact_id = $1',
-      [contactId],
-    )
-  )[0];
 
 describe('SMS through Twilio', () => {
   it('registers the account without echoing its Auth Token and names the webhook URL', async () => {

@@ -194,6 +194,9 @@ export const ALWAYS_OPEN = {
   jitterSeconds: 0,
 };
 
+/** Caps out of the way: tests send several messages within a second. */
+export const NO_CAPS = { dailyLimit: 1000, hourlyLimit: null, minGapSeconds: 0, warmup: null };
+
 /** A sequence with every step on day 0 and an always-open window, so tests need no clock moves. */
 export function instant(
   steps: { channel: string; template: string; day?: number; acceptanceTimeoutDays?: number }[],
