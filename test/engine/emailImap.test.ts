@@ -6,7 +6,7 @@ import { closeSmtpTransports } from '../../src/channels/smtp/transports.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { DOVECOT, startDovecot, type LocalImap } from '../channels/support/dovecot.ts';
 import { startSmtpServer, type LocalSmtp } from '../channels/support/smtpServer.ts';
-import { emailSequence, emailWorld, NO_CAPS, startDnsServer, zone } from './emailSupport.ts';
+import { emailSequence, emailWorld, smtpAccount, startDnsServer, zone } from './emailSupport.ts';
 
 const runnable = DOVECOT !== undefined || process.env.CI === 'true';
 if (!runnable) console.warn('[emailImap] skipped: dovecot is not installed (apt-get install dovecot-imapd)');
@@ -29,22 +29,7 @@ describe.skipIf(!runnable)('replies over IMAP (Dovecot)', () => {
 
   it('stops on a reply, pauses on out-of-office, suppresses on a hard bounce', async () => {
     const w = await emailWorld(dns);
-    await w.ok('POST', '/v1/senders', {
-      channel: 'email',
-      provider: 'smtp',
-      fromEmail: 'sam@acme.example',
-      fromName: 'Sam Rivera',
-      smtp: {
-        host: '127.0.0.1',
-        port: smtp.port,
-        secure: false,
-        user: 'sam@acme.example',
-        pass: 'app-password',
-        allowSelfSigned: true,
-      },
-      imap: { host: '127.0.0.1', port: imap.port, secure: false, user: imap.user, pass: imap.pass },
-      ...NO_CAPS,
-    });
+    await w.ok('POST', '/v1/senders', smtpAccount(smtp, { mailbox: imap }));
     const [ana, bo, cy] = await w.contacts([
       { email: 'ana@globex.example', firstName: 'Ana', company: 'Globex', timezone: 'UTC' },
       { email: 'bo@initech.example', firstName: 'Bo', company: 'Initech', timezone: 'UTC' },

@@ -3,12 +3,17 @@
 // mailbox for our Message-ID; finding it records the send, not finding it proves nothing (Gmail may
 // not keep a client-set Message-ID), so the message is marked unknown and never sent again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultAdapters } from '../../src/channels/registry.ts';
-import type { RegisteredAdapter } from '../../src/channels/register.ts';
-import type { SendResult } from '../../src/channels/types.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeGmail } from '../fakes/gmail.ts';
-import { emailSequence, emailWorld, gmailCredentials, NO_CAPS, startDnsServer, zone } from './emailSupport.ts';
+import {
+  emailSequence,
+  emailWorld,
+  gmailCredentials,
+  hangingAdapter,
+  NO_CAPS,
+  startDnsServer,
+  zone,
+} from './emailSupport.ts';
 
 const LEASE = 120_000;
 
@@ -23,33 +28,9 @@ afterAll(async () => {
   await google.close();
 });
 
-/**
- * A Gmail adapter whose send hangs until released, as a worker that died mid-call: it first
- * delivers to Gmail when `reachGmail` (the crash came after Google took the message).
- */
-function hangingGmail(reachGmail: boolean) {
-  const gmail = defaultAdapters().gmail;
-  let entered: () => void = () => {};
-  const called = new Promise<void>((resolve) => (entered = resolve));
-  let release: (result: SendResult) => void = () => {};
-  const hung = new Promise<SendResult>((resolve) => (release = resolve));
-  let calls = 0;
-  const adapter: RegisteredAdapter = {
-    ...gmail,
-    async send(message, credentials, context) {
-      calls += 1;
-      if (calls > 1) return gmail.send(message, credentials, context);
-      if (reachGmail) await gmail.send(message, credentials, context);
-      entered();
-      return hung;
-    },
-  };
-  return { adapter, called, release, calls: () => calls };
-}
-
 /** A Gmail account and one contact in a one-step sequence; step 0's worker hangs inside send. */
 async function crashedGmailSend(reachGmail: boolean) {
-  const hanging = hangingGmail(reachGmail);
+  const hanging = hangingAdapter('gmail', { reach: reachGmail });
   const w = await emailWorld(dns, { leaseMs: LEASE, adapters: { gmail: hanging.adapter } });
   await w.ok('POST', '/v1/senders', {
     channel: 'email',

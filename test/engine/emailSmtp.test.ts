@@ -12,7 +12,7 @@ import {
   dkimKeys,
   emailSequence,
   emailWorld,
-  NO_CAPS,
+  smtpAccount,
   POSTAL,
   PUBLIC_URL,
   startDnsServer,
@@ -41,23 +41,12 @@ afterAll(async () => {
   await dns.close();
 });
 
-const smtpSender = () => ({
-  channel: 'email',
-  provider: 'smtp',
-  fromEmail: 'sam@acme.example',
-  fromName: 'Sam Rivera',
-  smtp: {
-    host: '127.0.0.1',
-    port: smtp.port,
-    secure: false,
-    user: 'sam@acme.example',
-    pass: 'app-password',
-    allowSelfSigned: true,
+/** The account on the local SMTP server, DKIM-signing as qh1._domainkey.acme.example. */
+const smtpSender = () =>
+  smtpAccount(smtp, {
+    mailbox: { port: 1143, user: 'sam@acme.example', pass: 'app-password' },
     dkim: { domainName: 'acme.example', keySelector: 'qh1', privateKey: dkimKeys.privateKey },
-  },
-  imap: { host: '127.0.0.1', port: 1143, secure: false, user: 'sam@acme.example', pass: 'app-password' },
-  ...NO_CAPS,
-});
+  });
 
 describe('email through an SMTP account', () => {
   it('sends threaded, signed, unsubscribable, tracked email and skips leads that cannot receive it', async () => {

@@ -2,6 +2,9 @@
 // server for recipient MX checks and DKIM keys, and known tracking/public URLs.
 import { generateKeyPairSync } from 'node:crypto';
 import { createRecipientChecker } from '../../src/channels/email/recipientCheck.ts';
+import type { RegisteredAdapter } from '../../src/channels/register.ts';
+import { defaultAdapters } from '../../src/channels/registry.ts';
+import type { SendResult } from '../../src/channels/types.ts';
 import { openCredentials } from '../../src/engine/accounts/credentials.ts';
 import { startDnsServer, type LocalDns, type Zone } from '../channels/support/dnsServer.ts';
 import type { FakeGmail } from '../fakes/gmail.ts';
@@ -136,4 +139,59 @@ export function gmailCredentials(google: FakeGmail, expiresAt: Date, emailAddres
     tokenUrl: `${google.url}/token`,
     emailAddress,
   };
+}
+
+/**
+ * POST /v1/senders body: an SMTP account (sam@acme.example) on the local SMTP server, reading
+ * `mailbox` over IMAP when given, signing with `dkim` when given, caps out of the way.
+ */
+export function smtpAccount(
+  smtp: { port: number },
+  options: { mailbox?: { port: number; user: string; pass: string }; dkim?: Record<string, string> } = {},
+) {
+  const { mailbox, dkim } = options;
+  return {
+    channel: 'email',
+    provider: 'smtp',
+    fromEmail: 'sam@acme.example',
+    fromName: 'Sam Rivera',
+    smtp: {
+      host: '127.0.0.1',
+      port: smtp.port,
+      secure: false,
+      user: 'sam@acme.example',
+      pass: 'app-password',
+      allowSelfSigned: true,
+      ...(dkim ? { dkim } : {}),
+    },
+    ...(mailbox
+      ? { imap: { host: '127.0.0.1', port: mailbox.port, secure: false, user: mailbox.user, pass: mailbox.pass } }
+      : {}),
+    ...NO_CAPS,
+  };
+}
+
+/**
+ * The provider's real adapter whose `hangOn`-th send hangs until released, as a worker that died
+ * mid-call; with `reach` it first hands the message to the provider (the crash came after it was taken).
+ */
+export function hangingAdapter(provider: 'gmail' | 'smtp', input: { reach: boolean; hangOn?: number }) {
+  const real = defaultAdapters()[provider];
+  const hangOn = input.hangOn ?? 1;
+  let entered: () => void = () => {};
+  const called = new Promise<void>((resolve) => (entered = resolve));
+  let release: (result: SendResult) => void = () => {};
+  const hung = new Promise<SendResult>((resolve) => (release = resolve));
+  let calls = 0;
+  const adapter: RegisteredAdapter = {
+    ...real,
+    async send(message, credentials, context) {
+      calls += 1;
+      if (calls !== hangOn) return real.send(message, credentials, context);
+      if (input.reach) await real.send(message, credentials, context);
+      entered();
+      return hung;
+    },
+  };
+  return { adapter, called, release, calls: () => calls };
 }

@@ -10,13 +10,11 @@
 // copy of each message it accepts in the Sent folder, when the test says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAdapters } from '../../src/channels/registry.ts';
-import type { RegisteredAdapter } from '../../src/channels/register.ts';
 import { closeSmtpTransports } from '../../src/channels/smtp/transports.ts';
-import type { SendResult } from '../../src/channels/types.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { DOVECOT, startDovecot, type LocalImap } from '../channels/support/dovecot.ts';
 import { startSmtpServer, type LocalSmtp } from '../channels/support/smtpServer.ts';
-import { emailSequence, emailWorld, NO_CAPS, startDnsServer, zone } from './emailSupport.ts';
+import { emailSequence, emailWorld, hangingAdapter, smtpAccount, startDnsServer, zone } from './emailSupport.ts';
 
 const LEASE = 120_000;
 const runnable = DOVECOT !== undefined || process.env.CI === 'true';
@@ -45,30 +43,6 @@ describe.skipIf(!runnable)('SMTP: reconciling a send interrupted by a crash (Sen
     await dns?.close();
   });
 
-  /**
-   * An SMTP adapter whose `hangOn`-th send hangs until released, as a worker that died mid-call: it
-   * first hands the message to the server when `reach` (the crash came after the server took it).
-   */
-  function hangingSmtp(hangOn: number, reach: boolean) {
-    const real = defaultAdapters().smtp;
-    let entered: () => void = () => {};
-    const called = new Promise<void>((resolve) => (entered = resolve));
-    let release: (result: SendResult) => void = () => {};
-    const hung = new Promise<SendResult>((resolve) => (release = resolve));
-    let calls = 0;
-    const adapter: RegisteredAdapter = {
-      ...real,
-      async send(message, credentials, context) {
-        calls += 1;
-        if (calls !== hangOn) return real.send(message, credentials, context);
-        if (reach) await real.send(message, credentials, context);
-        entered();
-        return hung;
-      },
-    };
-    return { adapter, called, release, calls: () => calls };
-  }
-
   const delivered = (to: string) => smtp.messages.filter((m) => m.to.includes(to));
 
   /**
@@ -77,26 +51,9 @@ describe.skipIf(!runnable)('SMTP: reconciling a send interrupted by a crash (Sen
    */
   async function crashedSmtpSend(input: { reach: boolean; before?: string[]; mailbox?: boolean }) {
     const before = input.before ?? [];
-    const hanging = hangingSmtp(before.length + 1, input.reach);
+    const hanging = hangingAdapter('smtp', { reach: input.reach, hangOn: before.length + 1 });
     const w = await emailWorld(dns, { leaseMs: LEASE, adapters: { smtp: hanging.adapter } });
-    await w.ok('POST', '/v1/senders', {
-      channel: 'email',
-      provider: 'smtp',
-      fromEmail: 'sam@acme.example',
-      fromName: 'Sam Rivera',
-      smtp: {
-        host: '127.0.0.1',
-        port: smtp.port,
-        secure: false,
-        user: 'sam@acme.example',
-        pass: 'app-password',
-        allowSelfSigned: true,
-      },
-      ...(input.mailbox === false
-        ? {}
-        : { imap: { host: '127.0.0.1', port: imap.port, secure: false, user: imap.user, pass: imap.pass } }),
-      ...NO_CAPS,
-    });
+    await w.ok('POST', '/v1/senders', smtpAccount(smtp, input.mailbox === false ? {} : { mailbox: imap }));
     const sequenceId = await w.sequence(emailSequence(1));
     for (const email of before) {
       const [earlier] = await w.contactsByEmail([{ email, firstName: 'Lee', company: 'Initech', timezone: 'UTC' }]);
