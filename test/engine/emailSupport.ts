@@ -173,9 +173,13 @@ export function smtpAccount(
 
 /**
  * The provider's real adapter whose `hangOn`-th send hangs until released, as a worker that died
- * mid-call; with `reach` it first hands the message to the provider (the crash came after it was taken).
+ * mid-call; with `reach` it first hands the message to the provider (the crash came after it was
+ * taken). `instead`, when given, answers that send in place of hanging.
  */
-export function hangingAdapter(provider: 'gmail' | 'smtp', input: { reach: boolean; hangOn?: number }) {
+export function hangingAdapter(
+  provider: 'gmail' | 'smtp' | 'resend',
+  input: { reach: boolean; hangOn?: number; instead?: RegisteredAdapter['send'] },
+) {
   const real = defaultAdapters()[provider];
   const hangOn = input.hangOn ?? 1;
   let entered: () => void = () => {};
@@ -188,6 +192,7 @@ export function hangingAdapter(provider: 'gmail' | 'smtp', input: { reach: boole
     async send(message, credentials, context) {
       calls += 1;
       if (calls !== hangOn) return real.send(message, credentials, context);
+      if (input.instead) return input.instead(message, credentials, context);
       if (input.reach) await real.send(message, credentials, context);
       entered();
       return hung;

@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAdapters } from '../../src/channels/registry.ts';
 import type { RegisteredAdapter } from '../../src/channels/register.ts';
-import type { SendResult } from '../../src/channels/types.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
 import { FakeResend, signSvix } from '../fakes/resend.ts';
 import {
   emailSequence,
   emailWorld,
+  hangingAdapter,
   RESEND_WEBHOOK_SECRET,
   resendAccount,
   resendIdOf,
@@ -181,33 +181,19 @@ describe('Resend limits never use up the attempts', () => {
 /** A Resend adapter whose first send hangs after `reach` (what reached Resend), as a worker that died. */
 function hangingResend(reach: 'nothing' | 'same' | 'other-body') {
   const real = defaultAdapters().resend;
-  let entered: () => void = () => {};
-  const called = new Promise<void>((resolve) => (entered = resolve));
-  let release: (result: SendResult) => void = () => {};
-  const hung = new Promise<SendResult>((resolve) => (release = resolve));
-  let calls = 0;
-  const adapter: RegisteredAdapter = {
-    ...real,
-    async send(message, credentials, context) {
-      calls += 1;
-      if (calls > 1) return real.send(message, credentials, context);
-      // Another body under the same key, without our Message-ID (so no lookup can find it).
-      if (reach === 'other-body') {
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).filter(([k]) => k !== 'Message-ID'));
-        await real.send({ ...message, text: `${message.text}\n(an earlier draft)`, headers }, credentials, context);
-        return { ok: false, failure: { kind: 'provider_down', message: 'the connection dropped' } };
-      }
-      if (reach === 'same') await real.send(message, credentials, context);
-      entered();
-      return hung;
-    },
+  // Another body under the same key, without our Message-ID (so no lookup can find it).
+  const otherBody: RegisteredAdapter['send'] = async (message, credentials, context) => {
+    const headers = Object.fromEntries(Object.entries(message.headers ?? {}).filter(([k]) => k !== 'Message-ID'));
+    await real.send({ ...message, text: `${message.text}\n(an earlier draft)`, headers }, credentials, context);
+    return { ok: false, failure: { kind: 'provider_down', message: 'the connection dropped' } };
   };
+  const hanging = hangingAdapter('resend', {
+    reach: reach === 'same',
+    ...(reach === 'other-body' ? { instead: otherBody } : {}),
+  });
   return {
-    adapter,
-    called,
-    calls: () => calls,
-    release: (result: SendResult) => release(result),
-    bury: () => release({ ok: false, failure: { kind: 'provider_down', message: 'dead' } }),
+    ...hanging,
+    bury: () => hanging.release({ ok: false, failure: { kind: 'provider_down', message: 'dead' } }),
   };
 }
 
