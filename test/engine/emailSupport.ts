@@ -85,15 +85,27 @@ export const RESEND_WEBHOOK_SECRET = `whsec_${Buffer.from('resend-webhook-secret
 
 type EmailWorld = Omit<Awaited<ReturnType<typeof emailWorld>>, 'workspace'>;
 
-/** A Resend account on the fake, signing its webhooks with RESEND_WEBHOOK_SECRET, caps out of the way. */
-export async function resendAccount(w: EmailWorld, resend: FakeResend, fromEmail = 'sam@acme.example') {
+/**
+ * A Resend account on the fake, caps out of the way: the fake's API key and webhooks signed with
+ * RESEND_WEBHOOK_SECRET unless `keys` says others.
+ */
+export async function resendAccount(
+  w: { ok: (method: 'POST', url: string, payload: unknown) => Promise<Record<string, unknown>> },
+  resend: FakeResend,
+  fromEmail = 'sam@acme.example',
+  keys: { apiKey?: string; webhookSecret?: string } = {},
+) {
   return (
     await w.ok('POST', '/v1/senders', {
       channel: 'email',
       provider: 'resend',
       fromEmail,
       fromName: 'Sam Rivera',
-      resend: { apiKey: resend.apiKey, baseUrl: resend.url, webhookSecret: RESEND_WEBHOOK_SECRET },
+      resend: {
+        apiKey: keys.apiKey ?? resend.apiKey,
+        baseUrl: resend.url,
+        webhookSecret: keys.webhookSecret ?? RESEND_WEBHOOK_SECRET,
+      },
       ...NO_CAPS,
     })
   ).id as string;

@@ -194,11 +194,9 @@ describe('no plaintext secret anywhere', () => {
       fromEmail: 'sam@acme.example',
       smtp: { host: '127.0.0.1', port: 9, secure: false, user: 'sam', pass: secrets.smtp },
     });
-    const viaResend = await ok('POST', '/v1/senders', {
-      channel: 'email',
-      provider: 'resend',
-      fromEmail: 'kim@acme.example',
-      resend: { apiKey: secrets.resend, baseUrl: resend.url, webhookSecret: secrets.webhook },
+    const viaResend = await resendAccount({ ok }, resend, 'kim@acme.example', {
+      apiKey: secrets.resend,
+      webhookSecret: secrets.webhook,
     });
     await ok('PATCH', `/v1/senders/${String(smtp.id)}`, {
       smtp: { host: '127.0.0.1', port: 9, secure: false, user: 'sam', pass: secrets.smtp },
@@ -210,7 +208,7 @@ describe('no plaintext secret anywhere', () => {
       fromEmail: 'api@acme.example',
       credentials: { url: `http://user:${secrets.http}@127.0.0.1:9/send`, token: secrets.http },
     });
-    for (const url of ['/v1/senders', `/v1/senders/${String(viaResend.id)}`, '/v1/integrations']) await ok('GET', url);
+    for (const url of ['/v1/senders', `/v1/senders/${viaResend}`, '/v1/integrations']) await ok('GET', url);
     const [contact] = await w.contacts([{ email: 'p@globex.example', firstName: 'P', company: 'G', timezone: 'UTC' }]);
     await w.enroll(await w.sequence(emailSequence(1)), [contact as string]);
     await w.engine.tick();

@@ -6,7 +6,6 @@ import type { LocalDns } from '../channels/support/dnsServer.ts';
 import {
   emailSequence,
   emailWorld,
-  NO_CAPS,
   resendAccount,
   resendIdOf,
   RESEND_WEBHOOK_SECRET,
@@ -32,14 +31,7 @@ describe('webhook deduplication per verified workspace', () => {
     const victim = await emailWorld(dns);
     const attacker = await victim.workspace('attacker');
     await resendAccount(victim, resend);
-    await attacker.ok('POST', '/v1/senders', {
-      channel: 'email',
-      provider: 'resend',
-      fromEmail: 'eve@acme.example',
-      fromName: 'Sam Rivera',
-      resend: { apiKey: resend.apiKey, baseUrl: resend.url, webhookSecret: ATTACKER_SECRET },
-      ...NO_CAPS,
-    });
+    await resendAccount(attacker, resend, 'eve@acme.example', { webhookSecret: ATTACKER_SECRET });
     const [dana] = await victim.contacts([{ email: 'dana@globex.example', firstName: 'Dana', timezone: 'UTC' }]);
     await victim.enroll(await victim.sequence(emailSequence(1)), [dana as string]);
     await victim.engine.tick();
