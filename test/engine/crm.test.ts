@@ -26,6 +26,29 @@ async function contactWithMessage(w: World, steps = [{ channel: 'email' as const
 }
 
 /** Delivers until nothing is pending, moving the clock past every back-off. */
+/** A world pushing to a CRM on its local fake (closed after the file) through one integration of `settings`. */
+async function crmWorld<Fake extends { url: string; close: () => Promise<void> }>(
+  start: Promise<Fake>,
+  settings: { kind: 'hubspot' | 'pipedrive'; token: string } & Record<string, unknown>,
+) {
+  const w = await world({ outbound: LOCAL });
+  const crm = await start;
+  afterAll(() => crm.close());
+  const created = await w.ok('POST', '/v1/integrations', { ...settings, baseUrl: crm.url });
+  return { w, crm, created };
+}
+
+/** Pipedrive's hand-off deals go to stage 3; `settings` on top. */
+async function pipedriveWorld(settings: Record<string, unknown>) {
+  const { crm, ...rest } = await crmWorld(startPipedrive({ token: PIPEDRIVE_TOKEN }), {
+    kind: 'pipedrive',
+    token: PIPEDRIVE_TOKEN,
+    dealStage: '3',
+    ...settings,
+  });
+  return { pipedrive: crm, ...rest };
+}
+
 async function drain(w: World) {
   for (let i = 0; i < 30; i++) {
     await w.engine.outbound.deliverDue();
@@ -38,13 +61,13 @@ async function drain(w: World) {
 
 describe('CRM push', () => {
   it('HubSpot: a positive reply becomes its records exactly once through a killed worker and lost answers', async () => {
-    const w = await world({ outbound: LOCAL });
-    const hubspot = await startHubspot({ token: HUBSPOT_TOKEN });
-    afterAll(() => hubspot.close());
-    const created = await w.ok('POST', '/v1/integrations', {
+    const {
+      w,
+      crm: hubspot,
+      created,
+    } = await crmWorld(startHubspot({ token: HUBSPOT_TOKEN }), {
       kind: 'hubspot',
       token: HUBSPOT_TOKEN,
-      baseUrl: hubspot.url,
       pipeline: 'default',
       dealStage: 'appointmentscheduled',
       stages: { not_interested: 'closedlost' },
@@ -93,16 +116,7 @@ describe('CRM push', () => {
   });
 
   it('Pipedrive: a 429 then 200 delivers once, after the wait the CRM named, visible in the delivery log', async () => {
-    const w = await world({ outbound: LOCAL });
-    const pipedrive = await startPipedrive({ token: PIPEDRIVE_TOKEN });
-    afterAll(() => pipedrive.close());
-    const created = await w.ok('POST', '/v1/integrations', {
-      kind: 'pipedrive',
-      token: PIPEDRIVE_TOKEN,
-      baseUrl: pipedrive.url,
-      dealStage: '3',
-      events: ['contact.replied'],
-    });
+    const { w, pipedrive, created } = await pipedriveWorld({ events: ['contact.replied'] });
     const { messageId } = await contactWithMessage(w);
     await w.ok('POST', `/v1/messages/${messageId}/replies`, { body: 'Yes please, send the details.' });
     pipedrive.state.faults.push({ match: /./, answer: pipedrive429({ reset: '30' }) });
@@ -130,16 +144,7 @@ describe('CRM push', () => {
   });
 
   it('Pipedrive: a worker frozen mid-delivery loses its lease; the next finds the note and writes none again', async () => {
-    const w = await world({ outbound: LOCAL });
-    const pipedrive = await startPipedrive({ token: PIPEDRIVE_TOKEN });
-    afterAll(() => pipedrive.close());
-    const created = await w.ok('POST', '/v1/integrations', {
-      kind: 'pipedrive',
-      token: PIPEDRIVE_TOKEN,
-      baseUrl: pipedrive.url,
-      dealStage: '3',
-      events: ['contact.replied'],
-    });
+    const { w, pipedrive, created } = await pipedriveWorld({ events: ['contact.replied'] });
     const { messageId } = await contactWithMessage(w);
     await w.ok('POST', `/v1/messages/${messageId}/replies`, { body: 'Interested, call me.' });
     pipedrive.state.faults.push({ match: /^POST \/api\/v1\/notes$/, answer: 'stall' });
@@ -159,14 +164,7 @@ describe('CRM push', () => {
   });
 
   it('Pipedrive stage sync: our stage lands in the person field and moves the hand-off deal per the mapping', async () => {
-    const w = await world({ outbound: LOCAL });
-    const pipedrive = await startPipedrive({ token: PIPEDRIVE_TOKEN });
-    afterAll(() => pipedrive.close());
-    await w.ok('POST', '/v1/integrations', {
-      kind: 'pipedrive',
-      token: PIPEDRIVE_TOKEN,
-      baseUrl: pipedrive.url,
-      dealStage: '3',
+    const { w, pipedrive } = await pipedriveWorld({
       stages: { not_interested: '9', 'enrollment.completed': '8' },
       stageProperty: 'abc123stagekey',
     });
