@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { IDEMPOTENT_ROUTES } from '../../src/api/idempotency.ts';
 import { instant, world } from '../support/world.ts';
+import { DANA, writerWorld } from './writerFixtures.ts';
 
 type World = Awaited<ReturnType<typeof world>>;
 
@@ -97,6 +98,66 @@ describe('Idempotency-Key', () => {
     const later = await post(w, '/v1/sequences', sequenceBody('S'), 'same');
     expect(later.headers['idempotent-replayed']).toBeUndefined();
     expect(await count(w, 'sequences')).toBe(2);
+  });
+
+  it('executes a plan once per key: replayed, 409 with Retry-After while running, 422 on another plan', async () => {
+    const w = await writerWorld();
+    const sequenceId = (await w.ok('POST', '/v1/sequences', sequenceBody('Plan'))).id as string;
+    const [dana] = await w.contacts([DANA]);
+    const leads = [0, 1].map((i) => ({ ...DANA, email: `lead${i}@northwind.example.com`, firstName: `Lead${i}` }));
+    const others = await w.contacts(leads);
+    const plan = async (contactId: string) =>
+      (await w.ok('POST', '/v1/plans', { contactIds: [contactId], sequenceId })).id as string;
+    const [first, second, raced] = [
+      await plan(dana as string),
+      await plan(others[0] as string),
+      await plan(others[1] as string),
+    ];
+    const sentTo = async (contactId: string) => count(w, `messages WHERE contact_id = '${contactId}'`);
+
+    const executed = await post(w, `/v1/plans/${first}/execute`, undefined, 'exec-1');
+    expect(executed.status, executed.body).toBe(200);
+    expect(executed.headers['idempotent-replayed']).toBeUndefined();
+    expect(JSON.parse(executed.body)).toMatchObject({ enrolled: 1, messages_sent: 1 });
+    const again = await post(w, `/v1/plans/${first}/execute`, undefined, 'exec-1');
+    expect(again).toMatchObject({ status: 200, body: executed.body });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await sentTo(dana as string)).toBe(1);
+    expect(await count(w, 'enrollments')).toBe(1);
+
+    // The key on another plan is another request: 422, and that plan stays a draft.
+    const reused = await post(w, `/v1/plans/${second}/execute`, undefined, 'exec-1');
+    expect(reused.status).toBe(422);
+    expect(JSON.parse(reused.body)).toMatchObject({ error: { code: 'idempotency_key_reused' } });
+    expect(await w.ok('GET', `/v1/plans/${second}`)).toMatchObject({ status: 'draft', result: null });
+    expect(await sentTo(others[0] as string)).toBe(0);
+
+    // A first execution still being answered (its row claimed, no answer yet): 409 with Retry-After.
+    await w.row(
+      `INSERT INTO idempotency_keys (workspace_id, key, fingerprint, started_at, expires_at)
+       SELECT workspace_id, 'exec-busy', fingerprint, $1, $2 FROM idempotency_keys WHERE key = 'exec-1'`,
+      [w.clock.now(), new Date(w.clock.now().getTime() + 86_400_000)],
+    );
+    const busy = await post(w, `/v1/plans/${first}/execute`, undefined, 'exec-busy');
+    expect(busy.status).toBe(409);
+    expect(busy.headers['retry-after']).toBe('1');
+    expect(JSON.parse(busy.body)).toMatchObject({ error: { code: 'idempotency_key_in_use' } });
+
+    // Concurrent executions with one key: one execution; every other answer its replay or that 409.
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => post(w, `/v1/plans/${raced}/execute`, undefined, 'exec-race')),
+    );
+    const fresh = answers.filter((a) => a.status === 200 && a.headers['idempotent-replayed'] === undefined);
+    expect(fresh).toHaveLength(1);
+    for (const a of answers)
+      if (a.status === 200) expect(a.body).toBe(fresh[0]?.body);
+      else {
+        expect(a.status, a.body).toBe(409);
+        expect(a.headers['retry-after']).toBe('1');
+        expect(JSON.parse(a.body)).toMatchObject({ error: { code: 'idempotency_key_in_use' } });
+      }
+    expect(await sentTo(others[1] as string)).toBe(1);
+    expect(await count(w, 'enrollments')).toBe(2);
   });
 
   it('is documented in /openapi.json on each of those routes', async () => {
