@@ -8,6 +8,7 @@ import type { MessageRow } from './messages.ts';
 export type ConversationRow = {
   name: string;
   postalAddress: string | null;
+  offer: string | null;
   settings: Record<string, unknown>;
   earlier: Conversation['earlier'];
   lastInboundAt: Date | null;
@@ -21,7 +22,7 @@ export async function conversationOf(
   >,
 ): Promise<ConversationRow | undefined> {
   const { rows } = await sql.query<ConversationRow>(
-    `SELECT w.name, w.postal_address AS "postalAddress", s.settings,
+    `SELECT w.name, w.postal_address AS "postalAddress", w.offer, s.settings,
             coalesce((SELECT json_agg(json_build_object('messageId', m.id, 'rfcMessageId', m.rfc_message_id,
                         'subject', m.subject, 'providerMessageId', m.provider_message_id,
                         'providerThreadId', m.provider_thread_id) ORDER BY m.step)

@@ -5,6 +5,8 @@ import { prepareWhatsApp, waDigits } from '../../src/channels/whatsapp/prepare.t
 import { chooseTemplate, fillTemplate, flatten } from '../../src/channels/whatsapp/templates.ts';
 import type { ChannelTemplate, PrepareContext } from '../../src/channels/types.ts';
 import { isWindowOpen } from '../../src/core/whatsappWindow.ts';
+import type { Contact } from '../../src/db/contacts.ts';
+import { filledTemplateFailure } from '../../src/engine/steps/templateCheck.ts';
 import { whatsappMessage } from '../contract/messages.ts';
 
 const now = new Date('2026-03-09T09:00:00Z');
@@ -147,5 +149,52 @@ describe('prepare: session text inside the window, a template outside, else held
   it('with no approved template and no window the step is held (template_required)', () => {
     const prepared = prepareWhatsApp(whatsappMessage('p3'), { earlier: [], lastInboundAt: null }, context([]));
     expect(prepared).toMatchObject({ ok: false, failure: { kind: 'template_required' } });
+  });
+});
+
+describe("the writer's guardrails on a filled template", () => {
+  const contact: Contact = {
+    id: '0190f5c2-0000-7000-8000-000000000001',
+    email: null,
+    phone: '+16505551234',
+    linkedinUrl: null,
+    firstName: 'Ana',
+    lastName: 'Lima',
+    title: null,
+    company: 'Initech',
+    companyDomain: null,
+    timezone: null,
+    country: null,
+    city: null,
+    tags: [],
+    enrichment: {},
+    custom: {},
+    whatsappOptIn: true,
+    smsOptIn: null,
+    status: 'new',
+    linkedinConnectedAt: null,
+    createdAt: '',
+    updatedAt: '',
+  };
+  const approved = template('offer', 'Hi {{first_name}}, {{message}} {{company}} gets QuotaPro free for 30 days.');
+  const check = (facts: Record<string, string>) => {
+    const written = 'Saw Initech is hiring.\nWorth a chat this week?';
+    const base = { ...whatsappMessage('m1'), text: written, to: { phone: '+16505551234', name: 'Ana', facts } };
+    const filled = fillTemplate(approved, base);
+    if (!filled.ok) throw new Error(filled.reason);
+    const message = { ...base, text: filled.text, template: filled.send };
+    const workspace = { name: 'Acme', offer: null, postalAddress: null };
+    return filledTemplateFailure(message, [approved], { written, contact, sender: null, workspace });
+  };
+
+  it("passes the template's own words and the writer's message, flattened into the sentence", () => {
+    expect(check({ company: 'Initech' })).toBeUndefined();
+  });
+
+  it('holds a value that is not among the facts (an invented fact), with the reason', () => {
+    expect(check({ company: 'Globex' })).toEqual({
+      kind: 'template_required',
+      message: `template "offer" filled fails the writer's checks: "Globex" (name) does not appear in the contact, enrichment, workspace or sender`,
+    });
   });
 });

@@ -40,9 +40,10 @@ beforeAll(async () => {
 });
 afterAll(() => meta.close());
 
-async function metaAccount(w: World) {
+async function metaAccount(w: World, extra: Record<string, unknown> = {}) {
   meta.now = () => w.clock.now();
   const sender = await w.ok('POST', '/v1/senders', {
+    ...extra,
     channel: 'whatsapp',
     provider: 'meta',
     fromPhone: '+15550783881',
@@ -181,6 +182,85 @@ describe('WhatsApp through Meta, end to end', () => {
       'template \\"named_intro\\" needs {{company}}: the contact has no company',
     );
     expect(await w.messages(`&contactId=${b}`)).toMatchObject([{ status: 'deferred' }]);
+  });
+
+  it("holds a filled template that breaks the writer's guardrails, with the reason; the template's own words pass", async () => {
+    meta.templates.push(
+      {
+        name: 'plan_note',
+        language: 'en_US',
+        category: 'MARKETING',
+        status: 'APPROVED',
+        // The approved wording names a product and a figure of its own: not invented facts.
+        body: 'Hi {{first_name}}, {{message}} Your {{plan_tier}} plan gets QuotaPro at 20% off.',
+      },
+      {
+        name: 'signed_note',
+        language: 'en_US',
+        category: 'MARKETING',
+        status: 'APPROVED',
+        body: 'Hi {{1}}, {{2}}\n{{3}}',
+      },
+      {
+        name: 'long_note',
+        language: 'en_US',
+        category: 'MARKETING',
+        status: 'APPROVED',
+        body: 'Hi {{first_name}}, a note on {{project}}.',
+      },
+    );
+    const w = await world();
+    const senderId = await metaAccount(w, { fromName: 'The Sales team' });
+    await w.ok('GET', `/v1/senders/${senderId}/templates`);
+    const person = (n: number, custom: Record<string, string>) => ({
+      ...ana,
+      phone: `+1650555443${n}`,
+      email: `guard${n}@initech.example.com`,
+      custom,
+    });
+    const [good, leaked, long, signed] = await w.contactsByEmail([
+      person(1, { plan_tier: 'Gold' }),
+      // A fact that still carries a merge tag: it would reach the person as "{{tier}}".
+      person(2, { plan_tier: '{{tier}}' }),
+      // Over 1,024 characters once filled, with no message to shorten.
+      person(3, { project: 'word '.repeat(300) }),
+      person(4, {}),
+    ]);
+    const plan = await w.sequence(instant([{ channel: 'whatsapp', template: 'plan_note' }]));
+    await w.enroll(plan, [good as string, leaked as string]);
+    const longSequence = await w.sequence(instant([{ channel: 'whatsapp', template: 'long_note' }]));
+    await w.enroll(longSequence, [long as string]);
+    const signedSequence = await w.sequence(instant([{ channel: 'whatsapp', template: 'signed_note' }]));
+    await w.enroll(signedSequence, [signed as string]);
+    await w.engine.tick();
+
+    const to = (n: number) => meta.messages.filter((m) => m.to === `1650555443${n}`);
+    expect(to(1)).toHaveLength(1);
+    const [sent] = await w.messages(`&contactId=${good}`);
+    expect(sent).toMatchObject({
+      status: 'sent',
+      body: expect.stringMatching(/Your Gold plan gets QuotaPro at 20% off\.$/),
+    });
+    for (const [n, contactId, reason] of [
+      [
+        2,
+        leaked,
+        'template \\"plan_note\\" filled fails the writer\'s checks: the body still contains template braces',
+      ],
+      [3, long, 'template \\"long_note\\" filled is over 1024 characters'],
+      [
+        4,
+        signed,
+        'template \\"signed_note\\" filled fails the writer\'s checks: \\"The Sales team\\" is a placeholder identity',
+      ],
+    ] as const) {
+      expect(to(n), `contact ${n}`).toHaveLength(0);
+      expect(JSON.stringify(await w.timeline(contactId as string))).toContain(reason);
+      // Held, never dropped: the row waits with the reason, its body still the writer's message.
+      const [held] = await w.messages(`&contactId=${contactId}`);
+      expect(held).toMatchObject({ status: 'deferred' });
+      expect(String(held?.body)).not.toContain('{{');
+    }
   });
 
   it('answers the hub.challenge handshake and refuses bad webhooks, writing nothing', async () => {

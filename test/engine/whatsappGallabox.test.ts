@@ -20,9 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => gallabox.close());
 
-async function gallaboxAccount(w: World) {
+async function gallaboxAccount(w: World, extra: Record<string, unknown> = {}) {
   gallabox.now = () => w.clock.now();
   const sender = await w.ok('POST', '/v1/senders', {
+    ...extra,
     channel: 'whatsapp',
     provider: 'gallabox',
     fromPhone: '+919800000000',
@@ -91,6 +92,54 @@ describe('WhatsApp through Gallabox, end to end', () => {
     expect((await hook(w, stop, gallabox.sign(stop, { secret: 'wrong-secret-123' }))).statusCode).toBe(401);
     const elsewhere = stop.replace(gallabox.channelId, 'ffffffffffffffffffffffff');
     expect((await hook(w, elsewhere, gallabox.sign(elsewhere))).statusCode).toBe(404);
+  });
+
+  it('fills a template with named variables and sends bodyValues keyed by each name as the template spells it', async () => {
+    // Gallabox's docs write variables by name ({{ContactName}}); Meta's named ones are snake_case.
+    gallabox.templates.push({
+      name: 'named_checkin',
+      language: 'en',
+      category: 'MARKETING',
+      status: 'APPROVED',
+      body: 'Hi {{ContactName}}, {{message}}\nFor the {{company_name}} team in {{ city }}. {{agent_name}}',
+    });
+    const w = await world();
+    const senderId = await gallaboxAccount(w, { fromName: 'Sam Rivera' });
+    await w.ok('GET', `/v1/senders/${senderId}/templates`);
+    const [a] = await w.contacts([
+      { ...ana, phone: '+919876500001', lastName: 'Lima', company: 'Initech', city: 'Pune' },
+    ]);
+    const sequenceId = await w.sequence(instant([{ channel: 'whatsapp', template: 'named_checkin' }]));
+    const before = gallabox.messages.length;
+    await w.enroll(sequenceId, [a as string]);
+    await w.engine.tick();
+
+    const sent = gallabox.messages.slice(before);
+    expect(sent).toHaveLength(1);
+    const [row] = await w.messages(`&contactId=${a}`);
+    const message = /^Hi Ana, (.+)$/m.exec(String(row?.body))?.[1] ?? '';
+    expect(message).not.toBe('');
+    // One value per variable, keyed by its name as written (no braces, no spaces), each on one line.
+    expect(sent[0]?.body).toEqual({
+      channelId: gallabox.channelId,
+      channelType: 'whatsapp',
+      recipient: { name: 'Ana Lima', phone: '919876500001' },
+      whatsapp: {
+        type: 'template',
+        template: {
+          templateName: 'named_checkin',
+          bodyValues: {
+            ContactName: 'Ana',
+            message,
+            company_name: 'Initech',
+            city: 'Pune',
+            agent_name: 'Sam Rivera',
+          },
+        },
+      },
+    });
+    expect(row).toMatchObject({ status: 'sent', provider: 'gallabox' });
+    expect(String(row?.body)).toContain('\nFor the Initech team in Pune. Sam Rivera');
   });
 
   it('the templates API refuses what it cannot register, with the reason', async () => {

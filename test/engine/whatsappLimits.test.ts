@@ -139,6 +139,46 @@ describe('WhatsApp limits in the engine', () => {
     expect(listed[0]?.whatsappLimits).toMatchObject({ messagingTier: 2, reachedLast24h: 2, perSecondLimit: 80 });
   });
 
+  it('a person who wrote takes no slot of the tier: inside their window a message goes while the tier is full', async () => {
+    const w = await world();
+    const senderId = await metaAccount(w);
+    await w.db.system((sql) => sql.query('UPDATE senders SET messaging_tier = 1 WHERE id = $1', [senderId]));
+    const [a, b, c] = await w.contactsByEmail(people('d', 3).map((p, i) => ({ ...p, phone: `+1650555400${i}` })));
+    const checkin = await w.sequence(instant([{ channel: 'whatsapp', template: 'casual_checkin' }]));
+    const before = meta.messages.length;
+    // Day 0: B is reached by a template (a new conversation: the tier's one slot, for 24 h).
+    await w.enroll(checkin, [b as string]);
+    await w.engine.tick();
+    // Day 2 (B's slot has left the moving 24 h): B writes, which opens B's window.
+    w.clock.set(new Date(t0.getTime() + 48 * HOUR));
+    const reply = meta.inbound({ from: '16505554001', text: 'Sure, tell me more', at: w.clock.now() });
+    const hooked = await w.app.inject({
+      method: 'POST',
+      url: '/webhooks/meta',
+      headers: meta.sign(reply),
+      payload: reply,
+    });
+    expect(hooked.statusCode, hooked.body).toBe(200);
+    // A new conversation with A takes the slot again.
+    await w.enroll(checkin, [a as string]);
+    await w.engine.tick();
+    // B, inside the window, is written to while the tier is full; C, a new conversation, waits.
+    w.clock.advance(10_000);
+    const followUp = await w.sequence(instant([{ channel: 'whatsapp', template: 'casual_checkin' }]));
+    await w.enroll(followUp, [b as string]);
+    await w.enroll(checkin, [c as string]);
+    await w.engine.tick();
+    expect(meta.messages.slice(before).map((m) => [m.to, m.body.type])).toEqual([
+      ['16505554001', 'template'],
+      ['16505554000', 'template'],
+      ['16505554001', 'text'],
+    ]);
+    expect(JSON.stringify(await w.timeline(c as string))).toContain('WhatsApp messaging tier reached');
+    expect(JSON.stringify(await w.timeline(b as string))).not.toContain('WhatsApp messaging tier reached');
+    const listed = (await w.ok('GET', '/v1/senders')).data as Record<string, unknown>[];
+    expect(listed[0]?.whatsappLimits).toMatchObject({ messagingTier: 1, reachedLast24h: 1 });
+  });
+
   it('the pair limit holds a second message to one person for 6 s', async () => {
     const w = await world();
     await metaAccount(w, { messagingTier: 'unlimited' });

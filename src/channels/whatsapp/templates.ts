@@ -16,29 +16,34 @@ type Known = 'first_name' | 'last_name' | 'message' | 'sender_name';
 
 const POSITIONAL: readonly Known[] = ['first_name', 'message', 'sender_name'];
 
+/** Named variables by meaning, keyed as `key()` spells them (Gallabox writes {{ContactName}}, Meta {{first_name}}). */
 const NAMED: Readonly<Record<string, Known>> = {
-  first_name: 'first_name',
   firstname: 'first_name',
   name: 'first_name',
-  customer_name: 'first_name',
-  last_name: 'last_name',
+  customername: 'first_name',
+  contactname: 'first_name',
   lastname: 'last_name',
   message: 'message',
   body: 'message',
   text: 'message',
   note: 'message',
-  sender_name: 'sender_name',
+  sendername: 'sender_name',
   sender: 'sender_name',
-  agent_name: 'sender_name',
+  agentname: 'sender_name',
 };
 
-/** Other names a contact fact goes by in templates. */
+/** Other names a contact fact goes by in templates (keyed as `key()` spells them). */
 const FACT_ALIASES: Readonly<Record<string, string>> = {
-  company_name: 'company',
+  companyname: 'company',
   organization: 'company',
-  job_title: 'title',
+  jobtitle: 'title',
   role: 'title',
 };
+
+/** A variable's name without case or separators: {{First_Name}}, {{firstName}} and {{first-name}} are one. */
+function key(variable: string): string {
+  return variable.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+}
 
 /** The approved template a step uses, or why there is none. */
 export function chooseTemplate(
@@ -95,10 +100,9 @@ function valueOf(variable: string, values: Values): { value: string; what: strin
     const known = POSITIONAL[Number(variable) - 1];
     return known ? { value: values.known[known], what: known.replace('_', ' ') } : undefined;
   }
-  const key = variable.toLowerCase();
-  const known = NAMED[key];
+  const known = NAMED[key(variable)];
   if (known) return { value: values.known[known], what: known.replace('_', ' ') };
-  const fact = FACT_ALIASES[key] ?? key;
+  const fact = FACT_ALIASES[key(variable)] ?? variable.toLowerCase();
   const value = values.facts[fact] ?? values.facts[variable];
   return { value: flatten(value ?? ''), what: `${fact.replace('_', ' ')} (a contact fact)` };
 }

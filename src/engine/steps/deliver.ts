@@ -114,7 +114,7 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
       if (settled) return settled;
     }
     const base = toOutbound(message, sender, contact);
-    const prepared = await prepareOutbound(deps, { message, adapter, base, credentials });
+    const prepared = await prepareOutbound(deps, { message, adapter, base, credentials, contact, sender });
     if (!prepared.ok) return { ok: false, failure: prepared.failure };
     const paced = await paceAccount(deps, {
       adapter,

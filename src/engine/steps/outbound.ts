@@ -5,13 +5,23 @@
 import type { RegisteredAdapter } from '../../channels/register.ts';
 import type { OutboundMessage, SendFailure } from '../../channels/types.ts';
 import { conversationOf, recordPrepared } from '../../db/conversation.ts';
+import type { Contact } from '../../db/contacts.ts';
 import type { MessageRow } from '../../db/messages.ts';
+import type { SenderRow } from '../../db/senders.ts';
 import { listSenderTemplates } from '../../db/senderTemplates.ts';
 import type { EngineDeps } from '../ports.ts';
+import { filledTemplateFailure } from './templateCheck.ts';
 
 export async function prepareOutbound(
   deps: EngineDeps,
-  input: { message: MessageRow; adapter: RegisteredAdapter; base: OutboundMessage; credentials: unknown },
+  input: {
+    message: MessageRow;
+    adapter: RegisteredAdapter;
+    base: OutboundMessage;
+    credentials: unknown;
+    contact: Contact;
+    sender: SenderRow | null;
+  },
 ): Promise<{ ok: true; outbound: OutboundMessage } | { ok: false; failure: SendFailure }> {
   const { message, adapter, base } = input;
   const prepare = adapter.prepare;
@@ -39,6 +49,16 @@ export async function prepareOutbound(
         templates,
       },
     );
+    // A filled template passes the writer's guardrails before it is stored or sent.
+    const failure = result.ok
+      ? filledTemplateFailure(result.message, templates, {
+          written: base.text,
+          contact: input.contact,
+          sender: input.sender,
+          workspace: context,
+        })
+      : undefined;
+    if (failure) return { ok: false as const, failure };
     if (result.ok && result.record) await recordPrepared(sql, message.id, result.record);
     return result;
   });
