@@ -41,9 +41,9 @@ const BATTERY = process.env.QUOTAHIT_BATTERY === '1';
 const CONTACTS = BATTERY ? 200 : 40;
 /** Kills that must land mid-run in each channel (some of its sends made, not all). */
 const KILLS = BATTERY ? 5 : 2;
-const MAX_KILLS = BATTERY ? 40 : 14;
+const MAX_KILLS = BATTERY ? 20 : 8;
 /** Generous: the machine may be very busy, and a lease shorter than a slow send would be unsafe. */
-const LEASE_MS = 15_000;
+const LEASE_MS = 12_000;
 const SEND_TIMEOUT_MS = 8_000;
 /** How long each provider holds its answer after taking a message. */
 const HOLD_MS = 300;
@@ -75,6 +75,8 @@ type Lane = {
   ready?: (api: Api, senderId: string) => Promise<void>;
   /** Messages the provider took so far, repeats included. */
   taken: () => number;
+  /** Whether the provider holds the answer to a message it took right now. */
+  holding: () => boolean;
   /** The (enrollment, step) slot of each message the provider took, by our rows. */
   slots: (rows: Row[]) => string[];
 };
@@ -166,7 +168,9 @@ async function startFakes() {
     users: { 'sam@acme.example': 'app-password' },
     onAccepted: async (mail) => {
       await box.fileSent(mail.raw);
+      smtpHeld += 1;
       await sleep(HOLD_MS);
+      smtpHeld -= 1;
     },
   });
   closers.push(
@@ -177,14 +181,16 @@ async function startFakes() {
 }
 
 /** A provider's URL through a relay that holds its answers. */
-async function slow(url: string): Promise<string> {
+async function slow(url: string) {
   const relay = await startSlowAnswers(Number(new URL(url).port), HOLD_MS);
   closers.push(relay.close);
-  return relay.via(url);
+  return { url: relay.via(url), holding: relay.holding };
 }
+/** Answers the SMTP server holds (it filed the message in Sent and has not said 250 yet). */
+let smtpHeld = 0;
 
 async function lanes(): Promise<Lane[]> {
-  const [httpUrl, resendUrl, metaUrl, gallaboxUrl, twilioUrl, pbUrl] = await Promise.all(
+  const [viaHttp, viaResend, viaMeta, viaGallabox, viaTwilio, viaPb] = await Promise.all(
     [http.url, resend.url, meta.url, gallabox.url, twilio.url, pb.url].map(slow),
   );
   const account = twilio.account();
@@ -198,7 +204,8 @@ async function lanes(): Promise<Lane[]> {
   const list: Lane[] = [
     email('http', {
       idempotent: true,
-      sender: () => ({ provider: 'http', fromEmail: 'sam@acme.example', credentials: { url: httpUrl } }),
+      sender: () => ({ provider: 'http', fromEmail: 'sam@acme.example', credentials: { url: viaHttp.url } }),
+      holding: viaHttp.holding,
       taken: () => http.posts,
       slots: (rows) =>
         byMessageId(
@@ -211,8 +218,13 @@ async function lanes(): Promise<Lane[]> {
       sender: () => ({
         provider: 'resend',
         fromEmail: 'sam@acme.example',
-        resend: { apiKey: resend.apiKey, baseUrl: resendUrl, webhookSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+        resend: {
+          apiKey: resend.apiKey,
+          baseUrl: viaResend.url,
+          webhookSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        },
       }),
+      holding: viaResend.holding,
       taken: () => resend.emails.length,
       slots: (rows) =>
         byMessageId(
@@ -240,6 +252,7 @@ async function lanes(): Promise<Lane[]> {
           },
           imap: { host: '127.0.0.1', port: box.port, secure: false, user: box.user, pass: box.pass },
         }),
+        holding: () => smtpHeld > 0,
         taken: () => server.messages.length,
         slots: (rows) =>
           byMessageId(
@@ -271,10 +284,11 @@ async function lanes(): Promise<Lane[]> {
           wabaId: meta.wabaId,
           appSecret: meta.appSecret,
           verifyToken: 'verify-me-please',
-          baseUrl: metaUrl,
+          baseUrl: viaMeta.url,
         },
       }),
       ready: syncTemplates,
+      holding: viaMeta.holding,
       taken: () => meta.messages.length,
       slots: (rows) =>
         byRecipient(
@@ -298,10 +312,11 @@ async function lanes(): Promise<Lane[]> {
           channelId: gallabox.channelId,
           accountId: gallabox.accountId,
           webhookSecret: gallabox.webhookSecret,
-          baseUrl: gallaboxUrl,
+          baseUrl: viaGallabox.url,
         },
       }),
       ready: syncTemplates,
+      holding: viaGallabox.holding,
       taken: () => gallabox.messages.length,
       slots: (rows) =>
         byRecipient(
@@ -320,8 +335,9 @@ async function lanes(): Promise<Lane[]> {
       sender: () => ({
         provider: 'twilio',
         fromPhone: '+15005550006',
-        credentials: { ...account, baseUrl: twilioUrl, segmentsPerSecond: 100 },
+        credentials: { ...account, baseUrl: viaTwilio.url, segmentsPerSecond: 100 },
       }),
+      holding: viaTwilio.holding,
       taken: () => twilio.messages.filter((m) => m.accountSid === account.accountSid).length,
       slots: (rows) =>
         byRecipient(
@@ -351,9 +367,10 @@ async function lanes(): Promise<Lane[]> {
           connectAgentId: '1001',
           messageAgentId: '1002',
           networkAgentId: '1003',
-          baseUrl: pbUrl,
+          baseUrl: viaPb.url,
         },
       }),
+      holding: viaPb.holding,
       taken: () => pb.launches('connect').length,
       slots: (rows) =>
         byRecipient(
@@ -366,9 +383,16 @@ async function lanes(): Promise<Lane[]> {
   return list;
 }
 
-/** Registers each lane's account, contacts and sequence in a workspace of its own, and enrolls. */
+/** Contacts enrolled together: the lanes' chunks are enrolled in turn, so workers take them all at once. */
+const CHUNK = 10;
+
+/**
+ * Registers each lane's account, contacts and sequence in a workspace of its own, then enrolls
+ * the lanes' contacts a chunk at a time, lane after lane, so their jobs interleave in the queue.
+ */
 async function enrollAll(open: Awaited<ReturnType<typeof queueBackedApi>>, list: Lane[]) {
   const workspaces = new Map<string, string>();
+  const enrollments: (() => Promise<void>)[][] = [];
   for (const lane of list) {
     const { workspaceId, api } = await open.workspace(`crash ${lane.name}`);
     workspaces.set(lane.name, workspaceId);
@@ -384,16 +408,24 @@ async function enrollAll(open: Awaited<ReturnType<typeof queueBackedApi>>, list:
       ...lane.sender(),
     });
     await lane.ready?.(api, String(sender.id));
-    const contacts = Array.from({ length: CONTACTS }, (_, i) => ({ ...lane.contact(i), tags: ['crash'] }));
+    const chunk = (i: number) => `chunk-${Math.floor(i / CHUNK)}`;
+    const contacts = Array.from({ length: CONTACTS }, (_, i) => ({ ...lane.contact(i), tags: [chunk(i)] }));
     expect((await api('POST', '/v1/contacts', { contacts })).created).toBe(CONTACTS);
     const sequence = await api(
       'POST',
       '/v1/sequences',
       instant(lane.templates.map((template) => ({ channel: lane.channel, template }))),
     );
-    const enrolled = await api('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { tag: 'crash' });
-    expect(enrolled.enrolled).toHaveLength(CONTACTS);
+    for (let c = 0; c * CHUNK < CONTACTS; c++) {
+      (enrollments[c] ??= []).push(async () => {
+        const enrolled = await api('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, {
+          tag: chunk(c * CHUNK),
+        });
+        expect(enrolled.enrolled).toHaveLength(Math.min(CHUNK, CONTACTS - c * CHUNK));
+      });
+    }
   }
+  for (const round of enrollments) for (const enroll of round) await enroll();
   return workspaces;
 }
 
@@ -439,35 +471,42 @@ function report(lane: Lane, rows: Row[], progress: number[], recoveryMs: number)
 }
 
 /**
- * Starts workers and kills each right after a provider took a message (a random 1–3 more of the
- * lane that has had the fewest kills mid-run so far), until every lane has had KILLS of them.
+ * Starts workers and kills each right after the providers took messages: a random 1–3 more in every
+ * lane still short of KILLS kills mid-run, so one kill lands mid-run in all of them (a lane that is
+ * slow to start is given up on after 30 s), and at a moment each of those providers holds an answer
+ * (a send taken, not yet confirmed) if one comes within 5 s. Until every lane has had KILLS kills mid-run.
  */
 async function killStorm(list: Lane[], env: NodeJS.ProcessEnv) {
   const random = seededRandom(SEED);
   const progress = new Map<string, number[]>(list.map((l) => [l.name, []]));
+  /** Kills that came while the lane's provider held an answer. */
+  const held = new Map<string, number>();
   const total = (l: Lane) => CONTACTS * l.templates.length;
   const midRun = (l: Lane) => midRunKills(progress.get(l.name) ?? [], total(l));
-  const open = () => list.filter((l) => l.taken() < total(l));
   let kills = 0;
-  while (kills < MAX_KILLS) {
-    const behind = open().filter((l) => midRun(l) < KILLS);
-    if (behind.length === 0) break;
-    const target = behind.reduce((a, b) => (midRun(b) < midRun(a) ? b : a));
+  for (;;) {
+    const behind = list.filter((l) => l.taken() < total(l) && midRun(l) < KILLS);
+    if (behind.length === 0 || kills >= MAX_KILLS) break;
     const worker: Server = await startWorker(env);
-    const goal = target.taken() + 1 + Math.floor(random() * 3);
-    // The moment, not a schedule: the kill waits for the provider to take messages (or gives up).
-    const deadline = Date.now() + 60_000;
-    while (target.taken() < Math.min(goal, total(target) - 1) && Date.now() < deadline) await sleep(5);
+    const goals = behind.map((l) => ({ l, goal: Math.min(l.taken() + 1 + Math.floor(random() * 3), total(l) - 1) }));
+    // The moment, not a schedule: the kill waits for the providers to take messages.
+    const deadline = Date.now() + 30_000;
+    while (goals.some(({ l, goal }) => l.taken() < goal) && Date.now() < deadline) await sleep(5);
+    // Then, as far as it comes within a few seconds, while every lane waits for an answer.
+    const inFlight = Date.now() + 5_000;
+    while (goals.some(({ l }) => l.taken() < total(l) && !l.holding()) && Date.now() < inFlight) await sleep(2);
+    for (const l of list) if (l.holding()) held.set(l.name, (held.get(l.name) ?? 0) + 1);
     await killWorker(worker);
     kills += 1;
     for (const l of list) progress.get(l.name)?.push(l.taken());
   }
-  return { progress, kills, lastKill: Date.now() };
+  return { progress, held, kills, lastKill: Date.now() };
 }
 
 describe.sequential('R-crash: SIGKILL mid-run across every channel', () => {
   let kills = 0;
   beforeAll(async () => {
+    const started = Date.now();
     await startFakes();
     const open = await queueBackedApi();
     closers.push(open.stop);
@@ -477,6 +516,7 @@ describe.sequential('R-crash: SIGKILL mid-run across every channel', () => {
       { leaseMs: LEASE_MS, sendTimeoutMs: SEND_TIMEOUT_MS },
       { QUOTAHIT_DNS_SERVERS: dns.server, QUOTAHIT_WORKER_CONCURRENCY: '16' },
     );
+    const enrolled = Date.now();
     const storm = await killStorm(list, env);
     kills = storm.kills;
     // A last worker settles everything, reconciling what each killed worker left behind.
@@ -509,10 +549,15 @@ describe.sequential('R-crash: SIGKILL mid-run across every channel', () => {
     }
     for (const l of list)
       reports.set(l.name, report(l, await rowsOfLane(l), storm.progress.get(l.name) ?? [], recovered.get(l.name) ?? 0));
+    const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
+    console.log(
+      `[R-crash] setup ${seconds(started, enrolled)} s, ${kills} kills in ${seconds(enrolled, storm.lastKill)} s, ` +
+        `all settled ${seconds(storm.lastKill, Date.now())} s after the last kill (seed ${SEED})`,
+    );
     for (const r of reports.values()) {
       const unknown = r.unknownReached + r.unknownNotReached;
       console.log(
-        `[battery] R-crash ${r.lane.name}: steps ${r.expected}, kills mid-run ${r.midRun} of ${kills}, lost ${r.lost}, ` +
+        `[battery] R-crash ${r.lane.name}: steps ${r.expected}, kills mid-run ${r.midRun} of ${kills} (${storm.held.get(r.lane.name) ?? 0} with a send unconfirmed), lost ${r.lost}, ` +
           `duplicates at the provider ${r.duplicates}, unknown ${unknown} (reached the provider ${r.unknownReached}, ` +
           `did not ${r.unknownNotReached}), recovery ${(r.recoveryMs / 1000).toFixed(1)} s (lease ${LEASE_MS / 1000} s)`,
       );

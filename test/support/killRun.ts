@@ -91,6 +91,14 @@ export async function queueBackedApi() {
  */
 export async function startSlowAnswers(upstreamPort: number, holdMs: number) {
   const sockets = new Set<Socket>();
+  let held = 0;
+  const later = (action: () => void) => {
+    held += 1;
+    setTimeout(() => {
+      held -= 1;
+      action();
+    }, holdMs);
+  };
   const server = createServer((client) => {
     const upstream = connect(upstreamPort, '127.0.0.1');
     sockets.add(client).add(upstream);
@@ -101,8 +109,8 @@ export async function startSlowAnswers(upstreamPort: number, holdMs: number) {
       sockets.delete(upstream);
     };
     client.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => setTimeout(() => client.destroyed || client.write(chunk), holdMs));
-    upstream.on('end', () => setTimeout(() => client.end(), holdMs));
+    upstream.on('data', (chunk: Buffer) => later(() => client.destroyed || client.write(chunk)));
+    upstream.on('end', () => later(() => client.end()));
     client.on('error', end).on('close', end);
     upstream.on('error', end);
   });
@@ -115,6 +123,8 @@ export async function startSlowAnswers(upstreamPort: number, holdMs: number) {
     });
   return {
     port,
+    /** Whether an answer is held right now: a send the provider took and has not confirmed. */
+    holding: () => held > 0,
     /** `url` with the relay's port in place of the server's. */
     via: (url: string) => {
       const u = new URL(url);
