@@ -85,20 +85,34 @@ export async function queueBackedApi() {
 }
 
 /**
- * A TCP relay in front of a local server that passes requests on at once and holds each answer
- * for `holdMs`: a provider that has taken a message and not yet said so. A worker killed while the
- * answer is held dies not knowing whether the send went out, the case reconciliation is for.
+ * Answers frozen on demand: while frozen, every provider behind it takes messages and answers none,
+ * so a worker killed then dies with each of those sends unconfirmed.
  */
-export async function startSlowAnswers(upstreamPort: number, holdMs: number) {
-  const sockets = new Set<Socket>();
-  let held = 0;
-  const later = (action: () => void) => {
-    held += 1;
-    setTimeout(() => {
-      held -= 1;
-      action();
-    }, holdMs);
+export function answerGate() {
+  let frozen = false;
+  const waiting: (() => void)[] = [];
+  return {
+    freeze: () => {
+      frozen = true;
+    },
+    thaw: () => {
+      frozen = false;
+      for (const go of waiting.splice(0)) go();
+    },
+    /** Resolves at once, or once thawed. */
+    pass: (): Promise<void> => (frozen ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve()),
   };
+}
+export type AnswerGate = ReturnType<typeof answerGate>;
+
+/**
+ * A TCP relay in front of a local server that passes requests on at once and holds each answer
+ * for `holdMs` (and while `gate` is frozen): a provider that has taken a message and not yet said
+ * so. A worker killed then dies not knowing whether the send went out, the case reconciliation is for.
+ */
+export async function startSlowAnswers(upstreamPort: number, holdMs: number, gate: AnswerGate) {
+  const sockets = new Set<Socket>();
+  const later = (action: () => void) => setTimeout(() => void gate.pass().then(action), holdMs);
   const server = createServer((client) => {
     const upstream = connect(upstreamPort, '127.0.0.1');
     sockets.add(client).add(upstream);
@@ -123,8 +137,6 @@ export async function startSlowAnswers(upstreamPort: number, holdMs: number) {
     });
   return {
     port,
-    /** Whether an answer is held right now: a send the provider took and has not confirmed. */
-    holding: () => held > 0,
     /** `url` with the relay's port in place of the server's. */
     via: (url: string) => {
       const u = new URL(url);
