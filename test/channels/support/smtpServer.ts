@@ -62,6 +62,10 @@ export async function startSmtpServer(options: {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  // A client that dies mid-session (a killed worker) resets its connection: not the server's failure.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET') throw error;
+  });
   const address = server.server.address();
   if (address === null || typeof address === 'string') throw new Error('smtp-server has no TCP address');
   const port = (address satisfies AddressInfo).port;
