@@ -4,6 +4,7 @@
 // capitalized (weekday, month, "I"), or when it starts a sentence/line and is a common word.
 import { ALWAYS_CAPITALIZED, SENTENCE_WORDS } from './commonWords.ts';
 import { withoutDiacritics } from './gsmText.ts';
+import { memo } from './memo.ts';
 import { tokenize } from './nlp.ts';
 
 export type InventedFact = { token: string; kind: 'name' | 'number' | 'address' };
@@ -50,10 +51,11 @@ function stripPossessive(token: string): string {
   return token.replace(/'s?$/i, '');
 }
 
-export type KnownFacts = { tokens: Set<string>; numbers: Set<string>; text: string };
+type KnownText = { tokens: Set<string>; numbers: Set<string>; text: string };
+/** What the input says, in parts; a word, number or address is known when one part has it. */
+export type KnownFacts = { parts: readonly KnownText[] };
 
-export function buildKnownFacts(sources: readonly unknown[]): KnownFacts {
-  const text = normalizeApostrophes(collectStrings(sources).join('\n')).toLowerCase();
+function knownText(text: string): KnownText {
   const tokens = new Set<string>();
   for (const match of text.matchAll(TOKEN)) {
     const token = match[0];
@@ -73,6 +75,26 @@ export function buildKnownFacts(sources: readonly unknown[]): KnownFacts {
   const numbers = new Set((text.match(/\d+/g) ?? []).map((digits) => digits.replace(/^0+(?=\d)/, '')));
   return { tokens, numbers, text };
 }
+
+const flatten = (sources: readonly unknown[]): string =>
+  normalizeApostrophes(collectStrings(sources).join('\n')).toLowerCase();
+
+/** The same workspace and sender come with every message: their part is built once. */
+const sharedText = memo(knownText, 500);
+
+/**
+ * Known facts of `sources` (the contact: new with every message) and `shared` (workspace and
+ * sender). Words, numbers and addresses never span two strings, so parts answer as one text would.
+ */
+export function buildKnownFacts(sources: readonly unknown[], shared: readonly unknown[] = []): KnownFacts {
+  return { parts: [knownText(flatten(sources)), sharedText(flatten(shared))] };
+}
+
+const knownToken = (known: KnownFacts, token: string): boolean => known.parts.some((part) => part.tokens.has(token));
+const knownNumber = (known: KnownFacts, digits: string): boolean =>
+  known.parts.some((part) => part.numbers.has(digits));
+const knownAddress = (known: KnownFacts, address: string): boolean =>
+  known.parts.some((part) => part.text.includes(address));
 
 /** Word classes that are never a name: a sentence may start with "Moving", "Would", "Happy". */
 const ORDINARY_TAGS = [
@@ -107,6 +129,19 @@ function hasUpper(token: string): boolean {
   return /\p{Lu}/u.test(token);
 }
 
+/**
+ * False for a token that has neither a digit nor a capital letter: ordinary lower-case language,
+ * which is never suspicious. Most words of a message are, so they skip every other test.
+ */
+function mayBeFact(token: string): boolean {
+  for (let index = 0; index < token.length; index++) {
+    const code = token.charCodeAt(index);
+    if (code > 127) return /[\p{Lu}0-9]/u.test(token);
+    if ((code >= 48 && code <= 57) || (code >= 65 && code <= 90)) return true;
+  }
+  return false;
+}
+
 export function findInventedFacts(message: string, known: KnownFacts): InventedFact[] {
   const found: InventedFact[] = [];
   const seen = new Set<string>();
@@ -119,24 +154,25 @@ export function findInventedFacts(message: string, known: KnownFacts): InventedF
   // Addresses first, then blank them so their parts are not checked again as words.
   const withoutAddresses = text.replace(ADDRESS, (address: string) => {
     const clean = address.replace(/[.,;:)]+$/, '').toLowerCase();
-    if (!known.text.includes(clean.replace(/^https?:\/\//, '').replace(/^www\./, ''))) report(address, 'address');
+    if (!knownAddress(known, clean.replace(/^https?:\/\//, '').replace(/^www\./, ''))) report(address, 'address');
     return ' '.repeat(address.length);
   });
   for (const match of withoutAddresses.matchAll(TOKEN)) {
+    if (!mayBeFact(match[0])) continue;
     const token = stripPossessive(match[0].replace(/[.']+$/, ''));
     const lower = token.toLowerCase();
     const digits = token.match(/\d+/g);
     if (digits !== null) {
-      const allKnown = digits.every((group) => known.numbers.has(group.replace(/^0+(?=\d)/, '')));
-      if (!allKnown && !known.tokens.has(lower)) report(token, 'number');
+      const allKnown = digits.every((group) => knownNumber(known, group.replace(/^0+(?=\d)/, '')));
+      if (!allKnown && !knownToken(known, lower)) report(token, 'number');
       continue;
     }
-    if (!hasUpper(token) || known.tokens.has(lower) || ALWAYS.has(lower)) continue;
+    if (!hasUpper(token) || knownToken(known, lower) || ALWAYS.has(lower)) continue;
     const start = isSentenceStart(withoutAddresses, match.index);
     const parts = token.split(/[.\-&]/).filter((part) => part.length > 0);
     const partOk = (part: string, position: number): boolean => {
       const partLower = part.toLowerCase();
-      if (!hasUpper(part) || known.tokens.has(partLower) || ALWAYS.has(partLower)) return true;
+      if (!hasUpper(part) || knownToken(known, partLower) || ALWAYS.has(partLower)) return true;
       return start && position === 0 && (SENTENCE.has(partLower) || isOrdinaryWord(partLower));
     };
     if (!parts.every(partOk)) report(token, 'name');

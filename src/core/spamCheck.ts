@@ -110,13 +110,19 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const phraseSource = (phrase: string): string => escapeRegExp(phrase).replace(/\s+/g, '\\s+');
+const WORD_BOUNDED = (source: string): string => `(?<![\\p{L}\\p{N}])(?:${source})(?![\\p{L}\\p{N}])`;
+
 // Longest first, and each hit is blanked out, so "limited time offer" does not also count "limited time".
 const PHRASE_PATTERNS = [...SPAM_PHRASES]
   .sort((a, b) => b.length - a.length)
-  .map((phrase) => ({
-    phrase,
-    pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(phrase).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}])`, 'giu'),
-  }));
+  .map((phrase) => ({ phrase, pattern: new RegExp(WORD_BOUNDED(phraseSource(phrase)), 'giu') }));
+/**
+ * Matches where any one of the phrase patterns would: one pass over the text instead of one per
+ * phrase. Most messages contain none, and then the per-phrase pass (which blanks hits longest
+ * first) cannot change anything, so it is skipped.
+ */
+const ANY_PHRASE = new RegExp(WORD_BOUNDED(SPAM_PHRASES.map(phraseSource).join('|')), 'iu');
 
 export function htmlToText(html: string): string {
   return html
@@ -141,9 +147,21 @@ function hostOf(link: string): string {
   return link.replace(/^https?:\/\//, '').split(/[/?#]/)[0] ?? '';
 }
 
+/** A capital letter and no small one; plain ASCII words are told apart without a regular expression. */
+function isCapitals(word: string): boolean {
+  let upper = false;
+  for (let index = 0; index < word.length; index++) {
+    const code = word.charCodeAt(index);
+    if (code > 127) return /\p{Lu}/u.test(word) && !/\p{Ll}/u.test(word);
+    if (code >= 97 && code <= 122) return false;
+    if (code >= 65 && code <= 90) upper = true;
+  }
+  return upper;
+}
+
 function shoutingWords(text: string): string[] {
   const words = text.match(/[\p{L}\p{N}]{3,}/gu) ?? [];
-  return words.filter((word) => /\p{Lu}/u.test(word) && !/\p{Ll}/u.test(word) && !ACRONYMS.has(word));
+  return words.filter((word) => isCapitals(word) && !ACRONYMS.has(word));
 }
 
 export function scoreContent(input: SpamInput): SpamReport {
@@ -157,10 +175,12 @@ export function scoreContent(input: SpamInput): SpamReport {
   const all = `${subject}\n${visible}`;
 
   let remaining = all;
-  for (const { phrase, pattern } of PHRASE_PATTERNS) {
-    const next = remaining.replace(pattern, (hit: string) => ' '.repeat(hit.length));
-    if (next !== remaining) add('phrase', `spam-trigger phrase "${phrase}"`, SPAM_PHRASE_POINTS);
-    remaining = next;
+  if (ANY_PHRASE.test(all)) {
+    for (const { phrase, pattern } of PHRASE_PATTERNS) {
+      const next = remaining.replace(pattern, (hit: string) => ' '.repeat(hit.length));
+      if (next !== remaining) add('phrase', `spam-trigger phrase "${phrase}"`, SPAM_PHRASE_POINTS);
+      remaining = next;
+    }
   }
 
   const subjectWords = subject.match(/\p{L}{2,}/gu) ?? [];
@@ -169,8 +189,9 @@ export function scoreContent(input: SpamInput): SpamReport {
     add('caps_subject', 'subject is written in capitals', 2);
   }
   const shouting = shoutingWords(visible);
-  const wordCount = (visible.match(/\p{L}+/gu) ?? []).length;
-  if (shouting.length >= 3 || (wordCount > 0 && shouting.length / wordCount > 0.2 && shouting.length >= 2)) {
+  // Two shouted words count when they are over a fifth of the words; three or more always do.
+  const wordCount = (): number => (visible.match(/\p{L}+/gu) ?? []).length;
+  if (shouting.length >= 3 || (shouting.length === 2 && shouting.length / wordCount() > 0.2)) {
     add(
       'caps_words',
       `${shouting.length} words in capitals (${shouting.slice(0, 3).join(', ')})`,

@@ -125,12 +125,10 @@ export function checkMessage(input: CheckMessageInput): GuardrailReport {
 
   // The contact id is bookkeeping, not a fact a message may quote.
   const contactFacts = Object.entries(input.contact).filter(([key]) => key !== 'id');
-  const known = buildKnownFacts([
+  const known = buildKnownFacts(
     contactFacts.map(([, value]) => value),
-    input.workspace,
-    input.sender.fromName,
-    input.sender.fromEmail,
-  ]);
+    [input.workspace, input.sender.fromName, input.sender.fromEmail],
+  );
   for (const invented of findInventedFacts(`${subject}\n${input.body}`, known)) {
     failures.push({
       rule: 'invented_fact',

@@ -26,7 +26,11 @@ export function emailInput(overrides: Partial<WriterInput> = {}): WriterInput {
   return makeInput(richContact(0), overrides);
 }
 
-/** Fast retries for tests: 5 ms back-off, one retry unless the test says otherwise. */
+/**
+ * Fast retries for tests: 5 ms back-off, one retry unless the test says otherwise. The timeout is
+ * long: an answer the fake gives at once must never time out on a busy machine (the first request
+ * of a file waited 3.6 s at load 20). Tests of the timeout set their own.
+ */
 export function testConfig(input: ModelConfigInput): ModelConfig {
-  return resolveModelConfig({ retryBaseMs: 5, maxRetries: 1, timeoutMs: 2000, ...input });
+  return resolveModelConfig({ retryBaseMs: 5, maxRetries: 1, timeoutMs: 30_000, ...input });
 }
