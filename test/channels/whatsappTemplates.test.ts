@@ -66,6 +66,19 @@ describe('templates', () => {
       ok: true,
       send: { parameters: [{ name: 'first_name', text: 'Ana' }, { name: 'message' }] },
     });
+    // Names match without case or separators, and go out spelled as the template writes them.
+    const spelled = fillTemplate(template('d', 'Hi {{ContactName}} {{last-name}}, {{Message}} {{AgentName}}'), message);
+    expect(spelled).toMatchObject({
+      ok: true,
+      send: {
+        parameters: [
+          { name: 'ContactName', text: 'Ana' },
+          { name: 'last-name', text: 'Lima' },
+          { name: 'Message', text: 'Line one. Line two spaced.' },
+          { name: 'AgentName', text: 'Sam' },
+        ],
+      },
+    });
     expect(fillTemplate(template('c', '{{discount_code}}'), message)).toMatchObject({ ok: false });
     expect(flatten(' a\r\n\tb    c ')).toBe('a b c');
   });

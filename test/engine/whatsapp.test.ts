@@ -40,13 +40,13 @@ beforeAll(async () => {
 });
 afterAll(() => meta.close());
 
-async function metaAccount(w: World, extra: Record<string, unknown> = {}) {
+async function metaAccount(w: World, extra: Record<string, unknown> = {}, credentials: Record<string, unknown> = {}) {
   meta.now = () => w.clock.now();
   const sender = await w.ok('POST', '/v1/senders', {
-    ...extra,
     channel: 'whatsapp',
     provider: 'meta',
     fromPhone: '+15550783881',
+    ...extra,
     credentials: {
       accessToken: meta.accessToken,
       phoneNumberId: meta.phoneNumberId,
@@ -54,6 +54,7 @@ async function metaAccount(w: World, extra: Record<string, unknown> = {}) {
       appSecret: meta.appSecret,
       verifyToken: 'verify-me-please',
       baseUrl: meta.url,
+      ...credentials,
     },
   });
   return sender.id as string;
@@ -263,6 +264,54 @@ describe('WhatsApp through Meta, end to end', () => {
     }
   });
 
+  it("uses the account's defaultTemplate when no approved template is named like the step's purpose", async () => {
+    const w = await world();
+    const senderId = await metaAccount(w, {}, { defaultTemplate: 'casual_checkin' });
+    await w.ok('GET', `/v1/senders/${senderId}/templates`);
+    const [a] = await w.contacts([{ ...ana, phone: '+16505553331', email: 'ana31@initech.example.com' }]);
+    // `value_add` exists at Meta but is PENDING: the default goes instead.
+    const sequenceId = await w.sequence(instant([{ channel: 'whatsapp', template: 'value_add' }]));
+    await w.enroll(sequenceId, [a as string]);
+    await w.engine.tick();
+    const sent = meta.messages.filter((m) => m.to === '16505553331');
+    expect(sent.map((m) => m.body.template)).toMatchObject([{ name: 'casual_checkin', language: { code: 'en_US' } }]);
+    expect(await w.messages(`&contactId=${a}`)).toMatchObject([{ status: 'sent', purpose: 'value_add' }]);
+  });
+
+  it("POST templates registers a template Meta has, with Meta's status and body; GET syncs its approval", async () => {
+    meta.templates.push({
+      name: 'spring_offer',
+      language: 'en_US',
+      category: 'MARKETING',
+      status: 'PENDING',
+      body: 'Hi {{1}}, {{2}}',
+    });
+    const w = await world();
+    const senderId = await metaAccount(w);
+    const url = `/v1/senders/${senderId}/templates`;
+    const registered = await w.call('POST', url, {
+      name: 'spring_offer',
+      language: 'en_US',
+      category: 'MARKETING',
+      body: 'Our own idea of the body {{1}}',
+    });
+    expect(registered).toMatchObject({
+      status: 201,
+      body: { name: 'spring_offer', status: 'PENDING', body: 'Hi {{1}}, {{2}}', registered: true },
+    });
+    const absent = await w.call('POST', url, {
+      name: 'spring_offer',
+      language: 'pt_BR',
+      category: 'MARKETING',
+      body: 'x',
+    });
+    expect(absent).toMatchObject({ status: 422, body: { error: { code: 'unknown_template' } } });
+    const spring = meta.templates.find((t) => t.name === 'spring_offer');
+    if (spring) spring.status = 'APPROVED';
+    const synced = (await w.ok('GET', url)).data as Record<string, unknown>[];
+    expect(synced.find((t) => t.name === 'spring_offer')).toMatchObject({ status: 'APPROVED' });
+  });
+
   it('answers the hub.challenge handshake and refuses bad webhooks, writing nothing', async () => {
     const w = await world();
     await metaAccount(w);
@@ -276,6 +325,17 @@ describe('WhatsApp through Meta, end to end', () => {
       url: '/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1',
     });
     expect(wrong.statusCode).toBe(403);
+    // A second Meta account's verify token is matched as well (one callback URL for all).
+    await metaAccount(
+      w,
+      { fromPhone: '+15550783882' },
+      { phoneNumberId: '106540352249999', verifyToken: 'the-second-token' },
+    );
+    const second = await w.app.inject({
+      method: 'GET',
+      url: '/webhooks/meta?hub.mode=subscribe&hub.verify_token=the-second-token&hub.challenge=77',
+    });
+    expect([second.statusCode, second.body]).toEqual([200, '77']);
 
     const before = await storedEvents(w);
     const body = meta.inbound({ from: '16505551234', text: 'hi' });

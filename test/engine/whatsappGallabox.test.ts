@@ -73,6 +73,9 @@ describe('WhatsApp through Gallabox, end to end', () => {
     );
     expect(receipt.statusCode, receipt.body).toBe(200);
     expect((await w.messages(`&contactId=${a}`))[0]).toMatchObject({ status: 'delivered' });
+    const read = gallabox.status({ id, status: 'read', to: '919876543210', at: w.clock.now() });
+    expect((await hook(w, read, gallabox.sign(read, { event: 'Message.WA.status.received' }))).statusCode).toBe(200);
+    expect((await w.messages(`&contactId=${a}`))[0]).toMatchObject({ status: 'read', readAt: expect.any(String) });
 
     w.clock.advance(60_000);
     const stop = gallabox.inbound({ from: '919876543210', text: 'STOP', at: w.clock.now() });
@@ -88,10 +91,21 @@ describe('WhatsApp through Gallabox, end to end', () => {
     await w.engine.tick();
     expect(gallabox.messages).toHaveLength(1);
 
-    // A wrong signature and an unknown channel write nothing.
+    // No signature, a wrong one, malformed JSON and an unknown channel write nothing.
+    const events = () =>
+      w.db.system(async (sql) => {
+        const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM inbound_events');
+        return rows[0]?.n ?? 0;
+      });
+    const stored = await events();
+    const unsigned = await hook(w, stop, { 'content-type': 'application/json', 'x-event-name': 'Message.received' });
+    expect(unsigned.statusCode).toBe(401);
     expect((await hook(w, stop, gallabox.sign(stop, { secret: 'wrong-secret-123' }))).statusCode).toBe(401);
+    const malformed = '{"channelId":';
+    expect((await hook(w, malformed, gallabox.sign(malformed))).statusCode).toBe(400);
     const elsewhere = stop.replace(gallabox.channelId, 'ffffffffffffffffffffffff');
     expect((await hook(w, elsewhere, gallabox.sign(elsewhere))).statusCode).toBe(404);
+    expect(await events()).toBe(stored);
   });
 
   it('fills a template with named variables and sends bodyValues keyed by each name as the template spells it', async () => {

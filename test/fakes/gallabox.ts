@@ -12,8 +12,8 @@
 //                channelId, contact:{id, name, phone:[…]}, whatsapp:{from, type, text:{body}, status,
 //                time}}; signature `x-gallabox-signature` = HMAC-SHA256(secret, raw body), hex or
 //                base64 (`signatureEncoding`), or a shared secret in a custom header (`sharedHeader`).
-// Like Meta behind it, the fake refuses free text outside the 24-hour window and templates that
-// are missing or not approved. Shortcut: error bodies are {message} (their shape is ✘).
+// Like Meta behind it, the fake refuses free text outside the 24-hour window, templates that are
+// missing or not approved, and template values with newlines, tabs or runs of spaces (132018). Shortcut: error bodies are {message} (their shape is ✘).
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -153,8 +153,12 @@ export class FakeGallabox {
     if (!found || found.status !== 'APPROVED') return `Template ${String(name)} not found or not approved`;
     const values = (wa.template?.bodyValues ?? {}) as Record<string, unknown>;
     const expected = [...found.body.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].map((m) => m[1] ?? '');
-    for (const variable of expected)
-      if (typeof values[variable] !== 'string') return `Template ${found.name}: bodyValues.${variable} is required`;
+    for (const variable of expected) {
+      const value = values[variable];
+      if (typeof value !== 'string') return `Template ${found.name}: bodyValues.${variable} is required`;
+      // Meta, behind Gallabox, refuses newlines, tabs and more than four consecutive spaces in a parameter.
+      if (/[\n\t]| {5,}/.test(value)) return '(#132018) There was an issue with the parameters';
+    }
     return undefined;
   }
 }
