@@ -22,6 +22,7 @@ import { suppressionOf } from '../db/suppressions.ts';
 import { openCredentials } from './accounts/credentials.ts';
 import type { Engine } from './engine.ts';
 import type { EngineDeps } from './ports.ts';
+import { prepareInConversation } from './steps/outbound.ts';
 
 /** Channels the inbox can answer on (a call is answered by calling: the Tasks view). */
 export const ANSWERABLE_CHANNELS: readonly string[] = ['email', 'whatsapp', 'sms', 'linkedin'];
@@ -162,22 +163,13 @@ async function chatAnswer(deps: EngineDeps, loaded: Loaded, body: string): Promi
   } catch {
     return { refused: 'stored credentials cannot be decrypted with the configured key' };
   }
-  const prepared = await adapter.prepare(
+  const prepared = await prepareInConversation(deps, {
+    prepare: adapter.prepare,
     base,
-    { earlier: conversation.earlier, lastInboundAt: conversation.lastInboundAt },
-    {
-      now: deps.clock.now(),
-      workspace: { name: conversation.name, postalAddress: conversation.postalAddress },
-      sequenceSettings: conversation.settings,
-      links: {
-        publicBaseUrl: deps.links.publicUrl,
-        trackingBaseUrl: deps.links.trackingBaseUrl,
-        secret: deps.links.trackingSecret,
-      },
-      credentials,
-      templates: [],
-    },
-  );
+    conversation,
+    credentials,
+    templates: [],
+  });
   return prepared.ok ? { outbound: prepared.message, subject: null } : { refused: prepared.failure.message };
 }
 

@@ -76,6 +76,7 @@ adapterContract({
     { kind: 'rate_limited', arrange: () => void meta.failNext.push(130429) },
     { kind: 'rate_limited', arrange: () => void meta.failNext.push(131056) },
     { kind: 'rate_limited', arrange: () => void meta.failNext.push(131048) },
+    { kind: 'rate_limited', arrange: () => void meta.failNext.push(131049) },
     { kind: 'invalid_recipient', arrange: () => void meta.failNext.push(131026) },
     { kind: 'invalid_recipient', arrange: () => undefined, message: (base) => ({ ...base, to: { phone: 'n/a' } }) },
     { kind: 'auth_expired', arrange: () => ({ ...credentials(), accessToken: 'EAAG-revoked' }) },
@@ -194,6 +195,7 @@ describe('meta: the signature and the handshake', () => {
     [130429, 'rate_limited', /throughput/],
     [131056, 'rate_limited', /short time/],
     [131048, 'rate_limited', /spam/],
+    [131049, 'rate_limited', /marketing/],
     [131026, 'invalid_recipient', /blocked/],
     [190, 'auth_expired', /token/],
   ] as const)('maps error %i to %s with a reason people can act on', (code, kind, reason) => {

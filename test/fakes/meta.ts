@@ -6,7 +6,8 @@
 //   errors:    developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
 //              {"error":{message, type, code, error_data:{messaging_product, details}, fbtrace_id}}
 //              131047 outside the window, 132001 template missing/unapproved (404), 132000 parameter
-//              count, 132015/132016 paused/disabled, 130429 throughput, 131056 pair rate, 190 token
+//              count, 132015/132016 paused/disabled, 130429 throughput, 131056 pair rate, 190 token,
+//              131049 per-user marketing cap (◐: scripted through `failNext`, as the rates are)
 //   templates: GET /{version}/{waba-id}/message_templates → {data:[{name, language, category, status,
 //              components}], paging}
 //   webhooks:  developers.facebook.com/docs/graph-api/webhooks/getting-started —
@@ -239,6 +240,10 @@ const SCRIPTED: Record<number, { status: number; message: string }> = {
   130429: { status: 400, message: '(#130429) Rate limit hit' },
   131056: { status: 400, message: '(#131056) (Business Account, Consumer Account) pair rate limit hit' },
   131048: { status: 400, message: '(#131048) Spam rate limit hit' },
+  131049: {
+    status: 400,
+    message: '(#131049) This message was not delivered to maintain healthy ecosystem engagement.',
+  },
   131026: { status: 400, message: '(#131026) Message Undeliverable' },
   131047: { status: 400, message: '(#131047) Re-engagement message' },
   132001: { status: 404, message: '(#132001) Template name does not exist in the translation' },

@@ -3,9 +3,9 @@
 // prepare asks to store (a Message-ID, the final subject) is written on the row in the same
 // transaction, before the provider is called. A provider without prepare sends the text as written.
 import type { RegisteredAdapter } from '../../channels/register.ts';
-import type { OutboundMessage, SendFailure } from '../../channels/types.ts';
-import { conversationOf, recordPrepared } from '../../db/conversation.ts';
+import type { ChannelTemplate, OutboundMessage, PreparedMessage, SendFailure } from '../../channels/types.ts';
 import type { Contact } from '../../db/contacts.ts';
+import { conversationOf, recordPrepared, type ConversationRow } from '../../db/conversation.ts';
 import type { MessageRow } from '../../db/messages.ts';
 import type { SenderRow } from '../../db/senders.ts';
 import { listSenderTemplates } from '../../db/senderTemplates.ts';
@@ -33,22 +33,13 @@ export async function prepareOutbound(
     // WhatsApp outside the 24-hour window needs the account's approved templates.
     const templates =
       message.channel === 'whatsapp' && message.senderId ? await listSenderTemplates(sql, message.senderId) : [];
-    const result = await prepare(
+    const result = await prepareInConversation(deps, {
+      prepare,
       base,
-      { earlier: context.earlier, lastInboundAt: context.lastInboundAt },
-      {
-        now: deps.clock.now(),
-        workspace: { name: context.name, postalAddress: context.postalAddress },
-        sequenceSettings: context.settings,
-        links: {
-          publicBaseUrl: deps.links.publicUrl,
-          trackingBaseUrl: deps.links.trackingBaseUrl,
-          secret: deps.links.trackingSecret,
-        },
-        credentials: input.credentials,
-        templates,
-      },
-    );
+      conversation: context,
+      credentials: input.credentials,
+      templates,
+    });
     // A filled template passes the writer's guardrails before it is stored or sent.
     const failure = result.ok
       ? filledTemplateFailure(result.message, templates, {
@@ -63,4 +54,38 @@ export async function prepareOutbound(
     return result;
   });
   return prepared.ok ? { ok: true, outbound: prepared.message } : prepared;
+}
+
+/**
+ * The adapter's prepare for a message that continues `conversation`: the workspace, the sequence's
+ * settings, our public links and the account's credentials and templates (the step's send and an
+ * answer from the inbox prepare alike).
+ */
+export function prepareInConversation(
+  deps: EngineDeps,
+  input: {
+    prepare: NonNullable<RegisteredAdapter['prepare']>;
+    base: OutboundMessage;
+    conversation: ConversationRow;
+    credentials: unknown;
+    templates: readonly ChannelTemplate[];
+  },
+): Promise<PreparedMessage> {
+  const { conversation } = input;
+  return input.prepare(
+    input.base,
+    { earlier: conversation.earlier, lastInboundAt: conversation.lastInboundAt },
+    {
+      now: deps.clock.now(),
+      workspace: { name: conversation.name, postalAddress: conversation.postalAddress },
+      sequenceSettings: conversation.settings,
+      links: {
+        publicBaseUrl: deps.links.publicUrl,
+        trackingBaseUrl: deps.links.trackingBaseUrl,
+        secret: deps.links.trackingSecret,
+      },
+      credentials: input.credentials,
+      templates: input.templates,
+    },
+  );
 }

@@ -5,21 +5,12 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
+import { CALL_OUTCOMES, type CallOutcome } from '../api/outcomes';
 import { label, obj, text, when } from '../api/read';
 import type { CallTask } from '../api/types';
 import { Field } from '../ui/Field';
 import { Badge, ErrorNote, Notice } from '../ui/kit';
-
-const OUTCOMES = [
-  'connected_interested',
-  'connected_not_now',
-  'connected_not_interested',
-  'voicemail',
-  'no_answer',
-  'wrong_number',
-  'do_not_call',
-] as const;
-type Outcome = (typeof OUTCOMES)[number];
+import { OutcomeForm } from '../ui/OutcomeForm';
 
 function useTaskActions(id: string) {
   const client = useQueryClient();
@@ -35,7 +26,7 @@ function useTaskActions(id: string) {
     onSuccess: done,
   });
   const outcome = useMutation({
-    mutationFn: (body: { outcome: Outcome; note?: string; returnDate?: string; alsoSms?: boolean }) =>
+    mutationFn: (body: { outcome: CallOutcome; note?: string; returnDate?: string; alsoSms?: boolean }) =>
       unwrap(api.POST('/v1/tasks/{id}/outcome', { ...path, body })),
     onSuccess: done,
   });
@@ -51,23 +42,19 @@ export function CallTaskCard(props: { task: CallTask }) {
   const name = text(contact, 'name') ?? phone ?? 'the contact';
   const live = obj(task, 'call');
   const [repPhone, setRepPhone] = useState(text(owner, 'phone') ?? '');
-  const [chosen, setChosen] = useState<Outcome>('connected_interested');
-  const [note, setNote] = useState('');
   const [returnDate, setReturnDate] = useState('');
   const [alsoSms, setAlsoSms] = useState(false);
   const onCall = (e: FormEvent) => {
     e.preventDefault();
     call.mutate(repPhone.trim());
   };
-  const onOutcome = (e: FormEvent) => {
-    e.preventDefault();
+  const onOutcome = (input: { outcome: CallOutcome; note: string }) =>
     outcome.mutate({
-      outcome: chosen,
-      ...(note ? { note } : {}),
-      ...(chosen === 'connected_not_now' && returnDate ? { returnDate } : {}),
-      ...(chosen === 'do_not_call' && alsoSms ? { alsoSms } : {}),
+      outcome: input.outcome,
+      ...(input.note ? { note: input.note } : {}),
+      ...(input.outcome === 'connected_not_now' && returnDate ? { returnDate } : {}),
+      ...(input.outcome === 'do_not_call' && alsoSms ? { alsoSms } : {}),
     });
-  };
   return (
     <article className="card task" aria-label={`Call task: ${name}`}>
       <header>
@@ -117,36 +104,27 @@ export function CallTaskCard(props: { task: CallTask }) {
           </form>
           <ErrorNote error={call.error} what="Not called" />
           {call.isSuccess ? <Notice>Calling: your phone rings first, then {name}.</Notice> : null}
-          <form onSubmit={onOutcome} className="row">
-            <Field label="Call outcome">
-              <select
-                value={chosen}
-                onChange={(e) => setChosen(OUTCOMES.find((o) => o === e.target.value) ?? 'no_answer')}
-              >
-                {OUTCOMES.map((o) => (
-                  <option key={o} value={o}>
-                    {label(o)}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            {chosen === 'connected_not_now' ? (
-              <Field label="Call back on">
-                <input type="date" value={returnDate} onChange={(e) => setReturnDate(e.target.value)} />
-              </Field>
-            ) : null}
-            {chosen === 'do_not_call' ? (
-              <label className="check">
-                <input type="checkbox" checked={alsoSms} onChange={(e) => setAlsoSms(e.target.checked)} /> No SMS either
-              </label>
-            ) : null}
-            <Field label="Call note">
-              <input value={note} onChange={(e) => setNote(e.target.value)} />
-            </Field>
-            <button type="submit" className="primary" disabled={outcome.isPending}>
-              Log outcome
-            </button>
-          </form>
+          <OutcomeForm
+            outcomes={CALL_OUTCOMES}
+            initial="connected_interested"
+            label="Call outcome"
+            noteLabel="Call note"
+            submit="Log outcome"
+            pending={outcome.isPending}
+            onSave={onOutcome}
+            extra={(chosen) =>
+              chosen === 'connected_not_now' ? (
+                <Field label="Call back on">
+                  <input type="date" value={returnDate} onChange={(e) => setReturnDate(e.target.value)} />
+                </Field>
+              ) : chosen === 'do_not_call' ? (
+                <label className="check">
+                  <input type="checkbox" checked={alsoSms} onChange={(e) => setAlsoSms(e.target.checked)} /> No SMS
+                  either
+                </label>
+              ) : null
+            }
+          />
           <ErrorNote error={outcome.error} what="Outcome not logged" />
         </>
       ) : null}

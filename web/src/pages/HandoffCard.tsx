@@ -2,16 +2,13 @@
 // from what we know, click-to-call when there is a phone number, acknowledge, and — for a reply —
 // the outcome form (saving an outcome acknowledges the hand-off too).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
+import { REPLY_OUTCOMES, type ReplyOutcome } from '../api/outcomes';
 import { label, list, obj, text, when } from '../api/read';
 import type { Handoff } from '../api/types';
-import { Field } from '../ui/Field';
 import { Badge, ErrorNote } from '../ui/kit';
-
-const OUTCOMES = ['meeting_booked', 'follow_up', 'not_a_fit', 'no_answer'] as const;
-type Outcome = (typeof OUTCOMES)[number];
+import { OutcomeForm } from '../ui/OutcomeForm';
 
 function useHandoffActions(handoff: Handoff, replyId: string | null) {
   const client = useQueryClient();
@@ -26,7 +23,7 @@ function useHandoffActions(handoff: Handoff, replyId: string | null) {
     onSuccess: done,
   });
   const outcome = useMutation({
-    mutationFn: async (input: { outcome: Outcome; note: string }) => {
+    mutationFn: async (input: { outcome: ReplyOutcome; note: string }) => {
       await unwrap(
         api.POST('/v1/replies/{id}/outcome', {
           params: { path: { id: replyId ?? '' } },
@@ -49,12 +46,6 @@ export function HandoffCard(props: { handoff: Handoff }) {
     enabled: replyId !== null,
   });
   const { acknowledge, outcome } = useHandoffActions(handoff, replyId);
-  const [chosen, setChosen] = useState<Outcome>('meeting_booked');
-  const [note, setNote] = useState('');
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    outcome.mutate({ outcome: chosen, note });
-  };
   const who = obj(handoff.summary, 'who');
   const company = obj(handoff.summary, 'company');
   const name = text(who, 'name') ?? text(who, 'email') ?? 'the contact';
@@ -141,26 +132,15 @@ export function HandoffCard(props: { handoff: Handoff }) {
       <ErrorNote error={acknowledge.error} what="Not acknowledged" />
       {recorded ? <p>Outcome: {label(String(recorded.data.outcome ?? ''))}</p> : null}
       {replyId && reply.isSuccess && !recorded ? (
-        <form onSubmit={submit} className="row">
-          <Field label="Outcome">
-            <select
-              value={chosen}
-              onChange={(e) => setChosen(OUTCOMES.find((o) => o === e.target.value) ?? 'follow_up')}
-            >
-              {OUTCOMES.map((o) => (
-                <option key={o} value={o}>
-                  {label(o)}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Note">
-            <input value={note} onChange={(e) => setNote(e.target.value)} />
-          </Field>
-          <button type="submit" className="primary" disabled={outcome.isPending}>
-            Save outcome
-          </button>
-        </form>
+        <OutcomeForm
+          outcomes={REPLY_OUTCOMES}
+          initial="meeting_booked"
+          label="Outcome"
+          noteLabel="Note"
+          submit="Save outcome"
+          pending={outcome.isPending}
+          onSave={(input) => outcome.mutate(input)}
+        />
       ) : null}
       <ErrorNote error={outcome.error} what="Outcome not saved" />
     </article>
