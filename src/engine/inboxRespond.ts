@@ -157,17 +157,13 @@ async function chatAnswer(deps: EngineDeps, loaded: Loaded, body: string): Promi
   };
   const adapter = isProviderId(message.provider) ? deps.adapters[message.provider] : undefined;
   if (!adapter?.prepare || !conversation) return { outbound: base, subject: null };
-  let credentials: unknown = {};
-  try {
-    if (sender) credentials = openCredentials(deps, sender);
-  } catch {
-    return { refused: 'stored credentials cannot be decrypted with the configured key' };
-  }
+  const credentials = credentialsOf(deps, sender);
+  if (!credentials.ok) return { refused: UNREADABLE };
   const prepared = await prepareInConversation(deps, {
     prepare: adapter.prepare,
     base,
     conversation,
-    credentials,
+    credentials: credentials.value,
     templates: [],
   });
   return prepared.ok ? { outbound: prepared.message, subject: null } : { refused: prepared.failure.message };
@@ -218,16 +214,26 @@ async function send(
 ) {
   const adapter = isProviderId(provider) ? engine.deps.adapters[provider] : undefined;
   if (!adapter) return failed(`no adapter for provider "${provider}"`);
-  let credentials: unknown = {};
+  const credentials = credentialsOf(engine.deps, sender);
+  if (!credentials.ok) return failed(UNREADABLE);
   try {
-    if (sender) credentials = openCredentials(engine.deps, sender);
-  } catch {
-    return failed('stored credentials cannot be decrypted with the configured key');
-  }
-  try {
-    return await adapter.send(message, credentials, { signal: AbortSignal.timeout(engine.deps.sendTimeoutMs) });
+    return await adapter.send(message, credentials.value, { signal: AbortSignal.timeout(engine.deps.sendTimeoutMs) });
   } catch (error) {
     return failed(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const UNREADABLE = 'stored credentials cannot be decrypted with the configured key';
+
+/** The account's credentials opened with the configured key (none for the sandbox). */
+function credentialsOf(
+  deps: EngineDeps,
+  sender: { id: string; workspaceId: string; credentials: Buffer | null } | null | undefined,
+): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: sender ? openCredentials(deps, sender) : {} };
+  } catch {
+    return { ok: false };
   }
 }
 

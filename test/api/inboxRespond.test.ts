@@ -65,6 +65,24 @@ describe('POST /v1/replies/:id/respond', () => {
     expect(actions.map((a) => a.data.status)).toEqual(['sent', 'failed']);
   });
 
+  it("sends nothing and records the failure when the account's credentials no longer open", async () => {
+    const { w, replyId } = await conversation({
+      channel: 'email',
+      provider: 'http',
+      fromEmail: 'sam@ours.example.com',
+      fromName: 'Sam',
+      credentials: { url: fake.url },
+    });
+    await w.row(`UPDATE senders SET credentials = $1`, [Buffer.from('sealed with a key long gone')]);
+    const before = fake.deliveries.length;
+    const answer = await w.call('POST', `/v1/replies/${replyId}/respond`, { body: 'Tuesday?' });
+    expect(answer.status).toBe(502);
+    expect(answer.body).toMatchObject({
+      error: { code: 'send_failed', message: expect.stringMatching(/cannot be decrypted/) },
+    });
+    expect(fake.deliveries).toHaveLength(before);
+  });
+
   it('answers in the sandbox when the conversation went out there, and never writes to a suppressed contact', async () => {
     const { w, replyId } = await conversation();
     const answered = await w.ok('POST', `/v1/replies/${replyId}/respond`, { body: 'Thanks!' });
