@@ -12,80 +12,96 @@ import { ALWAYS_OPEN } from '../support/world.ts';
 const READY = /QuotaHit is listening on/;
 
 describe('quotahit start with DATABASE_URL', () => {
-  it('serves the API and, on SIGTERM, finishes the request in flight before exiting', async () => {
-    const port = await freePort();
-    const server = await startCli(['start'], cliEnv({ PORT: String(port) }), READY);
-    expect(server.output()).toContain(`QuotaHit is listening on http://127.0.0.1:${port}`);
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(await health.json()).toEqual({ ok: true });
+  it(
+    'serves the API and, on SIGTERM, finishes the request in flight before exiting',
+    { timeout: 600_000 },
+    async () => {
+      const port = await freePort();
+      const server = await startCli(['start'], cliEnv({ PORT: String(port) }), READY);
+      expect(server.output()).toContain(`QuotaHit is listening on http://127.0.0.1:${port}`);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(await health.json()).toEqual({ ok: true });
 
-    const { workspaceId: _w, apiKey } = JSON.parse(
-      (await runCli(['workspace', 'create', '--name', 'Slow', '--json'], cliEnv())).stdout,
-    );
-    const request = http.request({
-      host: '127.0.0.1',
-      port,
-      method: 'POST',
-      path: '/v1/contacts',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'text/csv' },
-    });
-    const response = once(request, 'response');
-    request.write('email,firstName\n');
-    for (let i = 0; i < 100; i++) request.write(`early${i}@example.com,E${i}\n`);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the server is now reading the body
-    server.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    for (let i = 0; i < 100; i++) request.write(`late${i}@example.com,L${i}\n`);
-    request.end();
-    const [res] = (await response) as [http.IncomingMessage];
-    let body = '';
-    for await (const chunk of res) body += chunk;
-    expect(res.statusCode).toBe(200);
-    expect(JSON.parse(body)).toMatchObject({ created: 200, rejected: [] });
-    expect(await server.exited).toBe(0);
-  });
+      const { workspaceId: _w, apiKey } = JSON.parse(
+        (await runCli(['workspace', 'create', '--name', 'Slow', '--json'], cliEnv())).stdout,
+      );
+      const request = http.request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/contacts',
+        // 100-continue: the server answers it once it has taken the request (its headers parsed), so
+        // the SIGTERM below lands while it is reading the body however slow the machine is.
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'text/csv', expect: '100-continue' },
+      });
+      const response = once(request, 'response');
+      const taken = once(request, 'continue');
+      request.flushHeaders();
+      await taken;
+      request.write('email,firstName\n');
+      for (let i = 0; i < 100; i++) request.write(`early${i}@example.com,E${i}\n`);
+      server.child.kill('SIGTERM');
+      // The rest of the body arrives once the server is draining.
+      for (let waited = 0; !server.output().includes('Stopping (') && waited < 30_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(server.output()).toContain('Stopping (');
+      for (let i = 0; i < 100; i++) request.write(`late${i}@example.com,L${i}\n`);
+      request.end();
+      const [res] = (await response) as [http.IncomingMessage];
+      let body = '';
+      for await (const chunk of res) body += chunk;
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(body)).toMatchObject({ created: 200, rejected: [] });
+      expect(await server.exited).toBe(0);
+    },
+  );
 });
 
 describe('quotahit start runs the engine', () => {
-  it('sends a day-0 step with no jitter through the sandbox within seconds of enrolling', async () => {
-    const port = await freePort();
-    const server = await startCli(['start'], cliEnv({ PORT: String(port) }), READY);
-    try {
-      const { apiKey } = JSON.parse(
-        (await runCli(['workspace', 'create', '--name', 'Live', '--json'], cliEnv())).stdout,
-      );
-      const api = async (method: string, path: string, body?: unknown) => {
-        const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-          ...(body ? { body: JSON.stringify(body) } : {}),
+  it(
+    'sends a day-0 step with no jitter through the sandbox within seconds of enrolling',
+    { timeout: 600_000 },
+    async () => {
+      const port = await freePort();
+      // No sweep within the test: only the step's own job can send it, however long that takes.
+      const server = await startCli(['start'], cliEnv({ PORT: String(port), QUOTAHIT_SWEEP_SECONDS: '3600' }), READY);
+      try {
+        const { apiKey } = JSON.parse(
+          (await runCli(['workspace', 'create', '--name', 'Live', '--json'], cliEnv())).stdout,
+        );
+        const api = async (method: string, path: string, body?: unknown) => {
+          const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+            method,
+            headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+            ...(body ? { body: JSON.stringify(body) } : {}),
+          });
+          return (await res.json()) as Record<string, unknown>;
+        };
+        await api('POST', '/v1/contacts', {
+          contacts: [{ email: 'live@acme.example.com', firstName: 'Liv', company: 'Acme' }],
         });
-        return (await res.json()) as Record<string, unknown>;
-      };
-      await api('POST', '/v1/contacts', {
-        contacts: [{ email: 'live@acme.example.com', firstName: 'Liv', company: 'Acme' }],
-      });
-      const contactId = ((await api('GET', '/v1/contacts')).data as { id: string }[])[0]?.id;
-      const sequence = await api('POST', '/v1/sequences', {
-        name: 'Now',
-        steps: [{ day: 0, channel: 'email', template: 'intro' }],
-        schedule: ALWAYS_OPEN,
-      });
-      await api('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [contactId] });
-      const deadline = Date.now() + 20_000;
-      let sent: Record<string, unknown>[] = [];
-      while (Date.now() < deadline && sent.length === 0) {
-        sent = (await api('GET', '/v1/messages?status=sent')).data as Record<string, unknown>[];
-        if (sent.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+        const contactId = ((await api('GET', '/v1/contacts')).data as { id: string }[])[0]?.id;
+        const sequence = await api('POST', '/v1/sequences', {
+          name: 'Now',
+          steps: [{ day: 0, channel: 'email', template: 'intro' }],
+          schedule: ALWAYS_OPEN,
+        });
+        await api('POST', `/v1/sequences/${String(sequence.id)}/enrollments`, { contactIds: [contactId] });
+        const deadline = Date.now() + 300_000;
+        let sent: Record<string, unknown>[] = [];
+        while (Date.now() < deadline && sent.length === 0) {
+          sent = (await api('GET', '/v1/messages?status=sent')).data as Record<string, unknown>[];
+          if (sent.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(sent).toHaveLength(1);
+        expect(sent[0]).toMatchObject({ provider: 'sandbox', channel: 'email', purpose: 'intro' });
+        expect(String(sent[0]?.body)).toContain('Liv');
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
       }
-      expect(sent).toHaveLength(1);
-      expect(sent[0]).toMatchObject({ provider: 'sandbox', channel: 'email', purpose: 'intro' });
-      expect(String(sent[0]?.body)).toContain('Liv');
-    } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-  });
+    },
+  );
 });
 
 describe('quotahit start on an empty data directory (embedded PostgreSQL)', () => {
@@ -95,7 +111,7 @@ describe('quotahit start on an empty data directory (embedded PostgreSQL)', () =
     const { DATABASE_URL: _u, QUOTAHIT_ENCRYPTION_KEY: _k, ...base } = cliEnv();
     const env = { ...base, QUOTAHIT_DATA_DIR: dataDir, PORT: String(port) };
 
-    const server = await startCli(['start'], env, READY, 90_000);
+    const server = await startCli(['start'], env, READY);
     const apiKey = /API key \(shown once, keep it safe\): (qh_[\w-]+)/.exec(server.output())?.[1];
     expect(apiKey).toBeDefined();
     const keyFile = await stat(path.join(dataDir, 'encryption.key'));
@@ -121,7 +137,7 @@ describe('quotahit start on an empty data directory (embedded PostgreSQL)', () =
     expect(await server.exited).toBe(0);
 
     // Restart on the same directory: data is kept and no second default workspace is made.
-    const again = await startCli(['start'], env, READY, 90_000);
+    const again = await startCli(['start'], env, READY);
     expect(again.output()).not.toContain('API key (shown once');
     const listed = await fetch(`http://127.0.0.1:${port}/v1/contacts`, {
       headers: { authorization: `Bearer ${apiKey}` },
@@ -129,5 +145,5 @@ describe('quotahit start on an empty data directory (embedded PostgreSQL)', () =
     expect((await listed.json()).data.map((c: { email: string }) => c.email)).toEqual(['embedded@example.com']);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
-  }, 180_000);
+  }, 900_000);
 });

@@ -375,12 +375,14 @@ describe('WhatsApp through Meta, end to end', () => {
   });
 
   it('a send that times out after Meta took it is unknown, not retried (no idempotency key)', async () => {
-    const w = await world({ sendTimeoutMs: 300 });
+    // The send gives up after 3 s, time enough for the request to reach Meta on a busy machine;
+    // Meta answers only long after that.
+    const w = await world({ sendTimeoutMs: 3000 });
     await w.ok('GET', `/v1/senders/${await metaAccount(w)}/templates`);
     const [a] = await w.contacts([{ ...ana, phone: '+16505559999', email: 'ana9@initech.example.com' }]);
     const sequenceId = await w.sequence(instant([{ channel: 'whatsapp', template: 'casual_checkin' }]));
     await w.enroll(sequenceId, [a as string]);
-    meta.answerDelayMs = 1000;
+    meta.answerDelayMs = 10_000;
     try {
       await w.engine.tick();
     } finally {

@@ -24,12 +24,18 @@ export type Server = {
   exited: Promise<number | null>;
 };
 
+/**
+ * How long a process may take to say it is ready before the test gives up: a give-up, not a
+ * figure — on two cores beside two CPU burners (CI) a start takes well over a minute.
+ */
+export const READY_DEADLINE_MS = 240_000;
+
 /** Starts a long-running command and resolves once its output matches `ready`. */
 export async function startCli(
   args: string[],
   env: NodeJS.ProcessEnv,
   ready: RegExp,
-  timeoutMs = 60_000,
+  timeoutMs = READY_DEADLINE_MS,
 ): Promise<Server> {
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
