@@ -80,6 +80,8 @@ const BaseEnv = z.object({
     .enum(['interstitial', 'redirect'], { error: 'must be interstitial or redirect' })
     .default('interstitial'),
   REPLY_POLL_SECONDS: z.coerce.number().min(5).default(60),
+  // LinkedIn (docs/linkedin.md): days after which a connection request nobody answered counts as declined.
+  LINKEDIN_PENDING_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).default(21),
   QUOTAHIT_LEASE_MS: z.coerce.number().int().min(100).default(120_000),
   QUOTAHIT_SEND_TIMEOUT_MS: z.coerce.number().int().min(50).default(30_000),
   QUOTAHIT_SWEEP_SECONDS: z.coerce.number().min(0.5).default(30),
@@ -134,6 +136,8 @@ export type Config = {
   workerConcurrency: number;
   /** The model that writes messages and classifies replies; undefined = the offline composer and heuristics. */
   model: ModelConfig | undefined;
+  /** Days after which a pending LinkedIn connection request counts as declined (LINKEDIN_PENDING_EXPIRY_DAYS). */
+  linkedinPendingExpiryDays: number;
 };
 
 export type EmailConfig = {
@@ -202,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepSeconds: e.QUOTAHIT_SWEEP_SECONDS,
     workerConcurrency: e.QUOTAHIT_WORKER_CONCURRENCY,
     model: modelFromEnv(e),
+    linkedinPendingExpiryDays: e.LINKEDIN_PENDING_EXPIRY_DAYS,
   };
 }
 

@@ -51,6 +51,7 @@ async function run(role: Role): Promise<void> {
     model: cfg.model,
     ...(cfg.dnsServers ? { dnsServers: cfg.dnsServers } : {}),
     outboundAllowHosts: cfg.outboundAllowHosts,
+    linkedinPendingExpiryDays: cfg.linkedinPendingExpiryDays,
   });
   const stopWorker = role.worker
     ? await engine.startWorker({ sweepSeconds: cfg.sweepSeconds, concurrency: cfg.workerConcurrency })

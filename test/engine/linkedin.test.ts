@@ -6,8 +6,9 @@
 // profile the phantom cannot open falls back at once, and an expired session cookie pauses the
 // account (a refused API key disconnects it) and holds the step it swallowed until LinkedIn is reconnected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
 import { FakePhantombuster } from '../fakes/phantombuster.ts';
-import { instant, world, type World } from '../support/world.ts';
+import { instant, world, type World, type WorldOptions } from '../support/world.ts';
 
 const DAY = 86_400_000;
 const COOKIE = 'AQEDAR-e2e-li-at-cookie';
@@ -29,8 +30,8 @@ const credentials = () => ({
   baseUrl: pb.url,
 });
 
-async function linkedinWorld(extra: Record<string, unknown> = {}) {
-  const w = await world();
+async function linkedinWorld(extra: Record<string, unknown> = {}, options: WorldOptions = {}) {
+  const w = await world(options);
   pb.containers.length = 0;
   pb.network.clear();
   pb.invited.clear();
@@ -140,6 +141,37 @@ describe('LinkedIn through Phantombuster', () => {
     expect((await w.messages()).find((m) => m.step === 1)).toMatchObject({ channel: 'email' });
     expect(pb.launches('message')).toHaveLength(0);
     expect(pb.launches('connect')).toHaveLength(1);
+  });
+
+  it('LINKEDIN_PENDING_EXPIRY_DAYS sets when a pending request counts as declined', async () => {
+    expect(loadConfig({}).linkedinPendingExpiryDays).toBe(21);
+    expect(loadConfig({ LINKEDIN_PENDING_EXPIRY_DAYS: '10' }).linkedinPendingExpiryDays).toBe(10);
+    for (const bad of ['0', '2.5', 'soon', '400'])
+      expect(() => loadConfig({ LINKEDIN_PENDING_EXPIRY_DAYS: bad })).toThrow(ConfigError);
+    const { w } = await linkedinWorld({}, { env: { LINKEDIN_PENDING_EXPIRY_DAYS: '10' } });
+    pb.finishAfterMs = 0;
+    const [ana] = await w.contacts([
+      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
+    ]);
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'linkedin', template: 'connection_request' },
+        { channel: 'linkedin', template: 'linkedin_dm', day: 1, acceptanceTimeoutDays: 30 },
+      ]),
+    );
+    await w.enroll(sequenceId, [ana as string]);
+    await run(w, 30 * 60_000);
+    const sentAt = pb.launches('connect')[0]?.createdAt ?? 0;
+    w.clock.advance(sentAt + 9 * DAY - w.clock.now().getTime());
+    await run(w, 30 * 60_000);
+    expect((await w.messages()).filter((m) => m.step === 1)).toHaveLength(0);
+    w.clock.advance(sentAt + 10 * DAY - w.clock.now().getTime());
+    await run(w, 60 * 60_000);
+    const timeline = await w.timeline(ana as string);
+    expect(timeline.filter((t) => /connection request declined/.test(t.summary))).toMatchObject([
+      { summary: expect.stringMatching(/no acceptance in 10 days/) },
+    ]);
+    expect((await w.messages()).find((m) => m.step === 1)).toMatchObject({ channel: 'email' });
   });
 
   it('an expired session cookie pauses the account, holds the step, and reconnecting sends it', async () => {
