@@ -174,6 +174,46 @@ describe('LinkedIn through Phantombuster', () => {
     expect((await w.messages()).find((m) => m.step === 1)).toMatchObject({ channel: 'email' });
   });
 
+  it('the contact API shows where each contact stands with LinkedIn: none, requested, accepted, declined', async () => {
+    const { w } = await linkedinWorld();
+    pb.finishAfterMs = 0;
+    const [ana, ben, dan] = await w.contacts([
+      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
+      { email: 'ben@acme.example.com', linkedinUrl: 'linkedin.com/in/ben', firstName: 'Ben', timezone: 'UTC' },
+      { email: 'dan@acme.example.com', linkedinUrl: 'linkedin.com/in/dan', firstName: 'Dan', timezone: 'UTC' },
+    ]);
+    const connection = async (id: unknown) =>
+      (await w.ok('GET', `/v1/contacts/${String(id)}`)).linkedinConnection as Record<string, unknown>;
+    const none = { state: 'none', requestedAt: null, acceptedAt: null, declinedAt: null };
+    expect(await connection(ana)).toEqual(none);
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, [ana, ben] as string[]);
+    await run(w, 30 * 60_000);
+    const requestedAt = expect.stringMatching(/^2026-03-02T/);
+    expect(await connection(ben)).toEqual({ ...none, state: 'requested', requestedAt });
+    pb.network.add(profile('ana'));
+    await run(w, DAY + 60 * 60_000, 30 * 60_000);
+    expect(await connection(ana)).toMatchObject({ state: 'accepted', requestedAt, acceptedAt: expect.any(String) });
+    w.clock.advance(21 * DAY);
+    await run(w, 30 * 60_000);
+    const list = (await w.ok('GET', '/v1/contacts?limit=10')).data as { id: string; linkedinConnection: unknown }[];
+    const byId = new Map(list.map((c) => [c.id, c.linkedinConnection]));
+    expect(byId.get(ben as string)).toEqual({
+      ...none,
+      state: 'declined',
+      requestedAt,
+      declinedAt: expect.any(String),
+    });
+    expect(byId.get(ana as string)).toMatchObject({ state: 'accepted' });
+    expect(byId.get(dan as string)).toEqual(none);
+    // Logged by hand: the answer of the log itself carries the new state.
+    const logged = await w.ok('POST', `/v1/contacts/${String(dan)}/linkedin-connection`, { connected: true });
+    expect(logged.linkedinConnection).toMatchObject({ state: 'accepted', requestedAt: null });
+    const openapi = JSON.stringify(await w.ok('GET', '/openapi.json'));
+    expect(openapi).toContain('"linkedinConnection"');
+    expect(openapi).toMatch(/"enum":\["none","requested","accepted","declined"\]/);
+  });
+
   it('an expired session cookie pauses the account, holds the step, and reconnecting sends it', async () => {
     const { w, senderId } = await linkedinWorld();
     const [ana] = await w.contacts([{ linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' }]);
