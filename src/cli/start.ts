@@ -52,6 +52,7 @@ async function run(role: Role): Promise<void> {
     ...(cfg.dnsServers ? { dnsServers: cfg.dnsServers } : {}),
     outboundAllowHosts: cfg.outboundAllowHosts,
     linkedinPendingExpiryDays: cfg.linkedinPendingExpiryDays,
+    linkedinBatchLaunches: cfg.linkedinBatchLaunches,
   });
   const stopWorker = role.worker
     ? await engine.startWorker({ sweepSeconds: cfg.sweepSeconds, concurrency: cfg.workerConcurrency })

@@ -104,6 +104,7 @@ export async function world(options: WorldOptions = {}) {
     ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
     ...(options.outbound ? { outbound: options.outbound } : {}),
     linkedinRequestExpiryDays: config.linkedinPendingExpiryDays,
+    linkedinBatchLaunches: config.linkedinBatchLaunches,
   });
   const app: FastifyInstance = await buildServer({ db, config, logger: options.logger ?? false, engine, adapters });
   afterAll(async () => {

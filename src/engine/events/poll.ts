@@ -15,6 +15,7 @@ import {
 import { PROVIDER_IDS } from '../../channels/registry.ts';
 import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
+import { launchQueued } from '../accounts/linkedinBatches.ts';
 import { holdUnsent } from './unsent.ts';
 import { judgeLinkedinAcceptance } from '../accounts/linkedinAcceptance.ts';
 import { expiredRequestEvents } from '../accounts/linkedinExpiry.ts';
@@ -53,6 +54,8 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   } catch {
     return { fetched: 0, stored: [], error: 'stored credentials cannot be decrypted with the configured key' };
   }
+  // Queued LinkedIn sends go out first, in batched launches (their rows are read at a later poll).
+  if (sender.status === 'active') await launchQueued(deps, { sender, credentials });
   const cursor = await deps.db.tenant(ref.workspaceId, (sql) => readPollCursor(sql, ref.senderId));
   const now = deps.clock.now();
   const result = await poll.poll(credentials, cursor, { now });
