@@ -6,6 +6,8 @@ import type { Sql } from './database.ts';
 
 export const QUEUED = 'queued:';
 const LAUNCHING = 'launching:';
+/** What a result row of a launch records (channels/phantombuster/results.ts). */
+const ROW_EVENTS = `('delivered', 'connection', 'failed', 'replied')`;
 
 export type BatchMessage = { id: string; purpose: string; recipient: string | null; body: string };
 
@@ -82,6 +84,26 @@ export async function messagesOfProviderId(sql: Sql, provider: string, providerM
   const { rows } = await sql.query<{ id: string }>(
     `SELECT id FROM messages WHERE provider = $1 AND provider_message_id = $2 ORDER BY reserved_at, id`,
     [provider, providerMessageId],
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Messages of a batched launch whose container was read (another message of the launch has a
+ * result) and that have no result row of their own: the phantom finished without reaching them.
+ */
+export async function unreportedBatchMessages(sql: Sql, senderId: string): Promise<string[]> {
+  const { rows } = await sql.query<{ id: string }>(
+    `SELECT m.id FROM messages m
+      WHERE m.sender_id = $1 AND m.channel = 'linkedin' AND m.status = 'sent'
+        AND m.provider_message_id NOT LIKE '${QUEUED}%' AND m.provider_message_id NOT LIKE '${LAUNCHING}%'
+        AND NOT EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = m.id AND e.event_type IN ${ROW_EVENTS})
+        AND EXISTS (SELECT 1 FROM messages s JOIN message_events e ON e.message_id = s.id
+                     WHERE s.sender_id = m.sender_id AND s.provider = m.provider
+                       AND s.provider_message_id = m.provider_message_id AND s.id <> m.id
+                       AND e.event_type IN ${ROW_EVENTS})
+      ORDER BY m.reserved_at LIMIT 100`,
+    [senderId],
   );
   return rows.map((row) => row.id);
 }

@@ -39,6 +39,8 @@ async function linkedinWorld(extra: Record<string, unknown> = {}, options: World
   pb.invited.clear();
   pb.unreachable.clear();
   pb.deadCookies.clear();
+  pb.skipRows.clear();
+  pb.fetched.length = 0;
   pb.now = () => w.clock.now().getTime();
   pb.finishAfterMs = 60_000;
   const sender = await w.ok('POST', '/v1/senders', {
@@ -243,6 +245,8 @@ describe('LinkedIn through Phantombuster', () => {
     );
     pb.unreachable.add(profile('b1'));
     pb.network.add(profile('b2'));
+    // The phantom stops before b4: no row for it in the batch's results.
+    pb.skipRows.add(profile('b4'));
     const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
     await w.enroll(sequenceId, ids);
     await run(w, 30 * 60_000);
@@ -260,7 +264,7 @@ describe('LinkedIn through Phantombuster', () => {
     // Each profile got its own note, and each message its own outcome.
     const messages = await w.messages('&channel=linkedin');
     const rows = launches.flatMap((c) => c.rows ?? []);
-    expect(rows).toHaveLength(12);
+    expect(rows).toHaveLength(11);
     for (const row of rows) {
       const contactId = ids[slugs.indexOf(row.profileUrl.split('/').pop() ?? '')];
       const message = messages.find((m) => m.contactId === contactId);
@@ -269,14 +273,16 @@ describe('LinkedIn through Phantombuster', () => {
     const statusOf = (slug: string) => messages.find((m) => m.contactId === ids[slugs.indexOf(slug)])?.status;
     expect(statusOf('b1')).toBe('failed');
     expect(statusOf('b2')).toBe('sent');
-    expect(slugs.filter((slug) => statusOf(slug) === 'delivered')).toHaveLength(10);
+    expect(messages.find((m) => m.contactId === ids[4])).toMatchObject({ status: 'failed' });
+    expect((await w.timeline(ids[4] as string)).some((t) => /without a result row/.test(t.summary))).toBe(true);
+    expect(slugs.filter((slug) => statusOf(slug) === 'delivered')).toHaveLength(9);
     expect((await w.ok('GET', `/v1/contacts/${String(ids[2])}`)).linkedinConnection).toMatchObject({
       state: 'accepted',
     });
     expect((await w.ok('GET', `/v1/contacts/${String(ids[3])}`)).linkedinConnection).toMatchObject({
       state: 'requested',
     });
-    expect(pb.invited.size).toBe(10);
+    expect(pb.invited.size).toBe(9);
 
     // The spreadsheet URL: its own rows while it lasts, 410 after, 404 when tampered with or not ours.
     const url = String(launches[1]?.argument.spreadsheetUrl);

@@ -10,7 +10,9 @@ import { randomUUID } from 'node:crypto';
 import type { RegisteredAdapter } from '../../channels/register.ts';
 import type { OutboundMessage } from '../../channels/types.ts';
 import { BATCH_MAX, BATCH_TOKEN_TTL_MS, signBatchToken } from '../../core/linkedinBatch.ts';
-import { abandonLostLaunches, settleLaunch, takeQueued } from '../../db/linkedinBatches.ts';
+import type { KeyedEvent } from '../../core/events.ts';
+import { abandonLostLaunches, settleLaunch, takeQueued, unreportedBatchMessages } from '../../db/linkedinBatches.ts';
+import type { Sql } from '../../db/database.ts';
 import type { SenderRow } from '../../db/senders.ts';
 import type { EngineDeps } from '../ports.ts';
 
@@ -78,4 +80,20 @@ async function launchOne(
       return settleLaunch(sql, { marker: taken.marker, failed: `rejected: ${sent.failure.message}` });
     return settleLaunch(sql, { marker: taken.marker });
   });
+}
+
+/** A batch's message without a result row once its launch was read: failed, with the reason. */
+export async function unreportedRowEvents(sql: Sql, input: { senderId: string; now: Date }): Promise<KeyedEvent[]> {
+  const ids = await unreportedBatchMessages(sql, input.senderId);
+  return ids.map((id) => ({
+    key: `unreported:${id}`,
+    event: {
+      type: 'failed',
+      via: 'phantombuster',
+      reason: 'Phantombuster finished the launch without a result row for this profile',
+      code: 'no_result',
+      at: input.now.toISOString(),
+      ref: { messageId: id, channel: 'linkedin' },
+    },
+  }));
 }

@@ -15,7 +15,7 @@ import {
 import { PROVIDER_IDS } from '../../channels/registry.ts';
 import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
-import { launchQueued } from '../accounts/linkedinBatches.ts';
+import { launchQueued, unreportedRowEvents } from '../accounts/linkedinBatches.ts';
 import { holdUnsent } from './unsent.ts';
 import { judgeLinkedinAcceptance } from '../accounts/linkedinAcceptance.ts';
 import { expiredRequestEvents } from '../accounts/linkedinExpiry.ts';
@@ -88,9 +88,11 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   // Requests pending past their expiry count as declined, stored like the poll's own events.
   const expired =
     sender.channel === 'linkedin'
-      ? await deps.db.tenant(ref.workspaceId, (sql) =>
-          expiredRequestEvents(sql, { senderId: ref.senderId, now, days: deps.linkedinRequestExpiryDays }),
-        )
+      ? await deps.db.tenant(ref.workspaceId, async (sql) => [
+          ...(await expiredRequestEvents(sql, { senderId: ref.senderId, now, days: deps.linkedinRequestExpiryDays })),
+          // Rows a batched launch left out (read at an earlier poll): failed, with the reason.
+          ...(await unreportedRowEvents(sql, { senderId: ref.senderId, now })),
+        ])
       : [];
   for (const keyed of [...result.events, ...expired]) {
     // Keys are the provider's (an IMAP UID is only unique in its mailbox): scoped to the account.
