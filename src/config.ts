@@ -80,6 +80,10 @@ const BaseEnv = z.object({
     .enum(['interstitial', 'redirect'], { error: 'must be interstitial or redirect' })
     .default('interstitial'),
   REPLY_POLL_SECONDS: z.coerce.number().min(5).default(60),
+  // LinkedIn (docs/linkedin.md): days after which a connection request nobody answered counts as declined.
+  LINKEDIN_PENDING_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).default(21),
+  // Phantombuster can fetch PUBLIC_URL: LinkedIn sends go in batched launches through a spreadsheet URL.
+  LINKEDIN_BATCH_LAUNCHES: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
   QUOTAHIT_LEASE_MS: z.coerce.number().int().min(100).default(120_000),
   QUOTAHIT_SEND_TIMEOUT_MS: z.coerce.number().int().min(50).default(30_000),
   QUOTAHIT_SWEEP_SECONDS: z.coerce.number().min(0.5).default(30),
@@ -134,6 +138,10 @@ export type Config = {
   workerConcurrency: number;
   /** The model that writes messages and classifies replies; undefined = the offline composer and heuristics. */
   model: ModelConfig | undefined;
+  /** Days after which a pending LinkedIn connection request counts as declined (LINKEDIN_PENDING_EXPIRY_DAYS). */
+  linkedinPendingExpiryDays: number;
+  /** LINKEDIN_BATCH_LAUNCHES: up to 10 LinkedIn sends of an account per launch, read from PUBLIC_URL. */
+  linkedinBatchLaunches: boolean;
 };
 
 export type EmailConfig = {
@@ -164,6 +172,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.DATABASE_URL && !e.QUOTAHIT_ENCRYPTION_KEY) {
     throw new ConfigError(
       'Invalid configuration:\n  QUOTAHIT_ENCRYPTION_KEY: required when DATABASE_URL is set (32 bytes, base64: openssl rand -base64 32)',
+    );
+  }
+  if (e.LINKEDIN_BATCH_LAUNCHES === 'true' && !e.PUBLIC_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  LINKEDIN_BATCH_LAUNCHES: needs PUBLIC_URL (the address Phantombuster fetches each batch from)',
     );
   }
   if (e.QUOTAHIT_SEND_TIMEOUT_MS >= e.QUOTAHIT_LEASE_MS) {
@@ -202,6 +215,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepSeconds: e.QUOTAHIT_SWEEP_SECONDS,
     workerConcurrency: e.QUOTAHIT_WORKER_CONCURRENCY,
     model: modelFromEnv(e),
+    linkedinPendingExpiryDays: e.LINKEDIN_PENDING_EXPIRY_DAYS,
+    linkedinBatchLaunches: e.LINKEDIN_BATCH_LAUNCHES === 'true',
   };
 }
 

@@ -25,6 +25,7 @@ import { planRoutes } from './routes/plans.ts';
 import { writerRoutes } from './routes/writer.ts';
 import { oauthCallbackRoutes, oauthStartRoutes } from './routes/oauth.ts';
 import { trackingRoutes } from './routes/tracking.ts';
+import { linkedinBatchRoutes } from './routes/linkedinBatches.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { homeRoutes } from './routes/home.ts';
 import { inboxRoutes } from './routes/inbox.ts';
@@ -158,6 +159,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Public: links inside sent email, provider webhooks (signed), the OAuth callback (signed state).
   await app.register(trackingRoutes(engine));
+  await app.register(linkedinBatchRoutes(engine));
   await app.register(webhookRoutes(engine, { publicUrl: config.publicUrl }));
   await app.register(oauthCallbackRoutes(engine));
 

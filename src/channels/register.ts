@@ -29,6 +29,8 @@ import type {
 } from './types.ts';
 import type { Channel } from '../core/channels.ts';
 
+type BatchContext = AdapterContext & { spreadsheetUrl: string };
+
 export type CredentialCheck = { ok: true } | { ok: false; message: string };
 
 export type RegisteredAdapter = {
@@ -43,6 +45,7 @@ export type RegisteredAdapter = {
   /** Validates stored or submitted credentials; the message names the bad field. */
   checkCredentials(raw: unknown): CredentialCheck;
   send(message: OutboundMessage, credentials: unknown, context: AdapterContext): Promise<SendResult>;
+  sendBatch?(messages: readonly OutboundMessage[], credentials: unknown, context: BatchContext): Promise<SendResult>;
   lookup(messageId: string, credentials: unknown, context: LookupContext): Promise<LookupResult>;
   prepare?(
     message: OutboundMessage,
@@ -100,6 +103,7 @@ export function register<C, S, P extends string>(
 ): RegisteredAdapter {
   const parse = (raw: unknown): C => adapter.credentials.parse(raw);
   const withSettings = <X extends AdapterContext>(context: X): X => ({ ...context, settings });
+  const batch = adapter.sendBatch;
   const registered: RegisteredAdapter = {
     provider: adapter.provider,
     label: adapter.label,
@@ -114,6 +118,12 @@ export function register<C, S, P extends string>(
       return parsed.success ? { ok: true } : { ok: false, message: describeIssues(parsed.error) };
     },
     send: (message, raw, context) => adapter.send(message, parse(raw), withSettings(context)),
+    ...(batch
+      ? {
+          sendBatch: (messages: readonly OutboundMessage[], raw: unknown, context: BatchContext) =>
+            batch.call(adapter, messages, parse(raw), withSettings(context)),
+        }
+      : {}),
     lookup: (messageId, raw, context) => adapter.lookup(messageId, parse(raw), withSettings(context)),
   };
   const { prepare, webhook, poll, checkConnection, listTemplates, oauth, dial, pace } = adapter;

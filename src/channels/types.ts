@@ -363,6 +363,15 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
     context: PrepareContext & { credentials: Credentials },
   ): PreparedMessage | Promise<PreparedMessage>;
   send(message: OutboundMessage, credentials: Credentials, context: AdapterContext): Promise<SendResult>;
+  /**
+   * Several prepared messages of one account and purpose in one provider call that reads them from
+   * `spreadsheetUrl` (a CSV QuotaHit serves): Phantombuster's batched launches. One provider id for all.
+   */
+  sendBatch?(
+    messages: readonly OutboundMessage[],
+    credentials: Credentials,
+    context: AdapterContext & { spreadsheetUrl: string },
+  ): Promise<SendResult>;
   /** Finds a message by our id after a crash; providers that cannot answer say `unsupported`. */
   lookup(messageId: string, credentials: Credentials, context: LookupContext): Promise<LookupResult>;
   webhook?: ProviderWebhook<Credentials, Settings>;

@@ -51,6 +51,8 @@ async function run(role: Role): Promise<void> {
     model: cfg.model,
     ...(cfg.dnsServers ? { dnsServers: cfg.dnsServers } : {}),
     outboundAllowHosts: cfg.outboundAllowHosts,
+    linkedinPendingExpiryDays: cfg.linkedinPendingExpiryDays,
+    linkedinBatchLaunches: cfg.linkedinBatchLaunches,
   });
   const stopWorker = role.worker
     ? await engine.startWorker({ sweepSeconds: cfg.sweepSeconds, concurrency: cfg.workerConcurrency })

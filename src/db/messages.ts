@@ -263,11 +263,16 @@ export async function findMessageByRef(
     if (rows[0]) return rows[0].id;
   }
   if (ref.providerMessageId) {
-    const { rows } = await sql.query<{ id: string }>(
-      'SELECT id FROM messages WHERE provider = $1 AND provider_message_id = $2 LIMIT 1',
+    // A batched launch names several messages: each row of its result is the one sent to its profile.
+    const { rows } = await sql.query<{ id: string; recipient: string | null }>(
+      'SELECT id, recipient FROM messages WHERE provider = $1 AND provider_message_id = $2 LIMIT 50',
       [options.provider, ref.providerMessageId],
     );
-    if (rows[0]) return rows[0].id;
+    if (rows.length === 1 && rows[0]) return rows[0].id;
+    if (rows.length > 1) {
+      const to = ref.from?.linkedinUrl;
+      return to ? rows.find((row) => row.recipient === to)?.id : undefined;
+    }
   }
   const ids = ref.rfcMessageIds ?? [];
   if (ids.length > 0) {

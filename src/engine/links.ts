@@ -16,6 +16,8 @@ export type PublicLinks = {
   trackingSecret: string;
   /** Click tokens' lifetime, and what a destination outside the workspace's domains gets. */
   clicks: ClickPolicy;
+  /** HMAC secret of the spreadsheet URLs of batched LinkedIn launches (core/linkedinBatch.ts). */
+  linkedinBatchSecret: string;
 };
 
 /**
@@ -39,5 +41,8 @@ export function resolvePublicLinks(input: {
     trackingBaseUrl: (input.trackingBaseUrl ?? publicUrl).replace(/\/+$/, ''),
     trackingSecret: input.trackingSecret ?? deriveTrackingSecret(input.encryptionKey),
     clicks: input.clicks ?? DEFAULT_CLICK_POLICY,
+    linkedinBatchSecret: Buffer.from(
+      hkdfSync('sha256', input.encryptionKey, Buffer.alloc(0), 'quotahit/linkedin-batch/v1', 32),
+    ).toString('hex'),
   };
 }

@@ -30,6 +30,10 @@ export async function wireEngine(
     dnsServers?: readonly string[];
     /** QUOTAHIT_OUTBOUND_ALLOW_HOSTS: internal receivers of webhooks and integrations. */
     outboundAllowHosts?: readonly string[];
+    /** LINKEDIN_PENDING_EXPIRY_DAYS: when a pending connection request counts as declined. */
+    linkedinPendingExpiryDays?: number;
+    /** LINKEDIN_BATCH_LAUNCHES: batched LinkedIn launches through a spreadsheet URL on PUBLIC_URL. */
+    linkedinBatchLaunches?: boolean;
   },
 ): Promise<{ engine: Engine; adapters: AdapterRegistry; queue?: Queue }> {
   const adapters = defaultAdapters(options.providers ?? {});
@@ -58,6 +62,8 @@ export async function wireEngine(
     ...(options.email ? { replyPollSeconds: options.email.replyPollSeconds } : {}),
     ...(options.dnsServers ? { recipients: createRecipientChecker({ servers: options.dnsServers }) } : {}),
     outbound: { allowHosts: options.outboundAllowHosts ?? [] },
+    ...(options.linkedinPendingExpiryDays ? { linkedinRequestExpiryDays: options.linkedinPendingExpiryDays } : {}),
+    linkedinBatchLaunches: options.linkedinBatchLaunches === true,
   });
   return { engine, adapters, ...(queue ? { queue } : {}) };
 }

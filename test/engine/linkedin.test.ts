@@ -6,8 +6,11 @@
 // profile the phantom cannot open falls back at once, and an expired session cookie pauses the
 // account (a refused API key disconnects it) and holds the step it swallowed until LinkedIn is reconnected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { signBatchToken } from '../../src/core/linkedinBatch.ts';
 import { FakePhantombuster } from '../fakes/phantombuster.ts';
-import { instant, world, type World } from '../support/world.ts';
+import { instant, world, type World, type WorldOptions } from '../support/world.ts';
 
 const DAY = 86_400_000;
 const COOKIE = 'AQEDAR-e2e-li-at-cookie';
@@ -29,13 +32,15 @@ const credentials = () => ({
   baseUrl: pb.url,
 });
 
-async function linkedinWorld(extra: Record<string, unknown> = {}) {
-  const w = await world();
+async function linkedinWorld(extra: Record<string, unknown> = {}, options: WorldOptions = {}) {
+  const w = await world(options);
   pb.containers.length = 0;
   pb.network.clear();
   pb.invited.clear();
   pb.unreachable.clear();
   pb.deadCookies.clear();
+  pb.skipRows.clear();
+  pb.fetched.length = 0;
   pb.now = () => w.clock.now().getTime();
   pb.finishAfterMs = 60_000;
   const sender = await w.ok('POST', '/v1/senders', {
@@ -58,6 +63,25 @@ async function run(w: World, ms: number, stepMs = 5 * 60_000) {
     await w.engine.tick();
     w.clock.advance(stepMs);
   }
+}
+
+/** A free loopback port, so PUBLIC_URL is known before the world's API listens on it. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** A world whose API listens on PUBLIC_URL, with LINKEDIN_BATCH_LAUNCHES on: the fake fetches batches from it. */
+async function batchWorld(extra: Record<string, unknown> = {}) {
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const made = await linkedinWorld(extra, { publicUrl, env: { LINKEDIN_BATCH_LAUNCHES: 'true' } });
+  await made.w.app.listen({ port, host: '127.0.0.1' });
+  return { ...made, publicUrl };
 }
 
 describe('LinkedIn through Phantombuster', () => {
@@ -140,6 +164,160 @@ describe('LinkedIn through Phantombuster', () => {
     expect((await w.messages()).find((m) => m.step === 1)).toMatchObject({ channel: 'email' });
     expect(pb.launches('message')).toHaveLength(0);
     expect(pb.launches('connect')).toHaveLength(1);
+  });
+
+  it('LINKEDIN_PENDING_EXPIRY_DAYS sets when a pending request counts as declined', async () => {
+    expect(loadConfig({}).linkedinPendingExpiryDays).toBe(21);
+    expect(loadConfig({ LINKEDIN_PENDING_EXPIRY_DAYS: '10' }).linkedinPendingExpiryDays).toBe(10);
+    for (const bad of ['0', '2.5', 'soon', '400'])
+      expect(() => loadConfig({ LINKEDIN_PENDING_EXPIRY_DAYS: bad })).toThrow(ConfigError);
+    const { w } = await linkedinWorld({}, { env: { LINKEDIN_PENDING_EXPIRY_DAYS: '10' } });
+    pb.finishAfterMs = 0;
+    const [ana] = await w.contacts([
+      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
+    ]);
+    const sequenceId = await w.sequence(
+      instant([
+        { channel: 'linkedin', template: 'connection_request' },
+        { channel: 'linkedin', template: 'linkedin_dm', day: 1, acceptanceTimeoutDays: 30 },
+      ]),
+    );
+    await w.enroll(sequenceId, [ana as string]);
+    await run(w, 30 * 60_000);
+    const sentAt = pb.launches('connect')[0]?.createdAt ?? 0;
+    w.clock.advance(sentAt + 9 * DAY - w.clock.now().getTime());
+    await run(w, 30 * 60_000);
+    expect((await w.messages()).filter((m) => m.step === 1)).toHaveLength(0);
+    w.clock.advance(sentAt + 10 * DAY - w.clock.now().getTime());
+    await run(w, 60 * 60_000);
+    const timeline = await w.timeline(ana as string);
+    expect(timeline.filter((t) => /connection request declined/.test(t.summary))).toMatchObject([
+      { summary: expect.stringMatching(/no acceptance in 10 days/) },
+    ]);
+    expect((await w.messages()).find((m) => m.step === 1)).toMatchObject({ channel: 'email' });
+  });
+
+  it('the contact API shows where each contact stands with LinkedIn: none, requested, accepted, declined', async () => {
+    const { w } = await linkedinWorld();
+    pb.finishAfterMs = 0;
+    const [ana, ben, dan] = await w.contacts([
+      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
+      { email: 'ben@acme.example.com', linkedinUrl: 'linkedin.com/in/ben', firstName: 'Ben', timezone: 'UTC' },
+      { email: 'dan@acme.example.com', linkedinUrl: 'linkedin.com/in/dan', firstName: 'Dan', timezone: 'UTC' },
+    ]);
+    const connection = async (id: unknown) =>
+      (await w.ok('GET', `/v1/contacts/${String(id)}`)).linkedinConnection as Record<string, unknown>;
+    const none = { state: 'none', requestedAt: null, acceptedAt: null, declinedAt: null };
+    expect(await connection(ana)).toEqual(none);
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, [ana, ben] as string[]);
+    await run(w, 30 * 60_000);
+    const requestedAt = expect.stringMatching(/^2026-03-02T/);
+    expect(await connection(ben)).toEqual({ ...none, state: 'requested', requestedAt });
+    pb.network.add(profile('ana'));
+    await run(w, DAY + 60 * 60_000, 30 * 60_000);
+    expect(await connection(ana)).toMatchObject({ state: 'accepted', requestedAt, acceptedAt: expect.any(String) });
+    w.clock.advance(21 * DAY);
+    await run(w, 30 * 60_000);
+    const list = (await w.ok('GET', '/v1/contacts?limit=10')).data as { id: string; linkedinConnection: unknown }[];
+    const byId = new Map(list.map((c) => [c.id, c.linkedinConnection]));
+    expect(byId.get(ben as string)).toEqual({
+      ...none,
+      state: 'declined',
+      requestedAt,
+      declinedAt: expect.any(String),
+    });
+    expect(byId.get(ana as string)).toMatchObject({ state: 'accepted' });
+    expect(byId.get(dan as string)).toEqual(none);
+    // Logged by hand: the answer of the log itself carries the new state.
+    const logged = await w.ok('POST', `/v1/contacts/${String(dan)}/linkedin-connection`, { connected: true });
+    expect(logged.linkedinConnection).toMatchObject({ state: 'accepted', requestedAt: null });
+    const openapi = JSON.stringify(await w.ok('GET', '/openapi.json'));
+    expect(openapi).toContain('"linkedinConnection"');
+    expect(openapi).toMatch(/"enum":\["none","requested","accepted","declined"\]/);
+  });
+
+  it('with LINKEDIN_BATCH_LAUNCHES, due requests go 10 to a launch through a signed spreadsheet URL; each row settles its own message', async () => {
+    const { w, publicUrl } = await batchWorld();
+    const slugs = Array.from({ length: 12 }, (_, i) => `b${i}`);
+    const ids = await w.contacts(
+      slugs.map((slug) => ({ linkedinUrl: `linkedin.com/in/${slug}`, firstName: slug.toUpperCase(), timezone: 'UTC' })),
+    );
+    pb.unreachable.add(profile('b1'));
+    pb.network.add(profile('b2'));
+    // The phantom stops before b4: no row for it in the batch's results.
+    pb.skipRows.add(profile('b4'));
+    const sequenceId = await w.sequence(instant([{ channel: 'linkedin', template: 'connection_request' }]));
+    await w.enroll(sequenceId, ids);
+    await run(w, 30 * 60_000);
+    const launches = pb.launches('connect');
+    expect(launches.map((c) => c.argument.numberOfAddsPerLaunch)).toEqual([10, 2]);
+    for (const c of launches) {
+      expect(String(c.argument.spreadsheetUrl)).toMatch(
+        new RegExp(`^${publicUrl}/linkedin/batches/[\\w-]+\\.[\\w-]+\\.csv$`),
+      );
+      expect(c.argument).not.toHaveProperty('profileUrl');
+    }
+    // The second launch waited for the first to finish (one running launch per agent).
+    expect(launches[1]?.createdAt).toBeGreaterThanOrEqual(launches[0]?.finishAt ?? Infinity);
+    expect(pb.fetched.map((f) => f.status)).toEqual([200, 200]);
+    // Each profile got its own note, and each message its own outcome.
+    const messages = await w.messages('&channel=linkedin');
+    const rows = launches.flatMap((c) => c.rows ?? []);
+    expect(rows).toHaveLength(11);
+    for (const row of rows) {
+      const contactId = ids[slugs.indexOf(row.profileUrl.split('/').pop() ?? '')];
+      const message = messages.find((m) => m.contactId === contactId);
+      if (!row.error) expect(row.message).toBe(message?.body);
+    }
+    const statusOf = (slug: string) => messages.find((m) => m.contactId === ids[slugs.indexOf(slug)])?.status;
+    expect(statusOf('b1')).toBe('failed');
+    expect(statusOf('b2')).toBe('sent');
+    expect(messages.find((m) => m.contactId === ids[4])).toMatchObject({ status: 'failed' });
+    expect((await w.timeline(ids[4] as string)).some((t) => /without a result row/.test(t.summary))).toBe(true);
+    expect(slugs.filter((slug) => statusOf(slug) === 'delivered')).toHaveLength(9);
+    expect((await w.ok('GET', `/v1/contacts/${String(ids[2])}`)).linkedinConnection).toMatchObject({
+      state: 'accepted',
+    });
+    expect((await w.ok('GET', `/v1/contacts/${String(ids[3])}`)).linkedinConnection).toMatchObject({
+      state: 'requested',
+    });
+    expect(pb.invited.size).toBe(9);
+
+    // The spreadsheet URL: its own rows while it lasts, 410 after, 404 when tampered with or not ours.
+    const url = String(launches[1]?.argument.spreadsheetUrl);
+    const csv = await fetch(url);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect((await csv.text()).split('\r\n').filter(Boolean)).toHaveLength(3);
+    const token =
+      url
+        .split('/')
+        .pop()
+        ?.replace(/\.csv$/, '') ?? '';
+    const [body = '', mac = ''] = token.split('.');
+    const tampered = `${publicUrl}/linkedin/batches/${body}.${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BA' : 'AA'}.csv`;
+    const refused = await fetch(tampered);
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ error: { code: 'not_found', message: expect.any(String) } });
+    const other = await w.workspace('Other workspace');
+    const foreign = signBatchToken(w.engine.deps.links.linkedinBatchSecret, {
+      workspaceId: other.workspaceId,
+      messageIds: messages.slice(0, 2).map((m) => String(m.id)),
+      expiresAt: w.clock.now().getTime() + 60_000,
+    });
+    expect((await fetch(`${publicUrl}/linkedin/batches/${foreign}.csv`)).status).toBe(404);
+    w.clock.advance(7 * 3600_000);
+    const expired = await fetch(url);
+    expect(expired.status).toBe(410);
+    expect(await expired.json()).toMatchObject({ error: { code: 'expired' } });
+  });
+
+  it('LINKEDIN_BATCH_LAUNCHES needs PUBLIC_URL', () => {
+    expect(() => loadConfig({ LINKEDIN_BATCH_LAUNCHES: 'true' })).toThrow(/PUBLIC_URL/);
+    expect(loadConfig({ LINKEDIN_BATCH_LAUNCHES: 'true', PUBLIC_URL: 'https://q.example.com' })).toMatchObject({
+      linkedinBatchLaunches: true,
+    });
+    expect(loadConfig({}).linkedinBatchLaunches).toBe(false);
   });
 
   it('an expired session cookie pauses the account, holds the step, and reconnecting sends it', async () => {

@@ -18,9 +18,17 @@
 //             (`cookieFailure: 'text'` instead ends with code 1 and a "session cookie not valid" row).
 //   parallelism: one running container per agent; another launch answers `parallelismStatus`
 //             (400 default, 429 variant ✘) with "maxParallelismReached".
+//   batches: a spreadsheetUrl that is not a LinkedIn profile is fetched (as the phantom does) as a CSV
+//             with a header row; `columnName` names the profile column, and `#column#` tags in the
+//             argument's `message` are replaced by each row's cells. One result row per CSV row, at
+//             most numberOfAddsPerLaunch / profilesPerLaunch; a URL that does not answer 200 ends the
+//             container with exit code 1 and no rows.
 // Shortcuts: containers finish `finishAfterMs` after launch on the fake's own clock (`now`), not
-// by running anything; a spreadsheetUrl is read as the one profile URL it names.
+// by running anything; a spreadsheetUrl naming a profile is read as that one profile (the
+// phantoms accept a profile URL there); a batch's CSV is fetched at launch, not when the container runs.
+// `skipRows` leaves the named profiles out of a batch's results (a phantom that stopped early).
 import { randomInt } from 'node:crypto';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -55,6 +63,9 @@ export class FakePhantombuster {
   readonly replies = new Map<string, string>();
   /** Cookies LinkedIn no longer takes (83 bad, 84 expired, 87 empty). */
   readonly deadCookies = new Map<string, 83 | 84 | 87>();
+  /** Profiles a batch's results leave out; the spreadsheets fetched (URL and status). */
+  readonly skipRows = new Set<string>();
+  readonly fetched: { url: string; status: number }[] = [];
   now: () => number = () => Date.now();
   finishAfterMs = 0;
   launchShape: 'containerId' | 'jsend' = 'containerId';
@@ -96,7 +107,7 @@ export class FakePhantombuster {
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/^\/api\/v2/, '');
     const id = url.searchParams.get('id') ?? '';
-    if (req.method === 'POST' && path === '/agents/launch') return this.launch(res, text);
+    if (req.method === 'POST' && path === '/agents/launch') return await this.launch(res, text);
     if (req.method !== 'GET') return send(res, 405, { status: 'error', error: 'Method not allowed' });
     if (path === '/agents/fetch-output') return this.agentOutput(res, id);
     if (path === '/containers/fetch-all') return this.list(res, url.searchParams.get('agentId') ?? '');
@@ -111,7 +122,7 @@ export class FakePhantombuster {
     return send(res, 404, { status: 'error', error: 'Not found' });
   }
 
-  private launch(res: ServerResponse, text: string): void {
+  private async launch(res: ServerResponse, text: string): Promise<void> {
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(text) as Record<string, unknown>;
@@ -129,7 +140,10 @@ export class FakePhantombuster {
       return send(res, 400, { status: 'error', error: 'argument must be an object' });
     if (this.containers.some((c) => c.agentId === agentId && !this.finished(c)))
       return send(res, this.parallelismStatus, { status: 'error', error: 'maxParallelismReached' });
-    const container = this.run(agentId, script, argument as Record<string, unknown>);
+    const sheet = await this.spreadsheet(argument as Record<string, unknown>);
+    const container = sheet
+      ? this.runBatch(agentId, script, argument as Record<string, unknown>, sheet)
+      : this.run(agentId, script, argument as Record<string, unknown>);
     this.containers.push(container);
     return send(
       res,
@@ -181,6 +195,49 @@ export class FakePhantombuster {
           : this.message(profileUrl, message, timestamp),
       ],
     };
+  }
+
+  /** A batch's rows read from its spreadsheet URL (undefined: not a batch); null when it cannot be read. */
+  private async spreadsheet(argument: Record<string, unknown>): Promise<Record<string, string>[] | null | undefined> {
+    const url = typeof argument.spreadsheetUrl === 'string' ? argument.spreadsheetUrl : '';
+    if (!/^https?:\/\//.test(url) || /linkedin\.com\/in\//.test(url)) return undefined;
+    try {
+      const res = await fetch(url);
+      this.fetched.push({ url, status: res.status });
+      if (res.status !== 200) return null;
+      return parseCsv(await res.text(), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    } catch {
+      this.fetched.push({ url, status: 0 });
+      return null;
+    }
+  }
+
+  /** A batch: one result row per spreadsheet row, with the message's #column# tags filled from the row. */
+  private runBatch(
+    agentId: string,
+    script: FakeScript,
+    argument: Record<string, unknown>,
+    sheet: Record<string, string>[] | null,
+  ): FakeContainer {
+    // The session first (as a single launch), with no profile touched.
+    const single = { ...this.run(agentId, 'network', argument), argument };
+    if (single.exitCode !== 0) return single;
+    if (sheet === null || script === 'network') return { ...single, exitCode: 1, rows: null };
+    const column = typeof argument.columnName === 'string' ? argument.columnName : 'profileUrl';
+    const max = Number(argument.numberOfAddsPerLaunch ?? argument.profilesPerLaunch ?? 10);
+    const template = typeof argument.message === 'string' ? argument.message : '';
+    const timestamp = new Date(this.now()).toISOString();
+    const rows = sheet.slice(0, max).flatMap((row) => {
+      const profileUrl = row[column] ?? '';
+      if (this.skipRows.has(profileUrl)) return [];
+      const message = template.replace(/#([A-Za-z][A-Za-z0-9_]*)#/g, (tag, name: string) => row[name] ?? tag);
+      return [
+        script === 'connect'
+          ? this.connect(profileUrl, message, timestamp)
+          : this.message(profileUrl, message, timestamp),
+      ];
+    });
+    return { ...single, rows };
   }
 
   private connect(profileUrl: string, message: string, timestamp: string): FakeRow {

@@ -51,6 +51,8 @@ export type WorldOptions = {
   log?: Logger;
   /** The API's request logger (a pino instance writing where the test reads); none by default. */
   logger?: FastifyBaseLogger;
+  /** Environment variables of the installation besides the database and key (as config.ts reads them). */
+  env?: Record<string, string>;
 };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -77,6 +79,12 @@ export async function world(options: WorldOptions = {}) {
   const key = Buffer.from(TEST_ENCRYPTION_KEY, 'base64');
   const adapters: AdapterRegistry = { ...defaultAdapters(options.providers ?? {}), ...options.adapters };
   const writing = createWriting(options.model ? { model: options.model } : {});
+  const config = loadConfig({
+    DATABASE_URL: inject('databaseUrl'),
+    QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    ...(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {}),
+    ...options.env,
+  });
   const engine = createEngine({
     db,
     clock,
@@ -95,11 +103,8 @@ export async function world(options: WorldOptions = {}) {
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
     ...(options.outbound ? { outbound: options.outbound } : {}),
-  });
-  const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
-    QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-    ...(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {}),
+    linkedinRequestExpiryDays: config.linkedinPendingExpiryDays,
+    linkedinBatchLaunches: config.linkedinBatchLaunches,
   });
   const app: FastifyInstance = await buildServer({ db, config, logger: options.logger ?? false, engine, adapters });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CONTACT_STATUSES } from '../../core/contact.ts';
+import { CONNECTION_STATES } from '../../core/linkedin.ts';
 import {
   contactById,
   contactsPage,
@@ -16,7 +17,17 @@ import { importContacts, type ImportRecord } from '../../engine/commands/importC
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import { errorResponses, IdParams, PageQuery, parseCursor, parseIdCursor, Text } from '../schemas.ts';
 
-const ContactOut = z.looseObject({ id: z.string(), status: z.string() });
+const LinkedinConnection = z
+  .object({
+    state: z.enum(CONNECTION_STATES),
+    requestedAt: z.string().nullable(),
+    acceptedAt: z.string().nullable(),
+    declinedAt: z.string().nullable(),
+  })
+  .describe(
+    'Where the contact stands with LinkedIn: none → requested → accepted, or declined (no acceptance within LINKEDIN_PENDING_EXPIRY_DAYS of the latest request)',
+  );
+const ContactOut = z.looseObject({ id: z.string(), status: z.string(), linkedinConnection: LinkedinConnection });
 const ImportResult = z.object({
   created: z.number(),
   updated: z.number(),

@@ -7,6 +7,7 @@
 // marked unknown, never launched again.
 import { CONNECTION_REQUEST } from '../../core/channels.ts';
 import { normalizeLinkedInUrl } from '../../core/linkedin.ts';
+import { BATCH_MAX } from '../../core/linkedinBatch.ts';
 import {
   fail,
   ok,
@@ -46,6 +47,21 @@ export function launchArgument(
   return { ...session, spreadsheetUrl: input.profileUrl, profilesPerLaunch: 1, message: text };
 }
 
+/**
+ * The launch argument of a batch: the phantom reads the profiles from the CSV at `spreadsheetUrl`
+ * (column profileUrl) and replaces the `#message#` tag with each row's own text (column message),
+ * the phantoms' documented way to give each profile its own text. Our texts never hold a #tag#.
+ */
+export function batchArgument(
+  credentials: PhantombusterCredentials,
+  input: { purpose: string; spreadsheetUrl: string; count: number },
+): Record<string, unknown> {
+  const session = { sessionCookie: credentials.sessionCookie, userAgent: credentials.userAgent };
+  const sheet = { spreadsheetUrl: input.spreadsheetUrl, columnName: 'profileUrl', message: '#message#' };
+  if (isConnectionRequest(input.purpose)) return { ...session, ...sheet, numberOfAddsPerLaunch: input.count };
+  return { ...session, ...sheet, profilesPerLaunch: input.count };
+}
+
 export function checkLinkedInText(purpose: string, text: string): string | undefined {
   if (PHANTOM_TAG.test(text)) return 'the text holds a #tag# Phantombuster would replace; it must be written out';
   if (isConnectionRequest(purpose) && text.trim().length > NOTE_LIMIT)
@@ -77,6 +93,20 @@ export const phantombusterAdapter: ChannelAdapter<PhantombusterCredentials, unde
     if (problem) return fail({ kind: 'rejected', message: problem });
     const agentId = isConnectionRequest(message.purpose) ? credentials.connectAgentId : credentials.messageAgentId;
     const argument = launchArgument(credentials, { purpose: message.purpose, profileUrl, text: message.text });
+    const launched = await launchAgent(credentials, agentId, argument, context.signal);
+    if (!launched.ok) return fail(launched.failure);
+    return ok({ providerMessageId: launched.value });
+  },
+  async sendBatch(messages, credentials, context): Promise<SendResult> {
+    const first = messages[0];
+    if (!first || messages.length > BATCH_MAX || messages.some((m) => m.purpose !== first.purpose))
+      return fail({ kind: 'rejected', message: `a batch is 1 to ${BATCH_MAX} messages of one purpose` });
+    const agentId = isConnectionRequest(first.purpose) ? credentials.connectAgentId : credentials.messageAgentId;
+    const argument = batchArgument(credentials, {
+      purpose: first.purpose,
+      spreadsheetUrl: context.spreadsheetUrl,
+      count: messages.length,
+    });
     const launched = await launchAgent(credentials, agentId, argument, context.signal);
     if (!launched.ok) return fail(launched.failure);
     return ok({ providerMessageId: launched.value });

@@ -9,15 +9,26 @@ import {
   type ContactFilter,
 } from '../../db/contacts.ts';
 import type { Cursor } from '../../db/cursor.ts';
+import type { Sql } from '../../db/database.ts';
+import { linkedinConnections } from '../../db/linkedinConnections.ts';
 import type { EngineDeps } from '../ports.ts';
 
 type Deps = Pick<EngineDeps, 'db' | 'clock'>;
 
+/** Contacts as the API shows them: with where each stands with LinkedIn (db/linkedinConnections.ts). */
 export const contactsPage = (deps: Deps, workspaceId: string, filter: ContactFilter) =>
-  deps.db.tenant(workspaceId, (sql) => listContacts(sql, filter));
+  deps.db.tenant(workspaceId, async (sql) => {
+    const page = await listContacts(sql, filter);
+    return { ...page, data: await linkedinConnections(sql, page.data) };
+  });
 
 export const contactById = (deps: Deps, workspaceId: string, id: string) =>
-  deps.db.tenant(workspaceId, (sql) => getContact(sql, id));
+  deps.db.tenant(workspaceId, (sql) => contactWithConnection(sql, id));
+
+async function contactWithConnection(sql: Sql, id: string) {
+  const contact = await getContact(sql, id);
+  return contact ? (await linkedinConnections(sql, [contact]))[0] : undefined;
+}
 
 export const eraseContactById = (deps: Deps, workspaceId: string, id: string) =>
   deps.db.tenant(workspaceId, (sql) => eraseContact(sql, workspaceId, id));
@@ -39,6 +50,6 @@ export async function setLinkedinConnected(deps: Deps, workspaceId: string, id: 
       summary: connected ? 'Accepted the LinkedIn connection' : 'LinkedIn connection removed',
       occurredAt: now,
     });
-    return getContact(sql, id);
+    return contactWithConnection(sql, id);
   });
 }

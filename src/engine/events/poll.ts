@@ -15,6 +15,7 @@ import {
 import { PROVIDER_IDS } from '../../channels/registry.ts';
 import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
+import { launchQueued, unreportedRowEvents } from '../accounts/linkedinBatches.ts';
 import { holdUnsent } from './unsent.ts';
 import { judgeLinkedinAcceptance } from '../accounts/linkedinAcceptance.ts';
 import { expiredRequestEvents } from '../accounts/linkedinExpiry.ts';
@@ -53,6 +54,8 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   } catch {
     return { fetched: 0, stored: [], error: 'stored credentials cannot be decrypted with the configured key' };
   }
+  // Queued LinkedIn sends go out first, in batched launches (their rows are read at a later poll).
+  if (sender.status === 'active') await launchQueued(deps, { sender, credentials });
   const cursor = await deps.db.tenant(ref.workspaceId, (sql) => readPollCursor(sql, ref.senderId));
   const now = deps.clock.now();
   const result = await poll.poll(credentials, cursor, { now });
@@ -85,9 +88,11 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   // Requests pending past their expiry count as declined, stored like the poll's own events.
   const expired =
     sender.channel === 'linkedin'
-      ? await deps.db.tenant(ref.workspaceId, (sql) =>
-          expiredRequestEvents(sql, { senderId: ref.senderId, now, days: deps.linkedinRequestExpiryDays }),
-        )
+      ? await deps.db.tenant(ref.workspaceId, async (sql) => [
+          ...(await expiredRequestEvents(sql, { senderId: ref.senderId, now, days: deps.linkedinRequestExpiryDays })),
+          // Rows a batched launch left out (read at an earlier poll): failed, with the reason.
+          ...(await unreportedRowEvents(sql, { senderId: ref.senderId, now })),
+        ])
       : [];
   for (const keyed of [...result.events, ...expired]) {
     // Keys are the provider's (an IMAP UID is only unique in its mailbox): scoped to the account.

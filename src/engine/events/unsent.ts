@@ -5,7 +5,8 @@
 import { addActivity } from '../../db/activities.ts';
 import type { Sql } from '../../db/database.ts';
 import { getEnrollment, updateEnrollment } from '../../db/enrollments.ts';
-import { findMessageByRef, getMessage, lockMessageStatus, markMessage } from '../../db/messages.ts';
+import { messagesOfProviderId } from '../../db/linkedinBatches.ts';
+import { getMessage, lockMessageStatus, markMessage } from '../../db/messages.ts';
 
 /** How long a held step waits before it is tried again, unless the account is reconnected sooner. */
 const HOLD_RETRY_MS = 60 * 60 * 1000;
@@ -17,9 +18,12 @@ export async function holdUnsent(
   input: { provider: string; senderId: string; providerMessageIds: readonly string[]; reason: string; now: Date },
 ): Promise<string[]> {
   const held: string[] = [];
-  for (const providerMessageId of input.providerMessageIds) {
-    const id = await findMessageByRef(sql, { providerMessageId }, { provider: input.provider, byThread: false });
-    const found = id ? await getMessage(sql, id) : undefined;
+  const ids: string[] = [];
+  // A batched launch names every message of its batch.
+  for (const providerMessageId of input.providerMessageIds)
+    ids.push(...(await messagesOfProviderId(sql, input.provider, providerMessageId)));
+  for (const id of ids) {
+    const found = await getMessage(sql, id);
     if (!found) continue;
     // Lock order: the enrollment first, as everywhere else.
     const enrollment = await getEnrollment(sql, found.enrollmentId, { lock: true });

@@ -10,6 +10,8 @@ import { recordSent } from '../../db/reservations.ts';
 import type { SenderRow } from '../../db/senders.ts';
 import { uuidv7 } from '../../db/uuidv7.ts';
 import { openCredentials } from '../accounts/credentials.ts';
+import { launchesInBatches } from '../accounts/linkedinBatches.ts';
+import { queuedId } from '../../db/linkedinBatches.ts';
 import type { EngineDeps } from '../ports.ts';
 import { prepareOutbound } from './outbound.ts';
 import { paceAccount } from './pacing.ts';
@@ -116,6 +118,9 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
     const base = toOutbound(message, sender, contact);
     const prepared = await prepareOutbound(deps, { message, adapter, base, credentials, contact, sender });
     if (!prepared.ok) return { ok: false, failure: prepared.failure };
+    // Batched launches: the reservation is the send; the account's next poll launches it with others.
+    if (message.channel === 'linkedin' && sender && launchesInBatches(deps, message.provider))
+      return { ok: true, value: { providerMessageId: queuedId(message.id) } };
     const paced = await paceAccount(deps, {
       adapter,
       sender,

@@ -10,6 +10,7 @@ import type { Contact } from '../../db/contacts.ts';
 import type { Sql } from '../../db/database.ts';
 import { stopEnrollment, updateEnrollment, type EnrollmentRow } from '../../db/enrollments.ts';
 import type { MessageRow } from '../../db/messages.ts';
+import type { QuotaCaps } from '../../db/reservations.ts';
 import type { SenderRow } from '../../db/senders.ts';
 import { FALLBACK_PROVIDER } from '../../channels/registry.ts';
 import type { Sequence } from '../../db/sequences.ts';
@@ -18,6 +19,7 @@ import { uuidv7 } from '../../db/uuidv7.ts';
 import { workspaceWriteCache } from '../../db/writerCache.ts';
 import type { WriteOutcome } from '../../writer/writer.ts';
 import type { EngineDeps } from '../ports.ts';
+import { launchesInBatches } from '../accounts/linkedinBatches.ts';
 import { checkBeforeWriting, contentBlock } from './checks.ts';
 import { capsFor, chooseSender } from './senderChoice.ts';
 import type { AfterCommit, Hold, Reserved } from './types.ts';
@@ -241,9 +243,16 @@ function reservationFor(
       },
       seenStep: enrollment.currentStep,
       senders: sender ? { ...state.senders, [decision.channel]: sender.id } : state.senders,
-      caps: sender ? capsFor(sender, decision.template, contact.email, now) : null,
+      caps: sender ? launchCaps(deps, sender, capsFor(sender, decision.template, contact.email, now)) : null,
     },
   };
+}
+
+/** Batched launches are spaced by the polls, not the reservations: these are not spaced apart. */
+function launchCaps(deps: EngineDeps, sender: SenderRow, caps: QuotaCaps): QuotaCaps {
+  return sender.channel === 'linkedin' && launchesInBatches(deps, sender.provider)
+    ? { ...caps, minGapSeconds: 0 }
+    : caps;
 }
 
 function recipientFor(channel: Channel, contact: Contact): string | null {

@@ -25,6 +25,21 @@ function Enrichment(props: { contact: Loose }) {
   );
 }
 
+/** Where the contact stands with LinkedIn, with the date of that state. */
+function LinkedinConnection(props: { connection: Loose | undefined }) {
+  const state = text(props.connection, 'state');
+  if (!state || state === 'none') return null;
+  const at = text(props.connection, state === 'requested' ? 'requestedAt' : `${state}At`);
+  return (
+    <div>
+      <dt>LinkedIn connection</dt>
+      <dd>
+        <Badge value={state} /> {when(at)}
+      </dd>
+    </div>
+  );
+}
+
 export function ContactPage() {
   const { id = '' } = useParams();
   const contact = useQuery({
@@ -82,6 +97,7 @@ export function ContactPage() {
               <dt>SMS opt-in</dt>
               <dd>{bool(c, 'smsOptIn') ? 'yes' : 'no'}</dd>
             </div>
+            <LinkedinConnection connection={c.linkedinConnection} />
           </dl>
           <h3>Enrichment</h3>
           <Enrichment contact={c} />
