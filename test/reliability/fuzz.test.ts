@@ -537,12 +537,6 @@ beforeAll(async () => {
   process.on('unhandledRejection', countUncaught);
   w = await world({ outbound: { allowHosts: ['127.0.0.1'] } });
   await populate(w, 'fuzzmark');
-  await w.ok('POST', '/v1/senders', {
-    channel: 'email',
-    provider: 'resend',
-    fromEmail: 'kim@ours.example.com',
-    resend: { apiKey: 're_fuzz', baseUrl: 'http://127.0.0.1:9', webhookSecret: RESEND_WEBHOOK_SECRET },
-  });
   const byTable = await idsByTable(w.db, w.workspaceId, await workspaceTables(w.db));
   // The key the fuzzer itself uses is never a path id: revoking it would end the run's reach.
   byTable.delete('api_keys');
@@ -582,6 +576,13 @@ describe('R-fuzz', () => {
   it(
     'every provider webhook answers below 500 to anything, signed or not',
     async () => {
+      // A Resend account of its own (the route fuzzing may have deleted or changed the others): signed events reach parsing.
+      await w.ok('POST', '/v1/senders', {
+        channel: 'email',
+        provider: 'resend',
+        fromEmail: 'kim@ours.example.com',
+        resend: { apiKey: 're_fuzz', baseUrl: 'http://127.0.0.1:9', webhookSecret: RESEND_WEBHOOK_SECRET },
+      });
       const providers = Object.keys(w.adapters);
       figure('webhook providers', providers);
       report('webhooks', await fuzz(w, webhookRequest(w, providers, providerIds), CASES.webhooks, SEED + 1));
