@@ -20,6 +20,7 @@
 //             (400 default, 429 variant ✘) with "maxParallelismReached".
 // Shortcuts: containers finish `finishAfterMs` after launch on the fake's own clock (`now`), not
 // by running anything; a spreadsheetUrl is read as the one profile URL it names.
+import { applyFault, FaultPlan } from './faults.ts';
 import { randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,6 +65,8 @@ export class FakePhantombuster {
   parallelismStatus = 400;
   /** Answer the next requests with these statuses (500, 429 …). */
   readonly failNext: number[] = [];
+  /** Faults injected into launches (R-provider), keyed by the agent id. */
+  faults = new FaultPlan();
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
   async start(): Promise<this> {
@@ -96,7 +99,14 @@ export class FakePhantombuster {
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/^\/api\/v2/, '');
     const id = url.searchParams.get('id') ?? '';
-    if (req.method === 'POST' && path === '/agents/launch') return this.launch(res, text);
+    if (req.method === 'POST' && path === '/agents/launch') {
+      const faulted = applyFault(this.faults.take(id), res, (status, headers) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify({ status: 'error', error: status === 429 ? 'Too many requests' : 'Internal error' }));
+      });
+      if (faulted === 'answered') return;
+      return this.launch(res, text);
+    }
     if (req.method !== 'GET') return send(res, 405, { status: 'error', error: 'Method not allowed' });
     if (path === '/agents/fetch-output') return this.agentOutput(res, id);
     if (path === '/containers/fetch-all') return this.list(res, url.searchParams.get('agentId') ?? '');

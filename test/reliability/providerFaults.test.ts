@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeSmtpTransports } from '../../src/channels/smtp/transports.ts';
 import { startSmtpServer, type LocalSmtp } from '../channels/support/smtpServer.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
-import { emailSequence, emailWorld, NO_CAPS, startDnsServer, zone } from '../engine/emailSupport.ts';
+import { emailSequence, emailWorld, NO_CAPS, resendAccount, startDnsServer, zone } from '../engine/emailSupport.ts';
 import { FaultPlan, type Fault } from '../fakes/faults.ts';
 import { startFakeHttpProvider } from '../fakes/httpProvider.ts';
+import { FakeResend } from '../fakes/resend.ts';
 import { FakeTwilio } from '../fakes/twilio.ts';
 import { ALWAYS_OPEN, instant, world, type World } from '../support/world.ts';
 
@@ -127,6 +128,31 @@ describe('R-provider: an idempotent provider (the HTTP channel)', () => {
     });
     expect(timedOut.length).toBeGreaterThan(0);
   }, 180_000);
+});
+
+describe('R-provider: Resend (idempotency keys for 24 hours)', () => {
+  it('resends a timed-out request under the same key: Resend sends it once', async () => {
+    const w = await emailWorld(dns, { sendTimeoutMs: SEND_TIMEOUT_MS });
+    const resend = await new FakeResend().start();
+    resend.faults = new FaultPlan(() => w.clock.now().getTime()).seeded(`${SEED}-resend`, FAULT_RATE, [
+      ...TRANSIENT,
+      TIMEOUT,
+    ]);
+    await resendAccount(w, resend);
+    const ids = await w.contacts(
+      Array.from({ length: 12 }, (_, i) => ({ email: `r${i}@globex.example`, firstName: `R${i}`, timezone: 'UTC' })),
+    );
+    await w.enroll(await w.sequence(emailSequence(1)), ids);
+    await runAll(w);
+    const rows = await rowsOf(w);
+    expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'sent'));
+    expect(resend.emails.map((e) => e.idempotencyKey).sort()).toEqual(rows.map((r) => r.id).sort());
+    expect(earlyRetries(resend.faults)).toBe(0);
+    for (const entry of resend.faults.log.filter((e) => e.fault?.kind === 'timeout_after_accept'))
+      expect(resend.faults.log.filter((e) => e.key === entry.key).length).toBeGreaterThan(1);
+    report('resend (idempotent) requests per fault', resend.faults.counts());
+    await resend.close();
+  }, 120_000);
 });
 
 let twilio: FakeTwilio;
