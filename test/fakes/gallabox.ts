@@ -13,7 +13,9 @@
 //                time}}; signature `x-gallabox-signature` = HMAC-SHA256(secret, raw body), hex or
 //                base64 (`signatureEncoding`), or a shared secret in a custom header (`sharedHeader`).
 // Like Meta behind it, the fake refuses free text outside the 24-hour window, templates that are
-// missing or not approved, and template values with newlines, tabs or runs of spaces (132018). Shortcut: error bodies are {message} (their shape is ✘).
+// missing or not approved, and template values with newlines, tabs or runs of spaces (132018).
+// Shortcut: error bodies are {message} (their shape is ✘).
+import { applyFault, FaultPlan } from './faults.ts';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +38,8 @@ export class FakeGallabox {
   idField: 'id' | 'messageId' = 'id';
   /** Answer the next sends with these HTTP statuses (and a message). */
   readonly failNext: { status: number; message: string }[] = [];
+  /** Faults injected into sends (R-provider), keyed by the recipient's phone. */
+  faults = new FaultPlan();
   private readonly lastInbound = new Map<string, number>();
   now: () => Date = () => new Date();
   private readonly server = createServer((req, res) => void this.handle(req, res));
@@ -122,6 +126,11 @@ export class FakeGallabox {
         })),
       );
     if (req.method !== 'POST' || path !== '/devapi/messages/whatsapp') return json(res, 404, { message: 'Not Found' });
+    const recipient = parseObject(text)?.recipient as { phone?: unknown } | undefined;
+    const faulted = applyFault(this.faults.take(String(recipient?.phone ?? '')), res, (status, headers) =>
+      writeFault(res, status, headers, { message: status === 429 ? 'Too many requests' : 'Internal server error' }),
+    );
+    if (faulted === 'answered') return;
     const scripted = this.failNext.shift();
     if (scripted) return json(res, scripted.status, { message: scripted.message });
     const body = parseObject(text);
@@ -161,6 +170,11 @@ export class FakeGallabox {
     }
     return undefined;
   }
+}
+
+function writeFault(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

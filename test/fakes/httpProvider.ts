@@ -2,6 +2,7 @@
 // message with an Idempotency-Key (the same key again answers the same id and delivers nothing
 // new), GET /{key} to look one up. It records every request so tests can count deliveries.
 import http from 'node:http';
+import { applyFault, FaultPlan } from './faults.ts';
 
 export type Delivery = { key: string; body: Record<string, unknown>; at: number; authorization?: string };
 
@@ -16,10 +17,12 @@ export type FakeHttpProvider = {
    * repeats the request's URL and Authorization header, as a careless endpoint's error page does.
    */
   failNext(status: number, count?: number, headers?: Record<string, string>, echo?: boolean): void;
+  /** Faults injected into POSTs (R-provider), keyed by the Idempotency-Key. */
+  faults: FaultPlan;
   close(): Promise<void>;
 };
 
-export async function startFakeHttpProvider(): Promise<FakeHttpProvider> {
+export async function startFakeHttpProvider(faults = new FaultPlan()): Promise<FakeHttpProvider> {
   const byKey = new Map<string, Delivery>();
   const deliveries: Delivery[] = [];
   const failures: { status: number; headers: Record<string, string>; echo: boolean }[] = [];
@@ -39,6 +42,10 @@ export async function startFakeHttpProvider(): Promise<FakeHttpProvider> {
       }
       if (req.method !== 'POST') return send(405, { error: 'method not allowed' });
       state.posts++;
+      const faulted = applyFault(faults.take(String(req.headers['idempotency-key'] ?? '')), res, (status, headers) =>
+        send(status, { error: 'injected fault' }, headers),
+      );
+      if (faulted === 'answered') return;
       const failure = failures.shift();
       if (failure?.echo)
         return send(failure.status, { error: `bad request to ${req.url} with ${req.headers.authorization}` });
@@ -64,6 +71,7 @@ export async function startFakeHttpProvider(): Promise<FakeHttpProvider> {
   return {
     url: `http://127.0.0.1:${port}/messages`,
     deliveries,
+    faults,
     get posts() {
       return state.posts;
     },

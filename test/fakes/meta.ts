@@ -16,6 +16,7 @@
 // APPROVED, its parameter count, and the 24-hour rule (free text only within 24 h of the person's
 // last message, which `inbound()` records). Opt-in is the business's duty and Meta cannot see it:
 // the fake does not check it (neither does Meta). Shortcuts: no media, no interactive messages.
+import { applyFault, FaultPlan } from './faults.ts';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +44,8 @@ export class FakeMeta {
   readonly templates: FakeMetaTemplate[] = [];
   /** Answer the next sends with these Graph error codes (one per send). */
   readonly failNext: number[] = [];
+  /** Faults injected into sends (R-provider), keyed by the `to` number. */
+  faults = new FaultPlan();
   /** The person's last inbound message time, by wa_id (opens the 24-hour window). */
   private readonly lastInbound = new Map<string, number>();
   /** Accept a message, then answer this many ms late (a slow network after Meta took it). */
@@ -167,6 +170,16 @@ export class FakeMeta {
       return graphError(res, 400, 100, 'Unsupported request - method type: ' + (req.method ?? ''));
     if (path[1] !== this.phoneNumberId)
       return graphError(res, 400, 100, `Unsupported post request. Object with ID '${path[1] ?? ''}' does not exist`);
+    const faultKey = String(parseObject(text)?.to ?? '');
+    const faulted = applyFault(this.faults.take(faultKey), res, (status, headers) =>
+      writeFault(res, status, headers, {
+        error:
+          status === 429
+            ? { message: '(#130429) Rate limit hit', type: 'OAuthException', code: 130429 }
+            : { message: '(#131000) Something went wrong', type: 'OAuthException', code: 131000 },
+      }),
+    );
+    if (faulted === 'answered') return;
     const scripted = this.failNext.shift();
     if (scripted !== undefined) return scriptedError(res, scripted);
     const body = parseObject(text);
@@ -271,6 +284,11 @@ function graphError(res: ServerResponse, status: number, code: number, message: 
       fbtrace_id: `A${randomBytes(6).toString('hex')}`,
     },
   });
+}
+
+function writeFault(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -27,6 +27,7 @@
 // by running anything; a spreadsheetUrl naming a profile is read as that one profile (the
 // phantoms accept a profile URL there); a batch's CSV is fetched at launch, not when the container runs.
 // `skipRows` leaves the named profiles out of a batch's results (a phantom that stopped early).
+import { applyFault, FaultPlan } from './faults.ts';
 import { randomInt } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -75,6 +76,8 @@ export class FakePhantombuster {
   parallelismStatus = 400;
   /** Answer the next requests with these statuses (500, 429 …). */
   readonly failNext: number[] = [];
+  /** Faults injected into launches (R-provider), keyed by the agent id. */
+  faults = new FaultPlan();
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
   async start(): Promise<this> {
@@ -107,7 +110,14 @@ export class FakePhantombuster {
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/^\/api\/v2/, '');
     const id = url.searchParams.get('id') ?? '';
-    if (req.method === 'POST' && path === '/agents/launch') return await this.launch(res, text);
+    if (req.method === 'POST' && path === '/agents/launch') {
+      const faulted = applyFault(this.faults.take(id), res, (status, headers) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify({ status: 'error', error: status === 429 ? 'Too many requests' : 'Internal error' }));
+      });
+      if (faulted === 'answered') return;
+      return await this.launch(res, text);
+    }
     if (req.method !== 'GET') return send(res, 405, { status: 'error', error: 'Method not allowed' });
     if (path === '/agents/fetch-output') return this.agentOutput(res, id);
     if (path === '/containers/fetch-all') return this.list(res, url.searchParams.get('agentId') ?? '');

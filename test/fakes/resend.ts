@@ -17,6 +17,7 @@
 // first request is still running is 409 concurrent_idempotent_requests (concurrentNext); bounce
 // payloads may come without `bounce.type` (eventFor's `untyped`). Its clock is `now`.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { applyFault, FaultPlan } from './faults.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -39,6 +40,8 @@ export class FakeResend {
   readonly rateLimitNext: ('rate_limit_exceeded' | 'daily_quota_exceeded')[] = [];
   /** Answer the next POST /emails with 409 concurrent_idempotent_requests (its first request still running). */
   concurrentNext = 0;
+  /** Faults injected into sends (R-provider), keyed by the Idempotency-Key. */
+  faults = new FaultPlan();
   /** Resend's clock: idempotency keys live 24 hours from their first use. */
   now = new Date('2026-03-02T09:00:00Z');
   private readonly keys = new Map<string, { hash: string; id: string; at: number }>();
@@ -69,6 +72,12 @@ export class FakeResend {
       return json(res, 200, { object: 'email', ...summary(email), html: email.body.html ?? null });
     }
     if (req.method !== 'POST' || path !== '/emails') return error(res, 405, 'method_not_allowed', 'Method not allowed');
+    const faulted = applyFault(this.faults.take(header(req, 'idempotency-key') ?? ''), res, (status, headers) =>
+      status === 429
+        ? error(res, 429, 'rate_limit_exceeded', 'Too many requests.', headers)
+        : error(res, status, 'internal_server_error', 'An unexpected error occurred.', headers),
+    );
+    if (faulted === 'answered') return;
     const limit = this.rateLimitNext.shift();
     if (limit)
       return error(res, 429, limit, 'Too many requests. You can only make 2 requests per second.', {

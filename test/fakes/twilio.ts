@@ -23,6 +23,7 @@
 // segments counted roughly (160 / 70 characters), one call per second not enforced unless asked
 // (`failNext`), and webhooks are built, not posted: tests deliver them to the app under test.
 import { createHmac, randomBytes } from 'node:crypto';
+import { applyFault, FaultPlan } from './faults.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -75,6 +76,8 @@ export class FakeTwilio {
   readonly calls: FakeTwilioCall[] = [];
   /** The next POSTs (messages or calls) answer with these errors, in order. */
   readonly failNext: FakeTwilioFailure[] = [];
+  /** Faults injected into sends and calls (R-provider), keyed by the `To` number. */
+  faults = new FaultPlan();
   /** Blocked pairs `${sender}|${number}` (sender: the From number or the Messaging Service). */
   readonly optedOut = new Set<string>();
   readonly services = new Map<string, FakeMessagingService>();
@@ -150,6 +153,16 @@ export class FakeTwilio {
       return found ? json(res, 200, messageResource(found, 'sent')) : error(res, 404, 20404, 'Not found');
     }
     if (req.method !== 'POST') return error(res, 405, 20004, 'Method not allowed');
+    const faulted = applyFault(this.faults.take(form.get('To') ?? ''), res, (status, headers) =>
+      error(
+        res,
+        status,
+        status === 429 ? 20429 : 20500,
+        status === 429 ? 'Too Many Requests' : 'Internal error',
+        headers,
+      ),
+    );
+    if (faulted === 'answered') return;
     const failure = this.failNext.shift();
     if (failure)
       return error(

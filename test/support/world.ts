@@ -14,7 +14,7 @@ import { defaultAdapters, type AdapterRegistry, type ProviderSettingsMap } from 
 import { loadConfig } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/database.ts';
 import { createWorkspace } from '../../src/db/workspaces.ts';
-import { manualClock } from '../../src/engine/clock.ts';
+import { manualClock, type Clock } from '../../src/engine/clock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { resolvePublicLinks } from '../../src/engine/links.ts';
 import type { OutboundOptions } from '../../src/engine/outbound/outbound.ts';
@@ -85,27 +85,30 @@ export async function world(options: WorldOptions = {}) {
     ...(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {}),
     ...options.env,
   });
-  const engine = createEngine({
-    db,
-    clock,
-    adapters,
-    writer: writing.writer,
-    classify: writing.classify,
-    encryptionKey: key,
-    ...(options.previousEncryptionKeys ? { previousEncryptionKeys: options.previousEncryptionKeys } : {}),
-    log: options.log ?? silentLogger,
-    links: resolvePublicLinks({
+  /** An engine wired as the world's, on its own clock: another worker of the same installation. */
+  const worker = (workerClock: Clock) =>
+    createEngine({
+      db,
+      clock: workerClock,
+      adapters,
+      writer: writing.writer,
+      classify: writing.classify,
       encryptionKey: key,
-      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-      ...(options.trackingBaseUrl ? { trackingBaseUrl: options.trackingBaseUrl } : {}),
-    }),
-    recipients: options.recipients ?? createRecipientChecker(),
-    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
-    ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
-    ...(options.outbound ? { outbound: options.outbound } : {}),
-    linkedinRequestExpiryDays: config.linkedinPendingExpiryDays,
-    linkedinBatchLaunches: config.linkedinBatchLaunches,
-  });
+      ...(options.previousEncryptionKeys ? { previousEncryptionKeys: options.previousEncryptionKeys } : {}),
+      log: options.log ?? silentLogger,
+      links: resolvePublicLinks({
+        encryptionKey: key,
+        ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+        ...(options.trackingBaseUrl ? { trackingBaseUrl: options.trackingBaseUrl } : {}),
+      }),
+      recipients: options.recipients ?? createRecipientChecker(),
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+      ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
+      ...(options.outbound ? { outbound: options.outbound } : {}),
+      linkedinRequestExpiryDays: config.linkedinPendingExpiryDays,
+      linkedinBatchLaunches: config.linkedinBatchLaunches,
+    });
+  const engine = worker(clock);
   const app: FastifyInstance = await buildServer({ db, config, logger: options.logger ?? false, engine, adapters });
   afterAll(async () => {
     await app.close();
@@ -117,7 +120,7 @@ export async function world(options: WorldOptions = {}) {
     const client = workspaceClient(app, db, workspace.id, apiKey);
     // Real sends wait until the workspace says what it offers (steps/identityHold.ts): every world has an offer.
     await client.ok('PATCH', '/v1/workspace', { offer: 'We help teams send outreach.' });
-    return { db, clock, engine, adapters, app, key, ...client };
+    return { db, clock, engine, worker, adapters, app, key, ...client };
   };
   return {
     ...(await ws(options.workspaceName ?? 'Test workspace')),

@@ -2,6 +2,7 @@
 // certificate, AUTH PLAIN/LOGIN against a user table, per-recipient replies on demand, and every
 // accepted message kept raw for the test to parse.
 import type { AddressInfo } from 'node:net';
+import type { FaultPlan } from '../../fakes/faults.ts';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 
 export type ReceivedMail = { from: string; to: string[]; raw: Buffer };
@@ -21,6 +22,8 @@ export async function startSmtpServer(options: {
   secure?: boolean;
   /** Called with each accepted message before the server answers 250 (a server that files a Sent copy). */
   onAccepted?: (mail: ReceivedMail) => Promise<void>;
+  /** Faults injected at RCPT TO (R-provider): an `smtp_reply` answers with its code; a reset drops the connection. */
+  faults?: FaultPlan;
 }): Promise<LocalSmtp> {
   const messages: ReceivedMail[] = [];
   const recipientReplies = new Map<string, { code: number; text: string }>();
@@ -42,7 +45,9 @@ export async function startSmtpServer(options: {
       callback(new Error('5.7.8 Authentication credentials invalid'));
     },
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback) {
-      const reply = recipientReplies.get(address.address.toLowerCase());
+      const fault = options.faults?.take(address.address.toLowerCase());
+      const injected = fault?.kind === 'smtp_reply' ? { code: fault.code, text: fault.text } : undefined;
+      const reply = injected ?? recipientReplies.get(address.address.toLowerCase());
       if (!reply) return callback();
       callback(Object.assign(new Error(reply.text), { responseCode: reply.code }));
     },
