@@ -19,7 +19,8 @@ export type FakeHttpProvider = {
   close(): Promise<void>;
 };
 
-export async function startFakeHttpProvider(): Promise<FakeHttpProvider> {
+/** `delayMs`: each accepted POST is answered that much later (a send stays in flight a while). */
+export async function startFakeHttpProvider(options: { delayMs?: number } = {}): Promise<FakeHttpProvider> {
   const byKey = new Map<string, Delivery>();
   const deliveries: Delivery[] = [];
   const failures: { status: number; headers: Record<string, string>; echo: boolean }[] = [];
@@ -55,6 +56,7 @@ export async function startFakeHttpProvider(): Promise<FakeHttpProvider> {
         byKey.set(key, delivery);
         deliveries.push(delivery);
       }
+      if (options.delayMs) return void setTimeout(() => send(200, { id: `fake_${key}` }), options.delayMs);
       return send(200, { id: `fake_${key}` });
     });
   });
