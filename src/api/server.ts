@@ -122,6 +122,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       .send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
 
+  // Draining: the requests in flight when closing starts are answered with `Connection: close`,
+  // so their keep-alive connections end with them. Otherwise each stays open, idle, for Fastify's
+  // keep-alive timeout (72 s) after its answer, and close() waits that long (docs/operations.md).
+  let closing = false;
+  app.addHook('preClose', async () => void (closing = true));
+  app.addHook('onSend', async (_request, reply) => void (closing && reply.header('connection', 'close')));
   app.addHook('onRequest', rejectKeysInUrl);
   app.addHook('onRequest', async (request) => {
     const length = Number(request.headers['content-length'] ?? 0);

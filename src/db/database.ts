@@ -161,11 +161,22 @@ function prepared(client: pg.PoolClient, pooling: Pooling): Sql {
   };
 }
 
+/**
+ * A connection lost (a database restart, pg_terminate_backend) must fail the statements on it and
+ * nothing more. The pool listens for errors on idle clients only: a client in use (checked out,
+ * inside a transaction) reports its socket error as an 'error' event nobody listens to, which
+ * ends the process. With a listener of its own the statement in flight fails with the error, and
+ * the broken client is dropped when it is released (the pool checks it is still queryable).
+ */
+export function survivesLostConnections(pool: pg.Pool): pg.Pool {
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
+}
+
 export function createDb(options: { url: string; poolSize?: number; pooling?: Pooling }): Db {
   const pooling = options.pooling ?? 'session';
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-  // An idle client losing its connection must not crash the process.
-  pool.on('error', () => {});
+  const pool = survivesLostConnections(new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 }));
 
   async function transaction<T>(begin: string, fn: (sql: Sql) => Promise<T>) {
     const client = await pool.connect();

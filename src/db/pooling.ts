@@ -6,13 +6,12 @@
 // finds it on the first and not on the second; a pooler in transaction mode fails one of the two.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Pooling } from './database.ts';
+import { survivesLostConnections, type Pooling } from './database.ts';
 
 const MISSING_STATEMENT = '26000';
 
 export async function detectPooling(url: string): Promise<Pooling> {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  pool.on('error', () => {});
+  const pool = survivesLostConnections(new pg.Pool({ connectionString: url, max: 2 }));
   const name = `qh_probe_${randomBytes(6).toString('hex')}`;
   const first = await pool.connect();
   const second = await pool.connect().catch((error: unknown) => {

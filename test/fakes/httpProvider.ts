@@ -22,7 +22,14 @@ export type FakeHttpProvider = {
   close(): Promise<void>;
 };
 
-export async function startFakeHttpProvider(faults = new FaultPlan()): Promise<FakeHttpProvider> {
+/**
+ * `faults`: the fault plan (R-provider); `delayMs`: each accepted POST is answered that much later
+ * (a send stays in flight a while).
+ */
+export async function startFakeHttpProvider(
+  options: { faults?: FaultPlan; delayMs?: number } = {},
+): Promise<FakeHttpProvider> {
+  const faults = options.faults ?? new FaultPlan();
   const byKey = new Map<string, Delivery>();
   const deliveries: Delivery[] = [];
   const failures: { status: number; headers: Record<string, string>; echo: boolean }[] = [];
@@ -62,6 +69,7 @@ export async function startFakeHttpProvider(faults = new FaultPlan()): Promise<F
         byKey.set(key, delivery);
         deliveries.push(delivery);
       }
+      if (options.delayMs) return void setTimeout(() => send(200, { id: `fake_${key}` }), options.delayMs);
       return send(200, { id: `fake_${key}` });
     });
   });

@@ -87,7 +87,7 @@ describe('R-provider: an idempotent provider (the HTTP channel)', () => {
   async function run(plan: FaultPlan | undefined) {
     const w = await world({ sendTimeoutMs: SEND_TIMEOUT_MS });
     const faults = plan ?? new FaultPlan();
-    const fake = await startFakeHttpProvider(faults);
+    const fake = await startFakeHttpProvider({ faults });
     faults.clock = () => w.clock.now().getTime();
     await w.ok('POST', '/v1/senders', {
       channel: 'email',
