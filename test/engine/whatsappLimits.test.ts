@@ -5,6 +5,7 @@
 // dropped, never early. Time is the world's manual clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whatsappDecision, type WhatsAppUsage } from '../../src/core/whatsappLimits.ts';
+import { manualClock } from '../../src/engine/clock.ts';
 import { FakeMeta } from '../fakes/meta.ts';
 import { instant, world, type World } from '../support/world.ts';
 
@@ -219,6 +220,27 @@ describe('WhatsApp limits in the engine', () => {
       reachedLast24h: 2,
     });
     w.clock.advance(1000);
+    await w.engine.tick();
+    expect(sentTo(before)).toHaveLength(3);
+  });
+
+  it('a worker whose clock is behind counts what a worker ahead already sent in its second', async () => {
+    // Workers' clocks differ: one 500 ms ahead sends the second's two; the world's worker, behind,
+    // must see them although they are recorded "later" than its now (R-limits found a fifth of four).
+    const w = await world();
+    await metaAccount(w, { messagingTier: 'unlimited', perSecondLimit: 2 });
+    const contacts = await w.contactsByEmail(people('k', 3).map((p, i) => ({ ...p, phone: `+1650555310${i}` })));
+    const sequenceId = await w.sequence(instant([{ channel: 'whatsapp', template: 'casual_checkin' }]));
+    const before = meta.messages.length;
+    await w.enroll(sequenceId, contacts.slice(0, 2));
+    const ahead = w.worker(manualClock(new Date(w.clock.now().getTime() + 500)));
+    await ahead.tick();
+    expect(sentTo(before)).toHaveLength(2);
+    // A third person falls due now; the worker behind takes it.
+    await w.enroll(sequenceId, contacts.slice(2));
+    await w.engine.tick();
+    expect(sentTo(before)).toHaveLength(2);
+    w.clock.advance(1500);
     await w.engine.tick();
     expect(sentTo(before)).toHaveLength(3);
   });
