@@ -4,9 +4,9 @@
 // keys), SMTP (a real loopback server filing what it accepts in a Dovecot Sent folder the
 // reconciliation reads over IMAP), WhatsApp through Meta and Gallabox, SMS through Twilio and
 // LinkedIn launches through Phantombuster (no idempotency key, no lookup). Each provider answers
-// late (it took the message, then holds its answer), and a kill is timed to land right after the
-// provider took a message: the worker dies not knowing whether the send went out. A last worker
-// then settles everything. Per channel: no step lost (each ends sent, or `unknown` where the
+// late (it took the message, then holds its answer), and before each kill every answer is frozen
+// until the providers have taken more: the worker dies not knowing whether those sends went out.
+// A last worker then settles everything. Per channel: no step lost (each ends sent, or `unknown` where the
 // provider may have it without our knowing), no (contact, step) twice at the provider, `unknown`
 // only where the provider keeps no idempotency key, and each `unknown` checked against the fake's
 // log (reached it or not). CI runs 40 contacts per channel and ≥ 2 kills mid-run in each;
