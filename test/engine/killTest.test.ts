@@ -40,7 +40,7 @@ async function counts(workspaceId: string) {
 describe('SIGKILL at random points while workers send', () => {
   it(
     `delivers ${CONTACTS * STEPS} steps exactly once through ${KILLS} kills mid-run`,
-    { timeout: 300_000 },
+    { timeout: 900_000 },
     async () => {
       const fake = await startFakeHttpProvider();
       afterAll(() => fake.close());
