@@ -2,17 +2,19 @@
 // while they send a few thousand steps through the idempotent HTTP channel; a last worker then runs
 // everything to completion. Every (enrollment, step) must reach the provider exactly once, and
 // every step must end up sent: no duplicates, no lost steps.
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/random.ts';
-import { createEngine } from '../../src/engine/engine.ts';
-import { silentLogger } from '../../src/engine/ports.ts';
-import { startQueue } from '../../src/engine/queue.ts';
-import { systemClock } from '../../src/engine/clock.ts';
-import { defaultAdapters } from '../../src/channels/registry.ts';
-import { createStepWriter } from '../../src/engine/stepWriter.ts';
 import { startFakeHttpProvider } from '../fakes/httpProvider.ts';
-import { bearer, cliEnv, newWorkspace, TEST_ENCRYPTION_KEY, testApi, testDb } from '../support/harness.ts';
-import { startCli, type Server } from '../support/processes.ts';
+import { testDb } from '../support/harness.ts';
+import {
+  killWorker,
+  midRunKills,
+  queueBackedApi,
+  sleep,
+  startWorker,
+  waitUntil,
+  workerEnv,
+} from '../support/killRun.ts';
 import { instant } from '../support/world.ts';
 
 const CONTACTS = 3000;
@@ -23,16 +25,7 @@ const KILLS = 20;
 const MAX_KILLS = 60;
 const LEASE_MS = 2000;
 
-const workerEnv = () =>
-  cliEnv({
-    QUOTAHIT_LEASE_MS: String(LEASE_MS),
-    QUOTAHIT_SEND_TIMEOUT_MS: '1500',
-    QUOTAHIT_SWEEP_SECONDS: '1',
-    DATABASE_POOL_SIZE: '10',
-    LOG_LEVEL: 'error',
-  });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const env = () => workerEnv({ leaseMs: LEASE_MS, sendTimeoutMs: 1500 });
 
 async function counts(workspaceId: string) {
   const { rows } = await testDb().pool.query<{ completed: number; sent: number; messages: number }>(
@@ -47,29 +40,14 @@ async function counts(workspaceId: string) {
 describe('SIGKILL at random points while workers send', () => {
   it(
     `delivers ${CONTACTS * STEPS} steps exactly once through ${KILLS} kills mid-run`,
-    { timeout: 300_000 },
+    { timeout: 900_000 },
     async () => {
       const fake = await startFakeHttpProvider();
       afterAll(() => fake.close());
       // Enrolling through a queue-backed engine: the step.due jobs are what the workers consume.
-      const queue = await startQueue({ url: inject('databaseUrl'), log: silentLogger });
-      afterAll(() => queue.stop());
-      const engine = createEngine({
-        db: testDb(),
-        clock: systemClock,
-        adapters: defaultAdapters(),
-        writer: createStepWriter(),
-        encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'base64'),
-        log: silentLogger,
-        queue,
-      });
-      const app = await testApi({}, { engine, adapters: defaultAdapters() });
-      const { workspaceId, apiKey } = await newWorkspace('kill test');
-      const api = async (method: 'POST' | 'GET' | 'PATCH', url: string, payload?: object) => {
-        const res = await app.inject({ method, url, headers: bearer(apiKey), ...(payload ? { payload } : {}) });
-        expect(res.statusCode, res.body).toBeLessThan(300);
-        return res.json() as Record<string, unknown>;
-      };
+      const open = await queueBackedApi();
+      afterAll(() => open.stop());
+      const { workspaceId, api } = await open.workspace('kill test');
       // Real sends wait until the workspace says what it offers (issue 18).
       await api('PATCH', '/v1/workspace', { offer: 'We help teams send outreach.' });
 
@@ -112,26 +90,22 @@ describe('SIGKILL at random points while workers send', () => {
       // start can cause, does not count).
       const random = seededRandom('kill-test');
       const progress: number[] = [];
-      const midRun = () => progress.filter((n, i) => n > (progress[i - 1] ?? 0) && n < CONTACTS * STEPS).length;
+      const midRun = () => midRunKills(progress, CONTACTS * STEPS);
       while (midRun() < KILLS && progress.length < MAX_KILLS && (progress.at(-1) ?? 0) < CONTACTS * STEPS) {
-        const worker: Server = await startCli(['worker'], workerEnv(), /worker is running/);
+        const worker = await startWorker(env());
         await sleep(200 + Math.floor(random() * 1300));
-        worker.child.kill('SIGKILL');
-        await worker.exited;
+        await killWorker(worker);
         progress.push(fake.deliveries.length);
       }
       expect(midRun(), `deliveries after each kill: ${progress.join(', ')}`).toBeGreaterThanOrEqual(KILLS);
 
       // A last worker finishes the work, reconciling every reservation left behind once its lease ends.
-      const last = await startCli(['worker'], workerEnv(), /worker is running/);
+      const last = await startWorker(env());
       try {
-        const deadline = Date.now() + 120_000;
-        for (;;) {
-          const c = await counts(workspaceId);
-          if (c.completed === CONTACTS) break;
-          if (Date.now() > deadline) throw new Error(`not done: ${JSON.stringify(c)}\n${last.output()}`);
-          await sleep(250);
-        }
+        await waitUntil(async () => (await counts(workspaceId)).completed === CONTACTS, {
+          timeoutMs: 120_000,
+          describe: async () => `${JSON.stringify(await counts(workspaceId))}\n${last.output()}`,
+        });
       } finally {
         last.child.kill('SIGTERM');
         await last.exited;
