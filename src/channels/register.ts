@@ -23,6 +23,7 @@ import type {
   PreparedMessage,
   TemplateList,
   Screen,
+  SenderDns,
   SendResult,
   WebhookRequest,
   WebhookVerdict,
@@ -39,6 +40,7 @@ export type RegisteredAdapter = {
   channels: readonly Channel[];
   idempotent: boolean;
   idempotencyWindowMs?: number;
+  senderDns?: SenderDns;
   screens?: readonly Screen[];
   credentialParts?: readonly string[];
   credentialAliases?: Readonly<Record<string, string>>;
@@ -110,6 +112,7 @@ export function register<C, S, P extends string>(
     channels: adapter.channels,
     idempotent: adapter.idempotent,
     ...(adapter.idempotencyWindowMs === undefined ? {} : { idempotencyWindowMs: adapter.idempotencyWindowMs }),
+    ...(adapter.senderDns === undefined ? {} : { senderDns: adapter.senderDns }),
     screens: adapter.screens ?? [],
     credentialParts: adapter.credentialParts ?? [],
     credentialAliases: adapter.credentialAliases ?? {},

@@ -334,6 +334,8 @@ export type Screen =
   /** Bounce and complaint rates pause the account and the sequence. */
   | 'health';
 
+export type SenderDns = { spfIncludes?: readonly string[]; dkimSelectors?: readonly string[] };
+
 export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider extends string = string> = {
   provider: Provider;
   /** The provider's name as people know it ("Resend"), for messages. */
@@ -355,6 +357,11 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
   idempotent: boolean;
   /** How long the provider keeps an idempotency key (Resend: 24 h); past it a resend is a new send. */
   idempotencyWindowMs?: number;
+  /**
+   * What the doctor expects in the From domain's DNS when an email account sends through this
+   * provider: SPF includes and the DKIM selectors it usually signs with.
+   */
+  senderDns?: SenderDns;
   screens?: readonly Screen[];
   settings?: ProviderSettings<Settings>;
   prepare?(

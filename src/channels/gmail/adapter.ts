@@ -35,6 +35,7 @@ const Sent = z.object({ id: z.string().min(1), threadId: z.string().min(1), labe
 export const gmailAdapter: ChannelAdapter<GmailCredentials, GmailSettings, 'gmail'> = {
   provider: 'gmail',
   label: 'Gmail',
+  senderDns: { spfIncludes: ['include:_spf.google.com'], dkimSelectors: ['google'] },
   channels: ['email'],
   credentials: GmailCredentials,
   credentialParts: ['scopes'],

@@ -34,6 +34,7 @@ const LOOKUP_PAGES = 5;
 export const resendAdapter: ChannelAdapter<ResendCredentials, ResendSettings, 'resend'> = {
   provider: 'resend',
   label: 'Resend',
+  senderDns: { dkimSelectors: ['resend'] },
   channels: ['email'],
   credentials: ResendCredentials,
   credentialParts: ['webhookSecret'],

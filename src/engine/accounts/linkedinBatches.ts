@@ -82,15 +82,21 @@ async function launchOne(
   });
 }
 
-/** A batch's message without a result row once its launch was read: failed, with the reason. */
-export async function unreportedRowEvents(sql: Sql, input: { senderId: string; now: Date }): Promise<KeyedEvent[]> {
+/**
+ * A batch's message without a result row once its launch was read: failed, with the reason.
+ * `provider` and `label` are the account's adapter's (its id and its name for people).
+ */
+export async function unreportedRowEvents(
+  sql: Sql,
+  input: { senderId: string; now: Date; provider: string; label: string },
+): Promise<KeyedEvent[]> {
   const ids = await unreportedBatchMessages(sql, input.senderId);
   return ids.map((id) => ({
     key: `unreported:${id}`,
     event: {
       type: 'failed',
-      via: 'phantombuster',
-      reason: 'Phantombuster finished the launch without a result row for this profile',
+      via: input.provider,
+      reason: `${input.label} finished the launch without a result row for this profile`,
       code: 'no_result',
       at: input.now.toISOString(),
       ref: { messageId: id, channel: 'linkedin' },

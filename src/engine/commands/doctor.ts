@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FALLBACK_PROVIDER, type AdapterRegistry } from '../../channels/registry.ts';
-import type { ConnectionCheck } from '../../channels/types.ts';
+import type { ConnectionCheck, SenderDns } from '../../channels/types.ts';
 import type { Db } from '../../db/database.ts';
 import { listSenderRows, type SenderRow } from '../../db/senders.ts';
 import { getWorkspace } from '../../db/workspaces.ts';
@@ -160,7 +160,8 @@ async function checkAccount(
     });
     return checks;
   }
-  if (sender.channel === 'email' && sender.fromEmail) noteDomain(seen, sender, credentials, label);
+  if (sender.channel === 'email' && sender.fromEmail)
+    noteDomain(seen, sender, credentials, label, deps.adapters[sender.provider]?.senderDns);
   const adapter = deps.adapters[sender.provider];
   if (sender.provider === FALLBACK_PROVIDER) {
     checks.push({
@@ -198,7 +199,13 @@ async function checkAccount(
 type Seen = { domains: Map<string, DomainUse>; defaults: Map<string, Set<string>> };
 
 /** Remembers what the account tells about its From domain: DKIM selector and key, SPF include. */
-function noteDomain(seen: Seen, sender: SenderRow, adapterPart: Record<string, unknown>, label: string): void {
+function noteDomain(
+  seen: Seen,
+  sender: SenderRow,
+  adapterPart: Record<string, unknown>,
+  label: string,
+  dns: SenderDns | undefined,
+): void {
   const domain = (sender.fromEmail ?? '').split('@').pop()?.toLowerCase() ?? '';
   if (domain === '') return;
   const use: DomainUse = seen.domains.get(domain) ?? {
@@ -215,16 +222,20 @@ function noteDomain(seen: Seen, sender: SenderRow, adapterPart: Record<string, u
   if (dkim?.keySelector && dkim.domainName?.toLowerCase() === domain)
     use.selectors.set(dkim.keySelector, dkim.privateKey ?? null);
   const host = typeof adapterPart.host === 'string' ? adapterPart.host.toLowerCase() : '';
-  if (sender.provider === 'gmail' || /(^|\.)(gmail|googlemail|google)\.com$/.test(host)) {
-    use.spfIncludes.add('include:_spf.google.com');
-    usual.add('google');
+  // The provider's own DNS (Gmail's API, Resend), and the usual hosted SMTP servers by host name.
+  const expected = [
+    dns ?? {},
+    /(^|\.)(gmail|googlemail|google)\.com$/.test(host) ? GOOGLE_SMTP : {},
+    /(^|\.)(office365|outlook)\.com$/.test(host) ? MICROSOFT_SMTP : {},
+  ];
+  for (const part of expected) {
+    for (const include of part.spfIncludes ?? []) use.spfIncludes.add(include);
+    for (const selector of part.dkimSelectors ?? []) usual.add(selector);
   }
-  if (/(^|\.)(office365|outlook)\.com$/.test(host)) {
-    use.spfIncludes.add('include:spf.protection.outlook.com');
-    usual.add('selector1');
-  }
-  if (sender.provider === 'resend') usual.add('resend');
 }
+
+const GOOGLE_SMTP: SenderDns = { spfIncludes: ['include:_spf.google.com'], dkimSelectors: ['google'] };
+const MICROSOFT_SMTP: SenderDns = { spfIncludes: ['include:spf.protection.outlook.com'], dkimSelectors: ['selector1'] };
 
 function dkimOf(value: unknown): { domainName?: string; keySelector?: string; privateKey?: string } | undefined {
   if (typeof value !== 'object' || value === null) return undefined;

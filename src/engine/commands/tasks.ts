@@ -181,12 +181,15 @@ async function dialPlan(
   );
   const account = accounts[0];
   const dial = account ? deps.adapters[account.provider].dial : undefined;
-  if (!account?.fromPhone || !dial)
+  if (!account?.fromPhone || !dial) {
+    const dialers = Object.values(deps.adapters).filter((adapter) => adapter.dial && adapter.channels.includes('call'));
+    const provider = dialers[0]?.provider ?? '…';
     return refuse(
       409,
       'conflict',
-      'no call account: register one with POST /v1/senders {"channel":"call","provider":"twilio","fromPhone":…}',
+      `no call account: register one with POST /v1/senders {"channel":"call","provider":"${provider}","fromPhone":…}`,
     );
+  }
   const credentials = openCredentials(deps, account);
   const request = {
     repPhone,

@@ -91,7 +91,12 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
       ? await deps.db.tenant(ref.workspaceId, async (sql) => [
           ...(await expiredRequestEvents(sql, { senderId: ref.senderId, now, days: deps.linkedinRequestExpiryDays })),
           // Rows a batched launch left out (read at an earlier poll): failed, with the reason.
-          ...(await unreportedRowEvents(sql, { senderId: ref.senderId, now })),
+          ...(await unreportedRowEvents(sql, {
+            senderId: ref.senderId,
+            now,
+            provider: sender.provider,
+            label: deps.adapters[sender.provider].label ?? sender.provider,
+          })),
         ])
       : [];
   for (const keyed of [...result.events, ...expired]) {
