@@ -101,10 +101,29 @@ async function ensureQueues(boss: PgBoss): Promise<void> {
       retryBackoff: job.retryBackoff,
       expireInSeconds: job.expireInSeconds,
     };
-    await boss.createQueue(name, { name, ...policy }).catch(async (error: unknown) => {
-      // Another process created it at the same moment.
-      if (!(await boss.getQueue(name))) throw error;
-    });
+    await createQueue(boss, name, policy);
+  }
+}
+
+/** PostgreSQL's "deadlock detected": the transaction it aborted may simply run again. */
+const isDeadlock = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && Reflect.get(error, 'code') === '40P01';
+
+/**
+ * Creates one queue. Processes starting together on a new database create the queues at once:
+ * one of them may find the queue made by another (fine), or lose a deadlock between two creations
+ * (each attaches a partition to pg-boss's job table and a key to its queue table), and then tries
+ * again.
+ */
+async function createQueue(boss: PgBoss, name: JobName, policy: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.createQueue(name, { name, ...policy });
+      return;
+    } catch (error) {
+      if (await boss.getQueue(name)) return;
+      if (!isDeadlock(error) || attempt >= 5) throw error;
+    }
   }
 }
 

@@ -120,3 +120,28 @@ describe('the queue fetch', () => {
     expect((await jobs(ids[4] as string))[0]?.state).toBe('created');
   });
 });
+
+describe('several processes starting at once on a new database', () => {
+  it('all start: a deadlock between two queue creations is tried again', async () => {
+    // Four processes creating pg-boss's schema and queues together, as `quotahit start` ×4 on a
+    // fresh database does; PostgreSQL aborts one of two creations that lock each other.
+    const fresh = `qh_queue_${randomBytes(5).toString('hex')}`;
+    await admin.query(`CREATE DATABASE ${fresh}`);
+    const freshUrl = withDatabase(inject('databaseUrl'), fresh);
+    try {
+      for (let round = 0; round < 3; round++) {
+        if (round > 0)
+          await admin.query(`DROP DATABASE ${fresh} WITH (FORCE)`).then(() => admin.query(`CREATE DATABASE ${fresh}`));
+        const started = await Promise.allSettled(
+          Array.from({ length: 4 }, () => startQueue({ url: freshUrl, log: silentLogger })),
+        );
+        for (const result of started) if (result.status === 'fulfilled') await result.value.stop();
+        expect(started.filter((result) => result.status === 'rejected').map((result) => String(result.reason))).toEqual(
+          [],
+        );
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${fresh} WITH (FORCE)`);
+    }
+  });
+});
