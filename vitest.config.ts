@@ -6,7 +6,9 @@ export default defineConfig({
     globalSetup: ['test/support/globalSetup.ts'],
     // Guards against hangs, not speed assertions: generous, because CI shares two cores.
     testTimeout: 120_000,
-    hookTimeout: 60_000,
+    // Closing servers and databases can take a while on a machine busy with other work (CI runs the
+    // suite beside two CPU burners): a give-up, not a measure.
+    hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
   },
