@@ -11,7 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeSmtpTransports } from '../../src/channels/smtp/transports.ts';
 import { startSmtpServer, type LocalSmtp } from '../channels/support/smtpServer.ts';
 import type { LocalDns } from '../channels/support/dnsServer.ts';
-import { emailSequence, emailWorld, NO_CAPS, resendAccount, startDnsServer, zone } from '../engine/emailSupport.ts';
+import {
+  emailSequence,
+  emailWorld,
+  NO_CAPS,
+  resendAccount,
+  smtpAccount,
+  startDnsServer,
+  zone,
+} from '../engine/emailSupport.ts';
 import { FaultPlan, type Fault } from '../fakes/faults.ts';
 import { startFakeHttpProvider } from '../fakes/httpProvider.ts';
 import { FakeResend } from '../fakes/resend.ts';
@@ -230,21 +238,7 @@ describe('R-provider: SMTP replies 421, 451 and 550 from a real server on loopba
   it('retries 421/451 with back-off until accepted; 550 fails or bounces with the reason', async () => {
     const w = await emailWorld(dns);
     smtpFaults.clock = () => w.clock.now().getTime();
-    await w.ok('POST', '/v1/senders', {
-      channel: 'email',
-      provider: 'smtp',
-      fromEmail: 'sam@acme.example',
-      fromName: 'Sam Rivera',
-      smtp: {
-        host: '127.0.0.1',
-        port: smtp.port,
-        secure: false,
-        user: 'sam@acme.example',
-        pass: 'app-password',
-        allowSelfSigned: true,
-      },
-      ...NO_CAPS,
-    });
+    await w.ok('POST', '/v1/senders', smtpAccount(smtp));
     const reply = (code: number, text: string): Fault => ({ kind: 'smtp_reply', code, text });
     smtpFaults
       .forKey('a@globex.example', reply(421, '4.3.2 Service shutting down'))
