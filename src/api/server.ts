@@ -125,8 +125,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Draining: the requests in flight when closing starts are answered with `Connection: close`,
   // so their keep-alive connections end with them. Otherwise each stays open, idle, for Fastify's
   // keep-alive timeout (72 s) after its answer, and close() waits that long (docs/operations.md).
+  // An answer whose headers were already on their way when closing began still keeps its
+  // connection alive: the keep-alive timeout drops to a millisecond, so that connection closes
+  // the moment it goes idle (R-upgrade: an API process waited out its 20 s deadline for one).
   let closing = false;
-  app.addHook('preClose', async () => void (closing = true));
+  app.addHook('preClose', async () => {
+    closing = true;
+    app.server.keepAliveTimeout = 1;
+  });
   app.addHook('onSend', async (_request, reply) => void (closing && reply.header('connection', 'close')));
   app.addHook('onRequest', rejectKeysInUrl);
   app.addHook('onRequest', async (request) => {
