@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { signBatchToken } from '../../src/core/linkedinBatch.ts';
+import { signBatchToken } from '../../src/core/batchSheet.ts';
 import { FakePhantombuster } from '../fakes/phantombuster.ts';
 import { instant, world, type World, type WorldOptions } from '../support/world.ts';
 
@@ -300,7 +300,7 @@ describe('LinkedIn through Phantombuster', () => {
     expect(refused.status).toBe(404);
     expect(await refused.json()).toMatchObject({ error: { code: 'not_found', message: expect.any(String) } });
     const other = await w.workspace('Other workspace');
-    const foreign = signBatchToken(w.engine.deps.links.linkedinBatchSecret, {
+    const foreign = signBatchToken(w.engine.deps.links.batchSecret, {
       workspaceId: other.workspaceId,
       messageIds: messages.slice(0, 2).map((m) => String(m.id)),
       expiresAt: w.clock.now().getTime() + 60_000,
