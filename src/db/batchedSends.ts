@@ -43,13 +43,18 @@ export async function takeQueued(
   return { marker, messages: rows };
 }
 
-/** When the account's latest launch went out (a batch's launch, or a send of its own). */
-export async function lastLaunchAt(sql: Sql, senderId: string): Promise<Date | null> {
+/**
+ * When the account's latest launch went out (a batch's launch, or a send of its own) among its
+ * messages reserved in the last `within` ms. Read through the sender-usage index: a launch whose
+ * messages all failed since does not count (the next one may come sooner, never twice at once).
+ */
+export async function lastLaunchAt(sql: Sql, input: { senderId: string; since: Date }): Promise<Date | null> {
   const { rows } = await sql.query<{ at: Date | null }>(
     `SELECT max(sent_at) AS at FROM messages
-      WHERE sender_id = $1 AND sent_at IS NOT NULL
+      WHERE sender_id = $1 AND status IN ('sending', 'sent', 'delivered', 'bounced', 'unknown')
+        AND reserved_at > $2 AND sent_at IS NOT NULL
         AND provider_message_id NOT LIKE '${QUEUED}%' AND provider_message_id NOT LIKE '${LAUNCHING}%'`,
-    [senderId],
+    [input.senderId, input.since],
   );
   return rows[0]?.at ?? null;
 }

@@ -28,6 +28,9 @@ import type { Sql } from '../../db/database.ts';
 import type { SenderRow } from '../../db/senders.ts';
 import type { EngineDeps } from '../ports.ts';
 
+/** How far back the previous launch is looked for (a message queued longer than this is not usual). */
+const RECENT_LAUNCH_MS = 2 * 86_400_000;
+
 function adapterOf(deps: Pick<EngineDeps, 'adapters'>, provider: string): RegisteredAdapter | undefined {
   return (deps.adapters as Record<string, RegisteredAdapter | undefined>)[provider];
 }
@@ -45,7 +48,11 @@ export async function sendQueued(deps: EngineDeps, input: { sender: SenderRow; c
   const now = deps.clock.now();
   const { purposes, last } = await deps.db.tenant(sender.workspaceId, async (sql) => {
     await abandonLostLaunches(sql, { senderId: sender.id, before: new Date(now.getTime() - deps.leaseMs) });
-    return { purposes: await queuedPurposes(sql, sender.id), last: await lastLaunchAt(sql, sender.id) };
+    const since = new Date(now.getTime() - RECENT_LAUNCH_MS);
+    return {
+      purposes: await queuedPurposes(sql, sender.id),
+      last: await lastLaunchAt(sql, { senderId: sender.id, since }),
+    };
   });
   let lastLaunch = last;
   for (const purpose of purposes) {

@@ -7,7 +7,7 @@
 // and matched again by the inbound sweep, for MATCH_WINDOW_MS, before it is closed as not ours.
 import type { KeyedEvent } from '../../core/events.ts';
 import { finishInboundEvent, loadInboundEvent, setInboundOwner, type StoredInbound } from '../../db/inboundEvents.ts';
-import { unsettledOfProviderId } from '../../db/batchedSends.ts';
+import { messagesOfProviderId, unsettledOfProviderId } from '../../db/batchedSends.ts';
 import { findMessageByRef } from '../../db/messages.ts';
 import type { EngineDeps } from '../ports.ts';
 import { applyCallStatus } from '../commands/tasks.ts';
@@ -120,7 +120,13 @@ async function applyToBatch(
   const ids = await deps.db.tenant(workspaceId, (sql) =>
     unsettledOfProviderId(sql, input.provider, input.providerMessageId),
   );
-  if (ids.length === 0) return `${keyed.event.type}: every message of the batch has its outcome`;
+  if (ids.length === 0) {
+    // Not recorded yet (the send's answer is being stored by another worker): matched again later.
+    const known = await deps.db.tenant(workspaceId, (sql) =>
+      messagesOfProviderId(sql, input.provider, input.providerMessageId),
+    );
+    return known.length === 0 ? NOT_OURS : `${keyed.event.type}: every message of the batch has its outcome`;
+  }
   const now = deps.clock.now();
   const results: string[] = [];
   for (const messageId of ids) {
