@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/globalSetup.ts'],
+    // Every test file gets a database of its own (copied from the run's template).
+    setupFiles: ['test/support/fileDatabase.ts'],
     // Guards against hangs, not speed assertions: generous, because CI shares two cores.
     testTimeout: 120_000,
     // Closing servers and databases can take a while on a machine busy with other work (CI runs the

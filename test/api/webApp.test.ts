@@ -5,12 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { openapiHash, webBuildState, webSourceHash } from '../../src/api/webBuild.ts';
 import { ensureWebBuild, WebBuildUnavailable } from '../../src/api/webBuilder.ts';
 import { loadConfig } from '../../src/config.ts';
-import { TEST_ENCRYPTION_KEY, testDb, testEngine } from '../support/harness.ts';
+import { databaseUrl, TEST_ENCRYPTION_KEY, testDb, testEngine } from '../support/harness.ts';
 
 const INDEX =
   '<!doctype html><html><body><div id="root"></div><script type="module" src="/assets/app-1a2b.js"></script></body></html>';
@@ -29,7 +28,7 @@ async function fakeWeb(): Promise<string> {
 
 async function server(webDir: string) {
   const wired = testEngine();
-  const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
+  const config = loadConfig({ DATABASE_URL: databaseUrl(), QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
   const app = await buildServer({ db: testDb(), config, logger: false, ...wired, webDir: path.join(webDir, 'dist') });
   afterAll(() => app.close());
   return app;

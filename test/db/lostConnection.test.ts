@@ -2,14 +2,15 @@
 // the statement in flight and nothing else: the pool takes the client's socket error as an
 // unhandled 'error' event otherwise, which ends the whole process (issue 16, R-database). The
 // next transaction gets a new connection.
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { databaseUrl } from '../support/harness.ts';
 import { createDb } from '../../src/db/database.ts';
 
 const TERMINATED = /terminat/i;
 
 describe('a connection lost while in use', () => {
   it('fails the transaction without an unhandled error event, and the pool reconnects', async () => {
-    const db = createDb({ url: inject('databaseUrl'), poolSize: 1 });
+    const db = createDb({ url: databaseUrl(), poolSize: 1 });
     try {
       const errors: unknown[] = [];
       const onError = (error: unknown) => errors.push(error);

@@ -7,13 +7,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, expect, inject } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { ensureWebBuild } from '../../src/api/webBuilder.ts';
 import { loadConfig } from '../../src/config.ts';
 import { freePort } from '../../src/db/embedded.ts';
 import { MONDAY_9AM, world } from '../support/world.ts';
-import { bearer, TEST_ENCRYPTION_KEY } from '../support/harness.ts';
+import { bearer, databaseUrl, TEST_ENCRYPTION_KEY } from '../support/harness.ts';
 import { ownerLink } from '../support/members.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -29,7 +29,7 @@ export async function startSite() {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: databaseUrl(),
     QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     PUBLIC_URL: origin,
     PORT: String(port),

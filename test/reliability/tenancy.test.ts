@@ -14,6 +14,7 @@ import {
   idsByTable,
   operations,
   populate,
+  populatedRecipients,
   validObject,
   validValue,
   workspaceTables,
@@ -52,7 +53,9 @@ let betrayals: string[];
 
 beforeAll(async () => {
   fake = await new FakeResend().start();
-  const all = await world({ outbound: { allowHosts: ['127.0.0.1'] } });
+  const mail = await populatedRecipients();
+  afterAll(() => mail.close());
+  const all = await world({ outbound: { allowHosts: ['127.0.0.1'] }, recipients: mail.recipients });
   w = all;
   b = await all.workspace('Tenant B');
   await populate(w, MARK_A);

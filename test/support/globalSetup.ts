@@ -1,8 +1,8 @@
 // One PostgreSQL for the whole run: DATABASE_URL when set and reachable (CI's server), otherwise an
-// embedded server in a temporary directory. Each run migrates a template database once; the run's
-// shared database is a copy of it (each test gets a fresh workspace there), and every world()
-// (test/support/world.ts) gets a copy of its own, so an engine that runs "everything due" only
-// ever sees its own test's work.
+// embedded server in a temporary directory. Each run migrates a template database once; every
+// test file gets a copy of it (test/support/fileDatabase.ts; each test a fresh workspace there), and
+// every world() (test/support/world.ts) a copy of its own, so an engine or a worker that runs
+// "everything due" only ever sees its own file's or test's work.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';

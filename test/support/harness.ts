@@ -1,7 +1,7 @@
 // What every test needs: the run's database, a fresh workspace, and the API in-process.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, inject } from 'vitest';
+import { afterAll } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/database.ts';
@@ -14,12 +14,22 @@ import { createStepWriter } from '../../src/engine/stepWriter.ts';
 
 export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
+/**
+ * This test file's database (test/support/fileDatabase.ts copies it from the run's template before
+ * the file's first test): what the file's in-process API and the processes it starts share.
+ */
+export function databaseUrl(): string {
+  const url = (globalThis as { quotahitFileDatabase?: string }).quotahitFileDatabase;
+  if (!url) throw new Error('no database for this test file: test/support/fileDatabase.ts is a setup file');
+  return url;
+}
+
 let shared: Db | undefined;
 
-/** The run's database (closed after the file). */
+/** The file's database (closed after the file). */
 export function testDb(): Db {
   if (!shared) {
-    shared = createDb({ url: inject('databaseUrl'), poolSize: 5 });
+    shared = createDb({ url: databaseUrl(), poolSize: 5 });
     afterAll(async () => {
       await shared?.close();
       shared = undefined;
@@ -55,7 +65,7 @@ export async function testApi(
   wired: { engine: Engine; adapters: AdapterRegistry } = testEngine(),
 ): Promise<FastifyInstance> {
   const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: databaseUrl(),
     QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...env,
   });
@@ -77,7 +87,7 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { DATABASE_URL: _d, ...rest } = process.env;
   return {
     ...rest,
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: databaseUrl(),
     QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     LOG_LEVEL: 'warn',
     ...extra,

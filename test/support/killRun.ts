@@ -3,14 +3,14 @@
 // kills that landed mid-run, and waiting on a condition (never on a schedule) with a deadline.
 import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import { defaultAdapters } from '../../src/channels/registry.ts';
 import { systemClock } from '../../src/engine/clock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { silentLogger } from '../../src/engine/ports.ts';
 import { startQueue } from '../../src/engine/queue.ts';
 import { createStepWriter } from '../../src/engine/stepWriter.ts';
-import { bearer, cliEnv, newWorkspace, TEST_ENCRYPTION_KEY, testApi, testDb } from './harness.ts';
+import { bearer, cliEnv, databaseUrl, newWorkspace, TEST_ENCRYPTION_KEY, testApi, testDb } from './harness.ts';
 import { startCli, type Server } from './processes.ts';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -59,7 +59,7 @@ export async function waitUntil(
  * to open workspaces on it: `api` fails the test on any answer other than 2xx.
  */
 export async function queueBackedApi() {
-  const queue = await startQueue({ url: inject('databaseUrl'), log: silentLogger });
+  const queue = await startQueue({ url: databaseUrl(), log: silentLogger });
   const engine = createEngine({
     db: testDb(),
     clock: systemClock,

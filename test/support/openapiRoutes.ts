@@ -4,7 +4,9 @@
 // walked too), a workspace holding objects of every kind, the ids of every workspace-owned row, and
 // row counts that tell whether a refused request wrote anything.
 import type { FastifyInstance } from 'fastify';
+import { createRecipientChecker } from '../../src/channels/email/recipientCheck.ts';
 import type { Db } from '../../src/db/database.ts';
+import { startDnsServer } from '../channels/support/dnsServer.ts';
 import { instant, type World } from './world.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -177,6 +179,24 @@ export async function rowCounter(db: Db): Promise<() => Promise<Map<string, numb
     new Map((await db.system((sql) => sql.query<{ name: string; n: number }>(counter))).rows.map((r) => [r.name, r.n]));
 }
 
+/** The domains populate() writes to. */
+const POPULATED_DOMAINS = ['acme.example.com', 'beta.example.com'];
+
+/**
+ * A recipient check for the world populate() fills, on a local DNS server where its contacts'
+ * domains accept mail: an account of a real provider screens recipients, and this machine's
+ * resolver says no such domain (the email went to the sandbox account or was skipped, by the order
+ * of the accounts' random ids).
+ */
+export async function populatedRecipients() {
+  const dns = await startDnsServer(
+    Object.fromEntries(
+      POPULATED_DOMAINS.map((domain) => [domain, { MX: [{ exchange: `mx.${domain}`, priority: 10 }] }]),
+    ),
+  );
+  return { recipients: createRecipientChecker({ resolver: dns.resolver }), close: () => dns.close() };
+}
+
 /**
  * A workspace with objects of every kind the API makes: contacts, a sequence with email and call
  * steps, enrollments, sent messages, a reply, a hand-off, a call task, an account, an outbound
@@ -197,7 +217,11 @@ export async function populate(w: World, marker: string): Promise<void> {
   await w.engine.tick();
   await w.engine.tick();
   const [message] = await w.messages('&channel=email');
-  await w.ok('POST', `/v1/messages/${String(message?.id)}/replies`, { body: `Yes, interested ${marker}` });
+  if (!message) {
+    const timelines = await Promise.all([ana, ben].map((id) => w.timeline(String(id))));
+    throw new Error(`populate: no email message after two ticks: ${JSON.stringify(timelines)}`);
+  }
+  await w.ok('POST', `/v1/messages/${String(message.id)}/replies`, { body: `Yes, interested ${marker}` });
   await w.ok('POST', '/v1/handoffs', { contactId: ben, note: `note ${marker}` });
   await w.ok('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['contact.replied'] });
   await w.ok('POST', '/v1/integrations', { kind: 'slack', url: `https://127.0.0.1:9/services/T0/B0/${marker}` });

@@ -22,7 +22,7 @@ import { silentLogger, type Logger } from '../../src/engine/ports.ts';
 import { createWriting } from '../../src/engine/stepWriter.ts';
 import type { ModelConfig } from '../../src/writer/llm/modelConfig.ts';
 import { withDatabase } from './globalSetup.ts';
-import { TEST_ENCRYPTION_KEY } from './harness.ts';
+import { databaseUrl, TEST_ENCRYPTION_KEY } from './harness.ts';
 
 export const MONDAY_9AM = new Date('2026-03-02T09:00:00Z');
 
@@ -80,7 +80,7 @@ export async function world(options: WorldOptions = {}) {
   const adapters: AdapterRegistry = { ...defaultAdapters(options.providers ?? {}), ...options.adapters };
   const writing = createWriting(options.model ? { model: options.model } : {});
   const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: databaseUrl(),
     QUOTAHIT_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {}),
     ...options.env,
