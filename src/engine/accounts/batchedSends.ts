@@ -72,6 +72,8 @@ async function sendOne(
   input: { sender: SenderRow; credentials: unknown; adapter: RegisteredAdapter; purpose: string; now: Date },
 ): Promise<boolean> {
   const { sender, adapter, now } = input;
+  const { sendBatch } = adapter;
+  if (!sendBatch) return false;
   const taken = await deps.db.tenant(sender.workspaceId, (sql) =>
     takeQueued(sql, {
       senderId: sender.id,
@@ -97,12 +99,12 @@ async function sendOne(
   }));
   const signal = AbortSignal.timeout(deps.sendTimeoutMs);
   const spreadsheetUrl = batchUrl(deps.links.publicUrl, token);
-  const sent = await (
-    adapter.sendBatch?.(outbound, input.credentials, { spreadsheetUrl, signal, now }) ?? none()
-  ).catch((error: unknown) => ({
-    ok: false as const,
-    failure: { kind: 'provider_down' as const, message: error instanceof Error ? error.message : String(error) },
-  }));
+  const sent = await sendBatch(outbound, input.credentials, { spreadsheetUrl, signal, now }).catch(
+    (error: unknown) => ({
+      ok: false as const,
+      failure: { kind: 'provider_down' as const, message: error instanceof Error ? error.message : String(error) },
+    }),
+  );
   await deps.db.tenant(sender.workspaceId, (sql) => {
     if (sent.ok) return settleLaunch(sql, { marker: taken.marker, containerId: sent.value.providerMessageId, now });
     // Timed out mid-call: the batch may have started; it is never sent again (left to abandonLostLaunches).
@@ -114,10 +116,6 @@ async function sendOne(
     return settleLaunch(sql, { marker: taken.marker });
   });
   return sent.ok;
-}
-
-function none() {
-  return Promise.resolve({ ok: false as const, failure: { kind: 'rejected' as const, message: 'no sendBatch' } });
 }
 
 /**
