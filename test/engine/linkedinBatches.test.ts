@@ -51,6 +51,18 @@ describe('batched LinkedIn launches', () => {
       expect(pb.launches('connect')).toHaveLength(1);
     });
 
+  it('a single launch (no batches) that ends with no result row fails its message too', async () => {
+    const { w } = await linkedinWorld(pb);
+    pb.finishAfterMs = 0;
+    pb.endings.push({ exitCode: 1, rows: null });
+    await enrolled(w, ['solo']);
+    await run(w, 20 * 60_000);
+    expect(pb.launches('connect').map((c) => c.argument.profileUrl)).toEqual([profile('solo')]);
+    expect(await w.messages('&channel=linkedin')).toMatchObject([
+      { status: 'failed', error: expect.stringMatching(/exit code 1/) },
+    ]);
+  });
+
   it('a launch whose spreadsheet the phantom could not fetch fails its messages (exit code 1, no rows)', async () => {
     // PUBLIC_URL names a port nothing listens on: the phantom cannot read the batch.
     const { w } = await linkedinWorld(
