@@ -45,8 +45,8 @@ export type EngineOptions = {
   /** Days after which a pending LinkedIn connection request counts as declined (default 21). */
   linkedinRequestExpiryDays?: number;
   /**
-   * LINKEDIN_BATCH_LAUNCHES (named after the only channel whose provider batches today): the provider can fetch
-   * PUBLIC_URL, so accounts whose adapter has `sendBatch` send in batches.
+   * LINKEDIN_BATCH_LAUNCHES (named after the only channel whose provider batches today): the
+   * provider can fetch PUBLIC_URL, so accounts whose adapter has `sendBatch` send in batches.
    */
   linkedinBatchLaunches?: boolean;
   /** Public links and the tracking secret; derived from the key (and localhost) when absent. */
