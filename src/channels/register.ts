@@ -48,6 +48,8 @@ export type RegisteredAdapter = {
   checkCredentials(raw: unknown): CredentialCheck;
   send(message: OutboundMessage, credentials: unknown, context: AdapterContext): Promise<SendResult>;
   sendBatch?(messages: readonly OutboundMessage[], credentials: unknown, context: BatchContext): Promise<SendResult>;
+  /** Most messages one sendBatch carries. */
+  batchMax?: number;
   lookup(messageId: string, credentials: unknown, context: LookupContext): Promise<LookupResult>;
   prepare?(
     message: OutboundMessage,
@@ -121,6 +123,7 @@ export function register<C, S, P extends string>(
       return parsed.success ? { ok: true } : { ok: false, message: describeIssues(parsed.error) };
     },
     send: (message, raw, context) => adapter.send(message, parse(raw), withSettings(context)),
+    ...(batch ? { batchMax: adapter.batchMax ?? 1 } : {}),
     ...(batch
       ? {
           sendBatch: (messages: readonly OutboundMessage[], raw: unknown, context: BatchContext) =>

@@ -371,14 +371,20 @@ export type ChannelAdapter<Credentials = unknown, Settings = undefined, Provider
   ): PreparedMessage | Promise<PreparedMessage>;
   send(message: OutboundMessage, credentials: Credentials, context: AdapterContext): Promise<SendResult>;
   /**
-   * Several prepared messages of one account and purpose in one provider call that reads them from
-   * `spreadsheetUrl` (a CSV QuotaHit serves): Phantombuster's batched launches. One provider id for all.
+   * Several prepared messages of one account and one purpose (at most `batchMax`) in one provider
+   * call that reads them from `spreadsheetUrl` (a CSV QuotaHit serves behind a signed, expiring
+   * token: core/batchSheet.ts): Phantombuster's batched launches. One provider id for all; the
+   * poll reports each message's outcome by that id and its recipient, and a batch that ended with
+   * no outcome at all by an event whose ref has `wholeBatch`. Used only when the installation lets
+   * the provider reach PUBLIC_URL.
    */
   sendBatch?(
     messages: readonly OutboundMessage[],
     credentials: Credentials,
     context: AdapterContext & { spreadsheetUrl: string },
   ): Promise<SendResult>;
+  /** Most messages one `sendBatch` carries (given with sendBatch; Phantombuster: 10 profiles a launch). */
+  batchMax?: number;
   /** Finds a message by our id after a crash; providers that cannot answer say `unsupported`. */
   lookup(messageId: string, credentials: Credentials, context: LookupContext): Promise<LookupResult>;
   webhook?: ProviderWebhook<Credentials, Settings>;

@@ -56,3 +56,13 @@ function describeInput(input: unknown): string {
   if (input === undefined) return '';
   return ` (got ${describeValue(input)})`;
 }
+
+/** Which address field a message's recipient (its `recipient` column) is on a channel. */
+export function recipientAddress(
+  channel: Channel,
+  recipient: string,
+): { email: string } | { phone: string } | { linkedinUrl: string } {
+  if (channel === 'email') return { email: recipient };
+  if (channel === 'linkedin') return { linkedinUrl: recipient };
+  return { phone: recipient };
+}

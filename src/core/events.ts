@@ -19,6 +19,11 @@ export type EventRef = {
   to?: { phone?: string };
   /** The channel the event happened on, when the source knows it. */
   channel?: Channel;
+  /**
+   * With `providerMessageId`: the event is about every message that id names that has no outcome
+   * of its own (a batched send that ended with no result for them, or with no result at all).
+   */
+  wholeBatch?: boolean;
 };
 
 type Base = {

@@ -44,7 +44,10 @@ export type EngineOptions = {
   leaseMs?: number;
   /** Days after which a pending LinkedIn connection request counts as declined (default 21). */
   linkedinRequestExpiryDays?: number;
-  /** Phantombuster can fetch PUBLIC_URL: LinkedIn sends of an account go out in batched launches. */
+  /**
+   * LINKEDIN_BATCH_LAUNCHES (named after the only channel whose provider batches today): the
+   * provider can fetch PUBLIC_URL, so accounts whose adapter has `sendBatch` send in batches.
+   */
   linkedinBatchLaunches?: boolean;
   /** Public links and the tracking secret; derived from the key (and localhost) when absent. */
   links?: PublicLinks;
@@ -78,7 +81,7 @@ function buildDeps(options: EngineOptions, completed: (ref: EnrollmentRef) => Pr
     sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
     leaseMs: options.leaseMs ?? 120_000,
     linkedinRequestExpiryDays: options.linkedinRequestExpiryDays ?? DEFAULT_REQUEST_EXPIRY_DAYS,
-    linkedinBatchLaunches: options.linkedinBatchLaunches ?? false,
+    batchLaunches: options.linkedinBatchLaunches ?? false,
     links: options.links ?? resolvePublicLinks({ encryptionKey: options.encryptionKey }),
     recipients: options.recipients ?? createRecipientChecker(),
     async schedule(jobs) {

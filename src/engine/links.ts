@@ -16,8 +16,8 @@ export type PublicLinks = {
   trackingSecret: string;
   /** Click tokens' lifetime, and what a destination outside the workspace's domains gets. */
   clicks: ClickPolicy;
-  /** HMAC secret of the spreadsheet URLs of batched LinkedIn launches (core/linkedinBatch.ts). */
-  linkedinBatchSecret: string;
+  /** HMAC secret of the spreadsheet URLs of batched sends (core/batchSheet.ts). */
+  batchSecret: string;
 };
 
 /**
@@ -41,7 +41,8 @@ export function resolvePublicLinks(input: {
     trackingBaseUrl: (input.trackingBaseUrl ?? publicUrl).replace(/\/+$/, ''),
     trackingSecret: input.trackingSecret ?? deriveTrackingSecret(input.encryptionKey),
     clicks: input.clicks ?? DEFAULT_CLICK_POLICY,
-    linkedinBatchSecret: Buffer.from(
+    batchSecret: Buffer.from(
+      // The label predates batched sends of other channels: kept, so URLs already handed out still work.
       hkdfSync('sha256', input.encryptionKey, Buffer.alloc(0), 'quotahit/linkedin-batch/v1', 32),
     ).toString('hex'),
   };

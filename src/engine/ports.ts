@@ -43,8 +43,11 @@ export type EngineDeps = {
   leaseMs: number;
   /** Days after which a pending LinkedIn connection request counts as declined (default 21). */
   linkedinRequestExpiryDays: number;
-  /** LINKEDIN_BATCH_LAUNCHES: Phantombuster reaches PUBLIC_URL, so LinkedIn sends go in batched launches. */
-  linkedinBatchLaunches: boolean;
+  /**
+   * The provider can fetch PUBLIC_URL (LINKEDIN_BATCH_LAUNCHES): accounts whose adapter has `sendBatch`
+   * send in batches (accounts/batchedSends.ts).
+   */
+  batchLaunches: boolean;
   /** Public links and the secret that signs tracking, unsubscribe and OAuth state tokens. */
   links: PublicLinks;
   /** Syntax, disposable-domain and MX checks of email recipients (cached). */

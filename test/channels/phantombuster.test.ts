@@ -140,6 +140,27 @@ describe('phantombuster: results come back through the poll', () => {
     expect(outcome).toMatchObject({ kind: 'events', events: [{ event: { type: 'failed', code: 'rejected' } }] });
   });
 
+  it('a launch that ended with no result row is one failure about every message it carried (wholeBatch)', () => {
+    const whole = { type: 'failed', code: 'no_result', ref: { providerMessageId: 'c2', wholeBatch: true } };
+    for (const phantom of ['connect', 'message'] as const) {
+      expect(containerOutcome(phantom, { id: 'c2', exitCode: 1, endType: 'error' }, null)).toMatchObject({
+        kind: 'events',
+        events: [{ key: 'c2:ended', event: { ...whole, reason: expect.stringMatching(/exit code 1 \(error\)/) } }],
+      });
+      expect(containerOutcome(phantom, { id: 'c2', exitCode: 0 }, [])).toMatchObject({
+        events: [{ event: { ...whole, reason: expect.stringMatching(/finished without any result row/) } }],
+      });
+      // Rows about nothing we can read (no profile URL) are no result either.
+      expect(containerOutcome(phantom, { id: 'c2', exitCode: 0 }, [{ error: 'oops' }])).toMatchObject({
+        events: [{ event: whole }],
+      });
+    }
+    // Nobody in the network is not a failure of anything we sent.
+    expect(containerOutcome('network', { id: 'c3', exitCode: 0 }, [])).toEqual({ kind: 'events', events: [] });
+    // A dead cookie is the account's, not the messages': no failure, the steps are held.
+    expect(containerOutcome('connect', { id: 'c4', exitCode: 84 }, null)).toMatchObject({ kind: 'session_expired' });
+  });
+
   it('a message that went out proves the connection; a reply it found stops the enrollment like any reply', async () => {
     pb.network.add(profile('lee'));
     pb.replies.set(profile('lee'), 'Sure, send me the deck.');

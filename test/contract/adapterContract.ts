@@ -1,8 +1,10 @@
 // The contract every provider adapter keeps, as one suite each provider runs against its local fake
 // (test/fakes/): sending, an idempotent resend, each failure kind the provider documents (with what
 // the engine does with it), lookup after a crash, webhook verification with good, tampered, stale and
-// replayed signatures, parsing of every event type the provider documents, and polling page after
-// page. A provider passes the parts it has; the parts it lacks are stated, not skipped silently.
+// replayed signatures, parsing of every event type the provider documents, polling page after
+// page, and for an adapter with sendBatch: a batch in one call with one outcome per message read
+// by the poll, a partial failure, a batch that ended with no result, oversized or mixed batches
+// refused, and an unreachable provider. A provider passes the parts it has; the parts it lacks are stated, not skipped silently.
 import { describe, expect, it } from 'vitest';
 import type { RegisteredAdapter } from '../../src/channels/register.ts';
 import {
@@ -48,6 +50,19 @@ export type PollCase = {
   count: number;
 };
 
+export type BatchCase = {
+  /** Serves these messages where the provider reads a batch; returns that URL (the spreadsheet URL). */
+  publish(messages: readonly OutboundMessage[]): Promise<string> | string;
+  /** Makes the provider fail this message of the next batch (a recipient it cannot reach). */
+  failFor(message: OutboundMessage): void;
+  /** Makes the provider leave this message of the next batch out of its results (it stopped early). */
+  leaveOut(message: OutboundMessage): void;
+  /** Makes the next batch end with no result at all (an exit code, no result object). */
+  endEmpty(): void;
+  /** Credentials whose provider cannot be reached. */
+  unreachable(world: ContractWorld): unknown;
+};
+
 export type ContractFixture = {
   provider: string;
   adapter: RegisteredAdapter;
@@ -59,6 +74,8 @@ export type ContractFixture = {
   lookup: { sent: 'found' | 'unsupported'; unknown: 'not_found' | 'unsupported' | 'found' };
   webhook?: WebhookCase;
   poll?: PollCase;
+  /** For an adapter with sendBatch: how to serve a batch and make its messages fail. */
+  batch?: BatchCase;
 };
 
 let ids = 0;
@@ -128,6 +145,11 @@ export function adapterContract(fixture: ContractFixture): void {
       });
 
     if (fixture.poll) pollContract(fixture, fixture.poll);
+    if (adapter.sendBatch) batchContract(fixture);
+    else
+      it('sends no batches (each message is a call of its own)', () => {
+        expect(adapter.batchMax).toBeUndefined();
+      });
   });
 }
 
@@ -212,5 +234,90 @@ function pollContract(fixture: ContractFixture, poll: PollCase): void {
     expect(keys.length).toBeGreaterThanOrEqual(poll.count);
     const third = await polling.poll(second.refreshedCredentials ?? credentials, second.cursor, { now });
     expect(third).toMatchObject({ ok: true, events: [] });
+  });
+}
+
+const sameRecipient = (from: InboundEvent['ref']['from'], to: OutboundMessage['to']) =>
+  from !== undefined &&
+  ((from.linkedinUrl !== undefined && from.linkedinUrl === to.linkedinUrl) ||
+    (from.email !== undefined && from.email === to.email) ||
+    (from.phone !== undefined && from.phone === to.phone));
+
+function batchContract(fixture: ContractFixture): void {
+  const { adapter } = fixture;
+  const batch = () => {
+    if (!fixture.batch) throw new Error('an adapter with sendBatch needs a batch case in its contract');
+    return fixture.batch;
+  };
+  const max = adapter.batchMax ?? 1;
+  const messages = (n: number) => Array.from({ length: n }, () => fixture.message(nextId()));
+  /** Sends a batch and reads what the poll reports about its provider id. */
+  async function sendAndRead(world: ContractWorld, sent: OutboundMessage[]) {
+    const polling = adapter.poll;
+    if (!polling || !adapter.sendBatch) throw new Error('an adapter with sendBatch reports outcomes by its poll');
+    const now = new Date();
+    const first = await polling.poll(world.credentials, {}, { now });
+    if (!first.ok) throw new Error(JSON.stringify(first));
+    const spreadsheetUrl = await batch().publish(sent);
+    const result = await adapter.sendBatch(sent, world.credentials, { spreadsheetUrl, now });
+    expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
+    if (!result.ok) return [];
+    const read = await polling.poll(world.credentials, first.cursor, { now });
+    expect(read, JSON.stringify(read)).toMatchObject({ ok: true });
+    if (!read.ok) return [];
+    const id = result.value.providerMessageId;
+    return read.events.map((e) => e.event).filter((e) => e.ref.providerMessageId === id);
+  }
+
+  it(`sends a batch of up to ${max} in one call with one provider id; the poll reports each message's outcome`, async () => {
+    const world = await fixture.setup();
+    const sent = messages(Math.min(3, max));
+    const events = await sendAndRead(world, sent);
+    for (const message of sent) {
+      const own = events.filter((e) => sameRecipient(e.ref.from, message.to));
+      expect(own.length, message.to.linkedinUrl ?? message.to.email ?? message.to.phone).toBeGreaterThan(0);
+      expect(own.some((e) => e.type === 'failed')).toBe(false);
+    }
+  });
+
+  it('a partial failure: one message fails, one is left out, the others have their outcomes', async () => {
+    const world = await fixture.setup();
+    const sent = messages(Math.min(4, max));
+    const [failing, missing] = sent;
+    if (!failing || !missing || sent.length < 3) return;
+    batch().failFor(failing);
+    batch().leaveOut(missing);
+    const events = await sendAndRead(world, sent);
+    const of = (message: OutboundMessage) => events.filter((e) => sameRecipient(e.ref.from, message.to));
+    expect(of(failing)).toMatchObject([{ type: 'failed', reason: expect.any(String) }]);
+    // Left out: nothing about it (the engine fails it once the others are in: accounts/batchedSends.ts).
+    expect(of(missing)).toEqual([]);
+    for (const message of sent.slice(2)) expect(of(message).length).toBeGreaterThan(0);
+    expect(events.some((e) => e.ref.wholeBatch)).toBe(false);
+  });
+
+  it('a batch that ends with no result at all is one failure about the whole batch', async () => {
+    const world = await fixture.setup();
+    batch().endEmpty();
+    const events = await sendAndRead(world, messages(Math.min(2, max)));
+    expect(events).toMatchObject([{ type: 'failed', reason: expect.any(String), ref: { wholeBatch: true } }]);
+  });
+
+  it(`refuses a batch of more than ${max} or of mixed purposes (rejected), and an unreachable provider is provider_down`, async () => {
+    const world = await fixture.setup();
+    const send = (sent: OutboundMessage[], credentials: unknown) =>
+      adapter.sendBatch?.(sent, credentials, { spreadsheetUrl: 'http://127.0.0.1:1/batch.csv' });
+    expect(await send(messages(max + 1), world.credentials)).toMatchObject({
+      ok: false,
+      failure: { kind: 'rejected' },
+    });
+    const [a, b] = messages(2);
+    if (a && b && max > 1)
+      expect(await send([a, { ...b, purpose: `${b.purpose}_other` }], world.credentials)).toMatchObject({
+        ok: false,
+        failure: { kind: 'rejected' },
+      });
+    const down = await send(messages(1), batch().unreachable(world));
+    expect(down).toMatchObject({ ok: false, failure: { kind: 'provider_down', message: expect.any(String) } });
   });
 }

@@ -1,18 +1,35 @@
 // Phantombuster against its local fake (API v2 and the LinkedIn phantoms): a launch per message,
 // each failure kind (the agent still running, a bad key, a missing agent, Phantombuster down, no
-// profile, a note too long, a #tag# in our text), no lookup (launches carry no key of ours), and the
-// poll reading finished containers once each.
+// profile, a note too long, a #tag# in our text), no lookup (launches carry no key of ours), the
+// poll reading finished containers once each, and batched launches reading a spreadsheet this
+// test serves (one row per profile, a profile failed or left out, a launch with no result at all).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { defaultAdapters } from '../../src/channels/registry.ts';
 import type { OutboundMessage } from '../../src/channels/types.ts';
+import { batchCsv } from '../../src/core/batchSheet.ts';
 import { FakePhantombuster } from '../fakes/phantombuster.ts';
 import { adapterContract } from './adapterContract.ts';
 
 let pb: FakePhantombuster;
+/** The spreadsheets of batches, as QuotaHit's batch route would serve them. */
+const sheets = new Map<string, string>();
+const sheetServer = createServer((req, res) => {
+  const csv = sheets.get(req.url ?? '');
+  res.writeHead(csv === undefined ? 404 : 200, { 'content-type': 'text/csv' });
+  res.end(csv ?? '');
+});
+let sheetBase = '';
 beforeAll(async () => {
   pb = await new FakePhantombuster().start();
+  await new Promise<void>((resolve) => sheetServer.listen(0, '127.0.0.1', resolve));
+  sheetBase = `http://127.0.0.1:${(sheetServer.address() as AddressInfo).port}`;
 });
-afterAll(() => pb.close());
+afterAll(async () => {
+  await pb.close();
+  await new Promise<void>((resolve) => sheetServer.close(() => resolve()));
+});
 
 const credentials = () => ({
   apiKey: pb.apiKey,
@@ -39,8 +56,7 @@ adapterContract({
   provider: 'phantombuster',
   adapter: defaultAdapters().phantombuster,
   setup: async () => {
-    pb.containers.length = 0;
-    pb.failNext.length = 0;
+    pb.reset();
     pb.finishAfterMs = 0;
     return { credentials: credentials(), accepted: () => pb.containers.length };
   },
@@ -71,6 +87,17 @@ adapterContract({
     { kind: 'rejected', arrange: () => undefined, message: (base) => ({ ...base, text: 'Hi #firstName#, hello' }) },
   ],
   lookup: { sent: 'unsupported', unknown: 'unsupported' },
+  batch: {
+    publish: (messages) => {
+      const path = `/batches/${sheets.size + 1}.csv`;
+      sheets.set(path, batchCsv(messages.map((m) => ({ profileUrl: m.to.linkedinUrl ?? '', message: m.text }))));
+      return `${sheetBase}${path}`;
+    },
+    failFor: (message) => void pb.unreachable.add(message.to.linkedinUrl ?? ''),
+    leaveOut: (message) => void pb.skipRows.add(message.to.linkedinUrl ?? ''),
+    endEmpty: () => void pb.endings.push({ exitCode: 1, rows: null }),
+    unreachable: () => ({ ...credentials(), baseUrl: 'http://127.0.0.1:1/api/v2' }),
+  },
   poll: {
     count: 4,
     seed: async (world, count) => {

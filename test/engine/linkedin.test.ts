@@ -6,83 +6,31 @@
 // profile the phantom cannot open falls back at once, and an expired session cookie pauses the
 // account (a refused API key disconnects it) and holds the step it swallowed until LinkedIn is reconnected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { signBatchToken } from '../../src/core/linkedinBatch.ts';
+import { signBatchToken } from '../../src/core/batchSheet.ts';
 import { FakePhantombuster } from '../fakes/phantombuster.ts';
-import { instant, world, type World, type WorldOptions } from '../support/world.ts';
+import {
+  COOKIE,
+  DAY,
+  batchWorld as batchWorldOn,
+  linkedinCredentials,
+  linkedinWorld as linkedinWorldOn,
+  pendingRequest,
+  profile,
+  run,
+} from '../support/linkedinSupport.ts';
+import { instant, type WorldOptions } from '../support/world.ts';
 
-const DAY = 86_400_000;
-const COOKIE = 'AQEDAR-e2e-li-at-cookie';
 let pb: FakePhantombuster;
 beforeAll(async () => {
   pb = await new FakePhantombuster().start();
 });
 afterAll(() => pb.close());
 
-const profile = (slug: string) => `https://www.linkedin.com/in/${slug}`;
-
-const credentials = () => ({
-  apiKey: pb.apiKey,
-  sessionCookie: COOKIE,
-  userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Chrome/120.0',
-  connectAgentId: '1001',
-  messageAgentId: '1002',
-  networkAgentId: '1003',
-  baseUrl: pb.url,
-});
-
-async function linkedinWorld(extra: Record<string, unknown> = {}, options: WorldOptions = {}) {
-  const w = await world(options);
-  pb.containers.length = 0;
-  pb.network.clear();
-  pb.invited.clear();
-  pb.unreachable.clear();
-  pb.deadCookies.clear();
-  pb.skipRows.clear();
-  pb.fetched.length = 0;
-  pb.now = () => w.clock.now().getTime();
-  pb.finishAfterMs = 60_000;
-  const sender = await w.ok('POST', '/v1/senders', {
-    channel: 'linkedin',
-    provider: 'phantombuster',
-    name: 'Sam on LinkedIn',
-    linkedinFree: false,
-    minGapSeconds: 0,
-    credentials: credentials(),
-    ...extra,
-  });
-  return { w, senderId: String(sender.id) };
-}
-
-/** Runs the engine and the poll every few minutes for `ms` of the engine's clock. */
-async function run(w: World, ms: number, stepMs = 5 * 60_000) {
-  for (let t = 0; t < ms; t += stepMs) {
-    await w.engine.tick();
-    await w.engine.pollMailboxes();
-    await w.engine.tick();
-    w.clock.advance(stepMs);
-  }
-}
-
-/** A free loopback port, so PUBLIC_URL is known before the world's API listens on it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** A world whose API listens on PUBLIC_URL, with LINKEDIN_BATCH_LAUNCHES on: the fake fetches batches from it. */
-async function batchWorld(extra: Record<string, unknown> = {}) {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  const made = await linkedinWorld(extra, { publicUrl, env: { LINKEDIN_BATCH_LAUNCHES: 'true' } });
-  await made.w.app.listen({ port, host: '127.0.0.1' });
-  return { ...made, publicUrl };
-}
+const credentials = () => linkedinCredentials(pb);
+const linkedinWorld = (extra: Record<string, unknown> = {}, options: WorldOptions = {}) =>
+  linkedinWorldOn(pb, extra, options);
+const batchWorld = (extra: Record<string, unknown> = {}) => batchWorldOn(pb, extra);
 
 describe('LinkedIn through Phantombuster', () => {
   it('requests, acceptance, the message to the accepted one only, and fallbacks for the others', async () => {
@@ -135,21 +83,8 @@ describe('LinkedIn through Phantombuster', () => {
 
   it('a request still pending after 21 days counts as declined and the waiting message falls back', async () => {
     const { w } = await linkedinWorld();
-    pb.finishAfterMs = 0;
-    const [ana] = await w.contacts([
-      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
-    ]);
-    const sequenceId = await w.sequence(
-      instant([
-        { channel: 'linkedin', template: 'connection_request' },
-        { channel: 'linkedin', template: 'linkedin_dm', day: 1, acceptanceTimeoutDays: 30 },
-      ]),
-    );
-    await w.enroll(sequenceId, [ana as string]);
-    await run(w, 30 * 60_000);
-    const sentAt = pb.launches('connect')[0]?.createdAt ?? 0;
-    const declined = async () =>
-      (await w.timeline(ana as string)).filter((t) => /connection request declined/.test(t.summary));
+    const { ana, sentAt } = await pendingRequest(pb, w);
+    const declined = async () => (await w.timeline(ana)).filter((t) => /connection request declined/.test(t.summary));
     // Day 20: still pending, the message still waits (its own timeout is 30 days).
     w.clock.advance(sentAt + 20 * DAY - w.clock.now().getTime());
     await run(w, 30 * 60_000);
@@ -172,25 +107,13 @@ describe('LinkedIn through Phantombuster', () => {
     for (const bad of ['0', '2.5', 'soon', '400'])
       expect(() => loadConfig({ LINKEDIN_PENDING_EXPIRY_DAYS: bad })).toThrow(ConfigError);
     const { w } = await linkedinWorld({}, { env: { LINKEDIN_PENDING_EXPIRY_DAYS: '10' } });
-    pb.finishAfterMs = 0;
-    const [ana] = await w.contacts([
-      { email: 'ana@acme.example.com', linkedinUrl: 'linkedin.com/in/ana', firstName: 'Ana', timezone: 'UTC' },
-    ]);
-    const sequenceId = await w.sequence(
-      instant([
-        { channel: 'linkedin', template: 'connection_request' },
-        { channel: 'linkedin', template: 'linkedin_dm', day: 1, acceptanceTimeoutDays: 30 },
-      ]),
-    );
-    await w.enroll(sequenceId, [ana as string]);
-    await run(w, 30 * 60_000);
-    const sentAt = pb.launches('connect')[0]?.createdAt ?? 0;
+    const { ana, sentAt } = await pendingRequest(pb, w);
     w.clock.advance(sentAt + 9 * DAY - w.clock.now().getTime());
     await run(w, 30 * 60_000);
     expect((await w.messages()).filter((m) => m.step === 1)).toHaveLength(0);
     w.clock.advance(sentAt + 10 * DAY - w.clock.now().getTime());
     await run(w, 60 * 60_000);
-    const timeline = await w.timeline(ana as string);
+    const timeline = await w.timeline(ana);
     expect(timeline.filter((t) => /connection request declined/.test(t.summary))).toMatchObject([
       { summary: expect.stringMatching(/no acceptance in 10 days/) },
     ]);
@@ -300,7 +223,7 @@ describe('LinkedIn through Phantombuster', () => {
     expect(refused.status).toBe(404);
     expect(await refused.json()).toMatchObject({ error: { code: 'not_found', message: expect.any(String) } });
     const other = await w.workspace('Other workspace');
-    const foreign = signBatchToken(w.engine.deps.links.linkedinBatchSecret, {
+    const foreign = signBatchToken(w.engine.deps.links.batchSecret, {
       workspaceId: other.workspaceId,
       messageIds: messages.slice(0, 2).map((m) => String(m.id)),
       expiresAt: w.clock.now().getTime() + 60_000,

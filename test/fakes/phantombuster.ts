@@ -26,7 +26,8 @@
 // Shortcuts: containers finish `finishAfterMs` after launch on the fake's own clock (`now`), not
 // by running anything; a spreadsheetUrl naming a profile is read as that one profile (the
 // phantoms accept a profile URL there); a batch's CSV is fetched at launch, not when the container runs.
-// `skipRows` leaves the named profiles out of a batch's results (a phantom that stopped early).
+// `skipRows` leaves the named profiles out of a batch's results (a phantom that stopped early);
+// `endings` makes the next launches end with an exit code and no result object or an empty one.
 import { applyFault, FaultPlan } from './faults.ts';
 import { randomInt } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -76,6 +77,11 @@ export class FakePhantombuster {
   parallelismStatus = 400;
   /** Answer the next requests with these statuses (500, 429 …). */
   readonly failNext: number[] = [];
+  /**
+   * The next launches end this way instead of with their rows, one each: an exit code and no
+   * result object (`null`) or an empty array (`[]`).
+   */
+  readonly endings: { exitCode: number; rows: null | [] }[] = [];
   /** Faults injected into launches (R-provider), keyed by the agent id. */
   faults = new FaultPlan();
   private readonly server = createServer((req, res) => void this.handle(req, res));
@@ -89,6 +95,17 @@ export class FakePhantombuster {
   }
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Forgets every container, profile state, planned failure and fetch (a fresh account's fake). */
+  reset(): void {
+    this.containers.length = 0;
+    for (const set of [this.network, this.invited, this.unreachable, this.skipRows]) set.clear();
+    this.replies.clear();
+    this.deadCookies.clear();
+    this.fetched.length = 0;
+    this.failNext.length = 0;
+    this.endings.length = 0;
   }
 
   /** Launches of an agent script, oldest first. */
@@ -151,9 +168,12 @@ export class FakePhantombuster {
     if (this.containers.some((c) => c.agentId === agentId && !this.finished(c)))
       return send(res, this.parallelismStatus, { status: 'error', error: 'maxParallelismReached' });
     const sheet = await this.spreadsheet(argument as Record<string, unknown>);
-    const container = sheet
-      ? this.runBatch(agentId, script, argument as Record<string, unknown>, sheet)
-      : this.run(agentId, script, argument as Record<string, unknown>);
+    const ran =
+      sheet !== undefined
+        ? this.runBatch(agentId, script, argument as Record<string, unknown>, sheet)
+        : this.run(agentId, script, argument as Record<string, unknown>);
+    const ending = this.endings.shift();
+    const container = ending ? { ...ran, ...ending } : ran;
     this.containers.push(container);
     return send(
       res,

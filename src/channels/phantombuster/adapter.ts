@@ -7,7 +7,6 @@
 // marked unknown, never launched again.
 import { CONNECTION_REQUEST } from '../../core/channels.ts';
 import { normalizeLinkedInUrl } from '../../core/linkedin.ts';
-import { BATCH_MAX } from '../../core/linkedinBatch.ts';
 import {
   fail,
   ok,
@@ -20,6 +19,8 @@ import { fetchAgentOutput, launchAgent } from './api.ts';
 import { PhantombusterCredentials } from './credentials.ts';
 import { phantombusterPoll } from './poll.ts';
 
+/** Phantombuster's recommendation and the phantoms' maximum: 10 profiles per launch. */
+export const BATCH_MAX = 10;
 /** LinkedIn's longest connection note (Premium; free accounts get 200, which the writer keeps to). */
 export const NOTE_LIMIT = 300;
 /** Phantombuster replaces `#firstName#`-style tags in a phantom's message: our text must hold none. */
@@ -78,6 +79,7 @@ export const phantombusterAdapter: ChannelAdapter<PhantombusterCredentials, unde
   // Reconnecting LinkedIn is `{"credentials":{"sessionCookie","userAgent"}}` alone: the rest stays.
   credentialParts: ['sessionCookie', 'userAgent', 'networkAgentId'],
   idempotent: false,
+  batchMax: BATCH_MAX,
   screens: ['content'],
   prepare(message): PreparedMessage {
     const profileUrl = message.to.linkedinUrl ? normalizeLinkedInUrl(message.to.linkedinUrl) : null;

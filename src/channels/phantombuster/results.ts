@@ -3,7 +3,8 @@
 // invitation went out, pending), "Invitation already sent" / "still pending" (pending), "Already in
 // network" (accepted), "Message too long" (refused), anything else about the profile (failed with
 // the reason). Message Sender: sent (which proves a 1st-degree connection), a reply it found, or a
-// failure. Connections Export: every row is a connection. A session-cookie failure (exit codes 83,
+// failure. Connections Export: every row is a connection. A launch that ended with no row at all
+// fails every message it carried (one event for the container: `wholeBatch`). A session-cookie failure (exit codes 83,
 // 84, 87 or the phantom's "cookie" text) is not about any profile: the account must be reconnected.
 import { z } from 'zod';
 import type { EventRef, InboundEvent, KeyedEvent } from '../../core/events.ts';
@@ -34,7 +35,7 @@ type Row = z.infer<typeof Row>;
 export type ContainerOutcome =
   { kind: 'events'; events: KeyedEvent[] } | { kind: 'session_expired'; reason: string; exitCode?: number };
 
-export type FinishedContainer = { id: string; exitCode?: number | null; endedAt?: number };
+export type FinishedContainer = { id: string; exitCode?: number | null; endedAt?: number; endType?: string };
 
 /** The rows of a result object (an array, a single row, or nothing). */
 export function resultRows(resultObject: unknown): Row[] {
@@ -57,7 +58,31 @@ export function containerOutcome(
   const cookieRow = rows.find((row) => row.error !== undefined && COOKIE_TEXT.test(row.error));
   if (cookieRow) return { kind: 'session_expired', reason: `${RECONNECT_REASON} (${cookieRow.error ?? ''})` };
   const events = rows.flatMap((row) => rowEvents(phantom, container, row));
+  if (events.length === 0 && phantom !== 'network') return { kind: 'events', events: [endedEmpty(container)] };
   return { kind: 'events', events };
+}
+
+/**
+ * A launch that ended with no result row at all (the phantom exited with an error, could not read
+ * the spreadsheet, or wrote nothing): every message it carried fails with the container's reason.
+ */
+function endedEmpty(container: FinishedContainer): KeyedEvent {
+  const exit = container.exitCode ?? undefined;
+  const how =
+    exit !== undefined && exit !== 0
+      ? `ended with exit code ${exit}${container.endType ? ` (${container.endType})` : ''}`
+      : 'finished';
+  return {
+    key: `${container.id}:ended`,
+    event: {
+      type: 'failed',
+      via: 'phantombuster',
+      reason: `Phantombuster's launch ${how} without any result row`,
+      code: 'no_result',
+      ...(container.endedAt ? { at: new Date(container.endedAt).toISOString() } : {}),
+      ref: { providerMessageId: container.id, channel: 'linkedin', wholeBatch: true },
+    },
+  };
 }
 
 function rowEvents(phantom: Phantom, container: FinishedContainer, row: Row): KeyedEvent[] {

@@ -15,7 +15,7 @@ import {
 import { PROVIDER_IDS } from '../../channels/registry.ts';
 import { openCredentials, resealCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
-import { launchQueued, unreportedRowEvents } from '../accounts/linkedinBatches.ts';
+import { sendQueued, unreportedBatchEvents } from '../accounts/batchedSends.ts';
 import { holdUnsent } from './unsent.ts';
 import { judgeLinkedinAcceptance } from '../accounts/linkedinAcceptance.ts';
 import { expiredRequestEvents } from '../accounts/linkedinExpiry.ts';
@@ -54,8 +54,8 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   } catch {
     return { fetched: 0, stored: [], error: 'stored credentials cannot be decrypted with the configured key' };
   }
-  // Queued LinkedIn sends go out first, in batched launches (their rows are read at a later poll).
-  if (sender.status === 'active') await launchQueued(deps, { sender, credentials });
+  // Queued sends go out first, in batches (their outcomes are read at a later poll).
+  if (sender.status === 'active') await sendQueued(deps, { sender, credentials });
   const cursor = await deps.db.tenant(ref.workspaceId, (sql) => readPollCursor(sql, ref.senderId));
   const now = deps.clock.now();
   const result = await poll.poll(credentials, cursor, { now });
@@ -88,18 +88,23 @@ export async function pollAccount(deps: EngineDeps, ref: PollRef): Promise<PollS
   // Requests pending past their expiry count as declined, stored like the poll's own events.
   const expired =
     sender.channel === 'linkedin'
-      ? await deps.db.tenant(ref.workspaceId, async (sql) => [
-          ...(await expiredRequestEvents(sql, { senderId: ref.senderId, now, days: deps.linkedinRequestExpiryDays })),
-          // Rows a batched launch left out (read at an earlier poll): failed, with the reason.
-          ...(await unreportedRowEvents(sql, {
-            senderId: ref.senderId,
-            now,
-            provider: sender.provider,
-            label: deps.adapters[sender.provider].label ?? sender.provider,
-          })),
-        ])
+      ? await deps.db.tenant(ref.workspaceId, (sql) =>
+          expiredRequestEvents(sql, { senderId: ref.senderId, now, days: deps.linkedinRequestExpiryDays }),
+        )
       : [];
-  for (const keyed of [...result.events, ...expired]) {
+  // Messages a batch left out (its outcomes read at an earlier poll): failed, with the reason.
+  const unreported = deps.adapters[sender.provider].sendBatch
+    ? await deps.db.tenant(ref.workspaceId, (sql) =>
+        unreportedBatchEvents(sql, {
+          senderId: ref.senderId,
+          now,
+          provider: sender.provider,
+          label: deps.adapters[sender.provider].label ?? sender.provider,
+          channel: sender.channel,
+        }),
+      )
+    : [];
+  for (const keyed of [...result.events, ...expired, ...unreported]) {
     // Keys are the provider's (an IMAP UID is only unique in its mailbox): scoped to the account.
     const scoped = { ...keyed, key: `${ref.senderId}:${keyed.key}` };
     const id = await deps.db.system((sql) =>

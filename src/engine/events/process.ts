@@ -7,6 +7,7 @@
 // and matched again by the inbound sweep, for MATCH_WINDOW_MS, before it is closed as not ours.
 import type { KeyedEvent } from '../../core/events.ts';
 import { finishInboundEvent, loadInboundEvent, setInboundOwner, type StoredInbound } from '../../db/inboundEvents.ts';
+import { messagesOfProviderId, unsettledOfProviderId } from '../../db/batchedSends.ts';
 import { findMessageByRef } from '../../db/messages.ts';
 import type { EngineDeps } from '../ports.ts';
 import { applyCallStatus } from '../commands/tasks.ts';
@@ -84,6 +85,8 @@ export async function applyInbound(
     });
     return `call: ${outcome}`;
   }
+  if (event.ref.wholeBatch && event.ref.providerMessageId)
+    return applyToBatch(deps, { ...input, providerMessageId: event.ref.providerMessageId });
   const messageId = await deps.db.tenant(workspaceId, (sql) =>
     findMessageByRef(sql, event.ref, { provider, byThread: event.type === 'replied' }),
   );
@@ -103,6 +106,36 @@ export async function applyInbound(
   const now = deps.clock.now();
   const result = await deps.db.tenant(workspaceId, (sql) => applyMessageEvent(sql, { messageId, event, now, key }));
   return `${event.type}: ${result}`;
+}
+
+/**
+ * An event about a whole batch (a send that ended with no outcome for some or all of its
+ * messages): applied to each message of its provider id that has no outcome of its own.
+ */
+async function applyToBatch(
+  deps: EngineDeps,
+  input: { workspaceId: string; provider: string; keyed: KeyedEvent; providerMessageId: string },
+): Promise<string> {
+  const { workspaceId, keyed } = input;
+  const ids = await deps.db.tenant(workspaceId, (sql) =>
+    unsettledOfProviderId(sql, input.provider, input.providerMessageId),
+  );
+  if (ids.length === 0) {
+    // Not recorded yet (the send's answer is being stored by another worker): matched again later.
+    const known = await deps.db.tenant(workspaceId, (sql) =>
+      messagesOfProviderId(sql, input.provider, input.providerMessageId),
+    );
+    return known.length === 0 ? NOT_OURS : `${keyed.event.type}: every message of the batch has its outcome`;
+  }
+  const now = deps.clock.now();
+  const results: string[] = [];
+  for (const messageId of ids) {
+    const event = { ...keyed.event, ref: { ...keyed.event.ref, messageId } };
+    if (event.type === 'replied') continue;
+    const key = `${keyed.key}:${messageId}`;
+    results.push(await deps.db.tenant(workspaceId, (sql) => applyMessageEvent(sql, { messageId, event, now, key })));
+  }
+  return `${keyed.event.type} (batch of ${ids.length}): ${results.join(', ')}`;
 }
 
 /** Rows stored before events were kept with them: parse the stored body again. */

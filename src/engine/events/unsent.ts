@@ -5,7 +5,7 @@
 import { addActivity } from '../../db/activities.ts';
 import type { Sql } from '../../db/database.ts';
 import { getEnrollment, updateEnrollment } from '../../db/enrollments.ts';
-import { messagesOfProviderId } from '../../db/linkedinBatches.ts';
+import { messagesOfProviderId } from '../../db/batchedSends.ts';
 import { getMessage, lockMessageStatus, markMessage } from '../../db/messages.ts';
 
 /** How long a held step waits before it is tried again, unless the account is reconnected sooner. */

@@ -10,8 +10,8 @@ import { recordSent } from '../../db/reservations.ts';
 import type { SenderRow } from '../../db/senders.ts';
 import { uuidv7 } from '../../db/uuidv7.ts';
 import { openCredentials } from '../accounts/credentials.ts';
-import { launchesInBatches } from '../accounts/linkedinBatches.ts';
-import { queuedId } from '../../db/linkedinBatches.ts';
+import { sendsInBatches } from '../accounts/batchedSends.ts';
+import { queuedId } from '../../db/batchedSends.ts';
 import type { EngineDeps } from '../ports.ts';
 import { prepareOutbound } from './outbound.ts';
 import { paceAccount } from './pacing.ts';
@@ -118,8 +118,8 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
     const base = toOutbound(message, sender, contact);
     const prepared = await prepareOutbound(deps, { message, adapter, base, credentials, contact, sender });
     if (!prepared.ok) return { ok: false, failure: prepared.failure };
-    // Batched launches: the reservation is the send; the account's next poll launches it with others.
-    if (message.channel === 'linkedin' && sender && launchesInBatches(deps, message.provider))
+    // Batched sends: the reservation is the send; the account's next poll sends it with others.
+    if (sender && sendsInBatches(deps, message.provider))
       return { ok: true, value: { providerMessageId: queuedId(message.id) } };
     const paced = await paceAccount(deps, {
       adapter,

@@ -19,7 +19,7 @@ import { uuidv7 } from '../../db/uuidv7.ts';
 import { workspaceWriteCache } from '../../db/writerCache.ts';
 import type { WriteOutcome } from '../../writer/writer.ts';
 import type { EngineDeps } from '../ports.ts';
-import { launchesInBatches } from '../accounts/linkedinBatches.ts';
+import { sendsInBatches } from '../accounts/batchedSends.ts';
 import { checkBeforeWriting, contentBlock } from './checks.ts';
 import { capsFor, chooseSender } from './senderChoice.ts';
 import type { AfterCommit, Hold, Reserved } from './types.ts';
@@ -248,11 +248,9 @@ function reservationFor(
   };
 }
 
-/** Batched launches are spaced by the polls, not the reservations: these are not spaced apart. */
+/** Batched sends are spaced at their launch (accounts/batchedSends.ts), not at the reservations. */
 function launchCaps(deps: EngineDeps, sender: SenderRow, caps: QuotaCaps): QuotaCaps {
-  return sender.channel === 'linkedin' && launchesInBatches(deps, sender.provider)
-    ? { ...caps, minGapSeconds: 0 }
-    : caps;
+  return sendsInBatches(deps, sender.provider) ? { ...caps, minGapSeconds: 0 } : caps;
 }
 
 function recipientFor(channel: Channel, contact: Contact): string | null {

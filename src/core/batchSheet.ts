@@ -1,20 +1,20 @@
-// Batched LinkedIn launches: a phantom reads the profiles of one launch from a spreadsheet URL, a
-// CSV QuotaHit serves behind a signed, expiring token. The token names the workspace and the
-// messages of the batch (at most 10) and when it stops working; it is HMAC-SHA256-signed with a
+// Batched sends (Phantombuster's LinkedIn launches today): the provider reads the messages of one
+// batch from a spreadsheet URL, a CSV QuotaHit serves behind a signed, expiring token. The token names the workspace and the
+// messages of the batch and when it stops working; it is HMAC-SHA256-signed with a
 // secret derived from the installation's encryption key, so it cannot be forged or widened to
 // other rows, and the route reads the messages inside that workspace only.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { decodeCanonical } from './canonicalBase64.ts';
 
-/** Phantombuster's recommendation and the phantoms' maximum: 10 profiles per launch. */
-export const BATCH_MAX = 10;
+/** Most messages a token names (a provider's own batch size is smaller: Phantombuster's is 10). */
+export const TOKEN_MAX_MESSAGES = 100;
 /** How long a spreadsheet URL works: the phantom reads it when its container starts. */
 export const BATCH_TOKEN_TTL_MS = 6 * 3600 * 1000;
 
 const Payload = z.strictObject({
   w: z.uuid(),
-  m: z.array(z.uuid()).min(1).max(BATCH_MAX),
+  m: z.array(z.uuid()).min(1).max(TOKEN_MAX_MESSAGES),
   e: z.number().int().positive(),
 });
 
@@ -50,6 +50,11 @@ export function verifyBatchToken(
   if (!parsed.success) return { ok: false, reason: 'invalid' };
   if (parsed.data.e <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, token: { workspaceId: parsed.data.w, messageIds: parsed.data.m, expiresAt: parsed.data.e } };
+}
+
+/** Where the batch's spreadsheet is served (api/routes/linkedinBatches.ts). */
+export function batchUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/linkedin/batches/${token}.csv`;
 }
 
 /** The batch as the phantom reads it: a header row, then each profile with its own note or message. */
