@@ -105,7 +105,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
                 },
         }),
     bodyLimit: config.bodyLimitBytes,
-    return503OnClosing: true,
+    // A request that reaches a closing server is answered 503 by our own hook (below), in the
+    // documented error shape; Fastify's own answer has another shape.
+    return503OnClosing: false,
     // Tracking tokens in /t/c/:token carry the destination URL.
     routerOptions: { maxParamLength: 4096 },
     forceCloseConnections: 'idle',
@@ -134,6 +136,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.server.keepAliveTimeout = 1;
   });
   app.addHook('onSend', async (_request, reply) => void (closing && reply.header('connection', 'close')));
+  // A request that arrives once closing began (on a connection that was open) is not run: 503,
+  // `Connection: close`, and a load balancer retries it on another server.
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    void reply
+      .status(503)
+      .header('connection', 'close')
+      .send({ error: { code: 'unavailable', message: 'This server is stopping: send the request to another one' } });
+    return reply;
+  });
   app.addHook('onRequest', rejectKeysInUrl);
   app.addHook('onRequest', async (request) => {
     const length = Number(request.headers['content-length'] ?? 0);

@@ -3,9 +3,9 @@
 // server is not left waiting out the keep-alive timeout of a connection that went idle (issue 16,
 // R-upgrade: a rolling restart under load hit the drain deadline).
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { bearer, newWorkspace, testApi } from '../support/harness.ts';
+import { bearer, newWorkspace, testApi, testDb } from '../support/harness.ts';
 
 describe('closing the API under load', () => {
   it('answers the request in flight, with Connection: close', async () => {
@@ -47,5 +47,40 @@ describe('closing the API under load', () => {
     expect(res.connection).toBe('close');
     await closed;
     agent.destroy();
+  });
+
+  it('answers a request that arrives once closing began 503, in the error shape, without running it', async () => {
+    const app = await testApi();
+    const { apiKey, workspaceId } = await newWorkspace('drain late');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const body = JSON.stringify({ contacts: [{ email: 'late@drain.example.com', timezone: 'UTC' }] });
+    // A connection with a request begun is not idle, and closing leaves it open: a first request
+    // and the first line of a second one, in one write; the first's answer says both were read.
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString()));
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nPOST /v1/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    while (!received.includes('{"ok":true}')) await new Promise((resolve) => setImmediate(resolve));
+    received = '';
+    const closed = app.close();
+    // The request's headers and body arrive once the server stopped listening (closing began).
+    while (app.server.listening) await new Promise((resolve) => setImmediate(resolve));
+    socket.write(
+      `Authorization: ${bearer(apiKey).authorization}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    await ended;
+    await closed;
+    const [head = '', text = ''] = received.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 503 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(text)).toEqual({
+      error: { code: 'unavailable', message: 'This server is stopping: send the request to another one' },
+    });
+    const { rows } = await testDb().system((sql) =>
+      sql.query(`SELECT 1 FROM contacts WHERE workspace_id = $1`, [workspaceId]),
+    );
+    expect(rows).toHaveLength(0);
   });
 });
