@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/random.ts';
 import { startFakeHttpProvider } from '../fakes/httpProvider.ts';
+import { uncappedHttpSender } from '../support/fleet.ts';
 import { testDb } from '../support/harness.ts';
 import {
   killWorker,
@@ -51,17 +52,7 @@ describe('SIGKILL at random points while workers send', () => {
       // Real sends wait until the workspace says what it offers (issue 18).
       await api('PATCH', '/v1/workspace', { offer: 'We help teams send outreach.' });
 
-      await api('POST', '/v1/senders', {
-        channel: 'email',
-        provider: 'http',
-        fromEmail: 'x@example.com',
-        fromName: 'Sam Rivera',
-        credentials: { url: fake.url },
-        dailyLimit: 100_000,
-        hourlyLimit: null,
-        minGapSeconds: 0,
-        warmup: null,
-      });
+      await api('POST', '/v1/senders', uncappedHttpSender(fake.url));
       // One recipient domain per contact: the per-domain daily cap must not defer anything here.
       const contacts = Array.from({ length: CONTACTS }, (_, i) => ({
         email: `lead${i}@company${i}.example.com`,

@@ -9,6 +9,7 @@ import { decideStep } from '../../src/engine/steps/decide.ts';
 import type { AfterCommit } from '../../src/engine/steps/types.ts';
 import { FakeMeta } from '../fakes/meta.ts';
 import { instant, MONDAY_9AM, world, type World } from '../support/world.ts';
+import { metaSender } from './whatsappSupport.ts';
 
 const DAY = 86_400_000;
 const ana = {
@@ -42,21 +43,7 @@ afterAll(() => meta.close());
 
 async function metaAccount(w: World, extra: Record<string, unknown> = {}, credentials: Record<string, unknown> = {}) {
   meta.now = () => w.clock.now();
-  const sender = await w.ok('POST', '/v1/senders', {
-    channel: 'whatsapp',
-    provider: 'meta',
-    fromPhone: '+15550783881',
-    ...extra,
-    credentials: {
-      accessToken: meta.accessToken,
-      phoneNumberId: meta.phoneNumberId,
-      wabaId: meta.wabaId,
-      appSecret: meta.appSecret,
-      verifyToken: 'verify-me-please',
-      baseUrl: meta.url,
-      ...credentials,
-    },
-  });
+  const sender = await w.ok('POST', '/v1/senders', metaSender(meta, { extra, credentials }));
   return sender.id as string;
 }
 

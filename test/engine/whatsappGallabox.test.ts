@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGallabox } from '../fakes/gallabox.ts';
 import { instant, world, type World } from '../support/world.ts';
+import { gallaboxSender } from './whatsappSupport.ts';
 
 const ana = { phone: '+919876543210', firstName: 'Ana', timezone: 'UTC', whatsappOptIn: true };
 
@@ -22,20 +23,7 @@ afterAll(() => gallabox.close());
 
 async function gallaboxAccount(w: World, extra: Record<string, unknown> = {}) {
   gallabox.now = () => w.clock.now();
-  const sender = await w.ok('POST', '/v1/senders', {
-    ...extra,
-    channel: 'whatsapp',
-    provider: 'gallabox',
-    fromPhone: '+919800000000',
-    credentials: {
-      apiKey: gallabox.apiKey,
-      apiSecret: gallabox.apiSecret,
-      channelId: gallabox.channelId,
-      accountId: gallabox.accountId,
-      webhookSecret: gallabox.webhookSecret,
-      baseUrl: gallabox.url,
-    },
-  });
+  const sender = await w.ok('POST', '/v1/senders', gallaboxSender(gallabox, { extra }));
   return sender.id as string;
 }
 

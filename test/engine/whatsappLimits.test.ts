@@ -8,6 +8,7 @@ import { whatsappDecision, type WhatsAppUsage } from '../../src/core/whatsappLim
 import { manualClock } from '../../src/engine/clock.ts';
 import { FakeMeta } from '../fakes/meta.ts';
 import { instant, world, type World } from '../support/world.ts';
+import { metaSender } from './whatsappSupport.ts';
 
 const HOUR = 3600_000;
 const t0 = new Date('2026-03-02T09:00:00Z');
@@ -73,20 +74,7 @@ afterAll(() => meta.close());
 
 async function metaAccount(w: World, limitsBody: Record<string, unknown> = {}) {
   meta.now = () => w.clock.now();
-  const sender = await w.ok('POST', '/v1/senders', {
-    channel: 'whatsapp',
-    provider: 'meta',
-    fromPhone: '+15550783881',
-    credentials: {
-      accessToken: meta.accessToken,
-      phoneNumberId: meta.phoneNumberId,
-      wabaId: meta.wabaId,
-      appSecret: meta.appSecret,
-      verifyToken: 'verify-me',
-      baseUrl: meta.url,
-    },
-    ...limitsBody,
-  });
+  const sender = await w.ok('POST', '/v1/senders', metaSender(meta, { extra: limitsBody }));
   await w.ok('GET', `/v1/senders/${String(sender.id)}/templates`);
   return String(sender.id);
 }

@@ -37,6 +37,7 @@ import {
 } from '../support/killRun.ts';
 import type { Server } from '../support/processes.ts';
 import { instant } from '../support/world.ts';
+import { gallaboxSender, metaSender } from '../engine/whatsappSupport.ts';
 
 const BATTERY = process.env.QUOTAHIT_BATTERY === '1';
 const CONTACTS = BATTERY ? 120 : 40;
@@ -278,18 +279,7 @@ async function lanes(): Promise<Lane[]> {
       channel: 'whatsapp',
       templates: ['casual_checkin'],
       contact: whatsapp,
-      sender: () => ({
-        provider: 'meta',
-        fromPhone: '+15550783881',
-        credentials: {
-          accessToken: meta.accessToken,
-          phoneNumberId: meta.phoneNumberId,
-          wabaId: meta.wabaId,
-          appSecret: meta.appSecret,
-          verifyToken: 'verify-me-please',
-          baseUrl: metaUrl,
-        },
-      }),
+      sender: () => metaSender(meta, { baseUrl: metaUrl }),
       ready: syncTemplates,
       taken: () => meta.messages.length,
       slots: (rows) =>
@@ -305,18 +295,7 @@ async function lanes(): Promise<Lane[]> {
       channel: 'whatsapp',
       templates: ['casual_checkin'],
       contact: whatsapp,
-      sender: () => ({
-        provider: 'gallabox',
-        fromPhone: '+919800000000',
-        credentials: {
-          apiKey: gallabox.apiKey,
-          apiSecret: gallabox.apiSecret,
-          channelId: gallabox.channelId,
-          accountId: gallabox.accountId,
-          webhookSecret: gallabox.webhookSecret,
-          baseUrl: gallaboxUrl,
-        },
-      }),
+      sender: () => gallaboxSender(gallabox, { baseUrl: gallaboxUrl }),
       ready: syncTemplates,
       taken: () => gallabox.messages.length,
       slots: (rows) =>

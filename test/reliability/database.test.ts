@@ -13,6 +13,7 @@ import {
   enrollWave,
   expectExactlyOnce,
   figure,
+  fleetEnv,
   httpApi,
   newInstallation,
   outreach,
@@ -21,7 +22,6 @@ import {
   startWorker,
   until,
 } from '../support/fleet.ts';
-import { cliEnv } from '../support/harness.ts';
 import { startPrivatePostgres } from '../support/privatePostgres.ts';
 import type { Server } from '../support/processes.ts';
 
@@ -63,15 +63,7 @@ describe('R-database: PostgreSQL restarts and cut connections mid-run', () => {
       onTestFinished(() => server.close());
       const fake = await startFakeHttpProvider({ delayMs: 20 });
       onTestFinished(() => fake.close());
-      const env = cliEnv({
-        DATABASE_URL: server.url,
-        QUOTAHIT_LEASE_MS: '12000',
-        QUOTAHIT_SEND_TIMEOUT_MS: '8000',
-        QUOTAHIT_SWEEP_SECONDS: '1',
-        QUOTAHIT_WORKER_CONCURRENCY: '4',
-        DATABASE_POOL_SIZE: '6',
-        LOG_LEVEL: 'warn',
-      });
+      const env = fleetEnv({ databaseUrl: server.url, leaseMs: 12_000, sendTimeoutMs: 8000, concurrency: 4 });
       const { apiKey } = await newInstallation(env);
       const processes: Server[] = [];
       onTestFinished(() => processes.forEach((p) => p.child.kill('SIGKILL')));

@@ -13,6 +13,7 @@ import {
   emptyDatabase,
   expectExactlyOnce,
   figure,
+  fleetEnv,
   httpApi,
   newInstallation,
   ok,
@@ -22,7 +23,6 @@ import {
   startWorker,
   until,
 } from '../support/fleet.ts';
-import { cliEnv } from '../support/harness.ts';
 import { runCli, type Server } from '../support/processes.ts';
 
 /** Rolling passes over the whole fleet (each pass replaces every process once). */
@@ -103,15 +103,7 @@ describe('R-upgrade: migrations and a rolling restart under load', () => {
   it(`replaces every process ${PASSES}× with 0 lost, 0 doubled, 0 failed requests`, { timeout: 600_000 }, async () => {
     const fake = await startFakeHttpProvider({ delayMs: 20 });
     onTestFinished(() => fake.close());
-    const env = cliEnv({
-      DATABASE_URL: await emptyDatabase(),
-      QUOTAHIT_LEASE_MS: '20000',
-      QUOTAHIT_SEND_TIMEOUT_MS: '5000',
-      QUOTAHIT_SWEEP_SECONDS: '1',
-      QUOTAHIT_WORKER_CONCURRENCY: '8',
-      DATABASE_POOL_SIZE: '6',
-      LOG_LEVEL: 'warn',
-    });
+    const env = fleetEnv({ databaseUrl: await emptyDatabase(), leaseMs: 20_000, sendTimeoutMs: 5000, concurrency: 8 });
     const { apiKey } = await newInstallation(env);
     const fleet: Member[] = [];
     const everyone: Server[] = [];

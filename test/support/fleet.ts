@@ -7,6 +7,7 @@ import { expect, inject } from 'vitest';
 import { freePort } from '../../src/db/embedded.ts';
 import type { FakeHttpProvider } from '../fakes/httpProvider.ts';
 import { withDatabase } from './globalSetup.ts';
+import { cliEnv } from './harness.ts';
 import { runCli, startCli, type Server } from './processes.ts';
 import { instant } from './world.ts';
 
@@ -83,17 +84,7 @@ export async function startApi(env: NodeJS.ProcessEnv): Promise<Server & { url: 
 /** The writer's offer, an HTTP sender at the fake and a sequence of `steps` instant email steps. */
 export async function outreach(api: Api, fake: FakeHttpProvider, steps: number): Promise<string> {
   await ok(api, 'PATCH', '/v1/workspace', { offer: 'We help teams send outreach.' });
-  await ok(api, 'POST', '/v1/senders', {
-    channel: 'email',
-    provider: 'http',
-    fromEmail: 'x@example.com',
-    fromName: 'Sam Rivera',
-    credentials: { url: fake.url },
-    dailyLimit: 100_000,
-    hourlyLimit: null,
-    minGapSeconds: 0,
-    warmup: null,
-  });
+  await ok(api, 'POST', '/v1/senders', uncappedHttpSender(fake.url));
   const templates = ['intro', 'followup_1', 'breakup'];
   const sequence = await ok<{ id: string }>(
     api,
@@ -141,3 +132,29 @@ export const figure = (surface: string, name: string, value: unknown) =>
   console.log(`[battery] ${surface} ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
 
 export const BATTERY = process.env.QUOTAHIT_BATTERY === '1';
+
+/** An email account on the HTTP provider at `url` with no caps, gap or warm-up: sends go out as fast as workers run. */
+export const uncappedHttpSender = (url: string) => ({
+  channel: 'email',
+  provider: 'http',
+  fromEmail: 'x@example.com',
+  fromName: 'Sam Rivera',
+  credentials: { url },
+  dailyLimit: 100_000,
+  hourlyLimit: null,
+  minGapSeconds: 0,
+  warmup: null,
+});
+
+/** The environment of a fleet's processes on `databaseUrl`: its lease, send timeout and worker concurrency, a 1 s sweep. */
+export function fleetEnv(input: { databaseUrl: string; leaseMs: number; sendTimeoutMs: number; concurrency: number }) {
+  return cliEnv({
+    DATABASE_URL: input.databaseUrl,
+    QUOTAHIT_LEASE_MS: String(input.leaseMs),
+    QUOTAHIT_SEND_TIMEOUT_MS: String(input.sendTimeoutMs),
+    QUOTAHIT_SWEEP_SECONDS: '1',
+    QUOTAHIT_WORKER_CONCURRENCY: String(input.concurrency),
+    DATABASE_POOL_SIZE: '6',
+    LOG_LEVEL: 'warn',
+  });
+}
