@@ -277,6 +277,7 @@ function normalizeEnrichment(value: unknown, attempt: Attempt): Enrichment {
       field,
       () => {
         if (key.length > 64) throw new Reject(`${field} has a name longer than 64 characters`);
+        checkControl(key, `enrichment field name "${truncate(key, 64)}"`);
         if ((ENRICHMENT_LISTS as readonly string[]).includes(key)) {
           if (item === null || item === undefined) return;
           if (!Array.isArray(item)) throw new Reject(`${field} must be a list of strings, not ${describe(item)}`);

@@ -73,23 +73,44 @@ export function loneSurrogate(text: string): string | null {
  * ("body.steps[0].template"), or null. Iterative: safe on any depth.
  */
 export function findIllFormedText(value: unknown, root = 'body'): { path: string; codePoint: string } | null {
+  return findText(value, root, loneSurrogate);
+}
+
+/**
+ * The first string (or key) PostgreSQL cannot hold in jsonb or text: a lone surrogate, or NUL
+ * ("U+0000"). Iterative: safe on any depth.
+ */
+export function findUnstorableText(value: unknown, root = 'body'): { path: string; codePoint: string } | null {
+  return findText(value, root, (text) => loneSurrogate(text) ?? (text.includes('\u0000') ? 'U+0000' : null));
+}
+
+function findText(
+  value: unknown,
+  root: string,
+  problem: (text: string) => string | null,
+): { path: string; codePoint: string } | null {
   const stack: [unknown, string][] = [[value, root]];
   for (let next = stack.pop(); next; next = stack.pop()) {
     const [item, path] = next;
     if (typeof item === 'string') {
-      const codePoint = loneSurrogate(item);
+      const codePoint = problem(item);
       if (codePoint) return { path, codePoint };
     } else if (Array.isArray(item)) {
       for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}[${i}]`]);
     } else if (typeof item === 'object' && item !== null) {
       for (const [key, child] of Object.entries(item).reverse()) {
-        const codePoint = loneSurrogate(key);
-        if (codePoint) return { path: `${path} key "${key.replace(LONE_SURROGATE_ALL, '\uFFFD')}"`, codePoint };
+        const codePoint = problem(key);
+        if (codePoint) return { path: `${path} key "${printable(key)}"`, codePoint };
         stack.push([child, `${path}.${key}`]);
       }
     }
   }
   return null;
+}
+
+/** A key as it can be shown: lone surrogates and NUL replaced by U+FFFD. */
+function printable(key: string): string {
+  return key.replace(LONE_SURROGATE_ALL, '\uFFFD').replaceAll('\u0000', '\uFFFD');
 }
 
 /** The message for an ill-formed string at `path`. */

@@ -5,6 +5,8 @@ import { describeValue } from '../../src/core/validationErrors.ts';
 import { findIllFormedText, nestingBeyond, parseJsonInput } from '../../src/core/jsonInput.ts';
 import { validateSequence } from '../../src/core/sequence.ts';
 import { Channel } from '../../src/core/channels.ts';
+import { RESEND_WEBHOOK_SECRET } from '../engine/emailSupport.ts';
+import { injectWebhook, resendWebhook } from '../fakes/signedWebhook.ts';
 import { instant, world } from '../support/world.ts';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -89,6 +91,69 @@ describe('lone UTF-16 surrogates (issue 16.2)', () => {
       const res = await w.app.inject({ method: 'POST', url: '/webhooks/resend', payload: body, headers: JSON_TYPE });
       expect(res.statusCode).toBeLessThan(500);
     }
+  });
+});
+
+// Found by R-fuzz's battery run (seed 20261203, route case 75,958 and 3 of 100,000 webhook cases).
+describe('text PostgreSQL cannot store, where R-fuzz found 500s', () => {
+  it('an enrichment field whose name is not valid text is dropped with a warning; the contact lands', async () => {
+    const w = await world();
+    const rows = [
+      `{"email":"e1@acme.com","enrichment":{"${LONE}":{"a":1}}}`,
+      `{"email":"e2@acme.com","enrichment":{"n\\u0000":"x"}}`,
+    ];
+    const res = await w.call('POST', '/v1/contacts', `{"contacts":[${rows.join(',')}]}`, JSON_TYPE);
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+    expect((res.body as { warnings: unknown[] }).warnings).toEqual([
+      expect.objectContaining({ row: 1, message: expect.stringContaining('lone UTF-16 surrogate (U+D800)') }),
+      expect.objectContaining({ row: 2, message: expect.stringContaining('control character (U+0000)') }),
+    ]);
+    expect(await w.row('SELECT email, enrichment FROM contacts ORDER BY email')).toEqual([
+      { email: 'e1@acme.com', enrichment: {} },
+      { email: 'e2@acme.com', enrichment: {} },
+    ]);
+  });
+
+  it('a signed webhook event carrying a lone surrogate or NUL is refused with 400 naming the field', async () => {
+    const w = await world();
+    await w.ok('POST', '/v1/senders', {
+      channel: 'email',
+      provider: 'resend',
+      fromEmail: 'kim@ours.example.com',
+      resend: { apiKey: 're_safety', baseUrl: 'http://127.0.0.1:9', webhookSecret: RESEND_WEBHOOK_SECRET },
+    });
+    const post = (n: number, body: string) =>
+      injectWebhook(
+        w.app,
+        resendWebhook({ secret: RESEND_WEBHOOK_SECRET, svixId: `msg_safety_${n}`, body, at: w.clock.now() }),
+      );
+    const refused = [
+      [
+        `{"type":"email.delivered","created_at":"x${LONE}","data":{"email_id":"e-1"}}`,
+        /event\[0\]\.at contains a lone UTF-16 surrogate \(U\+D800\)/,
+      ],
+      [
+        `{"type":"email.bounced","created_at":"2026-12-03T10:00:00Z","data":{"email_id":"${LONE}e"}}`,
+        /providerMessageId contains a lone/,
+      ],
+      [
+        `{"type":"email.opened","created_at":"2026-12-03T10:00:00Z","data":{"email_id":"e\\u0000"}}`,
+        /providerMessageId contains NUL \(U\+0000\)/,
+      ],
+    ] as const;
+    for (const [i, [body, message]] of refused.entries()) {
+      const res = await post(i, body);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toMatchObject({ error: { code: 'invalid_request', message: expect.stringMatching(message) } });
+    }
+    // An event that changes nothing (delivery_delayed) is stored with its body as text.
+    const delayed = await post(
+      9,
+      `{"type":"email.delivery_delayed","created_at":"\\u0001","data":{"email_id":"\\u0000f3"}}`,
+    );
+    expect(delayed.statusCode, delayed.body).toBe(200);
+    const stored = await w.db.system((sql) => sql.query("SELECT payload ? 'raw' AS raw FROM inbound_events"));
+    expect(stored.rows).toEqual([{ raw: true }]);
   });
 });
 

@@ -496,6 +496,15 @@ async function fuzz(w: World, arb: fc.Arbitrary<Request>, runs: number, seed: nu
   let xid = await nextXid();
   const tally: Tally = { cases: 0, serverErrors: 0, halfWritten: 0, examples: [], statuses: {} };
   const note = (line: string) => tally.examples.length < 10 && tally.examples.push(line);
+  const started = Date.now();
+  // A long run says how far it is, so it can be watched (and a stopped one still tells what it saw).
+  const progress = () =>
+    runs >= 10_000 &&
+    tally.cases % 5_000 === 0 &&
+    console.log(
+      `[R-fuzz] seed ${seed}: ${tally.cases} of ${runs} cases, ${tally.serverErrors} 5xx, ${tally.halfWritten} half-written, ` +
+        `${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
   await fc.assert(
     fc.asyncProperty(arb, async (req) => {
       const res = await w.app.inject(req as never);
@@ -506,6 +515,7 @@ async function fuzz(w: World, arb: fc.Arbitrary<Request>, runs: number, seed: nu
         tally.serverErrors++;
         note(describeCase(req, res.statusCode, res.body));
       }
+      progress();
       const now = await nextXid();
       if (now === xid) return true;
       const after = await counts();

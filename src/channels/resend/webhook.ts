@@ -77,7 +77,8 @@ export type ResendEmailEvent = {
   providerMessageId: string;
   /** The Message-ID header of the email (`data.message_id`): matches our row even before Resend's id is stored. */
   rfcMessageId?: string;
-  occurredAt: string;
+  /** ISO 8601; absent when `created_at` is not a timestamp (the engine then takes when it learnt of it). */
+  occurredAt?: string;
   recipient?: string;
   bounceType?: 'hard' | 'soft';
   bounceMessage?: string;
@@ -133,8 +134,9 @@ export function parseResendEvent(
     providerEventId: svixId,
     type: RESEND_EVENT_TYPES[type],
     providerMessageId: data.email_id,
-    occurredAt: Number.isNaN(occurredAt.getTime()) ? createdAt : occurredAt.toISOString(),
   };
+  // Text that is no timestamp would fail where the event is applied (a 500, then a job failing forever).
+  if (!Number.isNaN(occurredAt.getTime())) event.occurredAt = occurredAt.toISOString();
   if (data.to?.[0]) event.recipient = data.to[0];
   if (data.message_id) event.rfcMessageId = bracketed(data.message_id);
   if (event.type === 'bounced') {
@@ -173,7 +175,7 @@ export function toInboundEvent(event: ResendEmailEvent): InboundEvent | undefine
       channel: 'email' as const,
     },
     via: 'resend',
-    at: event.occurredAt,
+    ...(event.occurredAt ? { at: event.occurredAt } : {}),
   };
   switch (event.type) {
     case 'sent':

@@ -14,7 +14,7 @@ import { providerAccounts } from '../../db/senders.ts';
 import type { WebhookRequest } from '../../channels/types.ts';
 import { openCredentials } from '../accounts/credentials.ts';
 import type { EngineDeps } from '../ports.ts';
-import { findIllFormedText, parseJsonInput } from '../../core/jsonInput.ts';
+import { findUnstorableText, parseJsonInput } from '../../core/jsonInput.ts';
 
 export type WebhookReceipt =
   | { status: 200; eventId: string | null; duplicate: boolean; ignored?: string }
@@ -66,6 +66,8 @@ export async function receiveWebhook(
   const parsed = webhook.parse(request, verified.eventId === undefined ? {} : { eventId: verified.eventId });
   if (parsed.kind === 'invalid') return { status: 400, code: 'invalid_request', message: parsed.reason };
   if (parsed.kind === 'ignored') return { status: 200, eventId: null, duplicate: false, ignored: parsed.reason };
+  const unstorable = unstorableEvent(label, parsed.events);
+  if (unstorable) return unstorable;
   const stored = await deps.db.system(async (sql) => {
     const owner = await ownerOf(sql, provider, parsed.events, verified);
     return storeInboundEvent(sql, {
@@ -169,14 +171,32 @@ function dedupeScope(verified: Verified): string {
 }
 
 /**
+ * A verified event whose text PostgreSQL cannot store (a lone surrogate, NUL) is refused with 400
+ * naming the field: no provider sends one, and storing it would fail the request with a 500.
+ */
+function unstorableEvent(label: string, events: readonly KeyedEvent[]): WebhookReceipt | undefined {
+  const bad = findUnstorableText(
+    events.map((e) => e.event),
+    'event',
+  );
+  if (!bad) return undefined;
+  const what = bad.codePoint === 'U+0000' ? 'NUL (U+0000)' : `a lone UTF-16 surrogate (${bad.codePoint})`;
+  return {
+    status: 400,
+    code: 'invalid_request',
+    message: `${label} ${bad.path} contains ${what}; text must be valid Unicode without NUL`,
+  };
+}
+
+/**
  * The raw request as stored: JSON as JSON; anything else (a form post), and JSON that PostgreSQL
- * could not store (too deep, or a lone surrogate escaped in a string), as text.
+ * could not store (too deep, or a lone surrogate or NUL escaped in a string), as text.
  */
 function payloadOf(rawBody: Buffer): unknown {
   const text = rawBody.toString('utf8');
   try {
     const value = parseJsonInput(text);
-    return findIllFormedText(value) ? { raw: text } : value;
+    return findUnstorableText(value) ? { raw: text } : value;
   } catch {
     return { raw: text };
   }
