@@ -114,7 +114,7 @@ describe('text PostgreSQL cannot store, where R-fuzz found 500s', () => {
     ]);
   });
 
-  it('a signed webhook event carrying a lone surrogate or NUL is refused with 400 naming the field', async () => {
+  it('a signed webhook event carrying a lone surrogate or NUL in what it means is refused with 400 naming the field', async () => {
     const w = await world();
     await w.ok('POST', '/v1/senders', {
       channel: 'email',
@@ -127,11 +127,11 @@ describe('text PostgreSQL cannot store, where R-fuzz found 500s', () => {
         w.app,
         resendWebhook({ secret: RESEND_WEBHOOK_SECRET, svixId: `msg_safety_${n}`, body, at: w.clock.now() }),
       );
+    // A created_at that is no timestamp (a lone surrogate in it) is not kept: the event counts from
+    // when it arrived (test/engine/resendEdges.test.ts), so it is accepted.
+    const late = await post(8, `{"type":"email.delivered","created_at":"x${LONE}","data":{"email_id":"e-1"}}`);
+    expect(late.statusCode, late.body).toBe(200);
     const refused = [
-      [
-        `{"type":"email.delivered","created_at":"x${LONE}","data":{"email_id":"e-1"}}`,
-        /event\[0\]\.at contains a lone UTF-16 surrogate \(U\+D800\)/,
-      ],
       [
         `{"type":"email.bounced","created_at":"2026-12-03T10:00:00Z","data":{"email_id":"${LONE}e"}}`,
         /providerMessageId contains a lone/,
@@ -152,8 +152,9 @@ describe('text PostgreSQL cannot store, where R-fuzz found 500s', () => {
       `{"type":"email.delivery_delayed","created_at":"\\u0001","data":{"email_id":"\\u0000f3"}}`,
     );
     expect(delayed.statusCode, delayed.body).toBe(200);
+    // Both accepted events, their bodies kept as text (PostgreSQL's jsonb cannot hold them).
     const stored = await w.db.system((sql) => sql.query("SELECT payload ? 'raw' AS raw FROM inbound_events"));
-    expect(stored.rows).toEqual([{ raw: true }]);
+    expect(stored.rows).toEqual([{ raw: true }, { raw: true }]);
   });
 });
 
