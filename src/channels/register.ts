@@ -123,9 +123,9 @@ export function register<C, S, P extends string>(
       return parsed.success ? { ok: true } : { ok: false, message: describeIssues(parsed.error) };
     },
     send: (message, raw, context) => adapter.send(message, parse(raw), withSettings(context)),
-    ...(batch ? { batchMax: adapter.batchMax ?? 1 } : {}),
     ...(batch
       ? {
+          batchMax: adapter.batchMax ?? 1,
           sendBatch: (messages: readonly OutboundMessage[], raw: unknown, context: BatchContext) =>
             batch.call(adapter, messages, parse(raw), withSettings(context)),
         }

@@ -1,7 +1,7 @@
 // Batched sends (Phantombuster's LinkedIn launches today): the provider reads the messages of one
-// batch from a spreadsheet URL, a CSV QuotaHit serves behind a signed, expiring token. The token names the workspace and the
-// messages of the batch and when it stops working; it is HMAC-SHA256-signed with a
-// secret derived from the installation's encryption key, so it cannot be forged or widened to
+// batch from a spreadsheet URL, a CSV QuotaHit serves behind a signed, expiring token. The token
+// names the workspace and the messages of the batch and when it stops working; it is
+// HMAC-SHA256-signed with a secret derived from the installation's encryption key, so it cannot be forged or widened to
 // other rows, and the route reads the messages inside that workspace only.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';

@@ -1,7 +1,8 @@
 // The messages of batched sends (engine/accounts/batchedSends.ts; LinkedIn launches today). A
-// message waiting for its launch is recorded `sent` with the provider id `queued:<message id>`; while its launch is
-// under way the id is `launching:<ms>:<batch>` (so a crash mid-launch is seen, and never launched
-// again); once the provider answers, its id for the batch (Phantombuster's container id), shared by the batch.
+// message waiting for its launch is recorded `sent` with the provider id `queued:<message id>`;
+// while its launch is under way the id is `launching:<ms>:<batch>` (so a crash mid-launch is seen,
+// and never launched again); once the provider answers, its id for the batch (Phantombuster's
+// container id), shared by the batch.
 import type { Sql } from './database.ts';
 
 export const QUEUED = 'queued:';

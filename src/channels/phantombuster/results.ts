@@ -4,8 +4,9 @@
 // network" (accepted), "Message too long" (refused), anything else about the profile (failed with
 // the reason). Message Sender: sent (which proves a 1st-degree connection), a reply it found, or a
 // failure. Connections Export: every row is a connection. A launch that ended with no row at all
-// fails every message it carried (one event for the container: `wholeBatch`). A session-cookie failure (exit codes 83,
-// 84, 87 or the phantom's "cookie" text) is not about any profile: the account must be reconnected.
+// fails every message it carried (one event for the container: `wholeBatch`). A session-cookie
+// failure (exit codes 83, 84, 87 or the phantom's "cookie" text) is not about any profile: the
+// account must be reconnected.
 import { z } from 'zod';
 import type { EventRef, InboundEvent, KeyedEvent } from '../../core/events.ts';
 import { normalizeLinkedInUrl } from '../../core/linkedin.ts';

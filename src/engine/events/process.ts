@@ -117,6 +117,8 @@ async function applyToBatch(
   input: { workspaceId: string; provider: string; keyed: KeyedEvent; providerMessageId: string },
 ): Promise<string> {
   const { workspaceId, keyed } = input;
+  // A reply is always one person's: never a whole batch's.
+  if (keyed.event.type === 'replied') return `${keyed.event.type}: not applied to a whole batch`;
   const ids = await deps.db.tenant(workspaceId, (sql) =>
     unsettledOfProviderId(sql, input.provider, input.providerMessageId),
   );
@@ -131,7 +133,6 @@ async function applyToBatch(
   const results: string[] = [];
   for (const messageId of ids) {
     const event = { ...keyed.event, ref: { ...keyed.event.ref, messageId } };
-    if (event.type === 'replied') continue;
     const key = `${keyed.key}:${messageId}`;
     results.push(await deps.db.tenant(workspaceId, (sql) => applyMessageEvent(sql, { messageId, event, now, key })));
   }
