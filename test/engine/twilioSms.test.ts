@@ -158,6 +158,30 @@ describe('SMS through Twilio', () => {
     expect(await stored()).toBe(before);
   });
 
+  it('answers a signed post carrying NUL with 400 (escaped or raw, in a field we read or not), never 500, and writes nothing', async () => {
+    const { w, account } = await smsWorld();
+    const stored = async () =>
+      (await w.db.system((sql) => sql.query<{ n: number }>('SELECT count(*)::int AS n FROM inbound_events'))).rows[0]
+        ?.n;
+    const before = await stored();
+    const base = {
+      MessageSid: 'SM' + 'a'.repeat(32),
+      AccountSid: account.accountSid,
+      From: '+14155550109',
+      To: NUMBER,
+    };
+    // NUL in the text we read, percent-escaped: the event names the field.
+    const inBody = await deliver(w, twilio.sign(account.accountSid, HOOK, { ...base, Body: 'hi\u0000there' }));
+    expect(inBody.statusCode).toBe(400);
+    expect(inBody.json().error.message).toMatch(/NUL/);
+    // A raw NUL byte in a parameter we do not read: signed like any other, the form itself is refused.
+    const hook = twilio.sign(account.accountSid, HOOK, { ...base, Body: 'hi', Extra: 'a\u0000b' });
+    const raw = await deliver(w, { ...hook, body: hook.body.replace('%00', '\u0000') });
+    expect(raw.statusCode).toBe(400);
+    expect(raw.json().error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/NUL/) });
+    expect(await stored()).toBe(before);
+  });
+
   it('21610 at send time suppresses SMS; an unreachable number (30003) sends later SMS steps to the fallback', async () => {
     const { w, account } = await smsWorld();
     const [kim, ana] = await w.contacts([

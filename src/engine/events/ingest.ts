@@ -68,6 +68,13 @@ export async function receiveWebhook(
   if (parsed.kind === 'ignored') return { status: 200, eventId: null, duplicate: false, ignored: parsed.reason };
   const unstorable = unstorableEvent(label, parsed.events);
   if (unstorable) return unstorable;
+  const payload = payloadOf(request.rawBody);
+  if (payload === undefined)
+    return {
+      status: 400,
+      code: 'invalid_request',
+      message: `${label} request body contains NUL (U+0000); text must be valid Unicode without NUL`,
+    };
   const stored = await deps.db.system(async (sql) => {
     const owner = await ownerOf(sql, provider, parsed.events, verified);
     return storeInboundEvent(sql, {
@@ -75,7 +82,7 @@ export async function receiveWebhook(
       provider,
       providerEventId: parsed.deliveryId,
       dedupeScope: dedupeScope(verified),
-      payload: payloadOf(request.rawBody),
+      payload,
       events: parsed.events,
       receivedAt: deps.clock.now(),
       ownerCandidates: { workspaceIds: [...new Set(verified.workspaceIds)], global: verified.global },
@@ -190,10 +197,12 @@ function unstorableEvent(label: string, events: readonly KeyedEvent[]): WebhookR
 
 /**
  * The raw request as stored: JSON as JSON; anything else (a form post), and JSON that PostgreSQL
- * could not store (too deep, or a lone surrogate or NUL escaped in a string), as text.
+ * could not store (too deep, or a lone surrogate or NUL escaped in a string), as text. Undefined
+ * when the text itself holds a NUL byte (a form field we do not read): PostgreSQL cannot store it.
  */
 function payloadOf(rawBody: Buffer): unknown {
   const text = rawBody.toString('utf8');
+  if (text.includes('\u0000')) return undefined;
   try {
     const value = parseJsonInput(text);
     return findUnstorableText(value) ? { raw: text } : value;
