@@ -69,3 +69,13 @@ export type InboundEventType = InboundEvent['type'];
 
 /** An event with the key it is deduplicated by (a redelivery carries the same key). */
 export type KeyedEvent = { key: string; event: InboundEvent };
+
+/**
+ * When an event happened, for what we record: the source's time, never later than now (a
+ * provider's clock ahead of ours, or a far-future time in a signed event, would order the event
+ * after everything that follows it), and now when it gives none we can read.
+ */
+export function occurredAt(at: string | Date | undefined, now: Date): Date {
+  const time = at === undefined ? NaN : at instanceof Date ? at.getTime() : Date.parse(at);
+  return Number.isFinite(time) && time < now.getTime() ? new Date(time) : now;
+}

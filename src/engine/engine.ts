@@ -4,6 +4,7 @@
 // pg-boss and any number of workers consume them (worker.ts); a periodic sweep catches anything
 // overdue.
 import { DEFAULT_REQUEST_EXPIRY_DAYS } from '../core/sequence.ts';
+import { occurredAt } from '../core/events.ts';
 import { createRecipientChecker, type RecipientChecker } from '../channels/email/recipientCheck.ts';
 import type { AdapterRegistry } from '../channels/registry.ts';
 import type { WebhookRequest } from '../channels/types.ts';
@@ -130,7 +131,7 @@ function replyReceiver(deps: EngineDeps, classify: Classifier, job: Job): Receiv
     const wake: { ref: EnrollmentRef; at: Date }[] = [];
     const outcome = await deps.db.tenant(workspaceId, (sql) =>
       processReply(sql, {
-        reply: { ...reply, receivedAt: reply.receivedAt ?? now },
+        reply: { ...reply, receivedAt: occurredAt(reply.receivedAt, now) },
         classify,
         now,
         wake: (refs) => wake.push(...refs),

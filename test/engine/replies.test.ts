@@ -45,6 +45,25 @@ describe('replies', () => {
     expect((await w.ok('GET', `/v1/contacts/${a}`)).status).toBe('handed_off');
   });
 
+  it('a reply dated in the future is recorded at the time it arrived', async () => {
+    const w = await world();
+    const [a] = await w.contacts([{ email: 'ana@acme.example.com', firstName: 'Ana', timezone: 'UTC' }]);
+    const sequenceId = await w.sequence(instant(threeDays));
+    await w.enroll(sequenceId, [a as string]);
+    await w.engine.tick();
+    const message = await firstMessage(w, a as string);
+    const outcome = await w.engine.receiveReply(w.workspaceId, {
+      messageId: String(message.id),
+      body: 'Thanks, we are interested.',
+      source: 'api',
+      receivedAt: new Date('2099-01-01T00:00:00Z'),
+    });
+    expect(outcome).toMatchObject({ action: 'stopped' });
+    expect(await w.row('SELECT received_at FROM replies WHERE workspace_id = $1', [w.workspaceId])).toEqual([
+      { received_at: w.clock.now() },
+    ]);
+  });
+
   it('out-of-office pauses until the return date, then resumes', async () => {
     const w = await world();
     const [a] = await w.contacts([{ email: 'ooo@acme.example.com', firstName: 'Olli', timezone: 'UTC' }]);

@@ -150,6 +150,27 @@ describe('a Resend event whose created_at is no timestamp', () => {
   });
 });
 
+describe('a Resend event stamped in the future', () => {
+  it('is recorded at the time it arrived, not at the time it claims', async () => {
+    const w = await emailWorld(dns);
+    await oneContact(w);
+    await w.engine.tick();
+    const [message] = await w.messages('&status=sent');
+    const emailId = resendIdOf(resend, message?.id as string);
+    const body = JSON.stringify({
+      type: 'email.delivered',
+      created_at: '2099-01-01T00:00:00.000Z',
+      data: { email_id: emailId },
+    });
+    const res = await post(w, 'future-1', body);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await w.messages()).toMatchObject([{ status: 'delivered' }]);
+    expect(await one(w, "SELECT occurred_at AS at FROM message_events WHERE event_type = 'delivered'", [])).toEqual({
+      at: w.clock.now(),
+    });
+  });
+});
+
 describe('Resend limits never use up the attempts', () => {
   it('twelve rate-limit answers in a row, and the message still goes out', async () => {
     const w = await emailWorld(dns);

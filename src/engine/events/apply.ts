@@ -3,7 +3,7 @@
 // one tenant transaction with the enrollment locked. Idempotent and order-independent (see
 // core/decideOnEvent.ts).
 import { decideOnEvent } from '../../core/decideOnEvent.ts';
-import type { InboundEvent } from '../../core/events.ts';
+import { occurredAt as eventTime, type InboundEvent } from '../../core/events.ts';
 import { classifyMachineTraffic } from '../../core/tracking.ts';
 import type { Channel } from '../../core/channels.ts';
 import { getContact } from '../../db/contacts.ts';
@@ -28,7 +28,7 @@ export async function applyMessageEvent(
   const message = (await getMessage(sql, input.messageId)) ?? found;
   const contact = await getContact(sql, message.contactId);
   if (!enrollment || !contact) return 'unknown_message';
-  const occurredAt = input.event.at ? new Date(input.event.at) : now;
+  const occurredAt = eventTime(input.event.at, now);
   const event = judged(input.event, message, occurredAt);
   const effects = decideOnEvent(event, {
     message: { id: message.id, step: message.step, channel: message.channel as Channel, openedAt: message.openedAt },

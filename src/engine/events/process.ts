@@ -5,7 +5,7 @@
 // A provider's event can arrive before the send that it is about has been recorded (the webhook
 // beats our commit): an event naming a provider message id we do not have yet is left unprocessed
 // and matched again by the inbound sweep, for MATCH_WINDOW_MS, before it is closed as not ours.
-import type { KeyedEvent } from '../../core/events.ts';
+import { occurredAt, type KeyedEvent } from '../../core/events.ts';
 import { finishInboundEvent, loadInboundEvent, setInboundOwner, type StoredInbound } from '../../db/inboundEvents.ts';
 import { messagesOfProviderId, unsettledOfProviderId } from '../../db/batchedSends.ts';
 import { findMessageByRef } from '../../db/messages.ts';
@@ -77,7 +77,7 @@ export async function applyInbound(
   const { workspaceId, provider, keyed } = input;
   const { event, key } = keyed;
   if (event.type === 'call' && event.ref.channel === 'call' && event.ref.providerMessageId) {
-    const at = event.at ? new Date(event.at) : deps.clock.now();
+    const at = occurredAt(event.at, deps.clock.now());
     const outcome = await applyCallStatus(deps, workspaceId, {
       callSid: event.ref.providerMessageId,
       status: event.outcome,
@@ -99,7 +99,7 @@ export async function applyInbound(
       ...(event.headers ? { headers: event.headers } : {}),
       source: event.via,
       providerEventId: key,
-      ...(event.at ? { receivedAt: new Date(event.at) } : {}),
+      ...(event.at ? { receivedAt: occurredAt(event.at, deps.clock.now()) } : {}),
     });
     return `replied: ${outcome ? (outcome.duplicate ? 'duplicate' : outcome.action) : 'no message of ours'}`;
   }
