@@ -71,13 +71,15 @@ export async function newInstallation(env: NodeJS.ProcessEnv): Promise<{ workspa
   return JSON.parse(created.stdout) as { workspaceId: string; apiKey: string };
 }
 
-export async function startWorker(env: NodeJS.ProcessEnv): Promise<Server> {
-  return startCli(['worker'], env, /worker is running/, 300_000);
+/** A `quotahit worker`; `bin` runs another release (test/support/release.ts). */
+export async function startWorker(env: NodeJS.ProcessEnv, bin?: string): Promise<Server> {
+  return startCli(['worker'], env, /worker is running/, 300_000, bin);
 }
 
-export async function startApi(env: NodeJS.ProcessEnv): Promise<Server & { url: string }> {
+/** A `quotahit serve` on a free port; `bin` runs another release (test/support/release.ts). */
+export async function startApi(env: NodeJS.ProcessEnv, bin?: string): Promise<Server & { url: string }> {
   const port = await freePort();
-  const server = await startCli(['serve'], { ...env, PORT: String(port) }, /QuotaHit is listening on/, 300_000);
+  const server = await startCli(['serve'], { ...env, PORT: String(port) }, /QuotaHit is listening on/, 300_000, bin);
   return { ...server, url: `http://127.0.0.1:${port}` };
 }
 

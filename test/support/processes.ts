@@ -6,9 +6,10 @@ export const BIN = path.resolve('bin/quotahit.js');
 
 export type Run = { code: number | null; stdout: string; stderr: string };
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+/** Runs a command to its end; `bin` is another release's entry point (test/support/release.ts). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, bin = BIN): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -36,8 +37,9 @@ export async function startCli(
   env: NodeJS.ProcessEnv,
   ready: RegExp,
   timeoutMs = READY_DEADLINE_MS,
+  bin = BIN,
 ): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   await new Promise<void>((resolve, reject) => {
