@@ -309,24 +309,33 @@ export async function providerAccounts(
 
 /**
  * Takes the account's next pacing slot (migration 056) for work that costs `costMs` of its rate:
- * free now, the slot moves on by the cost; taken, the answer says when it frees. One statement,
- * so workers racing for one account each get their own slot.
+ * free now, the slot moves on by the cost. Taken, the answer says when to come back: with `reserve`,
+ * a slot of its own after those already promised (migration 081), so n waiting steps wake one at a
+ * time rather than all at paced_until; without, paced_until (a caller that may never come back).
+ * The row is locked first, so workers racing for one account each get their own slot.
  */
 export async function takePace(
   sql: Sql,
   id: string,
-  input: { now: Date; costMs: number },
+  input: { now: Date; costMs: number; reserve?: boolean },
 ): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
-  const { rows } = await sql.query<{ taken: boolean; pacedUntil: Date | null }>(
-    `WITH taken AS (
-       UPDATE senders SET paced_until = $2::timestamptz + $3::double precision * interval '1 millisecond'
-        WHERE id = $1 AND (paced_until IS NULL OR paced_until <= $2) RETURNING id)
-     SELECT EXISTS (SELECT 1 FROM taken) AS taken, paced_until AS "pacedUntil" FROM senders WHERE id = $1`,
-    [id, input.now, input.costMs],
+  const { rows } = await sql.query<{ pacedUntil: Date | null; queuedUntil: Date | null }>(
+    `SELECT paced_until AS "pacedUntil", pace_queued_until AS "queuedUntil" FROM senders WHERE id = $1 FOR UPDATE`,
+    [id],
   );
   const row = rows[0];
-  if (!row || row.taken || !row.pacedUntil) return { ok: true };
-  return { ok: false, retryAt: row.pacedUntil };
+  if (!row) return { ok: true };
+  const { pacedUntil, queuedUntil } = row;
+  const now = input.now.getTime();
+  if (!pacedUntil || pacedUntil.getTime() <= now) {
+    await sql.query('UPDATE senders SET paced_until = $2 WHERE id = $1', [id, new Date(now + input.costMs)]);
+    return { ok: true };
+  }
+  if (!input.reserve) return { ok: false, retryAt: pacedUntil };
+  // The slot starts where the last promised one ends (or at paced_until when none is pending).
+  const slot = Math.max(pacedUntil.getTime(), queuedUntil?.getTime() ?? 0);
+  await sql.query('UPDATE senders SET pace_queued_until = $2 WHERE id = $1', [id, new Date(slot + input.costMs)]);
+  return { ok: false, retryAt: new Date(slot) };
 }
 
 /** Stores the key an account's webhooks name it by (see migration 011). */

@@ -59,12 +59,14 @@ async function sendAll(w: World, count: number): Promise<void> {
   }
 }
 
-async function pacedWorld(fromPhone: string, extra: Record<string, unknown> = {}) {
+const NAMES = ['Lucja', 'Zaneta', 'Sciborek', 'Cwikla'];
+
+async function pacedWorld(fromPhone: string, extra: Record<string, unknown> = {}, names = NAMES) {
   const w = await world({ publicUrl: PUBLIC_URL });
   const account = twilio.account();
   await twilioSender(w, twilio, { fromPhone, credentials: { ...account, ...extra } });
-  const people = ['Lucja', 'Zaneta', 'Sciborek', 'Cwikla'].map((firstName, i) => ({
-    phone: `+1415555017${i}`,
+  const people = names.map((firstName, i) => ({
+    phone: `+14155550${String(170 + i).padStart(3, '0')}`,
     firstName,
     lastName: 'Wasowska',
     company: 'Zaklady Lodz',
@@ -121,6 +123,19 @@ describe('SMS pacing in segments per second (engine scheduling, manual clock)', 
       (r) => r.summary,
     );
     expect(notes.some((s) => /pacing: the account takes 1 segment a second/.test(s))).toBe(true);
+  });
+
+  it('texts waiting for one number each wait once, for a slot of their own (not all at once, again and again)', async () => {
+    // Before migration 081 every deferred text woke at the number's next free instant: one went,
+    // the others were deferred again — 12 texts made 66 deferrals (n²/2; 400 made some 80,000).
+    const names = Array.from({ length: 12 }, (_, i) => `Tekla${i}`);
+    const { w, count } = await pacedWorld('+15005550008', {}, names);
+    await sendAll(w, count);
+    const texts = await sent(w);
+    expect(texts).toHaveLength(count);
+    expectPaced(texts, 1);
+    const [deferred] = await w.row<{ n: number }>(`SELECT count(*)::int AS n FROM activities WHERE type = 'deferred'`);
+    expect(deferred?.n).toBe(count - 1);
   });
 
   it('a toll-free number takes 3 segments a second; an account may set its own rate', async () => {

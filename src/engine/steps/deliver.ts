@@ -126,6 +126,7 @@ async function callProvider(deps: EngineDeps, { message, sender, contact, reconc
       sender,
       credentials,
       work: { kind: 'send', message: prepared.outbound },
+      reserve: true,
     });
     if (paced)
       return {
