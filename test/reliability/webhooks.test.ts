@@ -47,7 +47,7 @@ const EMAIL_MESSAGES = Math.ceil((TARGET_EVENTS / 1.25 - SMS_MESSAGES * 1.3 - 2 
 const MESSAGES = SMS_MESSAGES + EMAIL_MESSAGES + 2 * WHATSAPP_MESSAGES;
 /**
  * Enrollment groups, GROUP_GAP apart on the test's clock: each group's second steps fall due at
- * their own moment of the stream (the clock follows the acknowledged share of the events), so the
+ * their own moment of the stream (the clock follows the share of deliveries processed), so the
  * reply check brackets many ticks that send steps, not one.
  */
 const GROUPS = 10;
