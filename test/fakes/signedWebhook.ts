@@ -1,8 +1,10 @@
 // A provider's webhook as it goes on the wire — the path on our server, the signed headers, the
 // exact body — built once by the fakes' signing helpers and delivered either to a running server
 // (a real process, over HTTP) or into an in-process one (app.inject). Signing follows each
-// fake's sources (resend.ts: Svix; meta.ts: X-Hub-Signature-256; twilio.ts: X-Twilio-Signature).
+// fake's sources (resend.ts: Svix; meta.ts: X-Hub-Signature-256; twilio.ts: X-Twilio-Signature;
+// gallabox.ts: x-gallabox-signature).
 import type { FastifyInstance } from 'fastify';
+import type { FakeGallabox } from './gallabox.ts';
 import { signMeta } from './meta.ts';
 import { signSvix } from './resend.ts';
 import type { FakeTwilioWebhook } from './twilio.ts';
@@ -29,6 +31,18 @@ export function metaWebhook(appSecret: string, body: string): SignedWebhook {
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(appSecret, body) },
     body,
   };
+}
+
+/**
+ * A Gallabox delivery: the event name in `x-event-name`, signed with the account's webhook secret
+ * in hex or base64 (Gallabox's encoding is disputed; our inbound accepts both).
+ */
+export function gallaboxWebhook(
+  gallabox: FakeGallabox,
+  body: string,
+  options: { event: string; encoding: 'hex' | 'base64' },
+): SignedWebhook {
+  return { path: '/webhooks/gallabox', headers: gallabox.sign(body, options), body };
 }
 
 /** A Twilio delivery as the fake signs it (for the full public URL it names). */
