@@ -3,7 +3,7 @@
 // … already exists"), whichever of them reaches the connection first.
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/database.ts';
-import { senderUsage } from '../../src/db/senders.ts';
+import { senderUsage } from '../../src/db/senderUsage.ts';
 import { loadStepContext } from '../../src/db/stepContext.ts';
 import { instant, world } from '../support/world.ts';
 

@@ -3,7 +3,7 @@
 // the counters as they are.
 import { describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/db/database.ts';
-import { senderUsage } from '../../src/db/senders.ts';
+import { senderUsage } from '../../src/db/senderUsage.ts';
 import { MONDAY_9AM, world } from '../support/world.ts';
 
 describe('account usage reads', () => {

@@ -16,11 +16,11 @@ import {
   listSenderRows,
   senderLimit,
   setInboundKey,
-  whatsappUsage,
   updateSender,
   type SenderPatch,
   type SenderRow,
 } from '../../db/senders.ts';
+import { whatsappUsage } from '../../db/senderUsage.ts';
 import { senderSecret } from '../accounts/secrets.ts';
 import { randomUUID } from 'node:crypto';
 import { mergeCredentials, sealCredentials, storedCredentials, type CredentialBody } from '../accounts/credentials.ts';

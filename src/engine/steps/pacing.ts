@@ -1,13 +1,13 @@
 // Pacing per account: a provider that takes only so many units a second from one sender (Twilio:
 // SMS segments per number, new calls per account) is paced here, before the provider is called.
-// The account's next free instant is taken under the account's row lock (db/senders.ts takePace);
+// The account's next free instant is taken under the account's row lock (db/senderUsage.ts takePace);
 // when it is not free yet, the answer is a rate limit with the wait, which defers the step to a slot
 // reserved for it (record.ts) or answers a click-to-call with 429. Nothing is sent early and nothing
 // is dropped.
 import type { RegisteredAdapter } from '../../channels/register.ts';
 import type { PacedWork, SendFailure } from '../../channels/types.ts';
 import type { SenderRow } from '../../db/senders.ts';
-import { takePace } from '../../db/senders.ts';
+import { takePace } from '../../db/senderUsage.ts';
 import type { EngineDeps } from '../ports.ts';
 
 export type PaceRefusal = Extract<SendFailure, { kind: 'rate_limited' }> & { retryAt: Date };
@@ -19,7 +19,7 @@ export async function paceAccount(
     sender: Pick<SenderRow, 'id' | 'workspaceId' | 'channel' | 'fromPhone'> | null;
     credentials: unknown;
     work: PacedWork;
-    /** A step that will come back when told (deferred): it reserves a slot of its own (db/senders.ts). */
+    /** A step that will come back when told (deferred): it reserves a slot of its own (db/senderUsage.ts takePace). */
     reserve?: boolean;
   },
 ): Promise<PaceRefusal | undefined> {

@@ -25,7 +25,8 @@ import type { Sql } from '../../db/database.ts';
 import type { QuotaCaps } from '../../db/reservations.ts';
 import type { Hold } from './types.ts';
 import { acceptanceDailyCap } from '../../core/linkedinAcceptance.ts';
-import { oldestRequestSince, senderUsage, type SenderRow, type SenderUsage } from '../../db/senders.ts';
+import type { SenderRow } from '../../db/senders.ts';
+import { oldestRequestSince, senderUsage, type SenderUsage } from '../../db/senderUsage.ts';
 import {
   whatsappDecision,
   WHATSAPP_PAIR_GAP_SECONDS,
