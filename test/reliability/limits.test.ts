@@ -192,32 +192,42 @@ async function topUp(first: World, plans: Plan[], state: { enrolled: number }, r
     async (sql) =>
       (
         await sql.query<{ id: string; n: number }>(
-          `SELECT sequence_id AS id, count(*)::int AS n FROM enrollments WHERE status = 'active' GROUP BY sequence_id`,
+          `SELECT sequence_id AS id, count(*)::int AS n FROM enrollments WHERE ${WAITING} GROUP BY sequence_id`,
         )
       ).rows,
   );
   const waitingOf = new Map(active.map((r: { id: string; n: number }) => [r.id, r.n]));
+  // Drawn in order (the seed decides), enrolled concurrently.
+  const batches: { plan: Plan; kind: Kind; contacts: ReturnType<typeof contactFor>[] }[] = [];
+  let drawn = state.enrolled;
   for (const plan of plans)
     for (const kind of KINDS) {
       const backlog = BACKLOG[kind] * plan.units;
-      const count = Math.min(backlog - (waitingOf.get(plan.sequences[kind]) ?? 0), SENDS - state.enrolled);
+      const count = Math.min(backlog - (waitingOf.get(plan.sequences[kind]) ?? 0), SENDS - drawn);
       if (count <= 0) continue;
-      const contacts = range(count).map((i) => contactFor(kind, plan.n, state.enrolled + i, random));
-      await plan.w.ok('POST', '/v1/contacts', { contacts });
-      const keys = contacts.map((c) => ('email' in c ? c.email : c.phone));
-      const ids = await plan.w.row<{ id: string }>(
-        kind === 'email'
-          ? 'SELECT id FROM contacts WHERE email = ANY($1)'
-          : 'SELECT id FROM contacts WHERE phone = ANY($1)',
-        [keys],
-      );
-      const result = await plan.w.enroll(
-        plan.sequences[kind],
-        ids.map((r) => r.id),
-      );
-      expect(result.skipped).toEqual([]);
-      state.enrolled += result.enrolled.length;
+      batches.push({ plan, kind, contacts: range(count).map((i) => contactFor(kind, plan.n, drawn + i, random)) });
+      drawn += count;
     }
+  const enrolled = await Promise.all(batches.map((batch) => enrollBatch(batch.plan, batch.kind, batch.contacts)));
+  state.enrolled += enrolled.reduce((sum, n) => sum + n, 0);
+}
+
+/** New contacts of a channel, enrolled in the workspace's sequence of that channel: how many. */
+async function enrollBatch(plan: Plan, kind: Kind, contacts: ReturnType<typeof contactFor>[]): Promise<number> {
+  await plan.w.ok('POST', '/v1/contacts', { contacts });
+  const keys = contacts.map((c) => ('email' in c ? c.email : c.phone));
+  const ids = await plan.w.row<{ id: string }>(
+    kind === 'email'
+      ? 'SELECT id FROM contacts WHERE email = ANY($1)'
+      : 'SELECT id FROM contacts WHERE phone = ANY($1)',
+    [keys],
+  );
+  const result = await plan.w.enroll(
+    plan.sequences[kind],
+    ids.map((r) => r.id),
+  );
+  expect(result.skipped).toEqual([]);
+  return result.enrolled.length;
 }
 
 /**
@@ -230,8 +240,7 @@ async function runHour(first: World, workers: Engine[], random: () => number): P
   for (;;) {
     const [next] = await first.db.system(
       async (sql) =>
-        (await sql.query<{ at: Date | null }>(`SELECT min(next_run_at) AS at FROM enrollments WHERE status = 'active'`))
-          .rows,
+        (await sql.query<{ at: Date | null }>(`SELECT min(next_run_at) AS at FROM enrollments WHERE ${WAITING}`)).rows,
     );
     const now = first.clock.now().getTime();
     const due = next?.at ? next.at.getTime() + (random() * 2 - 1) * SKEW_MS : Infinity;
@@ -248,11 +257,16 @@ async function runHour(first: World, workers: Engine[], random: () => number): P
 
 async function waiting(first: World): Promise<number> {
   const [row] = await first.db.system(
-    async (sql) =>
-      (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM enrollments WHERE status = 'active'`)).rows,
+    async (sql) => (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM enrollments WHERE ${WAITING}`)).rows,
   );
   return row?.n ?? 0;
 }
+
+/**
+ * A waiting step: an active enrollment with its next run set. Said as the engine's due index
+ * (enrollments_due) is, so a million finished enrollments are not scanned every round.
+ */
+const WAITING = "status IN ('active', 'paused') AND next_run_at IS NOT NULL AND status = 'active'";
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
