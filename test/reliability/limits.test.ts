@@ -94,7 +94,7 @@ async function setUp(w: World, n: number) {
     await w.ok('POST', '/v1/senders', {
       channel: 'whatsapp',
       provider: 'http',
-      fromPhone: `+4478${n}${String(9_000_000 + i)}`,
+      fromPhone: accountPhone('+4478', n, i, 8),
       credentials: { url: http.url },
       messagingTier: 1000,
       ...WHATSAPP,
@@ -104,7 +104,7 @@ async function setUp(w: World, n: number) {
     await w.ok('POST', '/v1/senders', {
       channel: 'sms',
       provider: 'twilio',
-      fromPhone: `+1500555${n}${String(i).padStart(3, '0')}`,
+      fromPhone: accountPhone('+1500', n, i, 7),
       credentials: { ...twilio.account(), baseUrl: twilio.url, segmentsPerSecond },
       ...caps,
     });
@@ -205,7 +205,7 @@ async function topUp(first: World, plans: Plan[], state: { enrolled: number }, r
       const backlog = BACKLOG[kind] * plan.units;
       const count = Math.min(backlog - (waitingOf.get(plan.sequences[kind]) ?? 0), SENDS - drawn);
       if (count <= 0) continue;
-      batches.push({ plan, kind, contacts: range(count).map((i) => contactFor(kind, plan.n, drawn + i, random)) });
+      batches.push({ plan, kind, contacts: range(count).map((i) => contactFor(kind, drawn + i, random)) });
       drawn += count;
     }
   const enrolled = await Promise.all(batches.map((batch) => enrollBatch(batch.plan, batch.kind, batch.contacts)));
@@ -222,6 +222,8 @@ async function enrollBatch(plan: Plan, kind: Kind, contacts: ReturnType<typeof c
       : 'SELECT id FROM contacts WHERE phone = ANY($1)',
     [keys],
   );
+  // Every new person was taken (a rejected row would quietly shrink the run).
+  expect(ids.length).toBe(contacts.length);
   const result = await plan.w.enroll(
     plan.sequences[kind],
     ids.map((r) => r.id),
@@ -272,12 +274,21 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-/** A new person for a channel (unique within its workspace), in one of several zones. */
-function contactFor(kind: Kind, n: number, i: number, random: () => number) {
+/**
+ * An account's number, unique across the workspaces: a valid number of the prefix's plan however
+ * many workspaces there are (the workspace's number once went into the digits, and from the 10th
+ * workspace on the numbers were too long to be valid).
+ */
+function accountPhone(prefix: string, n: number, i: number, digits: number): string {
+  return `${prefix}${String(5_550_000 + n * 100 + i).padStart(digits, '0')}`;
+}
+
+/** A new person for a channel (unique within the run), in one of several zones: a valid UK mobile number. */
+function contactFor(kind: Kind, i: number, random: () => number) {
   const timezone = ZONES[Math.floor(random() * ZONES.length)] ?? 'UTC';
   if (kind === 'email') return { email: `p${i}@d${i % 997}.example.org`, firstName: `P${i}`, timezone };
   return {
-    phone: `+4479${n}${String(i).padStart(7, '0')}`,
+    phone: `+4479${String(i).padStart(8, '0')}`,
     firstName: `P${i}`,
     timezone,
     smsOptIn: true,
