@@ -206,10 +206,7 @@ async function setup() {
       await lane.client.ok('POST', `/v1/sequences/${lane.sequenceId}/enrollments`, { tag: `${lane.tag}-${g}` });
     // The group's first steps: the clock moves a second a tick (pacing), well inside the gap.
     const due = await enrolled();
-    for (let i = 0; i < 120 && (await sent()) < due; i++) {
-      await w.engine.tick();
-      w.clock.advance(1000);
-    }
+    await tickUntil(w, async () => (await sent()) >= due);
   }
   // Every first step went out on day 0: a cap holding some back would quietly shrink the test.
   expect(await sent()).toBe(MESSAGES);
@@ -490,6 +487,14 @@ async function processedShare(w: World, distinct: number) {
   return Math.min(1, (row?.n ?? 0) / distinct);
 }
 
+/** Full engine ticks a second apart on the test's clock (pacing), at most 2 minutes of it, until `done`. */
+async function tickUntil(w: { engine: World['engine']; clock: World['clock'] }, done: () => Promise<boolean>) {
+  for (let i = 0; i < 120 && !(await done()); i++) {
+    await w.engine.tick();
+    w.clock.advance(1000);
+  }
+}
+
 /** Whether any enrollment is due on the test's clock. */
 async function dueNow(w: World) {
   return (await w.db.system((sql) => findDueEnrollments(sql, w.clock.now(), 1))).length > 0;
@@ -532,10 +537,7 @@ describe('R-webhooks', () => {
       // were reached, 10 runs a tick). Every later group's go out mid-stream or on the last tick.
       // The clock stays short of group 1's (GROUP_GAP later) and moves a second a tick (pacing).
       w.clock.set(new Date(START.getTime() + DAY));
-      for (let i = 0; i < 120 && (await dueNow(w)); i++) {
-        await w.engine.tick();
-        w.clock.advance(1000);
-      }
+      await tickUntil(w, async () => !(await dueNow(w)));
       expect(await dueNow(w)).toBe(false);
       let posted = false;
       const ticking = tickWhile(w, () => posted, originals);
