@@ -170,21 +170,45 @@ function jobHandlers(
   };
 }
 
+/** What one tick may do: how many runs at most, how long overdue, how many runs at once. */
+export type TickInput = {
+  maxRuns?: number;
+  overdueMs?: number;
+  /**
+   * Runs in flight at once (default 1: one after the other, in next_run_at order). More lets the
+   * coalesced reads and writes of concurrent runs share statements, as the queue's workers do.
+   */
+  concurrency?: number;
+};
+
 /**
  * Runs every enrollment due at the clock's now (and those that become due again at once, like
  * the next zero-delay step), until none is left or `maxRuns` is reached. Returns the runs made.
+ * With `concurrency` above 1, that many lanes take the batch's enrollments in order; the first
+ * error stops every lane from taking more, and is thrown once the runs in flight have ended.
  */
-async function tickDue(deps: EngineDeps, input: { maxRuns?: number; overdueMs?: number }): Promise<number> {
+async function tickDue(deps: EngineDeps, input: TickInput): Promise<number> {
   const maxRuns = input.maxRuns ?? 100_000;
+  const lanes = Math.max(1, Math.floor(input.concurrency ?? 1));
   let runs = 0;
   for (;;) {
     const before = new Date(deps.clock.now().getTime() - (input.overdueMs ?? 0));
     const due = await deps.db.system((sql) => findDueEnrollments(sql, before, 200));
     if (due.length === 0 || runs >= maxRuns) return runs;
-    for (const row of due) {
-      await runEnrollment(deps, { workspaceId: row.workspaceId, enrollmentId: row.id });
-      runs++;
-    }
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const lane = async () => {
+      for (let row = due[next++]; row && !failure; row = due[next++]) {
+        try {
+          await runEnrollment(deps, { workspaceId: row.workspaceId, enrollmentId: row.id });
+          runs++;
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(lanes, due.length) }, lane));
+    if (failure) throw failure.error;
   }
 }
 
@@ -236,7 +260,7 @@ function engineApi(parts: {
     },
     /** Polls one account now and acts on what it found. */
     pollAccount: parts.pollOne,
-    tick: (input: { maxRuns?: number; overdueMs?: number } = {}) => tickDue(deps, input),
+    tick: (input: TickInput = {}) => tickDue(deps, input),
     /** Consumes the queue, sweeps for overdue work and polls accounts on their period (worker.ts). */
     startWorker: (workerOptions: { concurrency?: number; sweepSeconds?: number } = {}) => {
       if (!queue) throw new Error('startWorker needs a queue');

@@ -210,6 +210,44 @@ describe('sending accounts and quotas', () => {
     expect(rows[0]?.n).toBe(25);
   });
 
+  it('runs a tick with several lanes and two workers at once: each step once, the caps held, nothing left due', async () => {
+    const w = await world();
+    for (const n of [0, 1])
+      await w.ok(
+        'POST',
+        '/v1/senders',
+        httpSender({
+          fromEmail: `seller${n}@ours.example.com`,
+          dailyLimit: 7,
+          hourlyLimit: null,
+          minGapSeconds: 0,
+          warmup: null,
+        }),
+      );
+    const ids = await w.contacts(people(40));
+    const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+    await w.enroll(sequenceId, ids);
+    const before = fake.deliveries.length;
+    const other = w.worker(w.clock);
+    const runs = await Promise.all([w.engine.tick({ concurrency: 6 }), other.tick({ concurrency: 6 })]);
+    // Both workers found the same 40 due steps; every one ran (at least once) and none is due any more.
+    expect(runs[0] + runs[1]).toBeGreaterThanOrEqual(40);
+    expect(await w.engine.tick({ concurrency: 6 })).toBe(0);
+    const sent = await w.messages('&status=sent');
+    expect(sent).toHaveLength(14);
+    const perSender = new Map<string, number>();
+    for (const m of sent) perSender.set(String(m.senderId), (perSender.get(String(m.senderId)) ?? 0) + 1);
+    expect([...perSender.values()]).toEqual([7, 7]);
+    // At the provider: 14 requests, each message's key once.
+    const delivered = fake.deliveries.slice(before).filter((d) => sent.some((m) => m.id === d.key));
+    expect(delivered.map((d) => d.key).sort()).toEqual(sent.map((m) => String(m.id)).sort());
+    const deferred = await w.row<{ n: number }>(
+      `SELECT count(*)::int AS n FROM enrollments WHERE workspace_id = $1 AND status = 'active' AND next_run_at >= $2`,
+      [w.workspaceId, new Date('2026-03-03T00:00:00Z')],
+    );
+    expect(deferred[0]?.n).toBe(26);
+  });
+
   it('caps sends per recipient domain per day across accounts', async () => {
     const w = await world();
     const ids = await w.contacts(people(55, () => 'bigcorp.example.com'));

@@ -53,6 +53,8 @@ export type WorldOptions = {
   logger?: FastifyBaseLogger;
   /** Environment variables of the installation besides the database and key (as config.ts reads them). */
   env?: Record<string, string>;
+  /** Connections in the world's pool (default 5): more for tests that run many workers at once. */
+  poolSize?: number;
 };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -60,7 +62,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 let worlds = 0;
 
 /** A database of the world's own, copied from the run's template. */
-async function worldDatabase(): Promise<Db> {
+async function worldDatabase(poolSize = 5): Promise<Db> {
   const server = inject('serverUrl');
   const name = `${inject('templateDatabase').replace(/_tpl$/, '')}_w${process.pid}_${++worlds}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server });
@@ -70,11 +72,11 @@ async function worldDatabase(): Promise<Db> {
   } finally {
     await admin.end();
   }
-  return createDb({ url: withDatabase(server, name), poolSize: 5 });
+  return createDb({ url: withDatabase(server, name), poolSize });
 }
 
 export async function world(options: WorldOptions = {}) {
-  const db = await worldDatabase();
+  const db = await worldDatabase(options.poolSize);
   const clock = manualClock(options.start ?? MONDAY_9AM);
   const key = Buffer.from(TEST_ENCRYPTION_KEY, 'base64');
   const adapters: AdapterRegistry = { ...defaultAdapters(options.providers ?? {}), ...options.adapters };
