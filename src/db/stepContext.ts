@@ -6,7 +6,7 @@
 import type { Contact } from './contacts.ts';
 import { CONTACT_COLUMNS } from './contacts.ts';
 import { perOwner } from './coalesce.ts';
-import { execute, prepare, type Db, type Sql } from './database.ts';
+import { execute, prepare, type Db, type Prepared, type Sql } from './database.ts';
 import { ENROLLMENT_COLUMNS, type EnrollmentRow } from './enrollments.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from './messages.ts';
 import { SENDER_COLUMNS, type SenderRow } from './senders.ts';
@@ -52,9 +52,15 @@ const REST = [
     WHERE e.id = ANY($1) AND v IS NOT NULL`),
 ];
 
+/** The statements that load a step's context, locked or not (test/db/tenantLookups.test.ts reads their plans). */
+export const contextStatements = (lock: boolean): readonly Prepared[] => [
+  lock ? ENROLLMENTS_LOCKED : ENROLLMENTS,
+  ...REST,
+];
+
 /** The batch that loads the steps' contexts of enrollments: locked (inside a transaction) or not. */
 function contextBatch(enrollmentIds: readonly string[], lock: boolean) {
-  const uses = [lock ? ENROLLMENTS_LOCKED : ENROLLMENTS, ...REST];
+  const uses = contextStatements(lock);
   return { text: uses.map((p) => execute(p, [enrollmentIds])).join(';\n'), uses };
 }
 
