@@ -5,28 +5,19 @@
 // cost more as its workspace grew). Here many workspaces of a few hundred enrollments and messages
 // (the shape that drew that plan), analyzed, and each statement the engine loads a step's context
 // with, planned generically as the tenant: no scan of enrollments or messages may be bounded by
-// the workspace alone, and every lookup still finds its rows. On a database of its own: the plans
-// depend on the tables' statistics, which other files change.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDb, execute, type Db } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
+// the workspace alone, and every lookup still finds its rows. On this file's own database
+// (test/support/fileDatabase.ts): the plans depend on the tables' statistics.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execute, type Db } from '../../src/db/database.ts';
 import { contextStatements } from '../../src/db/stepContext.ts';
-import { withDatabase } from '../support/globalSetup.ts';
+import { testDb } from '../support/harness.ts';
 
-const name = `qh_lookups_${randomBytes(5).toString('hex')}`;
 const WORKSPACES = 40;
 const PER_WORKSPACE = 300;
-let admin: pg.Client;
 let db: Db;
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: inject('databaseUrl') });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  db = createDb({ url: withDatabase(inject('databaseUrl'), name), poolSize: 2 });
-  await migrate(db.pool);
+  db = testDb();
   await db.pool.query(`INSERT INTO workspaces (name) SELECT 'lookups ' || w FROM generate_series(1, $1) AS w`, [
     WORKSPACES,
   ]);
@@ -45,11 +36,6 @@ beforeAll(async () => {
     SELECT gen_random_uuid(), workspace_id, id, contact_id, sequence_id, 0, 'email', 'intro', 'http', 'sent', 'Hello', now()
       FROM enrollments`);
   await db.pool.query('ANALYZE');
-});
-afterAll(async () => {
-  await db?.close();
-  await admin?.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin?.end();
 });
 
 type PlanNode = {
