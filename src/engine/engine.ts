@@ -179,6 +179,12 @@ export type TickInput = {
    * coalesced reads and writes of concurrent runs share statements, as the queue's workers do.
    */
   concurrency?: number;
+  /**
+   * Where in each batch of due enrollments the lanes begin, as a fraction in [0, 1) (default 0:
+   * the oldest first), wrapping round to the rest. Workers that fetch the same batch at once and
+   * each start at their own draw run different enrollments, instead of queueing on the same locks.
+   */
+  start?: () => number;
 };
 
 /**
@@ -195,10 +201,13 @@ async function tickDue(deps: EngineDeps, input: TickInput): Promise<number> {
     const before = new Date(deps.clock.now().getTime() - (input.overdueMs ?? 0));
     const due = await deps.db.system((sql) => findDueEnrollments(sql, before, 200));
     if (due.length === 0 || runs >= maxRuns) return runs;
-    let next = 0;
+    const draw = input.start?.() ?? 0;
+    const first = Number.isFinite(draw) ? Math.min(due.length - 1, Math.max(0, Math.floor(draw * due.length))) : 0;
+    let taken = 0;
+    const take = () => (taken < due.length ? due[(first + taken++) % due.length] : undefined);
     let failure: { error: unknown } | undefined;
     const lane = async () => {
-      for (let row = due[next++]; row && !failure; row = due[next++]) {
+      for (let row = take(); row && !failure; row = take()) {
         try {
           await runEnrollment(deps, { workspaceId: row.workspaceId, enrollmentId: row.id });
           runs++;

@@ -210,6 +210,28 @@ describe('sending accounts and quotas', () => {
     expect(rows[0]?.n).toBe(25);
   });
 
+  it('starts each batch of due steps where `start` says and wraps round, so workers that draw apart run different steps first', async () => {
+    const w = await world();
+    await w.ok(
+      'POST',
+      '/v1/senders',
+      httpSender({ dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }),
+    );
+    const ids = await w.contacts(people(4));
+    const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+    // Enrolled a second apart: in next_run_at order they are p0, p1, p2, p3.
+    for (const id of ids) {
+      await w.enroll(sequenceId, [id]);
+      w.clock.set(new Date(w.clock.now().getTime() + 1000));
+    }
+    const before = fake.deliveries.length;
+    expect(await w.engine.tick({ start: () => 0.5 })).toBe(4);
+    const order = fake.deliveries
+      .slice(before)
+      .map((d) => people(4).findIndex((p) => JSON.stringify(d.body).includes(p.email)));
+    expect(order).toEqual([2, 3, 0, 1]);
+  });
+
   it('runs a tick with several lanes and two workers at once: each step once, the caps held, nothing left due', async () => {
     const w = await world();
     for (const n of [0, 1])

@@ -146,7 +146,11 @@ describe('R-limits: caps, gaps, per-second limits and windows under skewed worke
       const plans: Plan[] = [];
       for (const [n, w] of spaces.entries()) plans.push(await setUp(w, n));
       const { clocks, skews } = skewedClocks(first.clock, random);
-      const workers = clocks.map((clock) => first.worker(clock));
+      // Each worker starts its due batches at its own seeded draw (as independent processes would).
+      const workers = clocks.map((clock, i) => ({
+        engine: first.worker(clock),
+        start: seededRandom(`${SEED}-worker-${i}`),
+      }));
       const state = { enrolled: 0, rounds: 0 };
       // Hour by hour: top each workspace's waiting steps up to its backlog, then run the workers.
       let hours = 0;
@@ -244,7 +248,11 @@ async function enrollBatch(plan: Plan, kind: Kind, contacts: ReturnType<typeof c
  * One virtual hour: each round moves the world's clock on (to the next due step when nothing is
  * due sooner, by up to a skew either side of it) and runs every worker at once on its own view.
  */
-async function runHour(first: World, workers: Engine[], random: () => number): Promise<number> {
+async function runHour(
+  first: World,
+  workers: { engine: Engine; start: () => number }[],
+  random: () => number,
+): Promise<number> {
   const end = first.clock.now().getTime() + 3600_000;
   let rounds = 0;
   for (;;) {
@@ -260,7 +268,7 @@ async function runHour(first: World, workers: Engine[], random: () => number): P
       return rounds;
     }
     first.clock.set(new Date(at));
-    await Promise.all(workers.map((worker) => worker.tick({ concurrency: LANES })));
+    await Promise.all(workers.map((worker) => worker.engine.tick({ concurrency: LANES, start: worker.start })));
     rounds++;
   }
 }
