@@ -24,8 +24,13 @@ function recorder(answer: (items: number[]) => (number | ItemFailed)[] | Error =
   };
 }
 
-/** Lets pending timers (setImmediate) and promise callbacks run. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * Lets the coalescer's pending setImmediate (queued before this one, so run first: Node runs the
+ * immediates of one turn in order) and the promise callbacks it starts run. A setTimeout(0) here
+ * would race it: when the event loop enters its timers phase a millisecond late, the timer fires
+ * before the immediate, and the batch has not gone yet.
+ */
+const settle = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 describe('coalescer', () => {
   it('sends the calls of one turn together, and each caller gets its own result', async () => {
