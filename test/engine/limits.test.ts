@@ -232,6 +232,37 @@ describe('sending accounts and quotas', () => {
     expect(order).toEqual([2, 3, 0, 1]);
   });
 
+  it.each([
+    { draw: 1, order: [3, 0, 1, 2] },
+    { draw: 7.5, order: [3, 0, 1, 2] },
+    { draw: -0.25, order: [0, 1, 2, 3] },
+    { draw: Number.NaN, order: [0, 1, 2, 3] },
+    { draw: Number.POSITIVE_INFINITY, order: [0, 1, 2, 3] },
+  ])(
+    'keeps a `start` of $draw inside the batch: every due step runs once, in the order $order',
+    async ({ draw, order }) => {
+      const w = await world();
+      await w.ok(
+        'POST',
+        '/v1/senders',
+        httpSender({ dailyLimit: 100, hourlyLimit: null, minGapSeconds: 0, warmup: null }),
+      );
+      const four = people(4);
+      const ids = await w.contacts(four);
+      const sequenceId = await w.sequence(instant([{ channel: 'email', template: 'intro' }]));
+      for (const id of ids) {
+        await w.enroll(sequenceId, [id]);
+        w.clock.set(new Date(w.clock.now().getTime() + 1000));
+      }
+      const before = fake.deliveries.length;
+      expect(await w.engine.tick({ start: () => draw })).toBe(4);
+      const delivered = fake.deliveries
+        .slice(before)
+        .map((d) => four.findIndex((p) => JSON.stringify(d.body).includes(p.email)));
+      expect(delivered).toEqual(order);
+    },
+  );
+
   it('runs a tick with several lanes and two workers at once: each step once, the caps held, nothing left due', async () => {
     const w = await world();
     for (const n of [0, 1])
