@@ -31,7 +31,7 @@ export async function listMigrations(): Promise<Migration[]> {
 export type MigrateOptions = {
   /** Per attempt (PostgreSQL's lock_timeout). Default 3 s. */
   lockTimeoutMs?: number;
-  /** Attempts per migration before the run fails. Default 20. */
+  /** Attempts per migration (after a lock timeout or a deadlock) before the run fails. Default 20. */
   attempts?: number;
   /** The pause before attempt n (1-based, n ≥ 2). Default 0.5 s doubling to 8 s. */
   pause?: (attempt: number) => Promise<void>;
@@ -40,6 +40,14 @@ export type MigrateOptions = {
 };
 
 const LOCK_NOT_AVAILABLE = '55P03';
+/**
+ * A migration that takes several tables' locks in turn can close a cycle with a running
+ * transaction that holds one of them and asks for another (an ALTER of contacts then enrollments,
+ * a step that holds an enrollment and updates its contact): PostgreSQL then ends one of the two.
+ * When it ends the migration, everything it did is rolled back, as after a lock timeout, and it is
+ * tried again the same way.
+ */
+const DEADLOCK_DETECTED = '40P01';
 
 const defaultPause = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.min(8000, 500 * 2 ** (attempt - 2))));
@@ -49,7 +57,8 @@ const defaultPause = (attempt: number) =>
  * own transaction holding a transaction-level advisory lock and re-checks under it whether another
  * process applied it meanwhile: no session-level lock, which a pooler in transaction mode would
  * leave held on whichever server connection took it. A migration that cannot take its table locks
- * within `lockTimeoutMs` is rolled back and tried again (see MigrateOptions).
+ * within `lockTimeoutMs`, or that PostgreSQL ends to break a deadlock, is rolled back and tried
+ * again (see MigrateOptions).
  */
 export async function migrate(pool: pg.Pool, options: MigrateOptions = {}): Promise<string[]> {
   const migrations = options.migrations ?? (await listMigrations());
@@ -90,13 +99,16 @@ async function applyWithRetries(client: pg.PoolClient, migration: Migration, opt
       return await applyOnce(client, migration, lockTimeoutMs);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      if (code === LOCK_NOT_AVAILABLE && attempt < attempts) continue;
+      if ((code === LOCK_NOT_AVAILABLE || code === DEADLOCK_DETECTED) && attempt < attempts) continue;
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(
         code === LOCK_NOT_AVAILABLE
           ? `Migration ${migration.name} failed: it could not take the locks it needs in ${attempts} attempts of ` +
               `${lockTimeoutMs} ms (${reason}); a long transaction holds them — end it (pg_stat_activity) and migrate again`
-          : `Migration ${migration.name} failed: ${reason}`,
+          : code === DEADLOCK_DETECTED
+            ? `Migration ${migration.name} failed: it deadlocked with other transactions in each of its ${attempts} ` +
+              `attempts (${reason}); migrate again when the load is lower`
+            : `Migration ${migration.name} failed: ${reason}`,
       );
     }
   }
